@@ -1,0 +1,28 @@
+// swift-tools-version: 6.0
+// SafetyKit: the off-switch game and agent-uncertainty simulator beside a self-improving reasoner.
+// The dependency arrows point down only: CLI -> Analysis -> Games -> Numerics -> C system libraries.
+import PackageDescription
+
+let package = Package(
+    name: "SafetyKit",
+    products: [
+        .executable(name: "safetykit", targets: ["CLI"]),
+        .library(name: "SafetyKit", targets: ["Numerics", "Games", "Analysis"]),
+    ],
+    targets: [
+        // System libraries from Debian: libgsl-dev, libopenblas-dev, liblapacke-dev.
+        .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
+
+        .target(name: "Numerics", dependencies: ["CGSL", "COpenBLAS"]),
+        .target(name: "Games", dependencies: ["Numerics"]),
+        .target(name: "Analysis", dependencies: ["Games", "Numerics"]),
+        .executableTarget(name: "CLI", dependencies: ["Analysis", "Games", "Numerics"]),
+
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+        .testTarget(name: "GamesTests", dependencies: ["Games", "Numerics"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Games"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,55 @@
+import Numerics
+
+/// The robot's belief B over the utility U_a of its proposed action. This is one of SafetyKit's
+/// two real seams (the other is `HumanModel`): conform to it to study a new kind of belief.
+///
+/// A prior gives its mean and partial moments exactly, and an expectation of any function
+/// (exact sums for finite beliefs, adaptive quadrature split at u = 0 for continuous ones).
+/// The default `expectations(under:)` is exact for step-shaped humans and numerical otherwise;
+/// priors override it where a faster exact or specialised method exists.
+public protocol Prior: Sendable {
+    /// The short name used on the command line and in tables (e.g. "gaussian").
+    var kind: String { get }
+    /// Parameters in table order (e.g. mu, sigma).
+    var parameters: [GameParameter] { get }
+    /// A description of non-numeric content (a discrete prior's points), or nil.
+    var specification: String? { get }
+    /// E[U].
+    var mean: Double { get }
+    /// E[U⁺], E[U⁻], P(U ≥ 0), P(U < 0), exactly.
+    var partialMoments: PartialMoments { get }
+    /// E[f(U)] with an error estimate.
+    func expectation(_ f: (Double) -> Double) throws(GameError) -> Integral
+    /// The game's expectations under a human model.
+    func expectations(under human: any HumanModel) throws(GameError) -> GameExpectations
+    /// One draw of U.
+    func sample(using stream: inout RandomStream) -> Double
+}
+
+extension Prior {
+    public var specification: String? { nil }
+
+    public func expectations(under human: any HumanModel) throws(GameError) -> GameExpectations {
+        if case let .step(a, b) = human.form {
+            return partialMoments.stepExpectations(nonNegative: a, negative: b)
+        }
+        return try numericalExpectations(under: human)
+    }
+
+    /// Every expectation by `expectation(_:)`, one integral each. Used for humans without a
+    /// specialised method; slower, but as accurate as the adaptive rule allows.
+    public func numericalExpectations(under human: any HumanModel) throws(GameError) -> GameExpectations {
+        let allowed = try expectation { u in human.allowProbability(u) * u }
+        let overridden = try expectation { u in human.overrideProbability(u) * u }
+        let allow = try expectation { u in human.allowProbability(u) }
+        let override = try expectation { u in human.overrideProbability(u) }
+        var slope: Integral? = nil
+        if human.slope(0) != nil {
+            slope = try expectation { u in human.slope(u) ?? 0 }
+        }
+        let error = [allowed, overridden, allow, override, slope].compactMap { $0?.absoluteError }.max() ?? 0
+        return GameExpectations(allowedPayoff: allowed.value, overriddenPayoff: overridden.value,
+                                allowProbability: allow.value, overrideProbability: override.value,
+                                meanSlope: slope?.value, absoluteError: error, evaluations: 0, method: .adaptive)
+    }
+}

@@ -1,0 +1,22 @@
+/// A set of the robot's actions, used for the best action(s) of a game. Exact ties are kept as
+/// ties: a one-signed belief with a rational human makes waiting exactly as good as acting.
+public struct RobotActions: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// `a`: act now, bypassing the switch.
+    public static let act = RobotActions(rawValue: 1)
+    /// `s`: switch itself off.
+    public static let off = RobotActions(rawValue: 2)
+    /// `w(a)`: propose the action and wait for the human.
+    public static let wait = RobotActions(rawValue: 4)
+
+    /// "act", "off", "wait", or ties joined with "|" in that order ("act|wait").
+    public var description: String {
+        var names: [String] = []
+        if contains(.act) { names.append("act") }
+        if contains(.off) { names.append("off") }
+        if contains(.wait) { names.append("wait") }
+        return names.joined(separator: "|")
+    }
+}
