@@ -1,1 +1,53 @@
-print("stub")
+import Foundation
+import Numerics
+
+/// The version printed by `safetykit --version` and recorded in run directories.
+let safetyKitVersion = "0.1.0"
+
+let overview = """
+SafetyKit: the off-switch game and agent-uncertainty simulator.
+
+Usage: safetykit COMMAND [options]      (safetykit COMMAND --help for each)
+
+Commands:
+  offswitch   Solve the off-switch game for any prior and human model; sweep grids to CSV and
+              SVG heatmaps; check exact values by Monte Carlo.
+  merge       Join the shards of a sweep computed with --shard K/N.
+
+Options:
+  --version   Print the version and the numerical libraries in use.
+  -h, --help  Show this overview.
+
+Example:
+  safetykit offswitch --prior gaussian --mu 0.5 --sigma 1 --human boltzmann --beta 1
+
+"""
+
+func runCommandLine(_ arguments: [String]) -> ExitCode {
+    guard let command = arguments.first else {
+        Terminal.printOut(overview)
+        return .success
+    }
+    let rest = Array(arguments.dropFirst())
+    do {
+        switch command {
+        case "offswitch": return try OffSwitchCommand.run(rest)
+        case "merge": return try MergeCommand.run(rest)
+        case "--help", "-h", "help":
+            Terminal.printOut(overview)
+            return .success
+        case "--version":
+            Terminal.printOut("safetykit \(safetyKitVersion) (GSL \(NumericsLibraries.gslVersion), OpenBLAS core \(BLAS.coreName))\n")
+            return .success
+        default:
+            throw CLIError.usage("unknown command '\(command)'; the commands are: offswitch, merge (see 'safetykit --help')")
+        }
+    } catch {
+        let (message, code) = ExitCode.classify(error)
+        let prefix = ["offswitch", "merge"].contains(command) ? "safetykit \(command)" : "safetykit"
+        Terminal.printError("\(prefix): error: \(message)")
+        return code
+    }
+}
+
+exit(runCommandLine(Array(CommandLine.arguments.dropFirst())).rawValue)

@@ -56,13 +56,20 @@ public struct DiscretePrior: Prior {
     /// "v1:w1;v2:w2;…" for explicit points; nil for samples (there may be millions).
     public var specification: String? {
         guard kind == "discrete" else { return nil }
-        return zip(values, probabilities).map { "\($0.0):\($0.1)" }.joined(separator: ";")
+        return zip(values, probabilities).map { "\(DecimalText.shortest($0.0)):\(DecimalText.shortest($0.1))" }.joined(separator: ";")
     }
 
     public var mean: Double { zip(values, probabilities).reduce(0) { $0 + $1.0 * $1.1 } }
 
+    /// A sum of n terms is off by at most about n·ε times the sum of their magnitudes.
+    public var meanError: Double {
+        sumError * zip(values, probabilities).reduce(0) { $0 + abs($1.0) * $1.1 }
+    }
+
+    private var sumError: Double { Double(values.count + 2) * GameExpectations.roundoff }
+
     public var partialMoments: PartialMoments {
-        var moments = PartialMoments(positivePart: 0, negativePart: 0, probabilityNonNegative: 0, probabilityNegative: 0)
+        var moments = PartialMoments.zero
         for (u, w) in zip(values, probabilities) {
             if u >= 0 {
                 moments.positivePart += w * u
@@ -72,6 +79,8 @@ public struct DiscretePrior: Prior {
                 moments.probabilityNegative += w
             }
         }
+        moments.positiveError = sumError * moments.positivePart
+        moments.negativeError = sumError * moments.negativePart
         return moments
     }
 
@@ -82,17 +91,22 @@ public struct DiscretePrior: Prior {
     /// Exact sums for any human: each term evaluates π and 1 − π directly.
     public func expectations(under human: any HumanModel) throws(GameError) -> GameExpectations {
         var result = GameExpectations(allowedPayoff: 0, overriddenPayoff: 0, allowProbability: 0, overrideProbability: 0,
-                                      meanSlope: human.slope(0) == nil ? nil : 0, absoluteError: 0,
+                                      meanSlope: human.slope(0) == nil ? nil : 0, errors: .zero,
                                       evaluations: values.count, method: .exactSum)
+        var allowedMagnitude = 0.0, overriddenMagnitude = 0.0
         for (u, w) in zip(values, probabilities) {
             let allow = human.allowProbability(u)
             let override = human.overrideProbability(u)
             result.allowedPayoff += w * allow * u
             result.overriddenPayoff += w * override * u
+            allowedMagnitude += w * allow * abs(u)
+            overriddenMagnitude += w * override * abs(u)
             result.allowProbability += w * allow
             result.overrideProbability += w * override
             if let slope = result.meanSlope { result.meanSlope = slope + w * (human.slope(u) ?? 0) }
         }
+        result.errors = ErrorBounds(allowedPayoff: sumError * allowedMagnitude, overriddenPayoff: sumError * overriddenMagnitude,
+                                    probability: sumError)
         return result
     }
 

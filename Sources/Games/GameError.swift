@@ -1,3 +1,5 @@
+import Numerics
+
 /// Errors from building or solving a game. Each names what was wrong and what is accepted.
 public enum GameError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A parameter is outside its domain: its name, the offending value, and the accepted range.
@@ -24,5 +26,5 @@ public enum GameError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func format(_ value: Double) -> String { value.description }
+    static func format(_ value: Double) -> String { DecimalText.shortest(value) }
 }

@@ -12,9 +12,10 @@ public struct GameExpectations: Sendable, Equatable {
     public var overrideProbability: Double
     /// E[π′(U)] where π is differentiable (Theorem 2's first term is σ² times this).
     public var meanSlope: Double?
-    /// An estimate of the largest absolute error among the payoffs and probabilities
-    /// (0 for closed forms and exact sums; the gap between two quadrature orders otherwise).
-    public var absoluteError: Double
+    /// Bounds (closed forms, sums) or estimates (quadrature) of the absolute errors.
+    public var errors: ErrorBounds
+    /// The largest of `errors`, as reported beside the values.
+    public var absoluteError: Double { errors.largest }
     /// How many integrand evaluations produced these numbers (0 for closed forms).
     public var evaluations: Int
     /// Which method produced them.
@@ -31,20 +32,23 @@ public struct GameExpectations: Sendable, Equatable {
     }
 
     public init(allowedPayoff: Double, overriddenPayoff: Double, allowProbability: Double, overrideProbability: Double,
-                meanSlope: Double?, absoluteError: Double, evaluations: Int, method: Method) {
+                meanSlope: Double?, errors: ErrorBounds, evaluations: Int, method: Method) {
         self.allowedPayoff = allowedPayoff
         self.overriddenPayoff = overriddenPayoff
         self.allowProbability = allowProbability
         self.overrideProbability = overrideProbability
         self.meanSlope = meanSlope
-        self.absoluteError = absoluteError
+        self.errors = errors
         self.evaluations = evaluations
         self.method = method
     }
 
+    /// A generous multiple of the unit round-off, for error bounds of a few floating-point operations.
+    public static let roundoff = 8 * Double.ulpOfOne
+
     /// The zero element, for accumulating mixtures.
     static let zero = GameExpectations(allowedPayoff: 0, overriddenPayoff: 0, allowProbability: 0, overrideProbability: 0,
-                                       meanSlope: 0, absoluteError: 0, evaluations: 0, method: .mixed)
+                                       meanSlope: 0, errors: .zero, evaluations: 0, method: .mixed)
 
     /// self + weight × other: expectations are linear in the belief.
     func adding(_ other: GameExpectations, weight: Double) -> GameExpectations {
@@ -54,8 +58,32 @@ public struct GameExpectations: Sendable, Equatable {
         sum.allowProbability += weight * other.allowProbability
         sum.overrideProbability += weight * other.overrideProbability
         if let a = meanSlope, let b = other.meanSlope { sum.meanSlope = a + weight * b } else { sum.meanSlope = nil }
-        sum.absoluteError += weight * other.absoluteError
+        sum.errors.allowedPayoff += weight * other.errors.allowedPayoff + GameExpectations.roundoff * abs(weight * other.allowedPayoff)
+        sum.errors.overriddenPayoff += weight * other.errors.overriddenPayoff + GameExpectations.roundoff * abs(weight * other.overriddenPayoff)
+        sum.errors.probability += weight * other.errors.probability + GameExpectations.roundoff
         sum.evaluations += other.evaluations
         return sum
     }
+}
+
+/// Absolute error bounds (or estimates) of a set of expectations. Ties between actions are
+/// judged against these, so that a tiny but exactly computed Δ (say 1e-92) is not mistaken for 0.
+public struct ErrorBounds: Sendable, Equatable {
+    /// Error of E[πU].
+    public var allowedPayoff: Double
+    /// Error of E[(1 − π)U].
+    public var overriddenPayoff: Double
+    /// Error of the probabilities E[π], E[1 − π] and of E[π′].
+    public var probability: Double
+
+    public init(allowedPayoff: Double, overriddenPayoff: Double, probability: Double) {
+        self.allowedPayoff = allowedPayoff
+        self.overriddenPayoff = overriddenPayoff
+        self.probability = probability
+    }
+
+    public static let zero = ErrorBounds(allowedPayoff: 0, overriddenPayoff: 0, probability: 0)
+
+    /// The largest of the three.
+    public var largest: Double { max(allowedPayoff, overriddenPayoff, probability) }
 }

@@ -70,10 +70,9 @@ extension GaussianPrior {
             low = laguerre(beta: beta, table: a)
             high = laguerre(beta: beta, table: b)
         }
-        let gap = Self.largestGap(low, high)
-        if gap.withinTolerance {
+        if let errors = Self.agreement(low, high) {
             var result = high
-            result.absoluteError = gap.absolute
+            result.errors = errors
             result.evaluations = low.evaluations + high.evaluations
             return result
         }
@@ -103,7 +102,7 @@ extension GaussianPrior {
             }
         }
         return GameExpectations(allowedPayoff: allowed, overriddenPayoff: overridden, allowProbability: allow,
-                                overrideProbability: override, meanSlope: slope * inverseBeta, absoluteError: 0,
+                                overrideProbability: override, meanSlope: slope * inverseBeta, errors: .zero,
                                 evaluations: rule.order, method: .gaussHermite)
     }
 
@@ -137,24 +136,25 @@ extension GaussianPrior {
         let m = partialMoments
         return GameExpectations(allowedPayoff: m.positivePart - c1, overriddenPayoff: c1 - m.negativePart,
                                 allowProbability: m.probabilityNonNegative - c0, overrideProbability: m.probabilityNegative + c0,
-                                meanSlope: slope, absoluteError: 0, evaluations: 2 * table.nodes.count,
+                                meanSlope: slope, errors: .zero, evaluations: 2 * table.nodes.count,
                                 method: .stepPlusLaguerre)
     }
 
-    private static func largestGap(_ a: GameExpectations, _ b: GameExpectations) -> (absolute: Double, withinTolerance: Bool) {
-        var largest = 0.0
+    /// The gaps between two orders as error estimates of the lower one (so conservative for the
+    /// higher), plus a round-off allowance; nil if any gap is too large to trust either.
+    private static func agreement(_ a: GameExpectations, _ b: GameExpectations) -> ErrorBounds? {
         var within = true
-        func compare(_ x: Double, _ y: Double) {
+        func gap(_ x: Double, _ y: Double) -> Double {
             let gap = abs(x - y)
-            largest = max(largest, gap)
             if !(gap <= orderAgreementAbsolute + orderAgreementRelative * abs(y)) { within = false }
+            return gap + 64 * Double.ulpOfOne * abs(y)
         }
-        compare(a.allowedPayoff, b.allowedPayoff)
-        compare(a.overriddenPayoff, b.overriddenPayoff)
-        compare(a.allowProbability, b.allowProbability)
-        compare(a.overrideProbability, b.overrideProbability)
-        compare(a.meanSlope ?? 0, b.meanSlope ?? 0)
-        return (largest, within)
+        let errors = ErrorBounds(
+            allowedPayoff: gap(a.allowedPayoff, b.allowedPayoff),
+            overriddenPayoff: gap(a.overriddenPayoff, b.overriddenPayoff),
+            probability: max(gap(a.allowProbability, b.allowProbability), gap(a.overrideProbability, b.overrideProbability),
+                             gap(a.meanSlope ?? 0, b.meanSlope ?? 0)))
+        return within ? errors : nil
     }
 }
 

@@ -30,9 +30,12 @@ public struct GaussianPrior: Prior {
         let density = Normal.pdf(x)
         let upper = Normal.cdf(x)
         let lower = Normal.survival(x)
+        let eps = 2 * GameExpectations.roundoff   // Φ and φ carry a few ulps of their own
         return PartialMoments(positivePart: max(0, mu * upper + sigma * density),
                               negativePart: max(0, sigma * density - mu * lower),
-                              probabilityNonNegative: upper, probabilityNegative: lower)
+                              probabilityNonNegative: upper, probabilityNegative: lower,
+                              positiveError: eps * (abs(mu) * upper + sigma * density),
+                              negativeError: eps * (sigma * density + abs(mu) * lower))
     }
 
     public func expectation(_ f: (Double) -> Double) throws(GameError) -> Integral {

@@ -27,21 +27,30 @@ public struct MixturePrior: Prior {
     public var kind: String { "mixture" }
     public var parameters: [GameParameter] { [] }
 
-    /// "w1*kind(p1,p2)+w2*…", the syntax `--mixture` reads.
+    /// "w1*gaussian(mu,sigma)+w2*point(u)+…", the syntax `--mixture` reads.
     public var specification: String? {
         components.map { component in
+            if let point = component.prior as? DiscretePrior, point.values.count == 1 {
+                return "\(DecimalText.shortest(component.weight))*point(\(DecimalText.shortest(point.values[0])))"
+            }
             let inner = component.prior.specification.map { "(\($0))" }
-                ?? "(" + component.prior.parameters.map { "\($0.value)" }.joined(separator: ",") + ")"
-            return "\(component.weight)*\(component.prior.kind)\(inner)"
+                ?? "(" + component.prior.parameters.map { DecimalText.shortest($0.value) }.joined(separator: ",") + ")"
+            return "\(DecimalText.shortest(component.weight))*\(component.prior.kind)\(inner)"
         }.joined(separator: "+")
     }
 
     public var mean: Double { components.reduce(0) { $0 + $1.weight * $1.prior.mean } }
 
+    public var meanError: Double {
+        components.reduce(0) { $0 + $1.weight * ($1.prior.meanError + GameExpectations.roundoff * abs($1.prior.mean)) }
+    }
+
     public var partialMoments: PartialMoments {
-        var sum = PartialMoments(positivePart: 0, negativePart: 0, probabilityNonNegative: 0, probabilityNegative: 0)
+        var sum = PartialMoments.zero
         for (w, prior) in components {
             let m = prior.partialMoments
+            sum.positiveError += w * m.positiveError + GameExpectations.roundoff * w * m.positivePart
+            sum.negativeError += w * m.negativeError + GameExpectations.roundoff * w * m.negativePart
             sum.positivePart += w * m.positivePart
             sum.negativePart += w * m.negativePart
             sum.probabilityNonNegative += w * m.probabilityNonNegative

@@ -14,23 +14,22 @@ public struct OffSwitchGame: Sendable {
         self.human = human
     }
 
-    /// Ties are declared when two actions' values differ by at most this much relative to the
-    /// belief's scale E|U| (or by the quadrature's own error estimate, if larger).
-    public static let tieTolerance = 1e-12
-
     /// Solves the game: the three actions' values, the incentive to defer, and the best action.
     public func solve() throws(GameError) -> OffSwitchSolution {
-        let moments = prior.partialMoments
         let expectations = try prior.expectations(under: human)
         let mean = prior.mean
         // Δ = E[πU] − max(E[U], 0), integrated without cancellation (offswitch.md §1).
         let delta = mean >= 0 ? -expectations.overriddenPayoff : expectations.allowedPayoff
-        let scale = moments.positivePart + moments.negativePart
-        let tolerance = max(Self.tieTolerance * scale, 2 * expectations.absoluteError)
+        // Two actions tie when their values differ by no more than the error bound of the quantity
+        // that separates them: E[U] for act against off, and Δ's own integrand for wait. Closed
+        // forms bound their round-off, so an exactly computed Δ of 1e-92 still counts as positive;
+        // quadrature bounds its gap between orders, so a Δ within that gap is reported as a tie.
+        let meanTolerance = 2 * prior.meanError
+        let deltaTolerance = 2 * (mean >= 0 ? expectations.errors.overriddenPayoff : expectations.errors.allowedPayoff)
 
         var best: RobotActions
-        if mean > tolerance { best = .act } else if mean < -tolerance { best = .off } else { best = [.act, .off] }
-        if delta > tolerance { best = .wait } else if delta >= -tolerance { best.insert(.wait) }
+        if mean > meanTolerance { best = .act } else if mean < -meanTolerance { best = .off } else { best = [.act, .off] }
+        if delta > deltaTolerance { best = .wait } else if delta >= -deltaTolerance { best.insert(.wait) }
 
         var theorem2: Theorem2Terms? = nil
         if let gaussian = prior as? GaussianPrior, let slope = expectations.meanSlope {

@@ -10,22 +10,37 @@ public struct PartialMoments: Sendable, Equatable {
     public var probabilityNonNegative: Double
     /// P(U < 0).
     public var probabilityNegative: Double
+    /// Absolute error bound of `positivePart` (rounding in its formula or sum).
+    public var positiveError: Double
+    /// Absolute error bound of `negativePart`.
+    public var negativeError: Double
 
-    public init(positivePart: Double, negativePart: Double, probabilityNonNegative: Double, probabilityNegative: Double) {
+    public init(positivePart: Double, negativePart: Double, probabilityNonNegative: Double, probabilityNegative: Double,
+                positiveError: Double = 0, negativeError: Double = 0) {
         self.positivePart = positivePart
         self.negativePart = negativePart
         self.probabilityNonNegative = probabilityNonNegative
         self.probabilityNegative = probabilityNegative
+        self.positiveError = positiveError
+        self.negativeError = negativeError
     }
+
+    /// All zero, for accumulating.
+    static let zero = PartialMoments(positivePart: 0, negativePart: 0, probabilityNonNegative: 0, probabilityNegative: 0)
 
     /// The expectations for a human with π = a on u ≥ 0 and π = b on u < 0:
     /// E[πU] = a·E[U⁺] − b·E[U⁻] and E[(1−π)U] = (1−a)·E[U⁺] − (1−b)·E[U⁻], exactly.
     public func stepExpectations(nonNegative a: Double, negative b: Double) -> GameExpectations {
-        GameExpectations(
+        let eps = GameExpectations.roundoff
+        let errors = ErrorBounds(
+            allowedPayoff: eps * (a * positivePart + b * negativePart) + a * positiveError + b * negativeError,
+            overriddenPayoff: eps * ((1 - a) * positivePart + (1 - b) * negativePart) + (1 - a) * positiveError + (1 - b) * negativeError,
+            probability: eps)
+        return GameExpectations(
             allowedPayoff: a * positivePart - b * negativePart,
             overriddenPayoff: (1 - a) * positivePart - (1 - b) * negativePart,
             allowProbability: a * probabilityNonNegative + b * probabilityNegative,
             overrideProbability: (1 - a) * probabilityNonNegative + (1 - b) * probabilityNegative,
-            meanSlope: nil, absoluteError: 0, evaluations: 0, method: .closedForm)
+            meanSlope: nil, errors: errors, evaluations: 0, method: .closedForm)
     }
 }

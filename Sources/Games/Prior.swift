@@ -16,6 +16,8 @@ public protocol Prior: Sendable {
     var specification: String? { get }
     /// E[U].
     var mean: Double { get }
+    /// An absolute error bound of `mean` (0 when it is a parameter, as for a Gaussian).
+    var meanError: Double { get }
     /// E[U⁺], E[U⁻], P(U ≥ 0), P(U < 0), exactly.
     var partialMoments: PartialMoments { get }
     /// E[f(U)] with an error estimate.
@@ -28,6 +30,7 @@ public protocol Prior: Sendable {
 
 extension Prior {
     public var specification: String? { nil }
+    public var meanError: Double { 0 }
 
     public func expectations(under human: any HumanModel) throws(GameError) -> GameExpectations {
         if case let .step(a, b) = human.form {
@@ -47,9 +50,10 @@ extension Prior {
         if human.slope(0) != nil {
             slope = try expectation { u in human.slope(u) ?? 0 }
         }
-        let error = [allowed, overridden, allow, override, slope].compactMap { $0?.absoluteError }.max() ?? 0
+        let errors = ErrorBounds(allowedPayoff: allowed.absoluteError, overriddenPayoff: overridden.absoluteError,
+                                 probability: max(allow.absoluteError, override.absoluteError, slope?.absoluteError ?? 0))
         return GameExpectations(allowedPayoff: allowed.value, overriddenPayoff: overridden.value,
                                 allowProbability: allow.value, overrideProbability: override.value,
-                                meanSlope: slope?.value, absoluteError: error, evaluations: 0, method: .adaptive)
+                                meanSlope: slope?.value, errors: errors, evaluations: 0, method: .adaptive)
     }
 }

@@ -20,17 +20,19 @@ public struct UniformPrior: Prior {
     public var kind: String { "uniform" }
     public var parameters: [GameParameter] { [GameParameter("lo", lo), GameParameter("hi", hi)] }
     public var mean: Double { 0.5 * (lo + hi) }
+    public var meanError: Double { GameExpectations.roundoff * 0.5 * (abs(lo) + abs(hi)) }
 
     /// E[U⁺] = (max(hi,0)² − max(lo,0)²) / (2(hi − lo)), and symmetrically for E[U⁻].
     public var partialMoments: PartialMoments {
         let width = hi - lo
         let upPositive = max(hi, 0), loPositive = max(lo, 0)
         let upNegative = max(-lo, 0), loNegative = max(-hi, 0)
-        return PartialMoments(
-            positivePart: (upPositive - loPositive) * (upPositive + loPositive) / (2 * width),
-            negativePart: (upNegative - loNegative) * (upNegative + loNegative) / (2 * width),
-            probabilityNonNegative: (upPositive - loPositive) / width,
-            probabilityNegative: (upNegative - loNegative) / width)
+        let positive = (upPositive - loPositive) * (upPositive + loPositive) / (2 * width)
+        let negative = (upNegative - loNegative) * (upNegative + loNegative) / (2 * width)
+        return PartialMoments(positivePart: positive, negativePart: negative,
+                              probabilityNonNegative: (upPositive - loPositive) / width,
+                              probabilityNegative: (upNegative - loNegative) / width,
+                              positiveError: GameExpectations.roundoff * positive, negativeError: GameExpectations.roundoff * negative)
     }
 
     public func expectation(_ f: (Double) -> Double) throws(GameError) -> Integral {

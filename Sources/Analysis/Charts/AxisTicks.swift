@@ -1,0 +1,29 @@
+import Foundation
+
+/// "Nice" tick positions: steps of 1, 2 or 5 times a power of ten, about `target` of them.
+public enum AxisTicks {
+    public static func nice(from low: Double, to high: Double, target: Int = 6) -> [Double] {
+        guard low.isFinite, high.isFinite, high > low else { return low.isFinite ? [low] : [] }
+        let raw = (high - low) / Double(max(1, target))
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        var ticks: [Double] = []
+        var value = ceil(low / step - 1e-9) * step
+        while value <= high + step * 1e-9 {
+            ticks.append(abs(value) < step * 1e-9 ? 0 : value)
+            value += step
+        }
+        return ticks
+    }
+
+    /// A short label for a tick value.
+    public static func label(_ value: Double) -> String {
+        if value == 0 { return "0" }
+        let magnitude = abs(value)
+        if magnitude >= 1e4 || magnitude < 1e-3 { return String(format: "%.1e", value) }
+        var text = String(format: "%.4f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// Colour maps for charts. The diverging map runs red (negative) through near-white (zero) to
+/// blue (positive), after ColorBrewer's RdBu, so the sign of a quantity reads at a glance.
+public enum ColorMap {
+    static let diverging: [(Double, Double, Double)] = [
+        (103, 0, 31), (178, 24, 43), (214, 96, 77), (244, 165, 130), (247, 247, 247),
+        (146, 197, 222), (67, 147, 195), (33, 102, 172), (5, 48, 97),
+    ]
+
+    /// The colour for t in [−1, 1] (clamped) as "#rrggbb".
+    public static func diverging(_ t: Double) -> String {
+        let clamped = max(-1, min(1, t.isNaN ? 0 : t))
+        let position = (clamped + 1) / 2 * Double(diverging.count - 1)
+        let i = min(diverging.count - 2, Int(position))
+        let f = position - Double(i)
+        let a = diverging[i], b = diverging[i + 1]
+        return hex(a.0 + f * (b.0 - a.0), a.1 + f * (b.1 - a.1), a.2 + f * (b.2 - a.2))
+    }
+
+    static func hex(_ r: Double, _ g: Double, _ b: Double) -> String {
+        String(format: "#%02x%02x%02x", Int(r.rounded()), Int(g.rounded()), Int(b.rounded()))
+    }
+}
+
+/// Maps values to [−1, 1] with zero at the centre and each sign scaled by its own extreme
+/// (a two-slope normalisation), so a small positive region stays visible beside large negatives.
+public struct TwoSlopeScale: Sendable {
+    public let minimum: Double
+    public let maximum: Double
+
+    public init(values: [Double]) {
+        let finite = values.filter(\.isFinite)
+        minimum = min(0, finite.min() ?? 0)
+        maximum = max(0, finite.max() ?? 0)
+    }
+
+    public func normalized(_ v: Double) -> Double {
+        if v >= 0 { return maximum > 0 ? v / maximum : 0 }
+        return minimum < 0 ? -v / minimum : 0
+    }
+}

@@ -1,0 +1,71 @@
+/// A minimal SVG writer: shapes and text appended in drawing order, coordinates in pixels with
+/// y growing downwards, numbers rounded to 0.01 px to keep files small.
+public struct SVGCanvas {
+    public let width: Double
+    public let height: Double
+    private var body: [String] = []
+
+    public init(width: Double, height: Double) {
+        self.width = width
+        self.height = height
+    }
+
+    static func n(_ x: Double) -> String {
+        let r = (x * 100).rounded() / 100
+        return r == r.rounded() ? String(Int(r)) : String(r)
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    public mutating func raw(_ element: String) { body.append(element) }
+
+    public mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String,
+                              stroke: String? = nil, extra: String = "") {
+        var element = "<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(width))\" height=\"\(Self.n(height))\" fill=\"\(fill)\""
+        if let stroke { element += " stroke=\"\(stroke)\"" }
+        if !extra.isEmpty { element += " " + extra }
+        body.append(element + "/>")
+    }
+
+    public mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "#000",
+                              width: Double = 1, extra: String = "") {
+        body.append("<line x1=\"\(Self.n(x1))\" y1=\"\(Self.n(y1))\" x2=\"\(Self.n(x2))\" y2=\"\(Self.n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"\(extra.isEmpty ? "" : " " + extra)/>")
+    }
+
+    /// A path from move/line segments: each segment is drawn separately (M … L …).
+    public mutating func segments(_ segments: [(Double, Double, Double, Double)], stroke: String, width: Double,
+                                  extra: String = "") {
+        guard !segments.isEmpty else { return }
+        var d = ""
+        for (x1, y1, x2, y2) in segments { d += "M\(Self.n(x1)) \(Self.n(y1))L\(Self.n(x2)) \(Self.n(y2))" }
+        body.append("<path d=\"\(d)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"\(extra.isEmpty ? "" : " " + extra)/>")
+    }
+
+    public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double, extra: String = "") {
+        guard points.count > 1 else { return }
+        let list = points.map { "\(Self.n($0.0)),\(Self.n($0.1))" }.joined(separator: " ")
+        body.append("<polyline points=\"\(list)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"\(extra.isEmpty ? "" : " " + extra)/>")
+    }
+
+    /// Text; `anchor` is start, middle or end; `rotate` in degrees about the anchor point.
+    public mutating func text(_ string: String, x: Double, y: Double, size: Double = 12, anchor: String = "start",
+                              rotate: Double? = nil, weight: String? = nil, extra: String = "") {
+        var element = "<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" font-size=\"\(Self.n(size))\" text-anchor=\"\(anchor)\""
+        if let rotate { element += " transform=\"rotate(\(Self.n(rotate)) \(Self.n(x)) \(Self.n(y)))\"" }
+        if let weight { element += " font-weight=\"\(weight)\"" }
+        if !extra.isEmpty { element += " " + extra }
+        body.append(element + ">\(Self.escape(string))</text>")
+    }
+
+    /// The complete document.
+    public func render() -> String {
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.n(width))\" height=\"\(Self.n(height))\" viewBox=\"0 0 \(Self.n(width)) \(Self.n(height))\" font-family=\"Helvetica, Arial, sans-serif\">\n"
+        out += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
+        out += body.joined(separator: "\n")
+        return out + "\n</svg>\n"
+    }
+}

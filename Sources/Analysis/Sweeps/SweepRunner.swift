@@ -1,0 +1,110 @@
+import Foundation
+import Games
+import Numerics
+
+/// Runs a sweep (or a slice of one) on several threads and streams its rows in index order.
+///
+/// Points are cut into chunks; a batch of chunks is solved and formatted in parallel, then
+/// written in order before the next batch starts. Memory stays bounded by one batch, and since
+/// every point (and its Monte Carlo stream) depends only on its index, the bytes written are the
+/// same for any thread count.
+public struct SweepRunner: Sendable {
+    public var sweep: Sweep
+    /// The slice of point indices to compute (the whole sweep by default).
+    public var range: Range<Int>
+    public var threads: Int
+    /// Monte Carlo settings, or nil for exact values only.
+    public var monteCarlo: OffSwitchMonteCarlo?
+    /// The seed of every Monte Carlo stream (point i uses stream i).
+    public var seed: UInt64
+    /// Points per chunk.
+    public var chunkSize: Int = 2048
+
+    public init(sweep: Sweep, range: Range<Int>? = nil, threads: Int = Parallel.availableCores,
+                monteCarlo: OffSwitchMonteCarlo? = nil, seed: UInt64 = 1) {
+        self.sweep = sweep
+        self.range = range ?? 0..<sweep.count
+        self.threads = max(1, threads)
+        self.monteCarlo = monteCarlo
+        self.seed = seed
+    }
+
+    /// What one run did.
+    public struct Statistics: Sendable {
+        public var points = 0
+        /// Integrand evaluations over all points (0 for closed forms).
+        public var evaluations = 0
+        /// Points per method.
+        public var methods: [GameExpectations.Method: Int] = [:]
+    }
+
+    private struct Chunk: Sendable {
+        var text = ""
+        var solutions: [OffSwitchSolution] = []
+        var statistics = Statistics()
+        var failure: GameError?
+    }
+
+    /// Writes the rows of `range` to `output` (the header is the caller's). `observe` receives every
+    /// point's index and solution in order (for plots); `progress` receives points done so far.
+    public func run(table: SweepTable, output: OutputFile,
+                    observe: ((Int, GameParameterSet, OffSwitchSolution) -> Void)? = nil,
+                    progress: ((Int) -> Void)? = nil) throws -> Statistics {
+        var statistics = Statistics()
+        let chunkCount = (range.count + chunkSize - 1) / chunkSize
+        let batchSize = max(1, threads * 4)
+        var done = 0
+        var batchStart = 0
+        let keepSolutions = observe != nil
+        while batchStart < chunkCount {
+            let batchEnd = min(chunkCount, batchStart + batchSize)
+            let base = batchStart
+            let chunks = Parallel.map(batchEnd - base, threads: threads) { offset in
+                solveChunk(base + offset, table: table, keepSolutions: keepSolutions)
+            }
+            for (offset, chunk) in chunks.enumerated() {
+                if let failure = chunk.failure { throw failure }
+                try output.write(chunk.text)
+                if let observe {
+                    let first = range.lowerBound + (batchStart + offset) * chunkSize
+                    for (i, solution) in chunk.solutions.enumerated() {
+                        observe(first + i, sweep.parameters(at: first + i), solution)
+                    }
+                }
+                statistics.points += chunk.statistics.points
+                statistics.evaluations += chunk.statistics.evaluations
+                statistics.methods.merge(chunk.statistics.methods, uniquingKeysWith: +)
+                done += chunk.statistics.points
+            }
+            progress?(done)
+            batchStart = batchEnd
+        }
+        return statistics
+    }
+
+    private func solveChunk(_ index: Int, table: SweepTable, keepSolutions: Bool) -> Chunk {
+        var chunk = Chunk()
+        let first = range.lowerBound + index * chunkSize
+        let last = min(range.upperBound, first + chunkSize)
+        chunk.text.reserveCapacity((last - first) * 128)
+        for point in first..<last {
+            do {
+                let (parameters, solution) = try sweep.solve(at: point)
+                var estimate: MonteCarloEstimate? = nil
+                if let monteCarlo {
+                    var stream = Sweep.stream(seed: seed, point: point)
+                    estimate = monteCarlo.play(try sweep.configuration.makeGame(parameters), stream: &stream)
+                }
+                table.append(parameters: parameters, solution: solution, monteCarlo: estimate, to: &chunk.text)
+                if keepSolutions { chunk.solutions.append(solution) }
+                chunk.statistics.points += 1
+                chunk.statistics.evaluations += solution.evaluations
+                chunk.statistics.methods[solution.method, default: 0] += 1
+            } catch {
+                chunk.failure = error
+                return chunk
+            }
+        }
+        return chunk
+    }
+}

@@ -1,0 +1,42 @@
+/// A parsed CSV file: a header row and records of fields, each remembering the line it began on.
+public struct CSVTable: Sendable {
+    /// Where the table came from, for error messages (a path, or "<stdin>").
+    public let source: String
+    /// The header's field names.
+    public let header: [String]
+    /// The records after the header.
+    public let rows: [[String]]
+    /// The 1-based line on which each record starts (records may span lines inside quotes).
+    public let lines: [Int]
+
+    public init(source: String, header: [String], rows: [[String]], lines: [Int]) {
+        self.source = source
+        self.header = header
+        self.rows = rows
+        self.lines = lines
+    }
+
+    /// The index of the column named `name`, or a bad-data error listing the columns there are.
+    public func columnIndex(_ name: String) throws(AnalysisError) -> Int {
+        guard let index = header.firstIndex(of: name) else {
+            throw .badData(location: "\(source):1", message: "no column '\(name)'; the columns are: \(header.joined(separator: ", "))")
+        }
+        return index
+    }
+
+    /// Every value of a column as a finite number; errors name the line and column.
+    public func numbers(inColumn name: String) throws(AnalysisError) -> [Double] {
+        let index = try columnIndex(name)
+        var values: [Double] = []
+        values.reserveCapacity(rows.count)
+        for (row, line) in zip(rows, lines) {
+            let text = row[index].trimmingCharacters(in: .whitespaces)
+            guard let value = Double(text), value.isFinite else {
+                throw .badData(location: "\(source):\(line):\(index + 1)",
+                               message: "column '\(name)' has '\(text)'; expected a finite number")
+            }
+            values.append(value)
+        }
+        return values
+    }
+}

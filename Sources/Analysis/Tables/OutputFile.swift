@@ -1,0 +1,95 @@
+import Foundation
+
+/// A text output written atomically: bytes go to a hidden temporary file beside the target,
+/// which is renamed into place only by `commit()`. A failure or an early exit removes the
+/// temporary file, so a reader never sees a half-written output. With no path, writes stdout.
+public final class OutputFile {
+    /// The target path, or nil for standard output.
+    public let path: String?
+    private let temporaryPath: String?
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    private var finished = false
+
+    /// Opens the output. Fails at once (exit 73) if the directory is missing or not writable,
+    /// before any work is done.
+    public init(path: String?) throws(AnalysisError) {
+        self.path = path
+        guard let path else {
+            temporaryPath = nil
+            descriptor = STDOUT_FILENO
+            return
+        }
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .cannotCreate(path: path, reason: "it is a directory")
+        }
+        let directory = url.deletingLastPathComponent().path
+        let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            throw .cannotCreate(path: path, reason: String(cString: strerror(errno)))
+        }
+        temporaryPath = temporary
+        descriptor = fd
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    deinit { if !finished { discard() } }
+
+    /// Appends text; flushes in 64 KiB blocks.
+    public func write(_ text: String) throws(AnalysisError) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    /// Writes everything buffered so far.
+    public func flush() throws(AnalysisError) {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes { raw in
+                Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path ?? "<stdout>", reason: String(cString: strerror(errno)))
+            }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, closes and renames the temporary file into place.
+    public func commit() throws(AnalysisError) {
+        try flush()
+        finished = true
+        guard let path, let temporaryPath else { return }
+        if fsync(descriptor) != 0 && errno != EINVAL {
+            let reason = String(cString: strerror(errno))
+            close(descriptor); unlink(temporaryPath)
+            throw .io(path: path, reason: reason)
+        }
+        close(descriptor)
+        if rename(temporaryPath, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw .cannotCreate(path: path, reason: reason)
+        }
+    }
+
+    /// Abandons the output: the temporary file is removed and the target is left untouched.
+    public func discard() {
+        finished = true
+        guard let temporaryPath else { return }
+        close(descriptor)
+        unlink(temporaryPath)
+    }
+
+    /// Writes a whole text file atomically.
+    public static func write(_ text: String, to path: String) throws(AnalysisError) {
+        let file = try OutputFile(path: path)
+        try file.write(text)
+        try file.commit()
+    }
+}

@@ -1,0 +1,142 @@
+/// What a subcommand accepts, from which both the parser and `--help` are made.
+struct CommandSpec {
+    struct Option {
+        /// The long name without dashes, e.g. "sigma".
+        var name: String
+        /// The value's placeholder, e.g. "X"; nil for a flag.
+        var value: String?
+        var help: String
+        /// The default as shown in help, if any.
+        var defaultValue: String? = nil
+        var repeatable = false
+        /// A one-letter short form, e.g. "k".
+        var short: Character? = nil
+    }
+
+    var name: String
+    var summary: String
+    var usage: String
+    var options: [Option]
+    /// Paragraphs after the options: conventions, worked examples.
+    var discussion: String
+    /// Positional arguments accepted (name for help), or nil if none.
+    var positionals: String? = nil
+
+    /// The full help text.
+    var help: String {
+        var text = "\(summary)\n\nUsage: \(usage)\n\nOptions:\n"
+        let rendered = options.map { option -> (String, String) in
+            var left = "  "
+            if let short = option.short { left += "-\(short), " }
+            left += "--\(option.name)"
+            if let value = option.value { left += " \(value)" }
+            var right = option.help
+            if let defaultValue = option.defaultValue { right += " (default: \(defaultValue))" }
+            if option.repeatable { right += " Repeatable." }
+            return (left, right)
+        } + [("  -h, --help", "Show this help.")]
+        let width = min(34, (rendered.map(\.0.count).max() ?? 0) + 2)
+        for (left, right) in rendered {
+            if left.count + 2 > width {
+                text += left + "\n" + String(repeating: " ", count: width) + right + "\n"
+            } else {
+                text += left.padding(toLength: width, withPad: " ", startingAt: 0) + right + "\n"
+            }
+        }
+        return text + "\n" + discussion + "\n"
+    }
+
+    /// Parses arguments against this spec.
+    func parse(_ arguments: [String]) throws(CLIError) -> ParsedArguments {
+        var parsed = ParsedArguments()
+        var i = 0
+        func option(named name: String) throws(CLIError) -> Option {
+            if let found = options.first(where: { $0.name == name }) { return found }
+            throw .usage("unknown option --\(name) for 'safetykit \(self.name)'; see 'safetykit \(self.name) --help'")
+        }
+        while i < arguments.count {
+            let argument = arguments[i]
+            i += 1
+            if argument == "--help" || argument == "-h" { parsed.help = true; continue }
+            var name: String
+            var inline: String? = nil
+            if argument.hasPrefix("--") {
+                name = String(argument.dropFirst(2))
+                if let eq = name.firstIndex(of: "=") {
+                    inline = String(name[name.index(after: eq)...])
+                    name = String(name[..<eq])
+                }
+            } else if argument.hasPrefix("-"), argument.count == 2, let letter = argument.last, !letter.isNumber,
+                      let found = options.first(where: { $0.short == letter }) {
+                name = found.name
+            } else {
+                guard positionals != nil else {
+                    throw .usage("unexpected argument '\(argument)' for 'safetykit \(self.name)'; see 'safetykit \(self.name) --help'")
+                }
+                parsed.positionals.append(argument)
+                continue
+            }
+            let spec = try option(named: name)
+            guard let placeholder = spec.value else {
+                if inline != nil { throw .usage("--\(name) is a flag and takes no value") }
+                parsed.flags.insert(name)
+                continue
+            }
+            let value: String
+            if let inline {
+                value = inline
+            } else {
+                guard i < arguments.count else { throw .usage("--\(name) needs a value: --\(name) \(placeholder)") }
+                value = arguments[i]
+                i += 1
+            }
+            if !spec.repeatable, parsed.values[name] != nil {
+                throw .usage("--\(name) is given more than once")
+            }
+            parsed.values[name, default: []].append(value)
+        }
+        return parsed
+    }
+}
+
+/// The options and arguments given to one subcommand.
+struct ParsedArguments {
+    var values: [String: [String]] = [:]
+    var flags: Set<String> = []
+    var positionals: [String] = []
+    var help = false
+
+    func string(_ name: String) -> String? { values[name]?.last }
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+    func has(_ name: String) -> Bool { values[name] != nil || flags.contains(name) }
+
+    /// A finite number, or a usage error naming the option.
+    func double(_ name: String) throws(CLIError) -> Double? {
+        guard let text = string(name) else { return nil }
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+            throw .usage("--\(name) must be a finite number, got '\(text)'")
+        }
+        return value
+    }
+
+    /// A whole number within `range`, or a usage error naming the option and the range.
+    func integer(_ name: String, in range: ClosedRange<Int>) throws(CLIError) -> Int? {
+        guard let text = string(name) else { return nil }
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+            throw .usage("--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+        }
+        return value
+    }
+
+    /// One of the given choices, or a usage error listing them.
+    func choice(_ name: String, _ choices: [String]) throws(CLIError) -> String? {
+        guard let text = string(name) else { return nil }
+        guard choices.contains(text) else {
+            throw .usage("unknown --\(name) '\(text)'; expected one of: \(choices.joined(separator: ", "))")
+        }
+        return text
+    }
+}
+
+import Foundation
