@@ -18,9 +18,7 @@ extension OffSwitchCommand {
         switch format {
         case "csv":
             let table = SweepTable(configuration: configuration, includesMonteCarlo: estimate != nil)
-            var text = table.headerRecord
-            table.append(parameters: configuration.parameters, solution: solution, monteCarlo: estimate, to: &text)
-            try output.write(text)
+            try output.write(table.headerRecord + table.record(parameters: configuration.parameters, solution: solution, monteCarlo: estimate))
         case "json":
             try output.write(json(game: game, solution: solution, estimate: estimate).pretty() + "\n")
         default:

@@ -35,6 +35,79 @@ public enum Parallel {
         return slots.map { $0! }
     }
 
+    /// Produces items 0..<count on up to `threads` threads and consumes them strictly in index
+    /// order, overlapping the two: whichever thread finishes the next item in order consumes it
+    /// (and any that were waiting behind it). At most `window` items are produced but not yet
+    /// consumed, which bounds memory. If `consume` throws, production stops and the error is
+    /// rethrown after the workers have finished.
+    public static func orderedPipeline<T: Sendable>(
+        _ count: Int, threads: Int, window: Int,
+        produce: @Sendable (Int) -> T, consume: (Int, T) throws -> Void
+    ) throws {
+        let workers = min(max(1, threads), count)
+        guard workers > 1 else {
+            for i in 0..<count { try consume(i, produce(i)) }
+            return
+        }
+        try withoutActuallyEscaping(consume) { consume in
+            let state = PipelineState<T>(window: max(window, workers), consume: consume)
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while let i = state.claim(below: count) {
+                    state.deposit(i, produce(i))
+                }
+            }
+            if let failure = state.failure { throw failure }
+        }
+    }
+
+    /// Shared state of an ordered pipeline: the next index to hand out, finished items waiting
+    /// for their turn, and the next index to consume. `consume` only ever runs under the lock.
+    private final class PipelineState<T>: @unchecked Sendable {
+        private let lock = NSLock()
+        private let slots: DispatchSemaphore
+        private let consume: (Int, T) throws -> Void
+        private var nextClaim = 0
+        private var nextConsume = 0
+        private var waiting: [Int: T] = [:]
+        private(set) var failure: Error?
+
+        init(window: Int, consume: @escaping (Int, T) throws -> Void) {
+            slots = DispatchSemaphore(value: window)
+            self.consume = consume
+        }
+
+        func claim(below count: Int) -> Int? {
+            slots.wait()
+            lock.lock()
+            defer { lock.unlock() }
+            guard failure == nil, nextClaim < count else {
+                slots.signal()
+                return nil
+            }
+            nextClaim += 1
+            return nextClaim - 1
+        }
+
+        func deposit(_ index: Int, _ value: T) {
+            lock.lock()
+            defer { lock.unlock() }
+            // After a failure, items are dropped and their window places freed, so that workers
+            // blocked in `claim` wake up, see the failure and stop.
+            if failure != nil { slots.signal(); return }
+            waiting[index] = value
+            while let ready = waiting.removeValue(forKey: nextConsume) {
+                do { try consume(nextConsume, ready) } catch { failure = error }
+                nextConsume += 1
+                slots.signal()
+                if failure != nil {
+                    for _ in waiting { slots.signal() }
+                    waiting.removeAll()
+                    return
+                }
+            }
+        }
+    }
+
     private final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var next = 0

@@ -4,10 +4,11 @@ import Numerics
 
 /// Runs a sweep (or a slice of one) on several threads and streams its rows in index order.
 ///
-/// Points are cut into chunks; a batch of chunks is solved and formatted in parallel, then
-/// written in order before the next batch starts. Memory stays bounded by one batch, and since
-/// every point (and its Monte Carlo stream) depends only on its index, the bytes written are the
-/// same for any thread count.
+/// Points are cut into chunks that workers solve and format into bytes in parallel; finished
+/// chunks are written strictly in order while later ones are still being computed (see
+/// `Parallel.orderedPipeline`). Memory stays bounded by a window of chunks, and since every
+/// point (and its Monte Carlo stream) depends only on its index, the bytes written are the same
+/// for any thread count.
 public struct SweepRunner: Sendable {
     public var sweep: Sweep
     /// The slice of point indices to compute (the whole sweep by default).
@@ -39,45 +40,35 @@ public struct SweepRunner: Sendable {
     }
 
     private struct Chunk: Sendable {
-        var text = ""
+        var bytes: [UInt8] = []
         var solutions: [OffSwitchSolution] = []
         var statistics = Statistics()
         var failure: GameError?
     }
 
     /// Writes the rows of `range` to `output` (the header is the caller's). `observe` receives every
-    /// point's index and solution in order (for plots); `progress` receives points done so far.
+    /// point's index, parameters and solution in order (for plots); `progress` the points done so far.
     public func run(table: SweepTable, output: OutputFile,
                     observe: ((Int, GameParameterSet, OffSwitchSolution) -> Void)? = nil,
                     progress: ((Int) -> Void)? = nil) throws -> Statistics {
         var statistics = Statistics()
         let chunkCount = (range.count + chunkSize - 1) / chunkSize
-        let batchSize = max(1, threads * 4)
-        var done = 0
-        var batchStart = 0
         let keepSolutions = observe != nil
-        while batchStart < chunkCount {
-            let batchEnd = min(chunkCount, batchStart + batchSize)
-            let base = batchStart
-            let chunks = Parallel.map(batchEnd - base, threads: threads) { offset in
-                solveChunk(base + offset, table: table, keepSolutions: keepSolutions)
-            }
-            for (offset, chunk) in chunks.enumerated() {
-                if let failure = chunk.failure { throw failure }
-                try output.write(chunk.text)
-                if let observe {
-                    let first = range.lowerBound + (batchStart + offset) * chunkSize
-                    for (i, solution) in chunk.solutions.enumerated() {
-                        observe(first + i, sweep.parameters(at: first + i), solution)
-                    }
+        try Parallel.orderedPipeline(chunkCount, threads: threads, window: threads * 4) { index in
+            solveChunk(index, table: table, keepSolutions: keepSolutions)
+        } consume: { index, chunk in
+            if let failure = chunk.failure { throw failure }
+            try output.write(bytes: chunk.bytes)
+            if let observe {
+                let first = range.lowerBound + index * chunkSize
+                for (i, solution) in chunk.solutions.enumerated() {
+                    observe(first + i, sweep.parameters(at: first + i), solution)
                 }
-                statistics.points += chunk.statistics.points
-                statistics.evaluations += chunk.statistics.evaluations
-                statistics.methods.merge(chunk.statistics.methods, uniquingKeysWith: +)
-                done += chunk.statistics.points
             }
-            progress?(done)
-            batchStart = batchEnd
+            statistics.points += chunk.statistics.points
+            statistics.evaluations += chunk.statistics.evaluations
+            statistics.methods.merge(chunk.statistics.methods, uniquingKeysWith: +)
+            progress?(statistics.points)
         }
         return statistics
     }
@@ -86,7 +77,7 @@ public struct SweepRunner: Sendable {
         var chunk = Chunk()
         let first = range.lowerBound + index * chunkSize
         let last = min(range.upperBound, first + chunkSize)
-        chunk.text.reserveCapacity((last - first) * 128)
+        chunk.bytes.reserveCapacity((last - first) * 140)
         for point in first..<last {
             do {
                 let (parameters, solution) = try sweep.solve(at: point)
@@ -95,7 +86,7 @@ public struct SweepRunner: Sendable {
                     var stream = Sweep.stream(seed: seed, point: point)
                     estimate = monteCarlo.play(try sweep.configuration.makeGame(parameters), stream: &stream)
                 }
-                table.append(parameters: parameters, solution: solution, monteCarlo: estimate, to: &chunk.text)
+                table.append(parameters: parameters, solution: solution, monteCarlo: estimate, to: &chunk.bytes)
                 if keepSolutions { chunk.solutions.append(solution) }
                 chunk.statistics.points += 1
                 chunk.statistics.evaluations += solution.evaluations

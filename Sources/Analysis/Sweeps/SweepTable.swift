@@ -52,23 +52,38 @@ public struct SweepTable: Sendable {
     /// The header record.
     public var headerRecord: String { CSVWriter.record(header) }
 
-    /// Appends one record (with its line feed) to `text`.
+    /// Appends one record (with its line feed) as UTF-8 bytes; this is the hot path of a sweep,
+    /// so it writes bytes directly rather than growing a String.
     public func append(parameters: GameParameterSet, solution s: OffSwitchSolution, monteCarlo: MonteCarloEstimate?,
-                       to text: inout String) {
-        text += configuration.priorKind.rawValue
-        for name in priorNames { text += ","; text += CSVNumber.format(parameters[name]) }
-        for cell in fixedPriorCells { text += ","; text += cell }
-        text += ","; text += configuration.humanKind.rawValue
-        for name in humanNames { text += ","; text += CSVNumber.format(parameters[name]) }
-        for value in [s.euAct, s.euOff, s.euWait, s.delta, s.pAllow] { text += ","; text += CSVNumber.format(value) }
-        text += ","; text += s.best.description
+                       to bytes: inout [UInt8]) {
+        let comma = UInt8(ascii: ",")
+        func number(_ value: Double) {
+            bytes.append(comma)
+            bytes.append(contentsOf: CSVNumber.format(value).utf8)
+        }
+        bytes.append(contentsOf: configuration.priorKind.rawValue.utf8)
+        for name in priorNames { number(parameters[name]) }
+        for cell in fixedPriorCells { bytes.append(comma); bytes.append(contentsOf: cell.utf8) }
+        bytes.append(comma)
+        bytes.append(contentsOf: configuration.humanKind.rawValue.utf8)
+        for name in humanNames { number(parameters[name]) }
+        number(s.euAct); number(s.euOff); number(s.euWait); number(s.delta); number(s.pAllow)
+        bytes.append(comma)
+        bytes.append(contentsOf: s.best.description.utf8)
         if let mc = monteCarlo {
-            text += ","; text += String(mc.rounds)
+            number(Double(mc.rounds))
             for value in [mc.act.mean, mc.act.lower, mc.act.upper, mc.off.mean, mc.wait.mean, mc.wait.lower, mc.wait.upper,
                           mc.pAllow.mean, mc.pAllow.lower, mc.pAllow.upper] {
-                text += ","; text += CSVNumber.format(value)
+                number(value)
             }
         }
-        text += "\n"
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// One record as a String (for single games).
+    public func record(parameters: GameParameterSet, solution: OffSwitchSolution, monteCarlo: MonteCarloEstimate?) -> String {
+        var bytes: [UInt8] = []
+        append(parameters: parameters, solution: solution, monteCarlo: monteCarlo, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -44,6 +44,12 @@ public final class OutputFile {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
+    /// Appends UTF-8 bytes.
+    public func write(bytes: [UInt8]) throws(AnalysisError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
     /// Writes everything buffered so far.
     public func flush() throws(AnalysisError) {
         var offset = 0
