@@ -65,4 +65,11 @@ public struct GaussianPrior: Prior {
     public func sample(using stream: inout RandomStream) -> Double {
         mu + sigma * stream.nextNormal()
     }
+
+    /// Δ = σ²·E[π′(U)] − |μ|·Pr(C), where C is H overriding R's default (act if μ ≥ 0, else off).
+    public func theorem2(_ expectations: GameExpectations) -> Theorem2Terms? {
+        guard let slope = expectations.meanSlope else { return nil }
+        let overrideChance = mu >= 0 ? expectations.overrideProbability : expectations.allowProbability
+        return Theorem2Terms(spread: sigma * sigma * slope, override: abs(mu) * overrideChance)
+    }
 }

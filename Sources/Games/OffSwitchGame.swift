@@ -31,15 +31,8 @@ public struct OffSwitchGame: Sendable {
         if mean > meanTolerance { best = .act } else if mean < -meanTolerance { best = .off } else { best = [.act, .off] }
         if delta > deltaTolerance { best = .wait } else if delta >= -deltaTolerance { best.insert(.wait) }
 
-        var theorem2: Theorem2Terms? = nil
-        if let gaussian = prior as? GaussianPrior, let slope = expectations.meanSlope {
-            // Pr(C): H overrides R's default (act when μ ≥ 0, off when μ < 0).
-            let overrideChance = gaussian.mu >= 0 ? expectations.overrideProbability : expectations.allowProbability
-            theorem2 = Theorem2Terms(spread: gaussian.sigma * gaussian.sigma * slope,
-                                     override: abs(gaussian.mu) * overrideChance)
-        }
         return OffSwitchSolution(euAct: mean, euWait: expectations.allowedPayoff, delta: delta,
-                                 pAllow: expectations.allowProbability, best: best, theorem2: theorem2,
+                                 pAllow: expectations.allowProbability, best: best, theorem2: prior.theorem2(expectations),
                                  absoluteError: expectations.absoluteError, evaluations: expectations.evaluations,
                                  method: expectations.method)
     }

@@ -26,11 +26,14 @@ public protocol Prior: Sendable {
     func expectations(under human: any HumanModel) throws(GameError) -> GameExpectations
     /// One draw of U.
     func sample(using stream: inout RandomStream) -> Double
+    /// Theorem 2's decomposition of Δ, for beliefs where it holds (Gaussian); nil elsewhere.
+    func theorem2(_ expectations: GameExpectations) -> Theorem2Terms?
 }
 
 extension Prior {
     public var specification: String? { nil }
     public var meanError: Double { 0 }
+    public func theorem2(_ expectations: GameExpectations) -> Theorem2Terms? { nil }
 
     public func expectations(under human: any HumanModel) throws(GameError) -> GameExpectations {
         if case let .step(a, b) = human.form {

@@ -12,11 +12,8 @@ public struct RobotActions: OptionSet, Sendable, Hashable, CustomStringConvertib
     public static let wait = RobotActions(rawValue: 4)
 
     /// "act", "off", "wait", or ties joined with "|" in that order ("act|wait").
-    public var description: String {
-        var names: [String] = []
-        if contains(.act) { names.append("act") }
-        if contains(.off) { names.append("off") }
-        if contains(.wait) { names.append("wait") }
-        return names.joined(separator: "|")
-    }
+    public var description: String { Self.names[Int(rawValue & 7)] }
+
+    /// Every subset's name, indexed by raw value (written once per sweep row, so not built anew).
+    private static let names = ["", "act", "off", "act|off", "wait", "act|wait", "off|wait", "act|off|wait"]
 }

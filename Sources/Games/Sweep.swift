@@ -63,6 +63,17 @@ public struct Sweep: Sendable {
         return values
     }
 
+    /// The position of point `index` on each axis (mixed radix, last axis fastest).
+    public func coordinates(at index: Int) -> [Int] {
+        var rest = index
+        var coordinates = [Int](repeating: 0, count: axes.count)
+        for a in axes.indices.reversed() {
+            coordinates[a] = rest % axes[a].values.count
+            rest /= axes[a].values.count
+        }
+        return coordinates
+    }
+
     /// Solves the game at point `index`.
     public func solve(at index: Int) throws(GameError) -> (parameters: GameParameterSet, solution: OffSwitchSolution) {
         let values = parameters(at: index)

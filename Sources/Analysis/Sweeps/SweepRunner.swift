@@ -78,15 +78,18 @@ public struct SweepRunner: Sendable {
         let first = range.lowerBound + index * chunkSize
         let last = min(range.upperBound, first + chunkSize)
         chunk.bytes.reserveCapacity((last - first) * 140)
+        var cursor = AxisCursor(sweep: sweep, at: first)
         for point in first..<last {
+            defer { cursor.advance() }
             do {
-                let (parameters, solution) = try sweep.solve(at: point)
+                let parameters = cursor.parameters
+                let solution = try sweep.configuration.makeGame(parameters).solve()
                 var estimate: MonteCarloEstimate? = nil
                 if let monteCarlo {
                     var stream = Sweep.stream(seed: seed, point: point)
                     estimate = monteCarlo.play(try sweep.configuration.makeGame(parameters), stream: &stream)
                 }
-                table.append(parameters: parameters, solution: solution, monteCarlo: estimate, to: &chunk.bytes)
+                table.append(parameters: parameters, solution: solution, monteCarlo: estimate, to: &chunk.bytes, cursor: cursor)
                 if keepSolutions { chunk.solutions.append(solution) }
                 chunk.statistics.points += 1
                 chunk.statistics.evaluations += solution.evaluations

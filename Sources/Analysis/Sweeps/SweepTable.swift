@@ -53,21 +53,46 @@ public struct SweepTable: Sendable {
     public var headerRecord: String { CSVWriter.record(header) }
 
     /// Appends one record (with its line feed) as UTF-8 bytes; this is the hot path of a sweep,
-    /// so it writes bytes directly rather than growing a String.
+    /// so it writes bytes directly rather than growing a String. A `cursor` supplies the
+    /// pre-formatted text of swept parameters.
     public func append(parameters: GameParameterSet, solution s: OffSwitchSolution, monteCarlo: MonteCarloEstimate?,
-                       to bytes: inout [UInt8]) {
+                       to bytes: inout [UInt8], cursor: AxisCursor? = nil) {
         let comma = UInt8(ascii: ",")
         func number(_ value: Double) {
             bytes.append(comma)
             bytes.append(contentsOf: CSVNumber.format(value).utf8)
         }
+        func parameter(_ name: ParameterName) {
+            if let text = cursor?.text(name) {
+                bytes.append(comma)
+                bytes.append(contentsOf: text)
+            } else {
+                number(parameters[name])
+            }
+        }
         bytes.append(contentsOf: configuration.priorKind.rawValue.utf8)
-        for name in priorNames { number(parameters[name]) }
+        for name in priorNames { parameter(name) }
         for cell in fixedPriorCells { bytes.append(comma); bytes.append(contentsOf: cell.utf8) }
         bytes.append(comma)
         bytes.append(contentsOf: configuration.humanKind.rawValue.utf8)
-        for name in humanNames { number(parameters[name]) }
-        number(s.euAct); number(s.euOff); number(s.euWait); number(s.delta); number(s.pAllow)
+        for name in humanNames { parameter(name) }
+        // E[U] is μ itself for a Gaussian, and Δ is E[πU] itself when E[U] < 0: reuse their text.
+        if configuration.priorKind == .gaussian, s.euAct == parameters[.mu], let text = cursor?.text(.mu) {
+            bytes.append(comma)
+            bytes.append(contentsOf: text)
+        } else {
+            number(s.euAct)
+        }
+        number(s.euOff)
+        let waitStart = bytes.count
+        number(s.euWait)
+        if s.delta.bitPattern == s.euWait.bitPattern {
+            // Byte by byte: appending a slice of `bytes` to itself would copy the whole buffer.
+            for i in waitStart..<bytes.count { bytes.append(bytes[i]) }
+        } else {
+            number(s.delta)
+        }
+        number(s.pAllow)
         bytes.append(comma)
         bytes.append(contentsOf: s.best.description.utf8)
         if let mc = monteCarlo {
@@ -85,5 +110,48 @@ public struct SweepTable: Sendable {
         var bytes: [UInt8] = []
         append(parameters: parameters, solution: solution, monteCarlo: monteCarlo, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// A walk over consecutive sweep points that carries each axis's index like an odometer, so the
+/// parameter values and their pre-formatted text come from arrays with no division or hashing.
+/// A sweep row repeats the same few axis values millions of times, and formatting a Double is
+/// a large part of a row's cost, so each axis value is formatted once.
+public struct AxisCursor {
+    private let names: [ParameterName]
+    private let values: [[Double]]
+    private let texts: [[[UInt8]]]
+    private var coordinates: [Int]
+    /// The parameter values at the current point.
+    public private(set) var parameters: GameParameterSet
+
+    /// A cursor at point `index` of `sweep`.
+    public init(sweep: Sweep, at index: Int) {
+        names = sweep.axes.map(\.name)
+        values = sweep.axes.map(\.values)
+        texts = sweep.axes.map { $0.values.map { Array(CSVNumber.format($0).utf8) } }
+        coordinates = sweep.coordinates(at: index)
+        parameters = sweep.parameters(at: index)
+    }
+
+    /// The pre-formatted text of parameter `name` at the current point, if it is swept.
+    func text(_ name: ParameterName) -> [UInt8]? {
+        for a in names.indices where names[a] == name { return texts[a][coordinates[a]] }
+        return nil
+    }
+
+    /// Moves to the next point.
+    public mutating func advance() {
+        var a = names.count - 1
+        while a >= 0 {
+            coordinates[a] += 1
+            if coordinates[a] < values[a].count {
+                parameters[names[a]] = values[a][coordinates[a]]
+                return
+            }
+            coordinates[a] = 0
+            parameters[names[a]] = values[a][0]
+            a -= 1
+        }
     }
 }
