@@ -51,7 +51,7 @@ extension OffSwitchCommand {
         let elapsed = Date().timeIntervalSince(start)
         if !quiet {
             let perPoint = elapsed / Double(max(1, statistics.points)) * 1e9
-            let methods = statistics.methods.sorted { $0.value > $1.value }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
+            let methods = statistics.methods.sorted { $0.points > $1.points }.map { "\($0.method.rawValue) \($0.points)" }.joined(separator: ", ")
             var summary = "wrote \(statistics.points) rows to \(args.string("out") ?? "stdout")"
             if let shard { summary += " (shard \(shard.index)/\(shard.count))" }
             if let plot = args.string("plot") { summary += " and a heatmap to \(plot)" }

@@ -22,7 +22,7 @@ public struct GameExpectations: Sendable, Equatable {
     public var method: Method
 
     /// How a set of expectations was computed.
-    public enum Method: String, Sendable, Equatable {
+    public enum Method: String, Sendable, Equatable, CaseIterable {
         case closedForm = "closed-form"
         case exactSum = "exact-sum"
         case gaussHermite = "gauss-hermite"

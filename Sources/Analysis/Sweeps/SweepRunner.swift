@@ -35,8 +35,26 @@ public struct SweepRunner: Sendable {
         public var points = 0
         /// Integrand evaluations over all points (0 for closed forms).
         public var evaluations = 0
-        /// Points per method.
-        public var methods: [GameExpectations.Method: Int] = [:]
+        /// Points per method, indexed like `GameExpectations.Method.allCases` (an array, not a
+        /// dictionary: it is updated once per point).
+        var methodCounts = [Int](repeating: 0, count: GameExpectations.Method.allCases.count)
+
+        /// Points per method, for the methods that were used.
+        public var methods: [(method: GameExpectations.Method, points: Int)] {
+            zip(GameExpectations.Method.allCases, methodCounts).filter { $0.1 > 0 }.map { ($0.0, $0.1) }
+        }
+
+        mutating func add(_ other: Statistics) {
+            points += other.points
+            evaluations += other.evaluations
+            for i in methodCounts.indices { methodCounts[i] += other.methodCounts[i] }
+        }
+
+        mutating func count(_ solution: OffSwitchSolution) {
+            points += 1
+            evaluations += solution.evaluations
+            methodCounts[GameExpectations.Method.allCases.firstIndex(of: solution.method)!] += 1
+        }
     }
 
     private struct Chunk: Sendable {
@@ -65,9 +83,7 @@ public struct SweepRunner: Sendable {
                     observe(first + i, sweep.parameters(at: first + i), solution)
                 }
             }
-            statistics.points += chunk.statistics.points
-            statistics.evaluations += chunk.statistics.evaluations
-            statistics.methods.merge(chunk.statistics.methods, uniquingKeysWith: +)
+            statistics.add(chunk.statistics)
             progress?(statistics.points)
         }
         return statistics
@@ -91,9 +107,7 @@ public struct SweepRunner: Sendable {
                 }
                 table.append(parameters: parameters, solution: solution, monteCarlo: estimate, to: &chunk.bytes, cursor: cursor)
                 if keepSolutions { chunk.solutions.append(solution) }
-                chunk.statistics.points += 1
-                chunk.statistics.evaluations += solution.evaluations
-                chunk.statistics.methods[solution.method, default: 0] += 1
+                chunk.statistics.count(solution)
             } catch {
                 chunk.failure = error
                 return chunk

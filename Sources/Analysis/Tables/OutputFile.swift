@@ -66,17 +66,18 @@ public final class OutputFile {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, closes and renames the temporary file into place.
+    /// Flushes, closes and renames the temporary file into place (atomic on one file system).
     public func commit() throws(AnalysisError) {
         try flush()
         finished = true
         guard let path, let temporaryPath else { return }
-        if fsync(descriptor) != 0 && errno != EINVAL {
+        // No fsync: the rename is what makes the output appear whole to other processes. Surviving
+        // a power cut is not promised, and an fsync of a large sweep costs more than computing it.
+        if close(descriptor) != 0 {
             let reason = String(cString: strerror(errno))
-            close(descriptor); unlink(temporaryPath)
+            unlink(temporaryPath)
             throw .io(path: path, reason: reason)
         }
-        close(descriptor)
         if rename(temporaryPath, path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
