@@ -20,7 +20,8 @@ let package = Package(
         .executableTarget(name: "CLI", dependencies: ["Analysis", "Games", "Numerics"]),
 
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
-        .testTarget(name: "GamesTests", dependencies: ["Games", "Numerics"]),
+        // Fixtures are read through #filePath, not bundled.
+        .testTarget(name: "GamesTests", dependencies: ["Games", "Numerics"], exclude: ["Fixtures"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Games"]),
         .testTarget(name: "CLITests", dependencies: ["CLI"]),
     ],

@@ -34,6 +34,9 @@ public struct BoltzmannHuman: HumanModel {
         return u >= 0 ? e / (1 + e) : 1 / (1 + e)
     }
 
+    /// The sigmoid changes over a few β around u = 0.
+    public var transitionWidth: Double? { beta > 0 ? beta : nil }
+
     /// π′(u) = π(u)(1 − π(u))/β; nil for the rational limit β = 0.
     public func slope(_ u: Double) -> Double? {
         guard beta > 0 else { return nil }

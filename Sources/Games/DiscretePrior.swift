@@ -84,7 +84,7 @@ public struct DiscretePrior: Prior {
         return moments
     }
 
-    public func expectation(_ f: (Double) -> Double) throws(GameError) -> Integral {
+    public func expectation(_ f: (Double) -> Double, breaks: [Double]) throws(GameError) -> Integral {
         Integral(value: zip(values, probabilities).reduce(0) { $0 + $1.1 * f($1.0) }, absoluteError: 0)
     }
 

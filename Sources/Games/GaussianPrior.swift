@@ -38,12 +38,15 @@ public struct GaussianPrior: Prior {
                               negativeError: eps * (sigma * density + abs(mu) * lower))
     }
 
-    public func expectation(_ f: (Double) -> Double) throws(GameError) -> Integral {
+    public func expectation(_ f: (Double) -> Double, breaks: [Double]) throws(GameError) -> Integral {
         // Beyond 40σ the density is below 1e-340 of its peak: nothing representable is lost.
+        // Breaks at μ ± σ, 4σ, 16σ keep the density's own scale visible in long ranges.
         let integrator = AdaptiveIntegrator()
+        var own: [Double] = [0, mu]
+        for k in [1.0, 4, 16] { own += [mu - sigma * k, mu + sigma * k] }
         do {
             let scale = 1 / sigma
-            return try integrator.integrate(from: mu - 40 * sigma, to: mu + 40 * sigma, splittingAt: [0, mu]) { u in
+            return try integrator.integrate(from: mu - 40 * sigma, to: mu + 40 * sigma, splittingAt: own + breaks) { u in
                 f(u) * Normal.pdf((u - mu) * scale) * scale
             }
         } catch {

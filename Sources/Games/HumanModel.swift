@@ -14,6 +14,9 @@ public protocol HumanModel: Sendable {
     func overrideProbability(_ u: Double) -> Double
     /// π′(u), or nil where π is not differentiable.
     func slope(_ u: Double) -> Double?
+    /// The width (in units of U) of π's transition around u = 0, if it has a narrow one; numerical
+    /// integration breaks its range at multiples of it, or it may miss the transition entirely.
+    var transitionWidth: Double? { get }
 }
 
 /// The shape of a human's policy, as far as the solvers need to know it.
@@ -30,4 +33,5 @@ public enum HumanForm: Sendable, Equatable {
 
 extension HumanModel {
     public func slope(_ u: Double) -> Double? { nil }
+    public var transitionWidth: Double? { nil }
 }

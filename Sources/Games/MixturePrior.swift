@@ -59,10 +59,10 @@ public struct MixturePrior: Prior {
         return sum
     }
 
-    public func expectation(_ f: (Double) -> Double) throws(GameError) -> Integral {
+    public func expectation(_ f: (Double) -> Double, breaks: [Double]) throws(GameError) -> Integral {
         var total = Integral(value: 0, absoluteError: 0)
         for (w, prior) in components {
-            let part = try prior.expectation(f)
+            let part = try prior.expectation(f, breaks: breaks)
             total.value += w * part.value
             total.absoluteError += w * part.absoluteError
         }

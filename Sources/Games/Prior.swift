@@ -20,8 +20,9 @@ public protocol Prior: Sendable {
     var meanError: Double { get }
     /// E[U⁺], E[U⁻], P(U ≥ 0), P(U < 0), exactly.
     var partialMoments: PartialMoments { get }
-    /// E[f(U)] with an error estimate.
-    func expectation(_ f: (Double) -> Double) throws(GameError) -> Integral
+    /// E[f(U)] with an error estimate. Continuous priors break their range at u = 0 and at the
+    /// given points (where f changes quickly), so that adaptive quadrature sees every feature.
+    func expectation(_ f: (Double) -> Double, breaks: [Double]) throws(GameError) -> Integral
     /// The game's expectations under a human model.
     func expectations(under human: any HumanModel) throws(GameError) -> GameExpectations
     /// One draw of U.
@@ -45,13 +46,19 @@ extension Prior {
     /// Every expectation by `expectation(_:)`, one integral each. Used for humans without a
     /// specialised method; slower, but as accurate as the adaptive rule allows.
     public func numericalExpectations(under human: any HumanModel) throws(GameError) -> GameExpectations {
-        let allowed = try expectation { u in human.allowProbability(u) * u }
-        let overridden = try expectation { u in human.overrideProbability(u) * u }
-        let allow = try expectation { u in human.allowProbability(u) }
-        let override = try expectation { u in human.overrideProbability(u) }
+        // A transition of width w at 0 inside a range of length L ≫ w is invisible to a 21-point
+        // Kronrod rule, whose estimate then looks converged: break at ±w·4ᵏ so every piece fits.
+        var breaks: [Double] = []
+        if let w = human.transitionWidth {
+            for k in [1.0, 4, 16, 64, 256, 1024] { breaks += [-w * k, w * k] }
+        }
+        let allowed = try expectation({ u in human.allowProbability(u) * u }, breaks: breaks)
+        let overridden = try expectation({ u in human.overrideProbability(u) * u }, breaks: breaks)
+        let allow = try expectation({ u in human.allowProbability(u) }, breaks: breaks)
+        let override = try expectation({ u in human.overrideProbability(u) }, breaks: breaks)
         var slope: Integral? = nil
         if human.slope(0) != nil {
-            slope = try expectation { u in human.slope(u) ?? 0 }
+            slope = try expectation({ u in human.slope(u) ?? 0 }, breaks: breaks)
         }
         let errors = ErrorBounds(allowedPayoff: allowed.absoluteError, overriddenPayoff: overridden.absoluteError,
                                  probability: max(allow.absoluteError, override.absoluteError, slope?.absoluteError ?? 0))

@@ -35,10 +35,10 @@ public struct UniformPrior: Prior {
                               positiveError: GameExpectations.roundoff * positive, negativeError: GameExpectations.roundoff * negative)
     }
 
-    public func expectation(_ f: (Double) -> Double) throws(GameError) -> Integral {
+    public func expectation(_ f: (Double) -> Double, breaks: [Double]) throws(GameError) -> Integral {
         let integrator = AdaptiveIntegrator()
         do {
-            let result = try integrator.integrate(from: lo, to: hi, splittingAt: [0]) { u in f(u) }
+            let result = try integrator.integrate(from: lo, to: hi, splittingAt: [0] + breaks) { u in f(u) }
             let width = hi - lo
             return Integral(value: result.value / width, absoluteError: result.absoluteError / width)
         } catch {
