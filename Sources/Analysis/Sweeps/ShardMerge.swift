@@ -29,11 +29,12 @@ public enum ShardMerge {
         }
         shards.sort { $0.header.index < $1.header.index }
         let present = shards.map(\.header.index)
-        guard present == Array(1...reference.count) else {
-            let missing = Set(1...reference.count).subtracting(present).sorted()
-            let detail = missing.isEmpty ? "shard \(present.first { i in present.filter { $0 == i }.count > 1 } ?? 0) is given twice"
-                : "missing shard(s) \(missing.map(String.init).joined(separator: ", ")) of \(reference.count)"
-            throw .badData(location: "merge", message: detail)
+        for (a, b) in zip(shards, shards.dropFirst()) where a.header.index == b.header.index {
+            throw .badData(location: "merge", message: "shard \(a.header.index)/\(reference.count) is given twice: \(a.path) and \(b.path)")
+        }
+        let missing = Set(1...reference.count).subtracting(present).sorted()
+        guard missing.isEmpty else {
+            throw .badData(location: "merge", message: "missing shard(s) \(missing.map(String.init).joined(separator: ", ")) of \(reference.count)")
         }
         var columns: Substring? = nil
         var written = 0

@@ -1,0 +1,75 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import Analysis
+@testable import Games
+
+/// Parses SVG as XML and collects element names and text.
+final class SVGProbe: NSObject, XMLParserDelegate {
+    var elements: [String: Int] = [:]
+    var texts: [String] = []
+    private var current = ""
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        elements[name, default: 0] += 1
+        current = ""
+    }
+    func parser(_ parser: XMLParser, foundCharacters string: String) { current += string }
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        if name == "text" { texts.append(current) }
+    }
+
+    static func parse(_ svg: String) -> SVGProbe? {
+        let probe = SVGProbe()
+        let parser = XMLParser(data: Data(svg.utf8))
+        parser.delegate = probe
+        return parser.parse() ? probe : nil
+    }
+}
+
+@Suite("Charts")
+struct ChartTests {
+    @Test func sweepHeatmapIsWellFormedWithPanelsRegionsAndBoundary() throws {
+        let sweep = try Sweep(configuration: GameConfiguration(priorKind: .gaussian, humanKind: .boltzmann),
+                              axes: [try SweepAxis(parsing: "mu=-1,0.5,2"), try SweepAxis(parsing: "sigma=0.05:5:30"), try SweepAxis(parsing: "beta=0:5:31")])
+        let path = try OutputFileTests.temporaryDirectory() + "/h.svg"
+        let plotter = try SweepHeatmapPlotter(sweep: sweep, path: path)
+        for i in 0..<sweep.count { plotter.record(i, try sweep.solve(at: i).solution) }
+        let svg = plotter.heatmap().render()
+        let probe = try #require(SVGProbe.parse(svg))
+        #expect(probe.elements["svg"] == 1)
+        #expect(probe.elements["rect", default: 0] > 100)
+        for label in ["mu = -1", "mu = 0.5", "mu = 2", "wait", "act", "off", "sigma", "beta", "Δ = E[πU] − max(E[U], 0)"] {
+            #expect(probe.texts.contains(label), "missing \(label)")
+        }
+        #expect(svg.contains("stroke-dasharray"))   // the exact boundary σ² = 2|μ|β
+        try plotter.write()
+        #expect(FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func plotsNeedTwoAxesOrThreeWithFewPanels() throws {
+        let configuration = GameConfiguration(priorKind: .gaussian, humanKind: .boltzmann)
+        let one = try Sweep(configuration: configuration, axes: [try SweepAxis(parsing: "sigma=1:2:3")])
+        #expect(throws: AnalysisError.self) { try SweepHeatmapPlotter(sweep: one, path: "/tmp/x.svg") }
+        let many = try Sweep(configuration: configuration, axes: [try SweepAxis(parsing: "mu=1:2:7"), try SweepAxis(parsing: "sigma=1:2:3"), try SweepAxis(parsing: "beta=1:2:3")])
+        #expect(throws: AnalysisError.self) { try SweepHeatmapPlotter(sweep: many, path: "/tmp/x.svg") }
+    }
+
+    @Test func zeroContourLiesOnTheCurve() {
+        let segments = Contour.zeroSegments({ x, y in x * x + y * y - 1 }, x: -2...2, y: -2...2, resolution: 80)
+        #expect(segments.count > 100)
+        for (x1, y1, x2, y2) in segments {
+            #expect(abs((x1 * x1 + y1 * y1).squareRoot() - 1) < 0.01)
+            #expect(abs((x2 * x2 + y2 * y2).squareRoot() - 1) < 0.01)
+        }
+    }
+
+    @Test func niceTicksAndScales() {
+        #expect(AxisTicks.nice(from: 0, to: 5) == [0, 1, 2, 3, 4, 5])
+        #expect(AxisTicks.nice(from: 0.05, to: 5.05, target: 5) == [1, 2, 3, 4, 5])
+        let scale = TwoSlopeScale(values: [-4, 0, 1])
+        #expect(scale.normalized(-4) == -1 && scale.normalized(1) == 1 && scale.normalized(0) == 0 && scale.normalized(-2) == -0.5)
+        #expect(ColorMap.diverging(0) == "#f7f7f7")
+    }
+}

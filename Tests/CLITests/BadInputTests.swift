@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// Every bad input gets one line on stderr naming what was wrong and what is accepted, the
+/// documented exit code, and no output file.
+@Suite("Bad input")
+struct BadInputTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var arguments: [String]
+        var status: Int32
+        var message: String
+        var testDescription: String { arguments.joined(separator: " ") }
+    }
+
+    static let cases: [Case] = [
+        Case(arguments: ["offswitch", "--sigma", "0"], status: 64, message: "invalid sigma 0: expected sigma > 0"),
+        Case(arguments: ["offswitch", "--sigma", "-2"], status: 64, message: "invalid sigma -2: expected sigma > 0"),
+        Case(arguments: ["offswitch", "--beta", "-1"], status: 64, message: "invalid beta -1: expected beta >= 0"),
+        Case(arguments: ["offswitch", "--human", "p-rational", "--p", "1.2"], status: 64, message: "invalid p 1.2: expected a probability in [0, 1]"),
+        Case(arguments: ["offswitch", "--human", "constant", "--c", "-0.5"], status: 64, message: "invalid c -0.5: expected a probability in [0, 1]"),
+        Case(arguments: ["offswitch", "--prior", "uniform", "--lo", "2", "--hi", "1"], status: 64, message: "invalid lo 2 with hi 1: expected lo < hi"),
+        Case(arguments: ["offswitch", "--mu", "nan"], status: 64, message: "--mu must be a finite number, got 'nan'"),
+        Case(arguments: ["offswitch", "--sigma", "inf"], status: 64, message: "--sigma must be a finite number, got 'inf'"),
+        Case(arguments: ["offswitch", "--mu", "abc"], status: 64, message: "--mu must be a finite number, got 'abc'"),
+        Case(arguments: ["offswitch", "--prior", "cauchy"], status: 64, message: "unknown --prior 'cauchy'; expected one of: gaussian, uniform, discrete, samples, mixture"),
+        Case(arguments: ["offswitch", "--human", "angry"], status: 64, message: "unknown --human 'angry'; expected one of: rational, boltzmann, p-rational, constant"),
+        Case(arguments: ["offswitch", "--sweep", "--grid", "sigma=0.1:1:0"], status: 64, message: "invalid grid sigma COUNT '0': expected a whole number >= 1"),
+        Case(arguments: ["offswitch", "--sweep", "--grid", "sigma=a:1:3"], status: 64, message: "invalid grid sigma 'a': expected a finite number"),
+        Case(arguments: ["offswitch", "--sweep", "--grid", "sigma"], status: 64, message: "invalid grid 'sigma': expected NAME=START:STOP:COUNT"),
+        Case(arguments: ["offswitch", "--sweep", "--grid", "sigma=0:1:3"], status: 64, message: "invalid sigma 0: expected sigma > 0"),
+        Case(arguments: ["offswitch", "--sweep", "--grid", "p=0.1,0.2"], status: 64, message: "cannot sweep p: a gaussian prior with a boltzmann human has sweepable parameters: mu, sigma, beta"),
+        Case(arguments: ["offswitch", "--prior", "discrete", "--points", "1:0,-1:0"], status: 64, message: "invalid weights summing to 0: expected weights that sum to a positive, finite number"),
+        Case(arguments: ["offswitch", "--prior", "discrete", "--points", "1:x"], status: 64, message: "invalid points '1:x': expected value:weight pairs"),
+        Case(arguments: ["offswitch", "--prior", "discrete"], status: 64, message: "--prior discrete needs --points"),
+        Case(arguments: ["offswitch", "--sweep", "--shard", "0/4"], status: 64, message: "--shard must be K/N with 1 <= K <= N, got '0/4'"),
+        Case(arguments: ["offswitch", "--sweep", "--shard", "5/4"], status: 64, message: "--shard must be K/N with 1 <= K <= N, got '5/4'"),
+        Case(arguments: ["offswitch", "--sweep", "--shard", "x"], status: 64, message: "--shard must be K/N with 1 <= K <= N, got 'x'"),
+        Case(arguments: ["offswitch", "--threads", "0"], status: 64, message: "--threads must be a whole number from 1 to 1024, got '0'"),
+        Case(arguments: ["offswitch", "--simulate", "1"], status: 64, message: "--simulate must be a whole number from 2 to 1000000000, got '1'"),
+        Case(arguments: ["offswitch", "--format", "xml"], status: 64, message: "unknown --format 'xml'; expected one of: table, csv, json"),
+        Case(arguments: ["offswitch", "--plot", "x.svg"], status: 64, message: "--plot needs --sweep"),
+        Case(arguments: ["offswitch", "--p", "0.5"], status: 64, message: "--p does not apply to a gaussian prior with a boltzmann human"),
+        Case(arguments: ["offswitch", "--bogus"], status: 64, message: "unknown option --bogus for 'safetykit offswitch'"),
+        Case(arguments: ["offswitch", "--sigma"], status: 64, message: "--sigma needs a value: --sigma X"),
+        Case(arguments: ["offswitch", "--sigma", "1", "--sigma", "2"], status: 64, message: "--sigma is given more than once"),
+        Case(arguments: ["frobnicate"], status: 64, message: "unknown command 'frobnicate'"),
+        Case(arguments: ["merge"], status: 64, message: "merge needs the shard files"),
+        Case(arguments: ["offswitch", "--prior", "samples", "--samples", "/no/such/file.csv", "--column", "x"], status: 66, message: "/no/such/file.csv: no such file or not readable"),
+        Case(arguments: ["offswitch", "--out", "/no/such/dir/out.csv"], status: 73, message: "cannot create /no/such/dir/out.csv"),
+        Case(arguments: ["offswitch", "--sweep", "--out", "/no/such/dir/out.csv"], status: 73, message: "cannot create /no/such/dir/out.csv"),
+    ]
+
+    @Test(arguments: cases)
+    func rejected(_ c: Case) throws {
+        let r = try CLI.run(c.arguments)
+        #expect(r.status == c.status)
+        #expect(r.stderr.contains(c.message), "stderr was: \(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "expected one line, got: \(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"))
+    }
+
+    @Test func badSampleFilesNameTheLine() throws {
+        let directory = try CLI.temporaryDirectory()
+        let files = ["empty.csv": "", "header.csv": "x\n", "text.csv": "x\n1\n2\nabc\n", "ragged.csv": "x,y\n1,2\n3\n", "quote.csv": "x\n\"1\n"]
+        for (name, text) in files { try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
+        let expected = [("empty.csv", "the file is empty"), ("header.csv", "has a header but no data rows"), ("text.csv", "text.csv:4:1: column 'x' has 'abc'"),
+                        ("ragged.csv", "ragged.csv:3: expected 2 fields"), ("quote.csv", "quote.csv:2:1: a quoted field is never closed")]
+        for (name, message) in expected {
+            let r = try CLI.run(["offswitch", "--prior", "samples", "--samples", directory + "/" + name, "--column", "x", "--out", directory + "/out.csv"])
+            #expect(r.status == 65, "\(name)")
+            #expect(r.stderr.contains(message), "\(name): \(r.stderr)")
+        }
+        let column = try CLI.run(["offswitch", "--prior", "samples", "--samples", directory + "/text.csv", "--column", "y"])
+        #expect(column.status == 65 && column.stderr.contains("no column 'y'; the columns are: x"))
+        #expect(!CLI.files(in: directory).contains("out.csv"))
+    }
+
+    @Test func aFailedRunLeavesExistingOutputsAlone() throws {
+        let directory = try CLI.temporaryDirectory()
+        try "precious\n".write(toFile: directory + "/sweep.csv", atomically: true, encoding: .utf8)
+        // The plot path is bad: the run stops before it writes anything, and sweep.csv is untouched.
+        let r = try CLI.run(["offswitch", "--sweep", "--out", directory + "/sweep.csv", "--plot", "/no/such/dir/p.svg"])
+        #expect(r.status == 73)
+        #expect(try String(contentsOfFile: directory + "/sweep.csv", encoding: .utf8) == "precious\n")
+        #expect(CLI.files(in: directory) == ["sweep.csv"])
+        let plot = try CLI.run(["offswitch", "--sweep", "--grid", "sigma=1:2:5", "--plot", directory + "/p.svg", "--out", directory + "/o.csv"])
+        #expect(plot.status == 65 && plot.stderr.contains("a heatmap needs 2 grid axes"))
+        #expect(CLI.files(in: directory) == ["sweep.csv"])
+    }
+}

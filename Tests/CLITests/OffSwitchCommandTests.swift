@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+@Suite("safetykit offswitch")
+struct OffSwitchCommandTests {
+    @Test func singleGameCSVHasTheDocumentedColumns() throws {
+        let r = try CLI.run(["offswitch", "--prior", "gaussian", "--mu", "0.5", "--sigma", "1", "--human", "boltzmann", "--beta", "1", "--format", "csv"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0] == "prior,mu,sigma,human,beta,eu_act,eu_off,eu_wait,delta,p_allow,best_action")
+        let f = lines[1].split(separator: ",").map(String.init)
+        #expect(f[0] == "gaussian" && f[1] == "0.5" && f[2] == "1" && f[3] == "boltzmann" && f[4] == "1")
+        #expect(abs(Double(f[7])! - 0.5) < 1e-9 && abs(Double(f[8])!) < 1e-9 && abs(Double(f[9])! - 0.6020271328) < 1e-9)
+        #expect(f[10] == "act|wait")
+    }
+
+    @Test func otherPriorsAndHumansNameTheirOwnParameters() throws {
+        let uniform = try CLI.run(["offswitch", "--prior", "uniform", "--lo", "-1", "--hi", "3", "--human", "p-rational", "--p", "0.8", "--format", "csv"])
+        #expect(uniform.stdout.hasPrefix("prior,lo,hi,human,p,eu_act"))
+        let discrete = try CLI.run(["offswitch", "--prior", "discrete", "--points", "1:0.5,-1:0.5", "--human", "rational", "--format", "csv"])
+        #expect(discrete.stdout == "prior,points,human,eu_act,eu_off,eu_wait,delta,p_allow,best_action\ndiscrete,1:0.5;-1:0.5,rational,0,0,0.5,0.5,0.5,wait\n")
+        let mixture = try CLI.run(["offswitch", "--prior", "mixture", "--mixture", "0.5*gaussian(0,1)+0.5*point(2)", "--human", "constant", "--c", "0.3", "--format", "csv"])
+        #expect(mixture.status == 0 && mixture.stdout.contains("\"0.5*gaussian(0,1)+0.5*point(2)\",constant,0.3,1,"))
+    }
+
+    @Test func tableExplainsAndJSONHasTheorem2() throws {
+        let table = try CLI.run(["offswitch", "--mu", "0.5", "--beta", "0.1", "--format", "table"])
+        #expect(table.stdout.contains("Best: wait — deferring is worth delta = 0.1922"))
+        #expect(table.stdout.contains("Theorem 2"))
+        let json = try CLI.run(["offswitch", "--mu", "2", "--sigma", "3", "--beta", "1", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(abs((object["delta"] as! Double) - 0.3084848126) < 1e-9)
+        #expect(object["best_action"] as? String == "wait")
+        let theorem2 = try #require(object["theorem2"] as? [String: Double])
+        #expect(abs(theorem2["spread_term"]! - theorem2["override_term"]! - 0.3084848126) < 1e-9)
+    }
+
+    @Test func samplesFileMakesAnEmpiricalPrior() throws {
+        let directory = try CLI.temporaryDirectory()
+        try "id,utility\n1,2\n2,-1\n3,0.5\n4,-0.5\n".write(toFile: directory + "/s.csv", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["offswitch", "--prior", "samples", "--samples", directory + "/s.csv", "--column", "utility", "--human", "rational", "--format", "csv"])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasSuffix("samples,4,rational,0.25,0,0.625,0.375,0.5,wait\n"))
+    }
+
+    @Test func monteCarloReportsIntervalsThatCoverTheExactValues() throws {
+        let r = try CLI.run(["offswitch", "--mu", "0.3", "--sigma", "1.2", "--beta", "0.4", "--simulate", "200000", "--seed", "3", "--format", "csv"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n")
+        let header = lines[0].split(separator: ",").map(String.init), row = lines[1].split(separator: ",").map { Double($0) }
+        func value(_ name: String) -> Double { row[header.firstIndex(of: name)!]! }
+        #expect(value("mc_rounds") == 200000)
+        #expect(value("mc_wait_lo") <= value("eu_wait") && value("eu_wait") <= value("mc_wait_hi"))
+        #expect(value("mc_act_lo") <= value("eu_act") && value("eu_act") <= value("mc_act_hi"))
+        let again = try CLI.run(["offswitch", "--mu", "0.3", "--sigma", "1.2", "--beta", "0.4", "--simulate", "200000", "--seed", "3", "--format", "csv"])
+        #expect(again.stdout == r.stdout)
+    }
+
+    @Test func sweepsAreIdenticalAcrossThreadCountsAndShardsMergeBack() throws {
+        let directory = try CLI.temporaryDirectory()
+        let grid = ["--grid", "mu=-1,1", "--grid", "sigma=0.1:3:40", "--grid", "beta=0:2:41"]
+        let one = try CLI.run(["offswitch", "--sweep"] + grid + ["--threads", "1", "--out", directory + "/one.csv", "--quiet"])
+        let three = try CLI.run(["offswitch", "--sweep"] + grid + ["--threads", "3", "--out", directory + "/three.csv", "--quiet"])
+        #expect(one.status == 0 && three.status == 0 && one.stderr.isEmpty)
+        let whole = try Data(contentsOf: URL(fileURLWithPath: directory + "/one.csv"))
+        #expect(whole == (try Data(contentsOf: URL(fileURLWithPath: directory + "/three.csv"))))
+        #expect(String(decoding: whole, as: UTF8.self).split(separator: "\n").count == 1 + 2 * 40 * 41)
+        for k in 1...4 {
+            let shard = try CLI.run(["offswitch", "--sweep"] + grid + ["--shard", "\(k)/4", "--out", directory + "/part-\(k).csv"])
+            #expect(shard.status == 0 && shard.stderr.contains("(shard \(k)/4)"))
+        }
+        let merged = try CLI.run(["merge", directory + "/part-3.csv", directory + "/part-1.csv", directory + "/part-4.csv",
+                                  directory + "/part-2.csv", "--out", directory + "/merged.csv"])
+        #expect(merged.status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/merged.csv")) == whole)
+        let missing = try CLI.run(["merge", directory + "/part-1.csv", directory + "/part-2.csv", "--out", directory + "/bad.csv"])
+        #expect(missing.status == 65 && missing.stderr.contains("missing shard(s) 3, 4 of 4"))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/bad.csv"))
+        // A different sweep's shard is refused.
+        _ = try CLI.run(["offswitch", "--sweep", "--grid", "mu=-1,2", "--grid", "sigma=0.1:3:40", "--grid", "beta=0:2:41", "--shard", "2/4", "--out", directory + "/other.csv"])
+        let foreign = try CLI.run(["merge", directory + "/part-1.csv", directory + "/other.csv", directory + "/part-3.csv", directory + "/part-4.csv"])
+        #expect(foreign.status == 65 && foreign.stderr.contains("another sweep"))
+    }
+
+    @Test func defaultSweepAndPlot() throws {
+        let directory = try CLI.temporaryDirectory()
+        let r = try CLI.run(["offswitch", "--sweep", "--out", directory + "/sweep.csv", "--plot", directory + "/sweep.svg"])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("wrote 30300 rows to \(directory)/sweep.csv and a heatmap to \(directory)/sweep.svg"))
+        let svg = try String(contentsOfFile: directory + "/sweep.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<?xml") && svg.contains("mu = 0.5") && svg.hasSuffix("</svg>\n"))
+        #expect(CLI.files(in: directory) == ["sweep.csv", "sweep.svg"])
+    }
+
+    @Test func helpTeachesAndVersionNamesTheLibraries() throws {
+        let help = try CLI.run(["offswitch", "--help"])
+        #expect(help.status == 0)
+        for text in ["--sigma X", "(default: 1)", "Examples:", "SLURM", "--shard K/N"] { #expect(help.stdout.contains(text)) }
+        #expect(try CLI.run(["merge", "--help"]).stdout.contains("Example:"))
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0 && version.stdout.contains("GSL") && version.stdout.contains("OpenBLAS core"))
+        #expect(try CLI.run([]).stdout.contains("Commands:"))
+    }
+}

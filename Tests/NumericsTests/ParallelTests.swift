@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import Numerics
+
+@Suite("Deterministic parallel loops")
+struct ParallelTests {
+    @Test(arguments: [1, 2, 3, 8])
+    func mapGivesTheSameResultAtAnyThreadCount(threads: Int) {
+        let result = Parallel.map(1000, threads: threads) { i -> UInt64 in
+            var stream = RandomStream(seed: 11, stream: UInt64(i))
+            return stream.next()
+        }
+        let serial = (0..<1000).map { i -> UInt64 in
+            var stream = RandomStream(seed: 11, stream: UInt64(i))
+            return stream.next()
+        }
+        #expect(result == serial)
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func orderedPipelineConsumesInIndexOrder(threads: Int) throws {
+        var consumed: [Int] = []
+        try Parallel.orderedPipeline(500, threads: threads, window: 3) { i in
+            // Uneven work, so items finish out of order.
+            var x = 0.0
+            for k in 0..<((i % 7) * 2000) { x += sin(Double(k)) }
+            return (i, x.isFinite)
+        } consume: { index, value in
+            #expect(index == value.0)
+            consumed.append(index)
+        }
+        #expect(consumed == Array(0..<500))
+    }
+
+    struct Stop: Error {}
+
+    @Test(arguments: [1, 2, 4])
+    func orderedPipelineStopsOnTheFirstErrorWithoutDeadlock(threads: Int) {
+        var consumed = 0
+        #expect(throws: Stop.self) {
+            try Parallel.orderedPipeline(10_000, threads: threads, window: 2) { $0 } consume: { index, _ in
+                if index == 37 { throw Stop() }
+                consumed += 1
+            }
+        }
+        #expect(consumed == 37)
+    }
+}
