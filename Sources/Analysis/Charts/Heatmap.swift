@@ -20,6 +20,8 @@ public struct Heatmap {
     }
 
     public var title: String
+    /// A second, smaller heading line (what was held fixed, the models), or empty.
+    public var subtitle: String
     public var xLabel: String
     public var yLabel: String
     public var colorLabel: String
@@ -28,9 +30,10 @@ public struct Heatmap {
     public var yValues: [Double]
     public var panels: [Panel]
 
-    public init(title: String, xLabel: String, yLabel: String, colorLabel: String, overlayLabel: String? = nil,
+    public init(title: String, subtitle: String = "", xLabel: String, yLabel: String, colorLabel: String, overlayLabel: String? = nil,
                 xValues: [Double], yValues: [Double], panels: [Panel]) {
         self.title = title
+        self.subtitle = subtitle
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.colorLabel = colorLabel
@@ -55,23 +58,28 @@ public struct Heatmap {
 
     /// The SVG document.
     public func render() -> String {
-        let plotWidth = 340.0, plotHeight = 300.0, left = 72.0, top = 64.0, gap = 56.0, bottom = 58.0
+        let plotWidth = 340.0, plotHeight = 300.0, left = 72.0, top = 74.0, gap = 56.0, bottom = 58.0
         let colorBarWidth = 16.0, right = 110.0
-        let width = left + Double(panels.count) * plotWidth + Double(panels.count - 1) * gap + 24 + colorBarWidth + right
+        // Wide enough for the panels and for the headings (about 0.6 em per character).
+        let panelsWidth = left + Double(panels.count) * plotWidth + Double(panels.count - 1) * gap + 24 + colorBarWidth + right
+        let width = max(panelsWidth, left + 24 + 0.62 * max(15 * Double(title.count), 13 * Double(subtitle.count)))
         let height = top + plotHeight + bottom + (overlayLabel == nil ? 0 : 18)
         var canvas = SVGCanvas(width: width, height: height)
         let scale = TwoSlopeScale(values: panels.flatMap(\.values))
         let xEdges = Self.edges(xValues), yEdges = Self.edges(yValues)
         let xRange = min(xEdges.first!, xEdges.last!)...max(xEdges.first!, xEdges.last!)
         let yRange = min(yEdges.first!, yEdges.last!)...max(yEdges.first!, yEdges.last!)
-        canvas.text(title, x: left, y: 24, size: 15, weight: "bold")
+        canvas.text(title, x: left, y: 22, size: 15, weight: "bold")
+        if !subtitle.isEmpty { canvas.text(subtitle, x: left, y: 40, size: 13, extra: "fill=\"#444\"") }
 
         for (p, panel) in panels.enumerated() {
             let x0 = left + Double(p) * (plotWidth + gap)
             func px(_ x: Double) -> Double { x0 + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth }
             func py(_ y: Double) -> Double { top + plotHeight - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * plotHeight }
             canvas.text(panel.title, x: x0 + plotWidth / 2, y: top - 8, size: 13, anchor: "middle")
-            // Cells, with runs of equal colour along a row merged into one rectangle.
+            // Cells, with runs of equal colour along a row merged into one rectangle; crisp edges
+            // keep renderers from anti-aliasing seams between neighbouring cells.
+            canvas.raw("<g shape-rendering=\"crispEdges\">")
             let nx = xValues.count
             for iy in 0..<yValues.count {
                 var ix = 0
@@ -85,9 +93,12 @@ public struct Heatmap {
                     ix = end
                 }
             }
+            canvas.raw("</g>")
             if let categories = panel.categories { drawRegions(categories, canvas: &canvas, px: px, py: py, xEdges: xEdges, yEdges: yEdges) }
             let overlay = panel.overlay.map { (px($0.0), py($0.1), px($0.2), py($0.3)) }
-            canvas.segments(overlay, stroke: "#111", width: 1.6, extra: "stroke-dasharray=\"5 3\"")
+            // The exact curve on a white halo, so it stays visible where it runs along a region boundary.
+            canvas.segments(overlay, stroke: "#fff", width: 4, extra: "stroke-linecap=\"round\" opacity=\"0.8\"")
+            canvas.segments(overlay, stroke: "#000", width: 2, extra: "stroke-dasharray=\"6 4\"")
             canvas.rect(x: x0, y: top, width: plotWidth, height: plotHeight, fill: "none", stroke: "#333")
             for t in AxisTicks.nice(from: xRange.lowerBound, to: xRange.upperBound) {
                 canvas.line(px(t), top + plotHeight, px(t), top + plotHeight + 5, stroke: "#333")
@@ -120,7 +131,7 @@ public struct Heatmap {
         canvas.text(colorLabel, x: barX + colorBarWidth + 62, y: top + plotHeight / 2, size: 12, anchor: "middle", rotate: 90)
         if let overlayLabel {
             let y = top + plotHeight + bottom + 6
-            canvas.line(left, y - 4, left + 28, y - 4, stroke: "#111", width: 1.6, extra: "stroke-dasharray=\"5 3\"")
+            canvas.line(left, y - 4, left + 28, y - 4, stroke: "#000", width: 2, extra: "stroke-dasharray=\"6 4\"")
             canvas.text(overlayLabel, x: left + 34, y: y, size: 12)
         }
         return canvas.render()
@@ -151,7 +162,7 @@ public struct Heatmap {
                 if onEdge { distance[iy * nx + ix] = 0; queue.append(iy * nx + ix) }
             }
         }
-        canvas.segments(boundary, stroke: "#000", width: 1.2)
+        canvas.segments(boundary, stroke: "#444", width: 0.9)
         var head = 0
         while head < queue.count {
             let cell = queue[head]; head += 1

@@ -65,7 +65,8 @@ public final class SweepHeatmapPlotter {
             panels.append(Heatmap.Panel(title: title, values: Array(deltas[range]), categories: Array(best[range]), overlay: overlay))
         }
         let human = configuration.humanKind.rawValue, prior = configuration.priorKind.rawValue
-        return Heatmap(title: "Off-switch game: incentive to defer Δ (\(prior) belief, \(human) human)",
+        return Heatmap(title: "Off-switch game: the incentive to defer, Δ",
+                       subtitle: "\(prior) belief, \(human) human; each cell is one grid point",
                        xLabel: xAxis.name.rawValue, yLabel: yAxis.name.rawValue,
                        colorLabel: "Δ = E[πU] − max(E[U], 0)",
                        overlayLabel: exactBoundary ? "exact boundary σ² = 2|μ|β (Δ = 0); solid lines: best-action regions" : "solid lines: best-action regions",

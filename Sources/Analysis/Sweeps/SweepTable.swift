@@ -1,4 +1,5 @@
 import Games
+import Numerics
 
 /// The CSV layout of off-switch results: the prior and its parameters, the human and its
 /// parameters, then eu_act, eu_off, eu_wait, delta, p_allow, best_action, and with Monte
@@ -60,7 +61,7 @@ public struct SweepTable: Sendable {
         let comma = UInt8(ascii: ",")
         func number(_ value: Double) {
             bytes.append(comma)
-            bytes.append(contentsOf: CSVNumber.format(value).utf8)
+            DecimalText.append(value, to: &bytes)
         }
         func parameter(_ name: ParameterName) {
             if let text = cursor?.text(name) {
