@@ -14,10 +14,11 @@ let package = Package(
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
 
-        .target(name: "Numerics", dependencies: ["CGSL", "COpenBLAS"]),
-        .target(name: "Games", dependencies: ["Numerics"]),
-        .target(name: "Analysis", dependencies: ["Games", "Numerics"]),
-        .executableTarget(name: "CLI", dependencies: ["Analysis", "Games", "Numerics"]),
+        // Each module folder carries a README.md for readers; it is not a resource.
+        .target(name: "Numerics", dependencies: ["CGSL", "COpenBLAS"], exclude: ["README.md"]),
+        .target(name: "Games", dependencies: ["Numerics"], exclude: ["README.md"]),
+        .target(name: "Analysis", dependencies: ["Games", "Numerics"], exclude: ["README.md"]),
+        .executableTarget(name: "CLI", dependencies: ["Analysis", "Games", "Numerics"], exclude: ["README.md"]),
 
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         // Fixtures are read through #filePath, not bundled.

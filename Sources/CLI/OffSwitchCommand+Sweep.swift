@@ -47,16 +47,16 @@ extension OffSwitchCommand {
                                         progress: progress.update)
         progress.finish()
         try output.commit()
-        try plotter?.write()
         let elapsed = Date().timeIntervalSince(start)
+        try plotter?.write()
         if !quiet {
             let perPoint = elapsed / Double(max(1, statistics.points)) * 1e9
             let methods = statistics.methods.sorted { $0.points > $1.points }.map { "\($0.method.rawValue) \($0.points)" }.joined(separator: ", ")
             var summary = "wrote \(statistics.points) rows to \(args.string("out") ?? "stdout")"
             if let shard { summary += " (shard \(shard.index)/\(shard.count))" }
-            if let plot = args.string("plot") { summary += " and a heatmap to \(plot)" }
             summary += String(format: " in %.3f s (%.0f ns/point on %d threads; %.1f integrand evaluations/point; %@)",
                               elapsed, perPoint, threads, Double(statistics.evaluations) / Double(max(1, statistics.points)), methods)
+            if let plot = args.string("plot") { summary += ", and a heatmap to \(plot)" }
             Terminal.printError(summary)
         }
         return .success

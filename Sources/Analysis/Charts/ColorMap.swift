@@ -19,7 +19,14 @@ public enum ColorMap {
     }
 
     static func hex(_ r: Double, _ g: Double, _ b: Double) -> String {
-        String(format: "#%02x%02x%02x", Int(r.rounded()), Int(g.rounded()), Int(b.rounded()))
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = [UInt8(ascii: "#")]
+        for channel in [r, g, b] {
+            let v = Int(max(0, min(255, channel.rounded())))
+            bytes.append(digits[v >> 4])
+            bytes.append(digits[v & 15])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -81,12 +81,13 @@ public struct Heatmap {
             // keep renderers from anti-aliasing seams between neighbouring cells.
             canvas.raw("<g shape-rendering=\"crispEdges\">")
             let nx = xValues.count
+            let colors = panel.values.map { ColorMap.diverging(scale.normalized($0)) }
             for iy in 0..<yValues.count {
                 var ix = 0
                 while ix < nx {
-                    let color = ColorMap.diverging(scale.normalized(panel.values[iy * nx + ix]))
+                    let color = colors[iy * nx + ix]
                     var end = ix + 1
-                    while end < nx && ColorMap.diverging(scale.normalized(panel.values[iy * nx + end])) == color { end += 1 }
+                    while end < nx && colors[iy * nx + end] == color { end += 1 }
                     let xa = px(xEdges[ix]), xb = px(xEdges[end]), ya = py(yEdges[iy]), yb = py(yEdges[iy + 1])
                     // Overlap by a hair so anti-aliasing leaves no seams between cells.
                     canvas.rect(x: min(xa, xb), y: min(ya, yb), width: abs(xb - xa) + 0.3, height: abs(yb - ya) + 0.3, fill: color)
