@@ -1,0 +1,174 @@
+import Foundation
+import Numerics
+
+/// Computes calibration reports for one set of predictions.
+///
+/// The predictions are sorted once by confidence (a radix sort on keys that pack the
+/// confidence's bit pattern with the outcome); every metric is then one pass over the sorted
+/// order. A bootstrap resample is a vector of integer weights over that order, so it costs one
+/// more pass and no sort. At ten million pairs a report takes a fraction of a second.
+public struct CalibrationAnalysis: Sendable {
+    public let binning: Binning
+    /// Confidences in ascending order, and the matching outcomes (1 = right).
+    let confidence: [Double]
+    let outcome: [UInt8]
+
+    public var count: Int { confidence.count }
+
+    public init(_ predictions: Predictions, binning: Binning = .standard) {
+        self.binning = binning
+        // For c in [0, 1] the bit pattern is below 2^62, so shifting in the outcome keeps order.
+        var keys = zip(predictions.confidences, predictions.correct).map { ($0.0.bitPattern << 1) | ($0.1 ? 1 : 0) }
+        RadixSort.sort(&keys)
+        confidence = keys.map { Double(bitPattern: $0 >> 1) }
+        outcome = keys.map { UInt8($0 & 1) }
+    }
+
+    /// The report for the predictions as given.
+    public func report() -> CalibrationReport {
+        evaluate(weights: nil)
+    }
+
+    /// The report with percentile bootstrap intervals (`level` two-sided, 0.95 by default).
+    /// Resample r draws n pairs with replacement from its own stream (seed, r), so the intervals
+    /// are the same for any thread count. Cost: O(resamples × n).
+    public func report(bootstrap resamples: Int, seed: UInt64, level: Double = 0.95, threads: Int = Parallel.availableCores,
+                       progress: (@Sendable (Int) -> Void)? = nil) -> CalibrationReport {
+        var report = evaluate(weights: nil)
+        guard resamples > 0 else { return report }
+        let n = count
+        let samples: [[Double?]] = Parallel.map(resamples, threads: threads) { r in
+            var stream = RandomStream(seed: seed, stream: UInt64(r))
+            var weights = [UInt32](repeating: 0, count: n)
+            weights.withUnsafeMutableBufferPointer { w in
+                for _ in 0..<n { w[stream.nextIndex(below: n)] += 1 }
+            }
+            let resampled = weights.withUnsafeBufferPointer { evaluate(weights: $0) }
+            progress?(r)
+            return CalibrationMetric.allCases.map { resampled.value($0) }
+        }
+        let alpha = (1 - level) / 2
+        for (m, metric) in CalibrationMetric.allCases.enumerated() {
+            // A resample with a single class has no AUROC; the interval uses the others.
+            let values = samples.compactMap { $0[m] }.filter(\.isFinite).sorted()
+            guard !values.isEmpty else { continue }
+            report.intervals[metric] = Self.quantile(values, alpha)...Self.quantile(values, 1 - alpha)
+        }
+        return report
+    }
+
+    /// Linear interpolation between order statistics (numpy's default percentile).
+    static func quantile(_ sorted: [Double], _ p: Double) -> Double {
+        let position = p * Double(sorted.count - 1)
+        let i = Int(position.rounded(.down)), f = position - Double(i)
+        return i + 1 < sorted.count ? sorted[i] + f * (sorted[i + 1] - sorted[i]) : sorted[i]
+    }
+
+    /// Every metric in one pass over the sorted pairs, each pair counted `weights[i]` times.
+    func evaluate(weights: UnsafeBufferPointer<UInt32>?) -> CalibrationReport {
+        let n = count
+        let binCount = binning.count
+        var binWeight = [Double](repeating: 0, count: binCount)
+        var binConfidence = [Double](repeating: 0, count: binCount)
+        var binCorrect = [Double](repeating: 0, count: binCount)
+        var binLow = [Double](repeating: .nan, count: binCount)
+        var binHigh = [Double](repeating: .nan, count: binCount)
+        var total = 0.0, sumConfidence = 0.0, sumCorrect = 0.0, brier = 0.0, nll = 0.0
+        var aucSum = 0.0, negativesBelow = 0.0, tieCorrect = 0.0, tieWrong = 0.0
+        let clip = CalibrationReport.nllClip
+        let totalWeight = weights.map { w in w.reduce(0.0) { $0 + Double($1) } } ?? Double(n)
+
+        // Equal-width: bins advance monotonically along the sorted order; edges are k/B as doubles.
+        var bin = 0
+        let edges = (0...binCount).map { Double($0) / Double(binCount) }
+        // Equal-mass: group g holds q + 1 pairs for g < r and q after (sizes differ by at most one).
+        let groupSize = Int(totalWeight) / binCount, groupExtra = Int(totalWeight) % binCount
+        var capacity = Double(groupSize + (groupExtra > 0 ? 1 : 0))
+
+        func add(_ w: Double, value: Double, right: Bool, to b: Int) {
+            binWeight[b] += w
+            binConfidence[b] += w * value
+            if right { binCorrect[b] += w }
+            if binLow[b].isNaN { binLow[b] = value }
+            binHigh[b] = value
+        }
+
+        confidence.withUnsafeBufferPointer { c in
+            outcome.withUnsafeBufferPointer { o in
+                var i = 0
+                while i < n {
+                    // One tie group of equal confidence at a time (for AUROC).
+                    let value = c[i]
+                    var j = i
+                    tieCorrect = 0; tieWrong = 0
+                    while j < n && c[j] == value {
+                        let w = weights.map { Double($0[j]) } ?? 1
+                        if w > 0 {
+                            let right = o[j] == 1
+                            if right { tieCorrect += w } else { tieWrong += w }
+                            total += w
+                            sumConfidence += w * value
+                            sumCorrect += right ? w : 0
+                            let gap = value - (right ? 1 : 0)
+                            brier += w * gap * gap
+                            let clipped = min(max(value, clip), 1 - clip)
+                            nll -= w * (right ? log(clipped) : log1p(-clipped))
+                            switch binning {
+                            case .equalWidth:
+                                while bin < binCount - 1 && value >= edges[bin + 1] { bin += 1 }
+                                add(w, value: value, right: right, to: bin)
+                            case .equalMass:
+                                var remaining = w
+                                while remaining > 0 {
+                                    if capacity == 0 && bin < binCount - 1 {
+                                        bin += 1
+                                        capacity = Double(groupSize + (bin < groupExtra ? 1 : 0))
+                                        continue
+                                    }
+                                    let take = bin == binCount - 1 ? remaining : min(remaining, capacity)
+                                    add(take, value: value, right: right, to: bin)
+                                    remaining -= take
+                                    capacity -= take
+                                }
+                            }
+                        }
+                        j += 1
+                    }
+                    aucSum += tieCorrect * negativesBelow + 0.5 * tieCorrect * tieWrong
+                    negativesBelow += tieWrong
+                    i = j
+                }
+            }
+        }
+
+        let accuracy = sumCorrect / total
+        var ece = 0.0, mce = 0.0, reliability = 0.0, resolution = 0.0
+        var bins: [ReliabilityBin] = []
+        for b in 0..<binCount {
+            let weight = binWeight[b]
+            let (lower, upper): (Double, Double)
+            switch binning {
+            case .equalWidth: (lower, upper) = (edges[b], edges[b + 1])
+            case .equalMass: (lower, upper) = (binLow[b], binHigh[b])
+            }
+            guard weight > 0 else {
+                bins.append(ReliabilityBin(lower: lower, upper: upper, count: 0, meanConfidence: .nan, accuracy: .nan))
+                continue
+            }
+            let meanConfidence = binConfidence[b] / weight, binAccuracy = binCorrect[b] / weight
+            let gap = binAccuracy - meanConfidence
+            ece += weight / total * abs(gap)
+            mce = max(mce, abs(gap))
+            reliability += weight / total * gap * gap
+            resolution += weight / total * (binAccuracy - accuracy) * (binAccuracy - accuracy)
+            bins.append(ReliabilityBin(lower: lower, upper: upper, count: weight, meanConfidence: meanConfidence, accuracy: binAccuracy))
+        }
+        let positives = sumCorrect, negatives = total - sumCorrect
+        return CalibrationReport(
+            n: total, accuracy: accuracy, meanConfidence: sumConfidence / total, ece: ece, mce: mce,
+            rmsce: reliability.squareRoot(), brier: brier / total, reliability: reliability, resolution: resolution,
+            uncertainty: accuracy * (1 - accuracy), nll: nll / total,
+            auroc: positives > 0 && negatives > 0 ? aucSum / (positives * negatives) : nil,
+            bins: bins, binning: binning)
+    }
+}

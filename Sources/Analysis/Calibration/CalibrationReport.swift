@@ -1,0 +1,55 @@
+/// Calibration metrics of a set of predictions (calibration.md). NLL clips confidences to
+/// [1e-12, 1 − 1e-12]; AUROC is nil when every answer is right or every answer is wrong.
+public struct CalibrationReport: Sendable, Equatable {
+    public var n: Double
+    public var accuracy: Double
+    public var meanConfidence: Double
+    /// Σ (n_m/n)|acc_m − conf_m| over the bins.
+    public var ece: Double
+    /// The largest |acc_m − conf_m| over non-empty bins.
+    public var mce: Double
+    /// √(Σ (n_m/n)(acc_m − conf_m)²).
+    public var rmsce: Double
+    /// (1/n) Σ (c − o)².
+    public var brier: Double
+    /// Murphy's decomposition over the same bins: Brier ≈ reliability − resolution + uncertainty
+    /// (exact only when the confidences within each bin are equal).
+    public var reliability: Double
+    public var resolution: Double
+    public var uncertainty: Double
+    /// −(1/n) Σ [o log c + (1 − o) log(1 − c)] with c clipped to [1e-12, 1 − 1e-12].
+    public var nll: Double
+    /// P(c₊ > c₋) + ½P(c₊ = c₋) over (right, wrong) pairs; nil when one class is absent.
+    public var auroc: Double?
+    public var bins: [ReliabilityBin]
+    public var binning: Binning
+    /// Percentile bootstrap intervals, when computed.
+    public var intervals: [CalibrationMetric: ClosedRange<Double>] = [:]
+
+    /// The clip applied to confidences inside NLL's logarithms.
+    public static let nllClip = 1e-12
+
+    public func value(_ metric: CalibrationMetric) -> Double? {
+        switch metric {
+        case .accuracy: accuracy
+        case .meanConfidence: meanConfidence
+        case .ece: ece
+        case .mce: mce
+        case .rmsce: rmsce
+        case .brier: brier
+        case .reliability: reliability
+        case .resolution: resolution
+        case .uncertainty: uncertainty
+        case .nll: nll
+        case .auroc: auroc
+        }
+    }
+}
+
+/// The scalar metrics of a report, in table order; their raw values are the keys used in
+/// CSV and JSON output.
+public enum CalibrationMetric: String, CaseIterable, Sendable {
+    case accuracy
+    case meanConfidence = "mean_confidence"
+    case ece, mce, rmsce, brier, reliability, resolution, uncertainty, nll, auroc
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+@testable import Analysis
+@testable import Numerics
+
+@Suite("Calibration metrics")
+struct CalibrationTests {
+    /// calibration.md's public test vector (dataset A).
+    static let datasetA: Predictions = {
+        var c: [Double] = [], o: [Bool] = []
+        for i in 0..<1000 {
+            let x = (Double((i * 7919) % 1000) + 0.5) / 1000
+            let u = (Double((i * 104729) % 997) + 0.5) / 997
+            c.append(x.squareRoot())
+            o.append(u < x)
+        }
+        return try! Predictions(confidences: c, correct: o)
+    }()
+
+    static func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) <= 1e-12 } ?? false }
+
+    @Test func datasetAMatchesThePublishedValues() {
+        let width10 = CalibrationAnalysis(Self.datasetA, binning: .equalWidth(10)).report()
+        let width15 = CalibrationAnalysis(Self.datasetA, binning: .equalWidth(15)).report()
+        let mass10 = CalibrationAnalysis(Self.datasetA, binning: .equalMass(10)).report()
+        let mass15 = CalibrationAnalysis(Self.datasetA, binning: .equalMass(15)).report()
+        #expect(Self.close(width10.ece, 0.16866857129568))
+        #expect(Self.close(width15.ece, 0.16866857129568))
+        #expect(Self.close(mass10.ece, 0.16866857129568))
+        #expect(Self.close(mass15.ece, 0.16887114116368))
+        #expect(Self.close(width10.mce, 0.28787885101002) && Self.close(width15.mce, 0.30396245160537))
+        #expect(Self.close(width10.rmsce, 0.18586220805168) && Self.close(width15.rmsce, 0.18635803292347))
+        #expect(Self.close(width15.brier, 0.19974975117616))
+        #expect(Self.close(width15.nll, 0.58055543019085))
+        #expect(Self.close(width15.auroc, 0.83619337909407))
+        #expect(Self.close(width15.accuracy, 0.498))
+        #expect(Self.close(width15.meanConfidence, 0.66666857129568))
+        #expect(width15.n == 1000 && width15.bins.count == 15)
+    }
+
+    @Test func murphyDecompositionIsExactWhenBinsHoldEqualConfidences() throws {
+        let p = try Predictions(confidences: [0.1, 0.1, 0.5, 0.5, 0.5, 0.9, 0.9, 0.9, 0.9, 0.9],
+                                correct: [false, true, true, false, false, true, true, true, false, true])
+        let r = CalibrationAnalysis(p, binning: .equalWidth(10)).report()
+        #expect(abs(r.brier - (r.reliability - r.resolution + r.uncertainty)) < 1e-15)
+    }
+
+    @Test func binEdgesAndTheEnds() throws {
+        // 0.2 is an edge of 5 equal-width bins: it belongs to [0.2, 0.4). 0 is in the first bin, 1 in the last.
+        let p = try Predictions(confidences: [0, 0.2, 0.39, 1, 1], correct: [false, true, true, true, false])
+        let r = CalibrationAnalysis(p, binning: .equalWidth(5)).report()
+        #expect(r.bins.map(\.count) == [1, 2, 0, 0, 2])
+        #expect(r.bins[1].lower == 0.2 && r.bins[4].upper == 1)
+        #expect(r.bins[2].accuracy.isNaN)   // empty bins contribute nothing
+        // ECE by hand: bin 0 |0 − 0|, bin 1 |1 − 0.295|·2/5, bin 4 |0.5 − 1|·2/5.
+        #expect(abs(r.ece - (0.705 * 0.4 + 0.5 * 0.4)) < 1e-15)
+        #expect(abs(r.mce - 0.705) < 1e-15)
+        // Confidences 0 and 1 are clipped to [1e-12, 1 − 1e-12] inside NLL, so a wrong answer at
+        // confidence 1 costs −log(1 − (1 − 1e-12)) (about 27.6), not infinity.
+        let top = 1 - 1e-12
+        #expect(abs(r.nll - (-log1p(-1e-12) - log(0.2) - log(0.39) - log(top) - log1p(-top)) / 5) < 1e-12)
+    }
+
+    @Test func equalMassSplitsLikeArraySplitEvenWithTies() throws {
+        let p = try Predictions(confidences: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], correct: [true, false, true, false, true, false, true])
+        let r = CalibrationAnalysis(p, binning: .equalMass(3)).report()
+        #expect(r.bins.map(\.count) == [3, 2, 2])
+        let few = CalibrationAnalysis(try Predictions(confidences: [0.2, 0.8], correct: [true, false]), binning: .equalMass(4)).report()
+        #expect(few.bins.map(\.count) == [1, 1, 0, 0])
+    }
+
+    @Test func aurocCountsTiesAsHalfAndIsMissingForOneClass() throws {
+        let p = try Predictions(confidences: [0.9, 0.5, 0.5, 0.1], correct: [true, true, false, false])
+        // Pairs (right, wrong): (0.9, 0.5) 1, (0.9, 0.1) 1, (0.5, 0.5) ½, (0.5, 0.1) 1 → 3.5/4.
+        #expect(CalibrationAnalysis(p).report().auroc == 0.875)
+        let allRight = try Predictions(confidences: [0.3, 0.8], correct: [true, true])
+        #expect(CalibrationAnalysis(allRight).report().auroc == nil)
+    }
+
+    @Test func bootstrapIsSeededAndIndependentOfThreads() {
+        let analysis = CalibrationAnalysis(Self.datasetA)
+        let a = analysis.report(bootstrap: 200, seed: 4, threads: 1)
+        let b = analysis.report(bootstrap: 200, seed: 4, threads: 3)
+        let c = analysis.report(bootstrap: 200, seed: 5, threads: 2)
+        #expect(a.intervals == b.intervals)
+        #expect(a.intervals != c.intervals)
+        for metric in CalibrationMetric.allCases {
+            let interval = try! #require(a.intervals[metric])
+            if metric != .mce { #expect(interval.contains(a.value(metric)!), "\(metric)") }
+        }
+        // The interval for accuracy is near the binomial one: ±1.96·√(0.498·0.502/1000) ≈ ±0.031.
+        let accuracy = a.intervals[.accuracy]!
+        #expect(abs((accuracy.upperBound - accuracy.lowerBound) / 2 - 0.031) < 0.006)
+    }
+
+    @Test func radixSortMatchesTheStandardSort() {
+        var stream = RandomStream(seed: 8)
+        for n in [0, 1, 100, 5000, 70000] {
+            var keys = (0..<n).map { _ in stream.next() >> UInt64(stream.nextIndex(below: 60)) }
+            let expected = keys.sorted()
+            RadixSort.sort(&keys)
+            #expect(keys == expected)
+        }
+    }
+
+    @Test func badPredictionsAreRejected() throws {
+        #expect(throws: AnalysisError.self) { try Predictions(confidences: [1.2], correct: [true]) }
+        #expect(throws: AnalysisError.self) { try Predictions(confidences: [], correct: []) }
+        #expect(throws: AnalysisError.self) { try Binning(scheme: "width", count: 0) }
+        #expect(throws: AnalysisError.self) { try Binning(scheme: "quantile", count: 10) }
+        let table = try CSVReader.parse("c,o\n0.5,1\n1.5,0\n", source: "p.csv")
+        #expect(throws: AnalysisError.badData(location: "p.csv:3:1", message: "confidence 1.5 is outside [0, 1] (values are never clipped)")) {
+            try Predictions(table: table, confidenceColumn: "c", correctColumn: "o")
+        }
+        let flags = try CSVReader.parse("c,o\n0.5,yes\n", source: "p.csv")
+        #expect(throws: AnalysisError.self) { try Predictions(table: flags, confidenceColumn: "c", correctColumn: "o") }
+        let words = try Predictions(table: try CSVReader.parse("c,o\n0.5,TRUE\n0.25,false\n"), confidenceColumn: "c", correctColumn: "o")
+        #expect(words.correct == [true, false])
+    }
+}
