@@ -13,6 +13,9 @@ Commands:
   offswitch   Solve the off-switch game for any prior and human model; sweep grids to CSV and
               SVG heatmaps; check exact values by Monte Carlo.
   merge       Join the shards of a sweep computed with --shard K/N.
+  calibrate   Calibration metrics (ECE, MCE, Brier, NLL, AUROC, bootstrap intervals) and reliability
+              diagrams for anyone's predictions, from a CSV file.
+  plot        Line charts, heatmaps and reliability diagrams from any CSV SafetyKit writes.
 
 Options:
   --version   Print the version and the numerical libraries in use.
@@ -22,6 +25,8 @@ Example:
   safetykit offswitch --prior gaussian --mu 0.5 --sigma 1 --human boltzmann --beta 1
 
 """
+
+let commands = ["offswitch", "merge", "calibrate", "plot"]
 
 func runCommandLine(_ arguments: [String]) -> ExitCode {
     guard let command = arguments.first else {
@@ -33,6 +38,8 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         switch command {
         case "offswitch": return try OffSwitchCommand.run(rest)
         case "merge": return try MergeCommand.run(rest)
+        case "calibrate": return try CalibrateCommand.run(rest)
+        case "plot": return try PlotCommand.run(rest)
         case "--help", "-h", "help":
             Terminal.printOut(overview)
             return .success
@@ -40,11 +47,11 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
             Terminal.printOut("safetykit \(safetyKitVersion) (GSL \(NumericsLibraries.gslVersion), OpenBLAS core \(BLAS.coreName))\n")
             return .success
         default:
-            throw CLIError.usage("unknown command '\(command)'; the commands are: offswitch, merge (see 'safetykit --help')")
+            throw CLIError.usage("unknown command '\(command)'; the commands are: \(commands.joined(separator: ", ")) (see 'safetykit --help')")
         }
     } catch {
         let (message, code) = ExitCode.classify(error)
-        let prefix = ["offswitch", "merge"].contains(command) ? "safetykit \(command)" : "safetykit"
+        let prefix = commands.contains(command) ? "safetykit \(command)" : "safetykit"
         Terminal.printError("\(prefix): error: \(message)")
         return code
     }

@@ -73,3 +73,27 @@ struct ChartTests {
         #expect(ColorMap.diverging(0) == "#f7f7f7")
     }
 }
+
+@Suite("Line charts and reliability diagrams")
+struct MoreChartTests {
+    @Test func lineChartHasSeriesLegendAndBands() throws {
+        let chart = LineChart(title: "ECE over iterations", xLabel: "iteration", yLabel: "ECE", series: [
+            .init(name: "STaR", points: [(1, 0.10), (2, 0.12), (3, 0.15)], band: [(1, 0.08, 0.12), (2, 0.10, 0.14), (3, 0.12, 0.18)]),
+            .init(name: "RFT", points: [(1, 0.09), (2, 0.10), (3, 0.11)]),
+        ])
+        let svg = chart.render()
+        let probe = try #require(SVGProbe.parse(svg))
+        #expect(probe.elements["polyline"] == 2 && probe.elements["polygon"] == 1)
+        #expect(probe.texts.contains("STaR") && probe.texts.contains("RFT") && probe.texts.contains("iteration"))
+    }
+
+    @Test func reliabilityDiagramShowsBinsGapsCountsAndTitle() throws {
+        let report = CalibrationAnalysis(CalibrationTests.datasetA, binning: .equalWidth(10)).report()
+        let svg = ReliabilityDiagram(title: "Reliability", panels: [("iteration 1", report), ("iteration 2", report)]).render()
+        let probe = try #require(SVGProbe.parse(svg))
+        #expect(svg.components(separatedBy: "class=\"bar\"").count - 1 == 20)
+        #expect(svg.components(separatedBy: "class=\"gap\"").count - 1 == 20)
+        #expect(svg.components(separatedBy: "class=\"count\"").count - 1 == 20)
+        #expect(probe.texts.contains("iteration 1 · ECE = 0.1687 · n = 1000"))
+    }
+}

@@ -74,8 +74,8 @@ public struct Heatmap {
 
         for (p, panel) in panels.enumerated() {
             let x0 = left + Double(p) * (plotWidth + gap)
-            func px(_ x: Double) -> Double { x0 + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth }
-            func py(_ y: Double) -> Double { top + plotHeight - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * plotHeight }
+            let area = PlotArea(left: x0, top: top, width: plotWidth, height: plotHeight, x: xRange, y: yRange)
+            let px = area.px, py = area.py
             canvas.text(panel.title, x: x0 + plotWidth / 2, y: top - 8, size: 13, anchor: "middle")
             // Cells, with runs of equal colour along a row merged into one rectangle; crisp edges
             // keep renderers from anti-aliasing seams between neighbouring cells.
@@ -100,17 +100,7 @@ public struct Heatmap {
             // The exact curve on a white halo, so it stays visible where it runs along a region boundary.
             canvas.segments(overlay, stroke: "#fff", width: 4, extra: "stroke-linecap=\"round\" opacity=\"0.8\"")
             canvas.segments(overlay, stroke: "#000", width: 2, extra: "stroke-dasharray=\"6 4\"")
-            canvas.rect(x: x0, y: top, width: plotWidth, height: plotHeight, fill: "none", stroke: "#333")
-            for t in AxisTicks.nice(from: xRange.lowerBound, to: xRange.upperBound) {
-                canvas.line(px(t), top + plotHeight, px(t), top + plotHeight + 5, stroke: "#333")
-                canvas.text(AxisTicks.label(t), x: px(t), y: top + plotHeight + 18, size: 11, anchor: "middle")
-            }
-            for t in AxisTicks.nice(from: yRange.lowerBound, to: yRange.upperBound) {
-                canvas.line(x0 - 5, py(t), x0, py(t), stroke: "#333")
-                canvas.text(AxisTicks.label(t), x: x0 - 8, y: py(t) + 4, size: 11, anchor: "end")
-            }
-            canvas.text(xLabel, x: x0 + plotWidth / 2, y: top + plotHeight + 40, size: 13, anchor: "middle")
-            if p == 0 { canvas.text(yLabel, x: 22, y: top + plotHeight / 2, size: 13, anchor: "middle", rotate: -90) }
+            area.drawAxes(&canvas, xLabel: xLabel, yLabel: p == 0 ? yLabel : nil)
         }
         // Colour bar: linear on each side of zero, matching the two-slope scale.
         let barX = left + Double(panels.count) * plotWidth + Double(panels.count - 1) * gap + 24

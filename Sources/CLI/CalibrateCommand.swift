@@ -1,0 +1,142 @@
+import Analysis
+import Foundation
+import Numerics
+
+/// `safetykit calibrate`: calibration metrics for anyone's predictions, from a CSV file.
+enum CalibrateCommand {
+    static let example = "safetykit calibrate notebooks-data/calibration/two-models.csv --confidence-column confidence --correct-column correct --group-column model --plot reliability.svg"
+
+    static let spec = CommandSpec(
+        name: "calibrate",
+        summary: """
+        Calibration of stated confidences against correctness: ECE, MCE, RMSCE, Brier (with Murphy's
+        reliability, resolution and uncertainty), NLL and AUROC, with seeded bootstrap intervals, and a
+        reliability diagram. Conventions are those of calibration.md and are stated beside every number.
+        """,
+        usage: "safetykit calibrate FILE.csv [--confidence-column NAME] [--correct-column NAME] [options]",
+        options: [
+            .init(name: "confidence-column", value: "NAME", help: "Column of confidences, each in [0, 1] (never clipped).", defaultValue: "confidence"),
+            .init(name: "correct-column", value: "NAME", help: "Column of correctness: 0/1 or true/false.", defaultValue: "correct"),
+            .init(name: "group-column", value: "NAME", help: "Report each value of this column separately (e.g. iteration, model)."),
+            .init(name: "bins", value: "B", help: "Number of bins.", defaultValue: "15"),
+            .init(name: "binning", value: "SCHEME", help: "width (edges k/B, last bin closed) or mass (equal counts, as numpy's array_split).", defaultValue: "width"),
+            .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for 95% percentile intervals; 0 for none.", defaultValue: "1000"),
+            .init(name: "seed", value: "S", help: "Seed of the bootstrap (resample r uses stream r).", defaultValue: "1"),
+            .init(name: "threads", value: "N", help: "Threads for the bootstrap; results are identical for any N.", defaultValue: "all cores"),
+            .init(name: "format", value: "FMT", help: "table, csv or json (one object, or one line per group).", defaultValue: "table on a terminal, else csv"),
+            .init(name: "out", value: "FILE", help: "Write the report here instead of stdout (atomically).", defaultValue: "stdout"),
+            .init(name: "plot", value: "FILE.svg", help: "Draw reliability diagrams (one panel per group, up to 12)."),
+            .init(name: "quiet", value: nil, help: "No progress or notes on stderr."),
+        ],
+        discussion: """
+        Pair every confidence with the correctness of the same answer (a majority-vote share goes with the
+        majority answer). ECE is biased upward at small n and a constant predictor at the base rate scores
+        about 0, so read it beside Brier, NLL and AUROC. AUROC is reported as missing, not 0.5, when every
+        answer is right or every answer is wrong.
+
+        Example (a file in this repository; two models with the same answers, one overconfident):
+          \(example)
+        """,
+        positionals: "FILE.csv")
+
+    static func run(_ arguments: [String]) throws -> ExitCode {
+        let args = try spec.parse(arguments)
+        if args.help { Terminal.printOut(spec.help); return .success }
+        guard let path = args.positionals.first, args.positionals.count == 1 else {
+            throw CLIError.usage(args.positionals.isEmpty
+                ? "calibrate needs a CSV file with a confidence and a correctness column, e.g.: \(example)"
+                : "calibrate takes one file, got \(args.positionals.count)")
+        }
+        let confidenceColumn = args.string("confidence-column") ?? "confidence"
+        let correctColumn = args.string("correct-column") ?? "correct"
+        let groupColumn = args.string("group-column")
+        let binCount = try args.integer("bins", in: 1...100_000) ?? 15
+        let binning = try Binning(scheme: try args.choice("binning", ["width", "mass"]) ?? "width", count: binCount)
+        let resamples = try args.integer("bootstrap", in: 0...1_000_000) ?? 1000
+        let seed = try OffSwitchCommand.parseSeed(args)
+        let threads = try args.integer("threads", in: 1...1024) ?? Parallel.availableCores
+        let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
+        let quiet = args.flag("quiet")
+
+        // Open outputs first: a bad path fails before any work.
+        let output = try OutputFile(path: args.string("out"))
+        let plotOutput = try args.string("plot").map { try OutputFile(path: $0) }
+
+        let start = Date()
+        let table = try CSVReader.read(path: path, columns: [confidenceColumn, correctColumn] + (groupColumn.map { [$0] } ?? []))
+        let readTime = Date().timeIntervalSince(start)
+        var groups: [(name: String?, rows: [Int])] = [(nil, Array(table.rows.indices))]
+        if groupColumn != nil {
+            var order: [String] = [], members: [String: [Int]] = [:]
+            for (r, row) in table.rows.enumerated() {
+                if members[row[2]] == nil { order.append(row[2]) }
+                members[row[2], default: []].append(r)
+            }
+            groups = order.map { ($0, members[$0]!) }
+        }
+
+        let progress = ResampleCounter(ProgressBar(total: resamples * groups.count, unit: "resamples", quiet: quiet))
+        var reports: [(name: String?, report: CalibrationReport)] = []
+        let computeStart = Date()
+        for group in groups {
+            let predictions = try Predictions(table: table, confidenceColumn: "\(confidenceColumn)", correctColumn: correctColumn, rows: group.rows)
+            let analysis = CalibrationAnalysis(predictions, binning: binning)
+            let report = analysis.report(bootstrap: resamples, seed: seed, threads: threads) { _ in progress.tick() }
+            if report.auroc == nil && !quiet {
+                let which = group.name.map { "group '\($0)': " } ?? ""
+                Terminal.printError("note: \(which)AUROC is undefined because every answer is \(report.accuracy == 1 ? "right" : "wrong"); it is reported as missing")
+            }
+            reports.append((group.name, report))
+        }
+        progress.bar.finish()
+        let computeTime = Date().timeIntervalSince(computeStart)
+
+        switch format {
+        case "csv":
+            var text = CSVWriter.record(CalibrationReport.csvHeader(grouped: groupColumn != nil, intervals: resamples > 0))
+            for (name, report) in reports { text += report.csvRecord(group: name, intervals: resamples > 0) }
+            try output.write(text)
+        case "json":
+            if reports.count == 1 && groupColumn == nil {
+                try output.write(reports[0].report.json(group: nil).pretty() + "\n")
+            } else {
+                for (name, report) in reports { try output.write(report.json(group: name).serialized() + "\n") }
+            }
+        default:
+            for (name, report) in reports {
+                var title = "Calibration of '\(confidenceColumn)' against '\(correctColumn)' in \(path)"
+                if let name { title += ", \(groupColumn!) = \(name)" }
+                title += ": n = \(CSVNumber.format(report.n)), \(binning.description)"
+                if resamples > 0 { title += ", \(resamples) bootstrap resamples (seed \(seed))" }
+                try output.write(report.table(title: title) + "\n")
+            }
+        }
+        try output.commit()
+        if let plotOutput {
+            let shown = reports.prefix(12).map { (name: $0.name.map { "\(groupColumn!) = \($0)" } ?? "", report: $0.report) }
+            try plotOutput.write(ReliabilityDiagram(title: "Reliability: \(confidenceColumn) against \(correctColumn)", panels: Array(shown)).render())
+            try plotOutput.commit()
+        }
+        if !quiet {
+            var summary = String(format: "calibrated %d predictions in %d group(s): read in %.3f s, metrics%@ in %.3f s",
+                                 table.rows.count, reports.count, readTime, resamples > 0 ? " and \(resamples) resamples" : "", computeTime)
+            if let plot = args.string("plot") { summary += "; reliability diagram in \(plot)" + (reports.count > 12 ? " (first 12 groups)" : "") }
+            Terminal.printError(summary)
+        }
+        return .success
+    }
+
+    /// Counts finished resamples across threads and draws the progress bar, under a lock.
+    final class ResampleCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        let bar: ProgressBar
+        init(_ bar: ProgressBar) { self.bar = bar }
+        func tick() {
+            lock.lock()
+            count += 1
+            bar.update(count)
+            lock.unlock()
+        }
+    }
+}
