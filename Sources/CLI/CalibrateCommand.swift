@@ -63,24 +63,16 @@ enum CalibrateCommand {
         let plotOutput = try args.string("plot").map { try OutputFile(path: $0) }
 
         let start = Date()
-        let table = try CSVReader.read(path: path, columns: [confidenceColumn, correctColumn] + (groupColumn.map { [$0] } ?? []))
+        let groups = try PredictionTable.read(path: path, confidenceColumn: confidenceColumn, correctColumn: correctColumn,
+                                              groupColumn: groupColumn).groups
         let readTime = Date().timeIntervalSince(start)
-        var groups: [(name: String?, rows: [Int])] = [(nil, Array(table.rows.indices))]
-        if groupColumn != nil {
-            var order: [String] = [], members: [String: [Int]] = [:]
-            for (r, row) in table.rows.enumerated() {
-                if members[row[2]] == nil { order.append(row[2]) }
-                members[row[2], default: []].append(r)
-            }
-            groups = order.map { ($0, members[$0]!) }
-        }
+        let total = groups.reduce(0) { $0 + $1.predictions.count }
 
         let progress = ResampleCounter(ProgressBar(total: resamples * groups.count, unit: "resamples", quiet: quiet))
         var reports: [(name: String?, report: CalibrationReport)] = []
         let computeStart = Date()
         for group in groups {
-            let predictions = try Predictions(table: table, confidenceColumn: "\(confidenceColumn)", correctColumn: correctColumn, rows: group.rows)
-            let analysis = CalibrationAnalysis(predictions, binning: binning)
+            let analysis = CalibrationAnalysis(group.predictions, binning: binning)
             let report = analysis.report(bootstrap: resamples, seed: seed, threads: threads) { _ in progress.tick() }
             if report.auroc == nil && !quiet {
                 let which = group.name.map { "group '\($0)': " } ?? ""
@@ -119,7 +111,7 @@ enum CalibrateCommand {
         }
         if !quiet {
             var summary = String(format: "calibrated %d predictions in %d group(s): read in %.3f s, metrics%@ in %.3f s",
-                                 table.rows.count, reports.count, readTime, resamples > 0 ? " and \(resamples) resamples" : "", computeTime)
+                                 total, reports.count, readTime, resamples > 0 ? " and \(resamples) resamples" : "", computeTime)
             if let plot = args.string("plot") { summary += "; reliability diagram in \(plot)" + (reports.count > 12 ? " (first 12 groups)" : "") }
             Terminal.printError(summary)
         }

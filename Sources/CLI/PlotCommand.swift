@@ -47,13 +47,11 @@ enum PlotCommand {
         switch kind {
         case "reliability":
             let binning = try Binning(scheme: try args.choice("binning", ["width", "mass"]) ?? "width", count: try args.integer("bins", in: 1...100_000) ?? 15)
-            let table = try CSVReader.read(path: path, columns: [x, ys[0]] + (group.map { [$0] } ?? []))
-            var panels: [(name: String, report: CalibrationReport)] = []
-            for (name, rows) in groups(table, column: group == nil ? nil : 2).prefix(12) {
-                let predictions = try Predictions(table: table, confidenceColumn: x, correctColumn: ys[0], rows: rows)
-                panels.append((name.map { "\(group!) = \($0)" } ?? "", CalibrationAnalysis(predictions, binning: binning).report()))
+            let table = try PredictionTable.read(path: path, confidenceColumn: x, correctColumn: ys[0], groupColumn: group)
+            let panels = table.groups.prefix(12).map { g in
+                (name: g.name.map { "\(group!) = \($0)" } ?? "", report: CalibrationAnalysis(g.predictions, binning: binning).report())
             }
-            svg = ReliabilityDiagram(title: args.string("title") ?? "Reliability: \(x) against \(ys[0])", panels: panels).render()
+            svg = ReliabilityDiagram(title: args.string("title") ?? "Reliability: \(x) against \(ys[0])", panels: Array(panels)).render()
         case "heatmap":
             let z = args.string("z") ?? "delta"
             let table = try CSVReader.read(path: path)

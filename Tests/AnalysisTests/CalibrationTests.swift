@@ -108,13 +108,29 @@ struct CalibrationTests {
         #expect(throws: AnalysisError.self) { try Predictions(confidences: [], correct: []) }
         #expect(throws: AnalysisError.self) { try Binning(scheme: "width", count: 0) }
         #expect(throws: AnalysisError.self) { try Binning(scheme: "quantile", count: 10) }
-        let table = try CSVReader.parse("c,o\n0.5,1\n1.5,0\n", source: "p.csv")
-        #expect(throws: AnalysisError.badData(location: "p.csv:3:1", message: "confidence 1.5 is outside [0, 1] (values are never clipped)")) {
-            try Predictions(table: table, confidenceColumn: "c", correctColumn: "o")
+        let directory = try OutputFileTests.temporaryDirectory()
+        func read(_ text: String) throws(AnalysisError) -> PredictionTable {
+            try? text.write(toFile: directory + "/p.csv", atomically: true, encoding: .utf8)
+            return try PredictionTable.read(path: directory + "/p.csv", confidenceColumn: "c", correctColumn: "o", groupColumn: nil)
         }
-        let flags = try CSVReader.parse("c,o\n0.5,yes\n", source: "p.csv")
-        #expect(throws: AnalysisError.self) { try Predictions(table: flags, confidenceColumn: "c", correctColumn: "o") }
-        let words = try Predictions(table: try CSVReader.parse("c,o\n0.5,TRUE\n0.25,false\n"), confidenceColumn: "c", correctColumn: "o")
-        #expect(words.correct == [true, false])
+        #expect(throws: AnalysisError.badData(location: directory + "/p.csv:3:1", message: "confidence 1.5 is outside [0, 1] (values are never clipped)")) {
+            try read("c,o\n0.5,1\n1.5,0\n")
+        }
+        #expect(throws: AnalysisError.self) { try read("c,o\n0.5,yes\n") }
+        #expect(throws: AnalysisError.self) { try read("c,o\n.,1\n") }
+        #expect(throws: AnalysisError.self) { try read("c,o\n-,1\n") }
+        let words = try read("c,o\n 0.5 ,TRUE\n0.25,false\n1e-1,1.0\n\"0.75\",0\n")
+        #expect(words.groups[0].predictions.correct == [true, false, true, false])
+        #expect(words.groups[0].predictions.confidences == [0.5, 0.25, 0.1, 0.75])
+    }
+
+    @Test func fastNumberParsingAgreesWithSwift() {
+        var stream = RandomStream(seed: 12)
+        for _ in 0..<20000 {
+            let x = stream.nextUniform()
+            for text in [String(x), String(format: "%.6f", x), String(format: "%.15f", x), String(format: "%.3e", x), "0", "1", "0.000120"] {
+                #expect(PredictionTable.number(Array(text.utf8)[...]) == Double(text), "\(text)")
+            }
+        }
     }
 }

@@ -18,10 +18,17 @@ public struct CalibrationAnalysis: Sendable {
     public init(_ predictions: Predictions, binning: Binning = .standard) {
         self.binning = binning
         // For c in [0, 1] the bit pattern is below 2^62, so shifting in the outcome keeps order.
-        var keys = zip(predictions.confidences, predictions.correct).map { ($0.0.bitPattern << 1) | ($0.1 ? 1 : 0) }
+        let n = predictions.count
+        var keys = [UInt64](repeating: 0, count: n)
+        for i in 0..<n { keys[i] = (predictions.confidences[i].bitPattern << 1) | (predictions.correct[i] ? 1 : 0) }
         RadixSort.sort(&keys)
-        confidence = keys.map { Double(bitPattern: $0 >> 1) }
-        outcome = keys.map { UInt8($0 & 1) }
+        var confidence = [Double](repeating: 0, count: n), outcome = [UInt8](repeating: 0, count: n)
+        for i in 0..<n {
+            confidence[i] = Double(bitPattern: keys[i] >> 1)
+            outcome[i] = UInt8(keys[i] & 1)
+        }
+        self.confidence = confidence
+        self.outcome = outcome
     }
 
     /// The report for the predictions as given.
@@ -65,81 +72,82 @@ public struct CalibrationAnalysis: Sendable {
     }
 
     /// Every metric in one pass over the sorted pairs, each pair counted `weights[i]` times.
+    /// The hot loop runs over unsafe buffers: per-bin sums live in one flat array
+    /// (weight, Σc, Σo, lowest c, highest c for each bin).
     func evaluate(weights: UnsafeBufferPointer<UInt32>?) -> CalibrationReport {
         let n = count
         let binCount = binning.count
-        var binWeight = [Double](repeating: 0, count: binCount)
-        var binConfidence = [Double](repeating: 0, count: binCount)
-        var binCorrect = [Double](repeating: 0, count: binCount)
-        var binLow = [Double](repeating: .nan, count: binCount)
-        var binHigh = [Double](repeating: .nan, count: binCount)
+        var stats = [Double](repeating: 0, count: 5 * binCount)
+        for b in 0..<binCount { stats[5 * b + 3] = .nan }
         var total = 0.0, sumConfidence = 0.0, sumCorrect = 0.0, brier = 0.0, nll = 0.0
-        var aucSum = 0.0, negativesBelow = 0.0, tieCorrect = 0.0, tieWrong = 0.0
+        var aucSum = 0.0, negativesBelow = 0.0
         let clip = CalibrationReport.nllClip
         let totalWeight = weights.map { w in w.reduce(0.0) { $0 + Double($1) } } ?? Double(n)
-
         // Equal-width: bins advance monotonically along the sorted order; edges are k/B as doubles.
-        var bin = 0
         let edges = (0...binCount).map { Double($0) / Double(binCount) }
+        let equalMass = binning.scheme == "equal-mass"
         // Equal-mass: group g holds q + 1 pairs for g < r and q after (sizes differ by at most one).
         let groupSize = Int(totalWeight) / binCount, groupExtra = Int(totalWeight) % binCount
-        var capacity = Double(groupSize + (groupExtra > 0 ? 1 : 0))
 
-        func add(_ w: Double, value: Double, right: Bool, to b: Int) {
-            binWeight[b] += w
-            binConfidence[b] += w * value
-            if right { binCorrect[b] += w }
-            if binLow[b].isNaN { binLow[b] = value }
-            binHigh[b] = value
-        }
-
-        confidence.withUnsafeBufferPointer { c in
-            outcome.withUnsafeBufferPointer { o in
-                var i = 0
-                while i < n {
-                    // One tie group of equal confidence at a time (for AUROC).
-                    let value = c[i]
-                    var j = i
-                    tieCorrect = 0; tieWrong = 0
-                    while j < n && c[j] == value {
-                        let w = weights.map { Double($0[j]) } ?? 1
-                        if w > 0 {
-                            let right = o[j] == 1
-                            if right { tieCorrect += w } else { tieWrong += w }
-                            total += w
-                            sumConfidence += w * value
-                            sumCorrect += right ? w : 0
-                            let gap = value - (right ? 1 : 0)
-                            brier += w * gap * gap
+        stats.withUnsafeMutableBufferPointer { s in
+            confidence.withUnsafeBufferPointer { c in
+                outcome.withUnsafeBufferPointer { o in
+                    edges.withUnsafeBufferPointer { e in
+                        var bin = 0
+                        var capacity = Double(groupSize + (groupExtra > 0 ? 1 : 0))
+                        var i = 0
+                        while i < n {
+                            // One tie group of equal confidence at a time (for AUROC and for NLL's logarithms).
+                            let value = c[i]
                             let clipped = min(max(value, clip), 1 - clip)
-                            nll -= w * (right ? log(clipped) : log1p(-clipped))
-                            switch binning {
-                            case .equalWidth:
-                                while bin < binCount - 1 && value >= edges[bin + 1] { bin += 1 }
-                                add(w, value: value, right: right, to: bin)
-                            case .equalMass:
+                            let logRight = log(clipped), logWrong = log1p(-clipped)
+                            if !equalMass { while bin < binCount - 1 && value >= e[bin + 1] { bin += 1 } }
+                            var tieRight = 0.0, tieWrong = 0.0
+                            var j = i
+                            while j < n && c[j] == value {
+                                let w = weights.map { Double($0[j]) } ?? 1
+                                j += 1
+                                if w == 0 { continue }
+                                let right = o[j - 1] == 1
+                                if right { tieRight += w } else { tieWrong += w }
                                 var remaining = w
                                 while remaining > 0 {
-                                    if capacity == 0 && bin < binCount - 1 {
-                                        bin += 1
-                                        capacity = Double(groupSize + (bin < groupExtra ? 1 : 0))
-                                        continue
+                                    var take = remaining
+                                    if equalMass {
+                                        if capacity == 0 && bin < binCount - 1 {
+                                            bin += 1
+                                            capacity = Double(groupSize + (bin < groupExtra ? 1 : 0))
+                                            continue
+                                        }
+                                        if bin < binCount - 1 { take = min(remaining, capacity) }
+                                        capacity -= take
                                     }
-                                    let take = bin == binCount - 1 ? remaining : min(remaining, capacity)
-                                    add(take, value: value, right: right, to: bin)
+                                    let base = 5 * bin
+                                    s[base] += take
+                                    s[base + 1] += take * value
+                                    if right { s[base + 2] += take }
+                                    if s[base + 3].isNaN { s[base + 3] = value }
+                                    s[base + 4] = value
                                     remaining -= take
-                                    capacity -= take
                                 }
                             }
+                            let tie = tieRight + tieWrong
+                            total += tie
+                            sumConfidence += tie * value
+                            sumCorrect += tieRight
+                            brier += tieRight * (1 - value) * (1 - value) + tieWrong * value * value
+                            nll -= tieRight * logRight + tieWrong * logWrong
+                            aucSum += tieRight * negativesBelow + 0.5 * tieRight * tieWrong
+                            negativesBelow += tieWrong
+                            i = j
                         }
-                        j += 1
                     }
-                    aucSum += tieCorrect * negativesBelow + 0.5 * tieCorrect * tieWrong
-                    negativesBelow += tieWrong
-                    i = j
                 }
             }
         }
+        let binWeight = (0..<binCount).map { stats[5 * $0] }, binConfidence = (0..<binCount).map { stats[5 * $0 + 1] }
+        let binCorrect = (0..<binCount).map { stats[5 * $0 + 2] }
+        let binLow = (0..<binCount).map { stats[5 * $0 + 3] }, binHigh = (0..<binCount).map { stats[5 * $0 + 4] }
 
         let accuracy = sumCorrect / total
         var ece = 0.0, mce = 0.0, reliability = 0.0, resolution = 0.0

@@ -71,14 +71,23 @@ public enum CSVReader {
 
         static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
 
-        /// The next non-blank record: the kept fields (all if `keeping` is nil, else those indices
-        /// in that order) and the line it starts on; nil at the end. With `expecting`, a record
-        /// with another number of fields is an error.
+        /// The next non-blank record as Strings (see `nextRecordBytes`).
         mutating func nextRecord(keeping: [Int]?, expecting: Int? = nil) throws(AnalysisError) -> ([String], Int)? {
+            guard let (fields, line) = try nextRecordBytes(keeping: keeping, expecting: expecting) else { return nil }
+            var strings: [String] = []
+            strings.reserveCapacity(fields.count)
+            for field in fields { strings.append(try text(field, line)) }
+            return (strings, line)
+        }
+
+        /// The next non-blank record: the kept fields' bytes (all if `keeping` is nil, else those
+        /// indices in that order; quoted fields unescaped) and the line it starts on; nil at the
+        /// end. With `expecting`, a record with another number of fields is an error.
+        mutating func nextRecordBytes(keeping: [Int]?, expecting: Int? = nil) throws(AnalysisError) -> ([ArraySlice<UInt8>], Int)? {
             while i < bytes.count {
                 let start = line
-                var fields: [String] = []
-                var kept = [String?](repeating: nil, count: keeping?.count ?? 0)
+                var fields: [ArraySlice<UInt8>] = []
+                var kept = [ArraySlice<UInt8>](repeating: [], count: keeping?.count ?? 0)
                 var index = 0
                 var blank = true
                 var endOfRecord = false
@@ -107,13 +116,14 @@ public enum CSVReader {
                 if let expecting, index != expecting {
                     throw .badData(location: "\(source):\(start)", message: "expected \(expecting) fields as in the header, found \(index)")
                 }
-                return (keeping == nil ? fields : kept.map { $0 ?? "" }, start)
+                return (keeping == nil ? fields : kept, start)
             }
             return nil
         }
 
-        /// Reads one field, leaving `i` at the separator or line end after it.
-        private mutating func field(materialize: Bool) throws(AnalysisError) -> (String, Bool) {
+        /// Reads one field, leaving `i` at the separator or line end after it. Unquoted fields are
+        /// slices of the input (no copy); quoted ones are unescaped into a new array.
+        private mutating func field(materialize: Bool) throws(AnalysisError) -> (ArraySlice<UInt8>, Bool) {
             if i < bytes.count && bytes[i] == Self.quote {
                 let openLine = line, openColumn = i - lineBegin + 1
                 i += 1
@@ -139,7 +149,7 @@ public enum CSVReader {
                 if i < bytes.count && bytes[i] != Self.comma && bytes[i] != Self.lf && bytes[i] != Self.cr {
                     throw .badData(location: "\(source):\(line):\(i - lineBegin + 1)", message: "unexpected character after a closing quote")
                 }
-                return (materialize ? try text(value[...], openLine) : "", true)
+                return (value[...], true)
             }
             let start = i
             while i < bytes.count {
@@ -151,10 +161,10 @@ public enum CSVReader {
                 }
                 i += 1
             }
-            return (materialize ? try text(bytes[start..<i], line) : "", i > start)
+            return (bytes[start..<i], i > start)
         }
 
-        private func text(_ slice: ArraySlice<UInt8>, _ line: Int) throws(AnalysisError) -> String {
+        func text(_ slice: ArraySlice<UInt8>, _ line: Int) throws(AnalysisError) -> String {
             guard let value = String(validating: slice, as: UTF8.self) else {
                 throw .badData(location: "\(source):\(line)", message: "a field is not valid UTF-8")
             }
