@@ -64,7 +64,7 @@ extension CalibrationReport {
         lines.append("  Brier = reliability − resolution + uncertainty over the bins; NLL clips c to [1e-12, 1 − 1e-12].")
         lines.append("")
         lines.append("  reliability (\(binning.description)):")
-        lines.append("    bin                    n      conf     acc      gap")
+        lines.append("    " + "bin".padding(toLength: 18, withPad: " ", startingAt: 0) + "      n" + "     conf" + "      acc" + "      gap")
         for bin in bins {
             let range = String(format: "[%.3f, %.3f%@", bin.lower, bin.upper, bin.upper >= 1 && binning.scheme == "equal-width" ? "]" : ")")
             let stats = bin.count > 0 ? String(format: "%8.4f %8.4f %+8.4f", bin.meanConfidence, bin.accuracy, bin.accuracy - bin.meanConfidence) : "       (empty)"
