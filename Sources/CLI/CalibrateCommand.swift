@@ -92,7 +92,8 @@ enum CalibrateCommand {
             if reports.count == 1 && groupColumn == nil {
                 try output.write(reports[0].report.json(group: nil).pretty() + "\n")
             } else {
-                for (name, report) in reports { try output.write(report.json(group: name).serialized() + "\n") }
+                let lines = JSONLinesWriter(output)
+                for (name, report) in reports { try lines.write(report.json(group: name)) }
             }
         default:
             for (name, report) in reports {

@@ -47,6 +47,18 @@ struct CSVTests {
         #expect(throws: AnalysisError.missingFile(path: "/no/such/file.csv")) { try CSVReader.read(path: "/no/such/file.csv") }
     }
 
+    @Test func jsonLinesHoldOneValuePerLine() throws {
+        let path = try OutputFileTests.temporaryDirectory() + "/r.jsonl"
+        let output = try OutputFile(path: path)
+        let writer = JSONLinesWriter(output)
+        try writer.write(.object([("text", .string("two\nlines")), ("x", .number(1.0 / 3))]))
+        try writer.write(.array([.number(1e-300), .null]))
+        try output.commit()
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines == [#"{"text":"two\nlines","x":0.3333333333333333}"#, "[1e-300,null]"])
+        #expect(Double("0.3333333333333333") == 1.0 / 3)
+    }
+
     @Test func jsonIsEscapedAndNumbersReadBack() throws {
         let value = JSONValue.object([("s", .string("a\"b\\c\nd\u{1}")), ("x", .number(0.1 + 0.2)), ("n", .number(.nan)),
                                       ("a", .array([.bool(true), .null, .number(2)]))])
