@@ -13,6 +13,7 @@ import argparse, json, os, re, subprocess, tempfile, time
 import numpy as np
 import sklearn
 from sklearn.metrics import roc_auc_score
+from results import write_section
 
 
 def peer_metrics(c, o, bins=15):
@@ -101,25 +102,12 @@ def main():
         table.append(f"| {name} | {ours_t:.3f} s | {peer_t:.3f} s | {peer_t / ours_t:.1f}x | {diff:.1e} |")
     print("\n".join(table))
     if args.write_results:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
-        section = "\n".join([
-            "## Calibration metrics",
-            "",
+        write_section("Calibration metrics", [
             f"Measured {time.strftime('%Y-%m-%d')} by `benchmarks/run calibration` ({os.cpu_count()} cores); {version}; "
             f"numpy {np.__version__}, scikit-learn {sklearn.__version__}. ECE over 15 equal-width bins; AUROC by "
             "`sklearn.metrics.roc_auc_score` in the peer. Best of 3 for the metrics.",
             "",
         ] + table + [""] + [f"- {note}" for note in notes] + [""])
-        text = open(path).read() if os.path.exists(path) else "# Benchmark results\n\n"
-        start = text.find("## Calibration metrics")
-        if start >= 0:
-            end = text.find("\n## ", start + 1)
-            text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-        open(path, "w").write(text)
-        print(f"wrote {path}")
-
 
 if __name__ == "__main__":
     main()

@@ -12,6 +12,7 @@ Run from the repository root after `swift build -c release` (benchmarks/run does
 import argparse, os, platform, subprocess, sys, tempfile, time
 import numpy as np
 import scipy
+from results import write_section
 from scipy import integrate
 from scipy.special import expit, ndtr
 
@@ -179,10 +180,7 @@ def main():
         table.append(f"| {name} | {secs:.3f} s | {ratio:.1f}x | {e:.1e} | {rel:.2g} |")
     print("\n".join(table))
     if args.write_results:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
-        section = "\n".join([
-            "## Off-switch sweep: 1,000,000 points (Gaussian belief x Boltzmann human)",
-            "",
+        write_section("Off-switch sweep: 1,000,000 points (Gaussian belief x Boltzmann human)", [
             f"Measured {time.strftime('%Y-%m-%d')} by `benchmarks/run offswitch` on this project's CI machine kind "
             f"({os.cpu_count()} cores); {core}; numpy {np.__version__}, scipy {scipy.__version__}.",
             f"Grid: {' x '.join(GRID)}. Best of 3 runs for safetykit (whole process: start-up, solving, formatting "
@@ -199,16 +197,6 @@ def main():
             f"{ns_point_1:.0f} ns/point measured on one thread including CSV formatting and writing.",
             "",
         ])
-        text = open(path).read() if os.path.exists(path) else "# Benchmark results\n\n"
-        start = text.find("## Off-switch sweep")
-        if start >= 0:
-            end = text.find("\n## ", start + 1)
-            text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-        open(path, "w").write(text)
-        print(f"wrote {path}")
-
 
 if __name__ == "__main__":
     main()

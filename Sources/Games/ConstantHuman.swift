@@ -5,10 +5,7 @@ public struct ConstantHuman: HumanModel {
     public let c: Double
 
     public init(c: Double) throws(GameError) {
-        try GameError.requireFinite(c, "c")
-        guard (0...1).contains(c) else {
-            throw .invalidParameter(name: "c", value: GameError.format(c), accepted: "expected a probability in [0, 1]")
-        }
+        try GameError.requireProbability(c, "c")
         self.c = c
     }
 

@@ -26,5 +26,12 @@ public enum GameError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Checks that a value is a probability in [0, 1].
+    static func requireProbability(_ value: Double, _ name: String) throws(GameError) {
+        guard value.isFinite, (0...1).contains(value) else {
+            throw .invalidParameter(name: name, value: format(value), accepted: "expected a probability in [0, 1]")
+        }
+    }
+
     static func format(_ value: Double) -> String { DecimalText.shortest(value) }
 }

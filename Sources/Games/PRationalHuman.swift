@@ -6,10 +6,7 @@ public struct PRationalHuman: HumanModel {
     public let p: Double
 
     public init(p: Double) throws(GameError) {
-        try GameError.requireFinite(p, "p")
-        guard (0...1).contains(p) else {
-            throw .invalidParameter(name: "p", value: GameError.format(p), accepted: "expected a probability in [0, 1]")
-        }
+        try GameError.requireProbability(p, "p")
         self.p = p
     }
 
