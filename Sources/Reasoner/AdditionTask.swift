@@ -1,0 +1,81 @@
+import Foundation
+import Numerics
+
+/// Addition with STaR's scratchpad (reasoner.md): each line takes the next digit pair from the
+/// right, writes the partial result so far and the carry; the last scratch line is the result.
+///
+///     Input:
+///     9 6 4 + 4 9 4
+///     Target:
+///     <scratch>
+///     9 6 4 + 4 9 4 , C: 0
+///     6 + 9 , 8 C: 0
+///     9 + 4 , 5 8 C: 1
+///     , 4 5 8 C: 1
+///     1 4 5 8
+///     </scratch>
+///     1 4 5 8
+///
+/// Difficulty is the digit count d: both operands have exactly d digits. An operand shorter than
+/// the other (possible in parsed problems) contributes 0 digits on the left.
+public struct AdditionTask: ReasoningTask {
+    public init() {}
+    public var name: String { "addition" }
+    public var difficulties: ClosedRange<Int> { 1...8 }
+
+    public func problem(difficulty: Int, using stream: inout RandomStream) -> Problem {
+        func operand() -> [Int] {
+            (0..<difficulty).map { i in i == 0 && difficulty > 1 ? 1 + stream.nextIndex(below: 9) : stream.nextIndex(below: 10) }
+        }
+        return make(operand(), operand())
+    }
+
+    public func problem(parsing text: String) throws(ReasonerError) -> Problem {
+        let parts = text.replacingOccurrences(of: " ", with: "").split(separator: "+", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 8 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+            throw .badProblem("cannot read '\(text)' as an addition problem; expected A+B with 1 to 8 digits each, e.g. 12+34")
+        }
+        return make(parts[0].map { Int(String($0))! }, parts[1].map { Int(String($0))! })
+    }
+
+    func make(_ a: [Int], _ b: [Int]) -> Problem {
+        let text = a.map(String.init).joined(separator: " ") + " + " + b.map(String.init).joined(separator: " ")
+        let key = a.map(String.init).joined() + "+" + b.map(String.init).joined()
+        let answer = digits(of: a, plus: b).map(String.init).joined(separator: " ")
+        return Problem(text: text, answer: answer, difficulty: max(a.count, b.count), key: key)
+    }
+
+    func digits(of a: [Int], plus b: [Int]) -> [Int] {
+        var result: [Int] = [], carry = 0
+        for k in 0..<max(a.count, b.count) {
+            let x = k < a.count ? a[a.count - 1 - k] : 0, y = k < b.count ? b[b.count - 1 - k] : 0
+            result.insert((x + y + carry) % 10, at: 0)
+            carry = (x + y + carry) / 10
+        }
+        if carry > 0 { result.insert(carry, at: 0) }
+        return result
+    }
+
+    public func solve(_ problem: Problem) -> Solution {
+        let sides = problem.key.split(separator: "+")
+        let a = sides[0].map { Int(String($0))! }, b = sides[1].map { Int(String($0))! }
+        let length = max(a.count, b.count)
+        func digit(_ x: [Int], _ k: Int) -> Int { k < x.count ? x[x.count - 1 - k] : 0 }
+        var lines = ["\(problem.text) , C: 0"]
+        var partial: [Int] = [], carry = 0
+        for k in 0..<length {
+            let sum = digit(a, k) + digit(b, k) + carry
+            partial.insert(sum % 10, at: 0)
+            carry = sum / 10
+            let next = k + 1 < length ? "\(digit(a, k + 1)) + \(digit(b, k + 1)) " : ""
+            lines.append(next + ", " + partial.map(String.init).joined(separator: " ") + " C: \(carry)")
+        }
+        lines.append(problem.answer)
+        return Solution(rationale: lines, answer: problem.answer)
+    }
+
+    public func checkSteps(_ lines: [String], of problem: Problem) -> [Bool] {
+        let gold = solve(problem).rationale
+        return lines.enumerated().map { i, line in i < gold.count && gold[i] == line }
+    }
+}

@@ -1,0 +1,73 @@
+import Numerics
+
+/// A task with checkable rationales: it makes problems, renders prompts and gold targets, and
+/// checks a model's output strictly (a malformed output is wrong, never a crash) and, where it
+/// can, step by step. This is one of the Reasoner's real seams: a new task is one new type.
+public protocol ReasoningTask: Sendable {
+    /// The name used on the command line, e.g. "addition".
+    var name: String { get }
+    /// The difficulties the task supports (e.g. digit counts 1...8).
+    var difficulties: ClosedRange<Int> { get }
+    /// A random problem at a difficulty.
+    func problem(difficulty: Int, using stream: inout RandomStream) -> Problem
+    /// Reads a problem from its short text form (e.g. "12+34").
+    func problem(parsing text: String) throws(ReasonerError) -> Problem
+    /// The gold rationale lines (inside the scratchpad) and the answer.
+    func solve(_ problem: Problem) -> Solution
+    /// Which of the given rationale lines are correct steps for this problem.
+    func checkSteps(_ lines: [String], of problem: Problem) -> [Bool]
+}
+
+/// A problem: its tokens for the prompt, its gold answer, and its difficulty.
+public struct Problem: Sendable, Hashable {
+    /// The problem as it appears after "Input:" (space-separated tokens).
+    public var text: String
+    /// The gold answer as it appears after "</scratch>".
+    public var answer: String
+    public var difficulty: Int
+    /// A compact form for files and the command line, e.g. "12+34".
+    public var key: String
+
+    public init(text: String, answer: String, difficulty: Int, key: String) {
+        self.text = text
+        self.answer = answer
+        self.difficulty = difficulty
+        self.key = key
+    }
+}
+
+/// A rationale (the scratchpad lines) and the final answer.
+public struct Solution: Sendable, Equatable {
+    public var rationale: [String]
+    public var answer: String
+}
+
+extension ReasoningTask {
+    /// "Input:\n<problem>\nTarget:\n", optionally with a hint (STaR's rationalization) after "Target:".
+    public func prompt(_ problem: Problem, hint: String? = nil) -> String {
+        "Input:\n\(problem.text)\nTarget:" + (hint.map { " Hint: \($0)" } ?? "") + "\n"
+    }
+
+    /// The gold completion: the scratchpad, the answer, and the end marker (added by the tokenizer).
+    public func target(_ problem: Problem) -> String {
+        let solution = solve(problem)
+        return "<scratch>\n" + solution.rationale.joined(separator: "\n") + "\n</scratch>\n" + solution.answer
+    }
+
+    /// Parses a completion strictly: "<scratch>", lines, "</scratch>", then the answer line.
+    /// Returns nil for anything malformed.
+    public func parse(_ completion: String) -> Solution? {
+        var lines = completion.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        while lines.last == "" { lines.removeLast() }
+        guard lines.count >= 3, lines[0] == "<scratch>", let close = lines.firstIndex(of: "</scratch>"),
+              close == lines.count - 2 else { return nil }
+        let answer = lines[lines.count - 1]
+        guard !answer.isEmpty, answer.split(separator: " ").allSatisfy({ $0.allSatisfy(\.isNumber) }) else { return nil }
+        return Solution(rationale: Array(lines[1..<close]), answer: answer)
+    }
+
+    /// Whether a completion's answer is right.
+    public func isCorrect(_ completion: String, for problem: Problem) -> Bool {
+        parse(completion)?.answer == problem.answer
+    }
+}

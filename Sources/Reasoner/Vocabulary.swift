@@ -1,0 +1,53 @@
+/// The token vocabulary of the task language. Text is split on spaces; a line break is its own
+/// token ("\n"). Ids are positions in `tokens`, and the vocabulary is stored with every model.
+public struct Vocabulary: Sendable, Equatable {
+    public let tokens: [String]
+    private let ids: [String: Int]
+
+    public init(tokens: [String]) {
+        self.tokens = tokens
+        var ids: [String: Int] = [:]
+        for (i, t) in tokens.enumerated() { ids[t] = i }
+        self.ids = ids
+    }
+
+    /// The vocabulary of the built-in tasks: padding and end markers, line breaks, the prompt
+    /// markers, scratchpad markers, digits and the operators.
+    public static let standard = Vocabulary(tokens: [
+        "<pad>", "<eos>", "\n", "Input:", "Target:", "Hint:", "<scratch>", "</scratch>", "C:", ",",
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "*", "=", "mod",
+    ])
+
+    public var count: Int { tokens.count }
+    public var pad: Int { ids["<pad>"]! }
+    public var eos: Int { ids["<eos>"]! }
+
+    public func id(_ token: String) -> Int? { ids[token] }
+
+    /// Token ids of a text; an unknown token is an error naming it.
+    public func encode(_ text: String, context: String = "the input") throws(ReasonerError) -> [Int] {
+        var result: [Int] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.offset > 0 { result.append(ids["\n"]!) }
+            for word in line.element.split(separator: " ") {
+                guard let id = ids[String(word)] else { throw .unknownToken(String(word), context: context) }
+                result.append(id)
+            }
+        }
+        return result
+    }
+
+    /// Text of token ids (line breaks as newlines, other tokens joined by spaces).
+    public func decode(_ ids: [Int]) -> String {
+        var text = ""
+        var atLineStart = true
+        for id in ids {
+            let token = id >= 0 && id < tokens.count ? tokens[id] : "<?>"
+            if token == "\n" { text += "\n"; atLineStart = true; continue }
+            if !atLineStart { text += " " }
+            text += token
+            atLineStart = false
+        }
+        return text
+    }
+}

@@ -1,0 +1,74 @@
+import Testing
+@testable import Reasoner
+@testable import Numerics
+
+@Suite("Tasks and the tokenizer")
+struct TaskTests {
+    @Test func additionMatchesTheScratchpadOfTheSpec() throws {
+        let task = AdditionTask()
+        let problem = try task.problem(parsing: "964+494")
+        #expect(task.prompt(problem) == "Input:\n9 6 4 + 4 9 4\nTarget:\n")
+        #expect(task.target(problem) == """
+        <scratch>
+        9 6 4 + 4 9 4 , C: 0
+        6 + 9 , 8 C: 0
+        9 + 4 , 5 8 C: 1
+        , 4 5 8 C: 1
+        1 4 5 8
+        </scratch>
+        1 4 5 8
+        """)
+        #expect(task.isCorrect(task.target(problem), for: problem))
+    }
+
+    @Test func generatedProblemsAreRightAtEveryDifficulty() throws {
+        var stream = RandomStream(seed: 1)
+        for task in TaskRegistry.all {
+            for d in task.difficulties {
+                for _ in 0..<50 {
+                    let problem = task.problem(difficulty: d, using: &stream)
+                    #expect(problem.difficulty == d)
+                    let completion = task.target(problem)
+                    #expect(task.isCorrect(completion, for: problem))
+                    let solution = try #require(task.parse(completion))
+                    #expect(task.checkSteps(solution.rationale, of: problem).allSatisfy { $0 })
+                    #expect(try task.problem(parsing: problem.key) == problem)
+                    _ = try Vocabulary.standard.encode(task.prompt(problem) + completion)
+                }
+            }
+        }
+        var s = RandomStream(seed: 2)
+        let a = AdditionTask().problem(difficulty: 5, using: &s)
+        let sides = a.key.split(separator: "+").map { Int($0)! }
+        #expect(Int(a.answer.replacingOccurrences(of: " ", with: ""))! == sides[0] + sides[1])
+    }
+
+    @Test func modularChainWritesEveryIntermediate() throws {
+        let task = ModularChainTask()
+        let problem = try task.problem(parsing: "3+4*5+2 mod 7")
+        #expect(task.target(problem) == "<scratch>\n3 + 4 = 0\n0 * 5 = 0\n0 + 2 = 2\n</scratch>\n2")
+        #expect(task.checkSteps(["3 + 4 = 0", "0 * 5 = 1", "1 + 2 = 3"], of: problem) == [true, false, false])
+    }
+
+    @Test func malformedOutputsAreWrongNotCrashes() throws {
+        let task = AdditionTask()
+        let problem = try task.problem(parsing: "12+34")
+        for bad in ["", "4 6", "<scratch>\n</scratch>", "<scratch>\n1 2 + 3 4 , C: 0\n</scratch>\n", "<scratch>\nx\n</scratch>\n4 6\nextra",
+                    "</scratch>\n4 6", "<scratch>\n</scratch>\n4 a"] {
+            #expect(!task.isCorrect(bad, for: problem), "\(bad.debugDescription)")
+        }
+        #expect(task.isCorrect("<scratch>\nanything\n</scratch>\n4 6", for: problem))   // answer-only check
+    }
+
+    @Test func badProblemsAndUnknownTokensAreErrors() throws {
+        #expect(throws: ReasonerError.self) { try AdditionTask().problem(parsing: "12-34") }
+        #expect(throws: ReasonerError.self) { try AdditionTask().problem(parsing: "123456789+1") }
+        #expect(throws: ReasonerError.self) { try AdditionTask().problem(parsing: "+1") }
+        #expect(throws: ReasonerError.self) { try ModularChainTask().problem(parsing: "3+4 mod 11") }
+        #expect(throws: ReasonerError.unknownToken("x", context: "the input")) { try Vocabulary.standard.encode("1 + x") }
+        #expect(throws: ReasonerError.self) { try TaskRegistry.task(named: "sorting") }
+        let v = Vocabulary.standard
+        let text = "Input:\n1 + 2\nTarget:\n"
+        #expect(v.decode(try v.encode(text)) == text)
+    }
+}
