@@ -1,0 +1,223 @@
+import Foundation
+import Numerics
+
+/// The transformer's layer kernels, forward and backward, over raw float32 buffers. Every hot
+/// loop of the model lives here; each is tested against a plain reference and by finite
+/// differences. Shapes are row-major: B sequences × T positions × C channels. Backward kernels
+/// accumulate (+=) into gradient buffers, as the model's gradient is a sum over uses.
+public enum Kernels {
+    public typealias Buffer = UnsafeMutablePointer<Float>
+    public typealias Input = UnsafePointer<Float>
+
+    // MARK: Embeddings
+
+    /// out[b,t,:] = wte[token] + wpe[t].
+    public static func encoderForward(_ out: Buffer, tokens: UnsafePointer<Int32>, wte: Input, wpe: Input, B: Int, T: Int, C: Int) {
+        for b in 0..<B {
+            for t in 0..<T {
+                let o = out + (b * T + t) * C, e = wte + Int(tokens[b * T + t]) * C, p = wpe + t * C
+                for i in 0..<C { o[i] = e[i] + p[i] }
+            }
+        }
+    }
+
+    public static func encoderBackward(dwte: Buffer, dwpe: Buffer, dout: Input, tokens: UnsafePointer<Int32>, B: Int, T: Int, C: Int) {
+        for b in 0..<B {
+            for t in 0..<T {
+                let d = dout + (b * T + t) * C, e = dwte + Int(tokens[b * T + t]) * C, p = dwpe + t * C
+                for i in 0..<C {
+                    e[i] += d[i]
+                    p[i] += d[i]
+                }
+            }
+        }
+    }
+
+    // MARK: LayerNorm (ε = 1e-5)
+
+    public static func layernormForward(_ out: Buffer, mean: Buffer, rstd: Buffer, input: Input, weight: Input, bias: Input, N: Int, C: Int) {
+        for n in 0..<N {
+            let x = input + n * C, o = out + n * C
+            var m: Float = 0
+            for i in 0..<C { m += x[i] }
+            m /= Float(C)
+            var v: Float = 0
+            for i in 0..<C { let d = x[i] - m; v += d * d }
+            v /= Float(C)
+            let s = 1 / (v + 1e-5).squareRoot()
+            for i in 0..<C { o[i] = (x[i] - m) * s * weight[i] + bias[i] }
+            mean[n] = m
+            rstd[n] = s
+        }
+    }
+
+    public static func layernormBackward(dinput: Buffer, dweight: Buffer, dbias: Buffer, dout: Input, input: Input, weight: Input,
+                                         mean: Input, rstd: Input, N: Int, C: Int) {
+        for n in 0..<N {
+            let d = dout + n * C, x = input + n * C, dx = dinput + n * C
+            let m = mean[n], s = rstd[n]
+            var dnormMean: Float = 0, dnormNormMean: Float = 0
+            for i in 0..<C {
+                let norm = (x[i] - m) * s, dnorm = weight[i] * d[i]
+                dnormMean += dnorm
+                dnormNormMean += dnorm * norm
+            }
+            dnormMean /= Float(C)
+            dnormNormMean /= Float(C)
+            for i in 0..<C {
+                let norm = (x[i] - m) * s, dnorm = weight[i] * d[i]
+                dbias[i] += d[i]
+                dweight[i] += norm * d[i]
+                dx[i] += (dnorm - dnormMean - norm * dnormNormMean) * s
+            }
+        }
+    }
+
+    // MARK: Linear layers (OpenBLAS)
+
+    /// out[N, OC] = input[N, C] · weight[OC, C]ᵀ + bias[OC].
+    public static func matmulForward(_ out: Buffer, input: Input, weight: Input, bias: Input?, N: Int, C: Int, OC: Int) {
+        BLAS.sgemm(transposeB: true, m: N, n: OC, k: C, a: input, lda: C, b: weight, ldb: C, beta: 0, c: out, ldc: OC)
+        guard let bias else { return }
+        for n in 0..<N {
+            let o = out + n * OC
+            for j in 0..<OC { o[j] += bias[j] }
+        }
+    }
+
+    /// dinput += dout · weight; dweight += doutᵀ · input; dbias += Σ_n dout.
+    public static func matmulBackward(dinput: Buffer, dweight: Buffer, dbias: Buffer?, dout: Input, input: Input, weight: Input,
+                                      N: Int, C: Int, OC: Int) {
+        BLAS.sgemm(m: N, n: C, k: OC, a: dout, lda: OC, b: weight, ldb: C, beta: 1, c: dinput, ldc: C)
+        BLAS.sgemm(transposeA: true, m: OC, n: C, k: N, a: dout, lda: OC, b: input, ldb: C, beta: 1, c: dweight, ldc: C)
+        guard let dbias else { return }
+        for n in 0..<N {
+            let d = dout + n * OC
+            for j in 0..<OC { dbias[j] += d[j] }
+        }
+    }
+
+    // MARK: Causal multi-head attention
+
+    /// qkv[B,T,3C] holds queries, keys and values; att[B,NH,T,T] receives the attention weights
+    /// (rows above the diagonal stay 0); out[B,T,C] the heads' outputs side by side.
+    public static func attentionForward(_ out: Buffer, att: Buffer, qkv: Input, B: Int, T: Int, C: Int, NH: Int) {
+        let hs = C / NH, scale = 1 / Float(hs).squareRoot()
+        for b in 0..<B {
+            for h in 0..<NH {
+                for t in 0..<T {
+                    let q = qkv + (b * T + t) * 3 * C + h * hs
+                    let row = att + ((b * NH + h) * T + t) * T
+                    var maximum = -Float.infinity
+                    for t2 in 0...t {
+                        let k = qkv + (b * T + t2) * 3 * C + C + h * hs
+                        var dot: Float = 0
+                        for i in 0..<hs { dot += q[i] * k[i] }
+                        row[t2] = dot * scale
+                        maximum = max(maximum, row[t2])
+                    }
+                    var sum: Float = 0
+                    for t2 in 0...t { row[t2] = exp(row[t2] - maximum); sum += row[t2] }
+                    let inverse = 1 / sum
+                    for t2 in 0...t { row[t2] *= inverse }
+                    for t2 in (t + 1)..<max(T, t + 1) { row[t2] = 0 }
+                    let o = out + (b * T + t) * C + h * hs
+                    for i in 0..<hs { o[i] = 0 }
+                    for t2 in 0...t {
+                        let v = qkv + (b * T + t2) * 3 * C + 2 * C + h * hs, w = row[t2]
+                        for i in 0..<hs { o[i] += w * v[i] }
+                    }
+                }
+            }
+        }
+    }
+
+    public static func attentionBackward(dqkv: Buffer, datt: Buffer, dout: Input, qkv: Input, att: Input, B: Int, T: Int, C: Int, NH: Int) {
+        let hs = C / NH, scale = 1 / Float(hs).squareRoot()
+        for b in 0..<B {
+            for h in 0..<NH {
+                for t in 0..<T {
+                    let row = att + ((b * NH + h) * T + t) * T
+                    let drow = datt + ((b * NH + h) * T + t) * T
+                    let d = dout + (b * T + t) * C + h * hs
+                    // Through the weighted sum of values.
+                    for t2 in 0...t {
+                        let v = qkv + (b * T + t2) * 3 * C + 2 * C + h * hs
+                        let dv = dqkv + (b * T + t2) * 3 * C + 2 * C + h * hs
+                        var dw: Float = 0
+                        for i in 0..<hs {
+                            dw += v[i] * d[i]
+                            dv[i] += row[t2] * d[i]
+                        }
+                        drow[t2] = dw
+                    }
+                    // Through the softmax: dpre = w ⊙ (dw − Σ w·dw).
+                    var dot: Float = 0
+                    for t2 in 0...t { dot += row[t2] * drow[t2] }
+                    let q = qkv + (b * T + t) * 3 * C + h * hs
+                    let dq = dqkv + (b * T + t) * 3 * C + h * hs
+                    for t2 in 0...t {
+                        let dpre = row[t2] * (drow[t2] - dot) * scale
+                        let k = qkv + (b * T + t2) * 3 * C + C + h * hs
+                        let dk = dqkv + (b * T + t2) * 3 * C + C + h * hs
+                        for i in 0..<hs {
+                            dq[i] += k[i] * dpre
+                            dk[i] += q[i] * dpre
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: GELU (tanh approximation)
+
+    static let geluScale = Float((2 / Double.pi).squareRoot())
+
+    public static func geluForward(_ out: Buffer, input: Input, N: Int) {
+        for i in 0..<N {
+            let x = input[i]
+            out[i] = 0.5 * x * (1 + tanh(geluScale * (x + 0.044715 * x * x * x)))
+        }
+    }
+
+    public static func geluBackward(dinput: Buffer, input: Input, dout: Input, N: Int) {
+        for i in 0..<N {
+            let x = input[i]
+            let u = geluScale * (x + 0.044715 * x * x * x)
+            let th = tanh(u)
+            let sech2 = 1 - th * th
+            let local = 0.5 * (1 + th) + 0.5 * x * sech2 * geluScale * (1 + 3 * 0.044715 * x * x)
+            dinput[i] += local * dout[i]
+        }
+    }
+
+    // MARK: Output
+
+    /// Softmax of each row of logits[N, V] into probs, and the loss −log p[target] where the
+    /// target is ≥ 0 (rows with target −1 are not scored and get loss 0).
+    public static func softmaxCrossEntropyForward(probs: Buffer, losses: Buffer, logits: Input, targets: UnsafePointer<Int32>, N: Int, V: Int) {
+        for n in 0..<N {
+            let z = logits + n * V, p = probs + n * V
+            var maximum = -Float.infinity
+            for j in 0..<V { maximum = max(maximum, z[j]) }
+            var sum: Float = 0
+            for j in 0..<V { p[j] = exp(z[j] - maximum); sum += p[j] }
+            let inverse = 1 / sum
+            for j in 0..<V { p[j] *= inverse }
+            let target = Int(targets[n])
+            losses[n] = target >= 0 ? -log(max(p[target], 1e-30)) : 0
+        }
+    }
+
+    /// dlogits = (probs − onehot(target)) · weight[n] for scored rows.
+    public static func crossEntropyBackward(dlogits: Buffer, probs: Input, targets: UnsafePointer<Int32>, weights: UnsafePointer<Float>, N: Int, V: Int) {
+        for n in 0..<N {
+            let target = Int(targets[n])
+            let d = dlogits + n * V, p = probs + n * V
+            guard target >= 0 else { continue }
+            let w = weights[n]
+            for j in 0..<V { d[j] += (p[j] - (j == target ? 1 : 0)) * w }
+        }
+    }
+}

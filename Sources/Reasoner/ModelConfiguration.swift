@@ -1,0 +1,74 @@
+/// The shape of a decoder-only transformer: pre-LayerNorm blocks of causal multi-head attention
+/// and a GELU MLP, learned token and position embeddings, a final LayerNorm, and an output head
+/// tied to the token embeddings.
+public struct ModelConfiguration: Codable, Sendable, Equatable {
+    public var vocabularySize: Int
+    /// The longest sequence (positions 0..<contextLength).
+    public var contextLength: Int
+    /// The residual width C.
+    public var width: Int
+    /// The number of blocks L.
+    public var depth: Int
+    /// Attention heads; the width must divide evenly among them.
+    public var heads: Int
+    /// The MLP's hidden width as a multiple of C.
+    public var mlpRatio: Int
+    /// Dropout on the attention and MLP outputs before each residual add (0 = off).
+    public var dropout: Float
+
+    public init(vocabularySize: Int, contextLength: Int = 256, width: Int = 128, depth: Int = 4, heads: Int = 4,
+                mlpRatio: Int = 4, dropout: Float = 0) {
+        self.vocabularySize = vocabularySize
+        self.contextLength = contextLength
+        self.width = width
+        self.depth = depth
+        self.heads = heads
+        self.mlpRatio = mlpRatio
+        self.dropout = dropout
+    }
+
+    /// The default reasoner: d = 128, 4 layers, 4 heads, context 256; about 0.83M parameters.
+    public static let standard = ModelConfiguration(vocabularySize: Vocabulary.standard.count)
+
+    public var hidden: Int { mlpRatio * width }
+    public var headSize: Int { width / heads }
+
+    public func validate() throws(ReasonerError) {
+        guard vocabularySize >= 2, contextLength >= 2, width >= 1, depth >= 1, heads >= 1, mlpRatio >= 1 else {
+            throw .badConfiguration("every model dimension must be positive (vocabulary >= 2, context >= 2)")
+        }
+        guard width % heads == 0 else {
+            throw .badConfiguration("width \(width) does not divide into \(heads) heads")
+        }
+        guard dropout >= 0 && dropout < 1 else { throw .badConfiguration("dropout \(dropout) must be in [0, 1)") }
+    }
+}
+
+/// Where each tensor lives in the flat parameter buffer (the same layout serves gradients and
+/// optimizer moments). Per-layer tensors are stacked over layers: [L, ...].
+public struct ParameterLayout: Sendable {
+    public enum Tensor: Int, CaseIterable, Sendable {
+        case wte, wpe, ln1w, ln1b, qkvw, qkvb, attprojw, attprojb, ln2w, ln2b, fcw, fcb, fcprojw, fcprojb, lnfw, lnfb
+    }
+
+    public let sizes: [Int]
+    public let offsets: [Int]
+    public let count: Int
+
+    public init(_ c: ModelConfiguration) {
+        let C = c.width, L = c.depth, H = c.hidden
+        sizes = [c.vocabularySize * C, c.contextLength * C, L * C, L * C, L * 3 * C * C, L * 3 * C, L * C * C, L * C,
+                 L * C, L * C, L * H * C, L * H, L * C * H, L * C, C, C]
+        var running = 0
+        offsets = sizes.map { size in defer { running += size }; return running }
+        count = running
+    }
+
+    public func offset(_ tensor: Tensor) -> Int { offsets[tensor.rawValue] }
+    public func size(_ tensor: Tensor) -> Int { sizes[tensor.rawValue] }
+
+    /// Matrices get weight decay; biases, LayerNorm gains and shifts do not.
+    public func isDecayed(_ tensor: Tensor) -> Bool {
+        [.wte, .wpe, .qkvw, .attprojw, .fcw, .fcprojw].contains(tensor)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+@testable import Reasoner
+@testable import Numerics
+
+/// Finite-difference checks of the hand-written backward pass, for the whole model (every
+/// tensor) and for each kernel. Float32 forward passes limit how closely a difference quotient
+/// can match: central differences with a step of 1e-2 on a model initialised at a larger scale
+/// keep the round-off well below the signal.
+@Suite("Gradients")
+struct GradientTests {
+    static let tiny = ModelConfiguration(vocabularySize: 7, contextLength: 6, width: 8, depth: 2, heads: 2, mlpRatio: 2)
+
+    static func batch(_ workspace: TransformerWorkspace, seed: UInt64) -> ([Int32], [Int32]) {
+        var stream = RandomStream(seed: seed)
+        let n = workspace.B * workspace.T
+        let tokens = (0..<n).map { _ in Int32(stream.nextIndex(below: 7)) }
+        // Some positions unscored, as prompts and padding are.
+        let targets = (0..<n).map { i in i % 4 == 0 ? Int32(-1) : Int32(stream.nextIndex(below: 7)) }
+        return (tokens, targets)
+    }
+
+    @Test func wholeModelMatchesFiniteDifferences() throws {
+        var model = try TransformerModel(configuration: Self.tiny, seed: 3, scale: 0.4)
+        let workspace = try TransformerWorkspace(configuration: Self.tiny, batch: 2, length: 5)
+        let (tokens, targets) = Self.batch(workspace, seed: 4)
+        var noDropout: RandomStream? = nil
+        workspace.forward(model, tokens: tokens, targets: targets, dropout: &noDropout)
+        workspace.backward(model)
+        let analytic = workspace.gradients
+        var stream = RandomStream(seed: 5)
+        var checked = 0, worst = 0.0
+        for tensor in ParameterLayout.Tensor.allCases {
+            let start = model.layout.offset(tensor), size = model.layout.size(tensor)
+            for _ in 0..<min(size, 24) {
+                let i = start + stream.nextIndex(below: size)
+                let original = model.parameters[i], h: Float = 1e-2
+                model.parameters[i] = original + h
+                let plus = workspace.forward(model, tokens: tokens, targets: targets, dropout: &noDropout)
+                model.parameters[i] = original - h
+                let minus = workspace.forward(model, tokens: tokens, targets: targets, dropout: &noDropout)
+                model.parameters[i] = original
+                let numeric = (plus - minus) / (2 * Double(h))
+                let error = abs(numeric - Double(analytic[i]))
+                worst = max(worst, error / (1e-3 + abs(numeric)))
+                #expect(error <= 2e-2 * abs(numeric) + 1e-3, "\(tensor) index \(i - start): analytic \(analytic[i]) numeric \(numeric)")
+                checked += 1
+            }
+        }
+        #expect(checked > 300)
+        // Unused embeddings get no gradient: token 0..6 all appear, but position 5 is beyond T = 5.
+        let wpe = model.layout.offset(.wpe) + 5 * Self.tiny.width
+        #expect(analytic[wpe..<(wpe + Self.tiny.width)].allSatisfy { $0 == 0 })
+    }
+
+    @Test func dropoutGradientsMatchForAFixedMask() throws {
+        var configuration = Self.tiny
+        configuration.dropout = 0.3
+        var model = try TransformerModel(configuration: configuration, seed: 8, scale: 0.4)
+        let workspace = try TransformerWorkspace(configuration: configuration, batch: 2, length: 4)
+        let (tokens, targets) = Self.batch(workspace, seed: 9)
+        func loss() -> Double {
+            var masks: RandomStream? = RandomStream(seed: 77)   // the same masks every time
+            return workspace.forward(model, tokens: tokens, targets: targets, dropout: &masks)
+        }
+        _ = loss()
+        workspace.backward(model)
+        let analytic = workspace.gradients
+        var stream = RandomStream(seed: 10)
+        for _ in 0..<60 {
+            let i = stream.nextIndex(below: model.parameterCount)
+            let original = model.parameters[i]
+            model.parameters[i] = original + 1e-2
+            let plus = loss()
+            model.parameters[i] = original - 1e-2
+            let minus = loss()
+            model.parameters[i] = original
+            let numeric = (plus - minus) / 2e-2
+            #expect(abs(numeric - Double(analytic[i])) <= 2e-2 * abs(numeric) + 1e-3)
+        }
+    }
+
+    /// Each kernel's backward against differences of L = Σ r ⊙ out for a random r.
+    @Test func kernelsMatchFiniteDifferences() {
+        var stream = RandomStream(seed: 21)
+        func random(_ n: Int, scale: Float = 1) -> [Float] { (0..<n).map { _ in Float(stream.nextNormal()) * scale } }
+        func check(_ name: String, input: [Float], forward: ([Float]) -> [Float], backward: ([Float], [Float]) -> [Float]) {
+            let r = random(forward(input).count)
+            func objective(_ x: [Float]) -> Double { zip(forward(x), r).reduce(0.0) { $0 + Double($1.0 * $1.1) } }
+            let analytic = backward(input, r)
+            for i in 0..<input.count {
+                var plus = input, minus = input
+                plus[i] += 1e-2
+                minus[i] -= 1e-2
+                let numeric = (objective(plus) - objective(minus)) / 2e-2
+                #expect(abs(numeric - Double(analytic[i])) <= 1e-2 * abs(numeric) + 2e-3, "\(name)[\(i)]: \(analytic[i]) vs \(numeric)")
+            }
+        }
+        let N = 3, C = 6
+        let weight = random(C), bias = random(C)
+        check("layernorm", input: random(N * C)) { x in
+            var out = [Float](repeating: 0, count: N * C), mean = [Float](repeating: 0, count: N), rstd = mean
+            Kernels.layernormForward(&out, mean: &mean, rstd: &rstd, input: x, weight: weight, bias: bias, N: N, C: C)
+            return out
+        } backward: { x, d in
+            var out = [Float](repeating: 0, count: N * C), mean = [Float](repeating: 0, count: N), rstd = mean
+            Kernels.layernormForward(&out, mean: &mean, rstd: &rstd, input: x, weight: weight, bias: bias, N: N, C: C)
+            var dx = [Float](repeating: 0, count: N * C), dw = [Float](repeating: 0, count: C), db = dw
+            Kernels.layernormBackward(dinput: &dx, dweight: &dw, dbias: &db, dout: d, input: x, weight: weight, mean: mean, rstd: rstd, N: N, C: C)
+            return dx
+        }
+        check("gelu", input: random(20, scale: 2)) { x in
+            var out = [Float](repeating: 0, count: x.count)
+            Kernels.geluForward(&out, input: x, N: x.count)
+            return out
+        } backward: { x, d in
+            var dx = [Float](repeating: 0, count: x.count)
+            Kernels.geluBackward(dinput: &dx, input: x, dout: d, N: x.count)
+            return dx
+        }
+        let B = 2, T = 4, NH = 2, AC = 4
+        check("attention", input: random(B * T * 3 * AC)) { qkv in
+            var out = [Float](repeating: 0, count: B * T * AC), att = [Float](repeating: 0, count: B * NH * T * T)
+            Kernels.attentionForward(&out, att: &att, qkv: qkv, B: B, T: T, C: AC, NH: NH)
+            return out
+        } backward: { qkv, d in
+            var out = [Float](repeating: 0, count: B * T * AC), att = [Float](repeating: 0, count: B * NH * T * T)
+            Kernels.attentionForward(&out, att: &att, qkv: qkv, B: B, T: T, C: AC, NH: NH)
+            var dqkv = [Float](repeating: 0, count: qkv.count), datt = att
+            Kernels.attentionBackward(dqkv: &dqkv, datt: &datt, dout: d, qkv: qkv, att: att, B: B, T: T, C: AC, NH: NH)
+            return dqkv
+        }
+        let W = random(5 * C)
+        check("matmul", input: random(N * C)) { x in
+            var out = [Float](repeating: 0, count: N * 5)
+            Kernels.matmulForward(&out, input: x, weight: W, bias: nil, N: N, C: C, OC: 5)
+            return out
+        } backward: { x, d in
+            var dx = [Float](repeating: 0, count: N * C), dw = [Float](repeating: 0, count: 5 * C)
+            Kernels.matmulBackward(dinput: &dx, dweight: &dw, dbias: nil, dout: d, input: x, weight: W, N: N, C: C, OC: 5)
+            return dx
+        }
+    }
+
+    /// Attention attends only backwards: changing a later token leaves earlier outputs unchanged.
+    @Test func attentionIsCausal() throws {
+        let model = try TransformerModel(configuration: Self.tiny, seed: 1, scale: 0.3)
+        let workspace = try TransformerWorkspace(configuration: Self.tiny, batch: 1, length: 5)
+        var none: RandomStream? = nil
+        workspace.forward(model, tokens: [1, 2, 3, 4, 5], targets: [1, 1, 1, 1, 1], dropout: &none)
+        let before = (0..<4).map { workspace.probabilities(b: 0, t: $0) }
+        workspace.forward(model, tokens: [1, 2, 3, 4, 6], targets: [1, 1, 1, 1, 1], dropout: &none)
+        #expect((0..<4).map { workspace.probabilities(b: 0, t: $0) } == before)
+        #expect(workspace.probabilities(b: 0, t: 4) != before[3])
+    }
+}
