@@ -1,0 +1,80 @@
+import Foundation
+
+/// AdamW (Loshchilov and Hutter) with decoupled weight decay on matrices only, global
+/// gradient-norm clipping, and a learning rate that warms up linearly then decays by a cosine.
+public struct AdamW: Sendable {
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.95
+    public var epsilon: Float = 1e-8
+    public var weightDecay: Float = 0.1
+    /// Gradients are rescaled so that their global L2 norm is at most this (0 = no clipping).
+    public var clipNorm: Float = 1
+    /// First and second moments, laid out like the parameters.
+    public var m: [Float]
+    public var v: [Float]
+    /// Updates taken so far.
+    public var step: Int = 0
+
+    public init(parameterCount: Int) {
+        m = [Float](repeating: 0, count: parameterCount)
+        v = [Float](repeating: 0, count: parameterCount)
+    }
+
+    /// One update; returns the gradient norm before clipping.
+    @discardableResult
+    public mutating func update(_ model: inout TransformerModel, gradients: [Float], learningRate: Float) -> Float {
+        precondition(gradients.count == model.parameters.count && m.count == gradients.count)
+        var squares: Double = 0
+        for g in gradients { squares += Double(g * g) }
+        let norm = Float(squares.squareRoot())
+        let scale: Float = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1
+        step += 1
+        let correction1 = 1 - pow(beta1, Float(step)), correction2 = 1 - pow(beta2, Float(step))
+        let layout = model.layout
+        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        model.parameters.withUnsafeMutableBufferPointer { p in
+            gradients.withUnsafeBufferPointer { g in
+                m.withUnsafeMutableBufferPointer { m in
+                    v.withUnsafeMutableBufferPointer { v in
+                        for tensor in ParameterLayout.Tensor.allCases {
+                            let decay = layout.isDecayed(tensor) ? weightDecay : 0
+                            let start = layout.offset(tensor), end = start + layout.size(tensor)
+                            for i in start..<end {
+                                let grad = g[i] * scale
+                                m[i] = b1 * m[i] + (1 - b1) * grad
+                                v[i] = b2 * v[i] + (1 - b2) * grad * grad
+                                let mHat = m[i] / correction1, vHat = v[i] / correction2
+                                p[i] -= learningRate * (mHat / (vHat.squareRoot() + eps) + decay * p[i])
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return norm
+    }
+}
+
+/// Linear warm-up to the peak, then cosine decay to `minimumRatio` × peak at `totalSteps`.
+public struct LearningRateSchedule: Sendable, Codable, Equatable {
+    public var peak: Float
+    public var warmupSteps: Int
+    public var totalSteps: Int
+    public var minimumRatio: Float = 0.1
+
+    public init(peak: Float, warmupSteps: Int, totalSteps: Int, minimumRatio: Float = 0.1) {
+        self.peak = peak
+        self.warmupSteps = warmupSteps
+        self.totalSteps = totalSteps
+        self.minimumRatio = minimumRatio
+    }
+
+    /// The rate for step s (0-based).
+    public func rate(at s: Int) -> Float {
+        if s < warmupSteps { return peak * Float(s + 1) / Float(warmupSteps) }
+        let span = max(1, totalSteps - warmupSteps)
+        let progress = min(1, Float(s - warmupSteps) / Float(span))
+        let cosine = 0.5 * (1 + cos(Float.pi * progress))
+        return peak * (minimumRatio + (1 - minimumRatio) * cosine)
+    }
+}

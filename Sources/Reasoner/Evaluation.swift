@@ -1,0 +1,51 @@
+import Foundation
+import Numerics
+
+/// Held-out evaluation: greedy (or sampled) accuracy per difficulty on problems that training
+/// never sees.
+public struct Evaluation: Sendable {
+    /// Accuracy per difficulty, and overall.
+    public var perDifficulty: [Int: (correct: Int, total: Int)]
+    public var correct: Int { perDifficulty.values.reduce(0) { $0 + $1.correct } }
+    public var total: Int { perDifficulty.values.reduce(0) { $0 + $1.total } }
+    public var accuracy: Double { total > 0 ? Double(correct) / Double(total) : 0 }
+
+    /// A held-out problem set: `count` problems per difficulty from stream `seed`, distinct from
+    /// each other. Training sources exclude their keys.
+    public static func problems(task: any ReasoningTask, difficulties: [Int], count: Int, seed: UInt64) -> [Problem] {
+        var stream = RandomStream(seed: seed, stream: 0xE7A1)
+        var result: [Problem] = []
+        for d in difficulties {
+            var seen = Set<String>(), attempts = 0
+            while seen.count < count && attempts < count * 50 {
+                attempts += 1
+                let p = task.problem(difficulty: d, using: &stream)
+                if seen.insert(p.key).inserted { result.append(p) }
+            }
+        }
+        return result
+    }
+
+    /// Runs the model on every problem (in batches) and checks the answers strictly.
+    public static func run(_ model: TransformerModel, task: any ReasoningTask, problems: [Problem], sampler: Sampler = Sampler(temperature: 0),
+                           vocabulary: Vocabulary = .standard, batchSize: Int = 64, seed: UInt64 = 1,
+                           progress: ((Int) -> Void)? = nil) throws(ReasonerError) -> (Evaluation, [(Problem, String, Bool)]) {
+        var per: [Int: (correct: Int, total: Int)] = [:]
+        var records: [(Problem, String, Bool)] = []
+        for start in stride(from: 0, to: problems.count, by: batchSize) {
+            let chunk = Array(problems[start..<min(problems.count, start + batchSize)])
+            var prompts: [[Int]] = []
+            for p in chunk { prompts.append(try vocabulary.encode(task.prompt(p), context: "the prompt of \(p.key)")) }
+            let samples = sampler.generate(model, prompts: prompts, eos: vocabulary.eos, seed: seed &+ UInt64(start))
+            for (p, s) in zip(chunk, samples) {
+                let text = vocabulary.decode(s.tokens)
+                let right = s.finished && task.isCorrect(text, for: p)
+                per[p.difficulty, default: (0, 0)].total += 1
+                if right { per[p.difficulty, default: (0, 0)].correct += 1 }
+                records.append((p, text, right))
+            }
+            progress?(min(problems.count, start + batchSize))
+        }
+        return (Evaluation(perDifficulty: per), records)
+    }
+}

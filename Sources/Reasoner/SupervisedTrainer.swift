@@ -1,0 +1,60 @@
+import Foundation
+import Numerics
+
+/// Supervised fine-tuning: cross-entropy on completion tokens only, AdamW, a warm-up and cosine
+/// schedule. The workspace grows to the longest batch seen (positions beyond a sequence's end
+/// are padding and unscored).
+public final class SupervisedTrainer {
+    public private(set) var model: TransformerModel
+    public var optimizer: AdamW
+    public var schedule: LearningRateSchedule
+    public let batchSize: Int
+    private var workspace: TransformerWorkspace?
+    private let vocabulary: Vocabulary
+
+    public init(model: TransformerModel, schedule: LearningRateSchedule, batchSize: Int, vocabulary: Vocabulary = .standard,
+                optimizer: AdamW? = nil) {
+        self.model = model
+        self.schedule = schedule
+        self.batchSize = batchSize
+        self.vocabulary = vocabulary
+        self.optimizer = optimizer ?? AdamW(parameterCount: model.parameterCount)
+        // Single-threaded BLAS: its results can depend on its thread count, ours must not.
+        BLAS.setThreadCount(1)
+    }
+
+    /// What one step did.
+    public struct StepReport: Sendable {
+        public var loss: Double
+        public var gradientNorm: Float
+        public var learningRate: Float
+        /// Tokens scored in the batch.
+        public var tokens: Int
+    }
+
+    /// One optimisation step on a batch (with dropout masks from `dropout` if the model uses them).
+    public func step(_ examples: [TrainingExample], dropout: inout RandomStream?) throws(ReasonerError) -> StepReport {
+        let longest = examples.map { $0.tokens.count - 1 }.max() ?? 1
+        guard longest <= model.configuration.contextLength else {
+            throw .badProblem("an example has \(longest + 1) tokens; the model's context is \(model.configuration.contextLength)")
+        }
+        // Round lengths up to a multiple of 8 so that the workspace is reused across batches.
+        let length = min(model.configuration.contextLength, (longest + 7) / 8 * 8)
+        if workspace == nil || workspace!.T < length || workspace!.B != examples.count {
+            workspace = try TransformerWorkspace(configuration: model.configuration, batch: examples.count, length: length)
+        }
+        let ws = workspace!
+        let (tokens, targets) = TrainingExample.batch(examples, length: ws.T, pad: vocabulary.pad)
+        let loss = ws.forward(model, tokens: tokens, targets: targets, dropout: &dropout)
+        ws.backward(model)
+        let rate = schedule.rate(at: optimizer.step)
+        let norm = optimizer.update(&model, gradients: ws.gradients, learningRate: rate)
+        return StepReport(loss: loss, gradientNorm: norm, learningRate: rate, tokens: targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) })
+    }
+
+    /// Replaces the model (e.g. a restart from the base model between iterations).
+    public func reset(model: TransformerModel, optimizer: AdamW? = nil) {
+        self.model = model
+        self.optimizer = optimizer ?? AdamW(parameterCount: model.parameterCount)
+    }
+}
