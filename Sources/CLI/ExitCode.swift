@@ -1,6 +1,7 @@
 import Analysis
 import Games
 import Numerics
+import Reasoner
 
 /// The process exit codes of architecture.md (the BSD sysexits values).
 enum ExitCode: Int32 {
@@ -39,6 +40,13 @@ extension ExitCode {
             case .io: return (error.description, .ioError)
             }
         case let error as NumericsError: return (error.description, .failure)
+        case let error as ReasonerError:
+            switch error {
+            case .missingCheckpoint: return (error.description, .noInput)
+            case .badCheckpoint: return (error.description, .dataError)
+            case .cannotWrite: return (error.description, .cannotCreate)
+            case .unknownToken, .badProblem, .badConfiguration: return (error.description, .usage)
+            }
         default: return ("\(error)", .failure)
         }
     }

@@ -44,7 +44,7 @@ extension OffSwitchCommand {
         let start = Date()
         let statistics = try runner.run(table: table, output: output,
                                         observe: plotter.map { plotter in { i, _, s in plotter.record(i, s) } },
-                                        progress: progress.update)
+                                        progress: { progress.update($0) })
         progress.finish()
         try output.commit()
         let elapsed = Date().timeIntervalSince(start)

@@ -29,7 +29,7 @@ final class ProgressBar {
         self.enabled = !quiet && Terminal.stderrIsTerminal
     }
 
-    func update(_ done: Int) {
+    func update(_ done: Int, detail: String? = nil) {
         guard enabled else { return }
         let now = Date()
         guard done >= total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
@@ -41,7 +41,8 @@ final class ProgressBar {
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let remaining = rate > 0 ? Double(total - done) / rate : 0
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let line = "\r\(bar) \(Int(fraction * 100))% \(done)/\(total) \(unit) · \(Self.rate(rate)) \(unit)/s · ETA \(Self.clock(remaining))"
+        var line = "\r\(bar) \(Int(fraction * 100))% \(done)/\(total) \(unit) · \(Self.rate(rate)) \(unit)/s · ETA \(Self.clock(remaining))"
+        if let detail { line += " · " + detail }
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -16,6 +16,9 @@ Commands:
   calibrate   Calibration metrics (ECE, MCE, Brier, NLL, AUROC, bootstrap intervals) and reliability
               diagrams for anyone's predictions, from a CSV file.
   plot        Line charts, heatmaps and reliability diagrams from any CSV SafetyKit writes.
+  train       Train the reasoner, a small transformer, on gold rationales (addition, modchain).
+  sample      Sample rationales and answers from a trained model, marked right or wrong.
+  eval        Held-out accuracy of a trained model per difficulty.
 
 Options:
   --version   Print the version and the numerical libraries in use.
@@ -26,7 +29,7 @@ Example:
 
 """
 
-let commands = ["offswitch", "merge", "calibrate", "plot"]
+let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval"]
 
 func runCommandLine(_ arguments: [String]) -> ExitCode {
     guard let command = arguments.first else {
@@ -40,6 +43,9 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         case "merge": return try MergeCommand.run(rest)
         case "calibrate": return try CalibrateCommand.run(rest)
         case "plot": return try PlotCommand.run(rest)
+        case "train": return try TrainCommand.run(rest)
+        case "sample": return try SampleCommand.run(rest)
+        case "eval": return try EvalCommand.run(rest)
         case "--help", "-h", "help":
             Terminal.printOut(overview)
             return .success

@@ -10,12 +10,13 @@ public struct Evaluation: Sendable {
     public var total: Int { perDifficulty.values.reduce(0) { $0 + $1.total } }
     public var accuracy: Double { total > 0 ? Double(correct) / Double(total) : 0 }
 
-    /// A held-out problem set: `count` problems per difficulty from stream `seed`, distinct from
-    /// each other. Training sources exclude their keys.
+    /// A held-out problem set: `count` distinct problems per difficulty, each difficulty from its
+    /// own substream of `seed`, so the first K problems of a difficulty are the same whatever the
+    /// count and the other difficulties asked for. Training sources exclude their keys.
     public static func problems(task: any ReasoningTask, difficulties: [Int], count: Int, seed: UInt64) -> [Problem] {
-        var stream = RandomStream(seed: seed, stream: 0xE7A1)
         var result: [Problem] = []
         for d in difficulties {
+            var stream = RandomStream(seed: seed, stream: 0xE7A1).substream(UInt64(d))
             var seen = Set<String>(), attempts = 0
             while seen.count < count && attempts < count * 50 {
                 attempts += 1

@@ -101,10 +101,15 @@ public enum Kernels {
 
     /// qkv[B,T,3C] holds queries, keys and values; att[B,NH,T,T] receives the attention weights
     /// (rows above the diagonal stay 0); out[B,T,C] the heads' outputs side by side.
+    /// Sequences and heads are independent and write disjoint memory, so they run in parallel
+    /// with identical results at any thread count.
     public static func attentionForward(_ out: Buffer, att: Buffer, qkv: Input, B: Int, T: Int, C: Int, NH: Int) {
         let hs = C / NH, scale = 1 / Float(hs).squareRoot()
-        for b in 0..<B {
-            for h in 0..<NH {
+        let (out, att, qkv) = (Shared(out), Shared(att), Shared(UnsafeMutablePointer(mutating: qkv)))
+        Parallel.forEach(B * NH, threads: workers(B * NH * T * T * hs)) { item in
+            let b = item / NH, h = item % NH
+            let out = out.pointer, att = att.pointer, qkv = UnsafePointer(qkv.pointer)
+            do {
                 for t in 0..<T {
                     let q = qkv + (b * T + t) * 3 * C + h * hs
                     let row = att + ((b * NH + h) * T + t) * T
@@ -132,10 +137,24 @@ public enum Kernels {
         }
     }
 
+    /// A raw pointer handed to parallel workers that write disjoint parts of it.
+    struct Shared: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<Float>
+        init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
+    }
+
+    /// Threads for a parallel kernel: all cores when the work is large enough to pay for them.
+    static func workers(_ work: Int) -> Int { work >= 1 << 16 ? Parallel.availableCores : 1 }
+
     public static func attentionBackward(dqkv: Buffer, datt: Buffer, dout: Input, qkv: Input, att: Input, B: Int, T: Int, C: Int, NH: Int) {
         let hs = C / NH, scale = 1 / Float(hs).squareRoot()
-        for b in 0..<B {
-            for h in 0..<NH {
+        let shared = (Shared(dqkv), Shared(datt), Shared(UnsafeMutablePointer(mutating: dout)), Shared(UnsafeMutablePointer(mutating: qkv)),
+                      Shared(UnsafeMutablePointer(mutating: att)))
+        Parallel.forEach(B * NH, threads: workers(B * NH * T * T * hs)) { item in
+            let b = item / NH, h = item % NH
+            let dqkv = shared.0.pointer, datt = shared.1.pointer, dout = UnsafePointer(shared.2.pointer)
+            let qkv = UnsafePointer(shared.3.pointer), att = UnsafePointer(shared.4.pointer)
+            do {
                 for t in 0..<T {
                     let row = att + ((b * NH + h) * T + t) * T
                     let drow = datt + ((b * NH + h) * T + t) * T
@@ -174,18 +193,26 @@ public enum Kernels {
 
     static let geluScale = Float((2 / Double.pi).squareRoot())
 
-    public static func geluForward(_ out: Buffer, input: Input, N: Int) {
+    /// tanh through one expf: 1 − 2/(e^{2u} + 1), several times cheaper than tanhf and within a
+    /// few ulps of it; e^{2u} overflows to +∞ for large u, which still gives exactly 1.
+    @inline(__always)
+    static func fastTanh(_ u: Float) -> Float { 1 - 2 / (exp(2 * u) + 1) }
+
+    /// out = GELU(input); the tanh of each element is kept in `tanhOut` for the backward pass.
+    public static func geluForward(_ out: Buffer, tanhOut: Buffer? = nil, input: Input, N: Int) {
         for i in 0..<N {
             let x = input[i]
-            out[i] = 0.5 * x * (1 + tanh(geluScale * (x + 0.044715 * x * x * x)))
+            let th = fastTanh(geluScale * (x + 0.044715 * x * x * x))
+            tanhOut?[i] = th
+            out[i] = 0.5 * x * (1 + th)
         }
     }
 
-    public static func geluBackward(dinput: Buffer, input: Input, dout: Input, N: Int) {
+    /// dinput += GELU′(input) · dout, reusing the forward pass's tanh values when given.
+    public static func geluBackward(dinput: Buffer, input: Input, tanh cached: Input? = nil, dout: Input, N: Int) {
         for i in 0..<N {
             let x = input[i]
-            let u = geluScale * (x + 0.044715 * x * x * x)
-            let th = tanh(u)
+            let th = cached?[i] ?? fastTanh(geluScale * (x + 0.044715 * x * x * x))
             let sech2 = 1 - th * th
             let local = 0.5 * (1 + th) + 0.5 * x * sech2 * geluScale * (1 + 3 * 0.044715 * x * x)
             dinput[i] += local * dout[i]

@@ -8,6 +8,8 @@ public enum ReasonerError: Error, Equatable, Sendable, CustomStringConvertible {
     case badConfiguration(String)
     /// A checkpoint that is truncated, corrupted, of another version, or unreadable.
     case badCheckpoint(path: String, reason: String)
+    /// No file at the checkpoint's path.
+    case missingCheckpoint(path: String)
     /// A file could not be written.
     case cannotWrite(path: String, reason: String)
 
@@ -16,6 +18,7 @@ public enum ReasonerError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unknownToken(token, context): return "unknown token '\(token)' in \(context); the vocabulary has digits 0-9, + * = mod, and the task markers"
         case let .badProblem(text), let .badConfiguration(text): return text
         case let .badCheckpoint(path, reason): return "\(path): not a usable checkpoint: \(reason)"
+        case let .missingCheckpoint(path): return "\(path): no such checkpoint file"
         case let .cannotWrite(path, reason): return "cannot write \(path): \(reason)"
         }
     }

@@ -14,7 +14,7 @@ public final class TransformerWorkspace {
 
     // Forward activations.
     let encoded, ln1, ln1Mean, ln1Rstd, qkv, atty, att, attproj, residual2, ln2, ln2Mean, ln2Rstd: UnsafeMutablePointer<Float>
-    let fch, fchGelu, fcproj, residual3, lnf, lnfMean, lnfRstd, logits, probs, losses: UnsafeMutablePointer<Float>
+    let fch, fchGelu, fchTanh, fcproj, residual3, lnf, lnfMean, lnfRstd, logits, probs, losses: UnsafeMutablePointer<Float>
     let attMask, fcMask: UnsafeMutablePointer<Float>
     // Backward scratch.
     let dresidual, dresidual2, dln, dqkv, datty, datt, dproj, dfch, dfchGelu, dlnf, dlogits, lossWeights: UnsafeMutablePointer<Float>
@@ -48,7 +48,7 @@ public final class TransformerWorkspace {
         qkv = buffer(L * N * 3 * C); atty = buffer(L * N * C); att = buffer(L * B * NH * T * T)
         attproj = buffer(L * N * C); residual2 = buffer(L * N * C)
         ln2 = buffer(L * N * C); ln2Mean = buffer(L * N); ln2Rstd = buffer(L * N)
-        fch = buffer(L * N * H); fchGelu = buffer(L * N * H); fcproj = buffer(L * N * C); residual3 = buffer(L * N * C)
+        fch = buffer(L * N * H); fchGelu = buffer(L * N * H); fchTanh = buffer(L * N * H); fcproj = buffer(L * N * C); residual3 = buffer(L * N * C)
         lnf = buffer(N * C); lnfMean = buffer(N); lnfRstd = buffer(N)
         logits = buffer(N * V); probs = buffer(N * V); losses = buffer(N)
         let masked = configuration.dropout > 0
@@ -100,7 +100,7 @@ public final class TransformerWorkspace {
                 Kernels.layernormForward(ln2l, mean: ln2Mean + l * N, rstd: ln2Rstd + l * N, input: res2l,
                                          weight: at(.ln2w, l, C), bias: at(.ln2b, l, C), N: N, C: C)
                 Kernels.matmulForward(fchl, input: ln2l, weight: at(.fcw, l, H * C), bias: at(.fcb, l, H), N: N, C: C, OC: H)
-                Kernels.geluForward(gelul, input: fchl, N: N * H)
+                Kernels.geluForward(gelul, tanhOut: fchTanh + l * N * H, input: fchl, N: N * H)
                 Kernels.matmulForward(fcprojl, input: gelul, weight: at(.fcprojw, l, C * H), bias: at(.fcprojb, l, C), N: N, C: H, OC: C)
                 if usedDropout { applyDropout(fcprojl, mask: fcMask + l * N * C, count: N * C, p: p, stream: &dropout!) }
                 for i in 0..<(N * C) { res3l[i] = res2l[i] + fcprojl[i] }
@@ -161,7 +161,7 @@ public final class TransformerWorkspace {
                     Kernels.matmulBackward(dinput: dfchGelu, dweight: grad(.fcprojw, l, C * H), dbias: grad(.fcprojb, l, C), dout: dproj,
                                            input: gelul, weight: at(.fcprojw, l, C * H), N: N, C: H, OC: C)
                     dfch.initialize(repeating: 0, count: N * H)
-                    Kernels.geluBackward(dinput: dfch, input: fchl, dout: dfchGelu, N: N * H)
+                    Kernels.geluBackward(dinput: dfch, input: fchl, tanh: fchTanh + l * N * H, dout: dfchGelu, N: N * H)
                     dln.initialize(repeating: 0, count: N * C)
                     Kernels.matmulBackward(dinput: dln, dweight: grad(.fcw, l, H * C), dbias: grad(.fcb, l, H), dout: dfch,
                                            input: ln2l, weight: at(.fcw, l, H * C), N: N, C: C, OC: H)

@@ -1,0 +1,74 @@
+import Analysis
+import Foundation
+import Numerics
+import Reasoner
+
+/// `safetykit sample`: rationales and answers from a trained model, marked right or wrong.
+enum SampleCommand {
+    static let spec = CommandSpec(
+        name: "sample",
+        summary: "Sample rationales and answers for one problem from a trained model, each marked right or wrong, with its confidence.",
+        usage: "safetykit sample --model model.ckpt --problem \"12+34\" [-k 8] [--temperature 0.7] [options]",
+        options: [
+            .init(name: "model", value: "FILE", help: "A checkpoint written by 'safetykit train'."),
+            .init(name: "problem", value: "TEXT", help: "The problem, e.g. 12+34 (addition) or \"3+4*5 mod 7\" (modchain)."),
+            .init(name: "task", value: "NAME", help: "The task.", defaultValue: "the model's"),
+            .init(name: "k", value: "N", help: "Samples to draw.", defaultValue: "8", short: "k"),
+            .init(name: "temperature", value: "X", help: "Sampling temperature; 0 is greedy.", defaultValue: "0.7"),
+            .init(name: "top-k", value: "N", help: "Keep the N most likely tokens (0 = all).", defaultValue: "0"),
+            .init(name: "top-p", value: "X", help: "Nucleus: keep tokens up to this total probability.", defaultValue: "1"),
+            .init(name: "max-tokens", value: "N", help: "Longest completion.", defaultValue: "256"),
+            .init(name: "seed", value: "S", help: "Seed of the samples.", defaultValue: "1"),
+            .init(name: "format", value: "FMT", help: "table or json (one line per sample).", defaultValue: "table"),
+        ],
+        discussion: """
+        Confidence is the length-normalised sequence probability exp(mean log p) of each completion.
+
+        Example:
+          safetykit sample --model model.ckpt --problem "12+34" -k 8 --temperature 0.7
+        """)
+
+    static func run(_ arguments: [String]) throws -> ExitCode {
+        let args = try spec.parse(arguments)
+        if args.help { Terminal.printOut(spec.help); return .success }
+        guard let path = args.string("model") else { throw CLIError.usage("sample needs --model FILE (a checkpoint from 'safetykit train')") }
+        guard let text = args.string("problem") else { throw CLIError.usage("sample needs --problem TEXT, e.g. --problem \"12+34\"") }
+        let checkpoint = try Checkpoint.read(path: path)
+        let task = try TaskRegistry.task(named: args.string("task") ?? checkpoint.metadata["task"] ?? "addition")
+        let problem = try task.problem(parsing: text)
+        let k = try args.integer("k", in: 1...10_000) ?? 8
+        let temperature = try args.double("temperature") ?? 0.7
+        guard temperature >= 0 else { throw CLIError.usage("--temperature must be >= 0, got '\(args.string("temperature")!)'") }
+        let topP = try args.double("top-p") ?? 1
+        guard topP > 0 && topP <= 1 else { throw CLIError.usage("--top-p must be in (0, 1], got '\(args.string("top-p")!)'") }
+        let sampler = Sampler(temperature: Float(temperature), topK: try args.integer("top-k", in: 0...100_000) ?? 0, topP: Float(topP),
+                              maxTokens: try args.integer("max-tokens", in: 1...100_000) ?? 256)
+        let format = try args.choice("format", ["table", "json"]) ?? "table"
+        let prompt = try checkpoint.vocabulary.encode(task.prompt(problem), context: "the prompt")
+        guard prompt.count < checkpoint.model.configuration.contextLength else {
+            throw CLIError.usage("the problem's prompt has \(prompt.count) tokens; the model's context is \(checkpoint.model.configuration.contextLength)")
+        }
+        let samples = sampler.generate(checkpoint.model, prompts: Array(repeating: prompt, count: k), eos: checkpoint.vocabulary.eos,
+                                       seed: try OffSwitchCommand.parseSeed(args))
+        var right = 0
+        var out = format == "table" ? "\(task.prompt(problem))(gold answer: \(problem.answer))\n\n" : ""
+        for (i, sample) in samples.enumerated() {
+            let completion = checkpoint.vocabulary.decode(sample.tokens)
+            let correct = sample.finished && task.isCorrect(completion, for: problem)
+            if correct { right += 1 }
+            let confidence = exp(sample.totalLogProbability / Double(max(1, sample.logProbabilities.count)))
+            let answer = task.parse(completion)?.answer ?? "(malformed)"
+            if format == "json" {
+                out += JSONValue.object([("sample", .number(Double(i + 1))), ("completion", .string(completion)), ("answer", .string(answer)),
+                                         ("correct", .bool(correct)), ("finished", .bool(sample.finished)), ("confidence", .number(confidence)),
+                                         ("log_probability", .number(sample.totalLogProbability))]).serialized() + "\n"
+            } else {
+                out += "sample \(i + 1): \(correct ? "✓ right" : "✗ wrong"), answer \(answer), confidence \(String(format: "%.3f", confidence))\n"
+                out += completion.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n\n"
+            }
+        }
+        if format == "table" { out += "\(right) of \(k) right\n" }
+        Terminal.printOut(out)
+        return .success
+    }
+}

@@ -1,0 +1,167 @@
+import Analysis
+import Foundation
+import Numerics
+import Reasoner
+
+/// `safetykit train`: supervised training of the reasoner on gold rationales.
+enum TrainCommand {
+    static let spec = CommandSpec(
+        name: "train",
+        summary: """
+        Train the reasoner (a small decoder-only transformer) from scratch on gold rationales of a task, with
+        the loss on completion tokens only. Problems are fresh at every step unless --seed-set fixes a set.
+        Held-out problems are drawn first and never trained on; accuracy on them is reported at the end.
+        """,
+        usage: "safetykit train [--task addition] [--digits 1-2] [--steps N] [--seed S] [--out model.ckpt] [options]",
+        options: [
+            .init(name: "task", value: "NAME", help: "addition or modchain.", defaultValue: "addition"),
+            .init(name: "digits", value: "A-B", help: "Difficulties to train on (digits for addition, operations for modchain).", defaultValue: "1-2"),
+            .init(name: "steps", value: "N", help: "Optimisation steps.", defaultValue: "2000"),
+            .init(name: "batch", value: "N", help: "Sequences per step.", defaultValue: "32"),
+            .init(name: "lr", value: "X", help: "Peak learning rate (linear warm-up, cosine decay to 10%).", defaultValue: "0.001"),
+            .init(name: "warmup", value: "N", help: "Warm-up steps.", defaultValue: "100"),
+            .init(name: "seed-set", value: "N", help: "Train on a fixed set of N gold problems per difficulty instead of fresh ones."),
+            .init(name: "width", value: "C", help: "Model width.", defaultValue: "128"),
+            .init(name: "depth", value: "L", help: "Transformer blocks.", defaultValue: "4"),
+            .init(name: "heads", value: "H", help: "Attention heads.", defaultValue: "4"),
+            .init(name: "context", value: "T", help: "Longest sequence.", defaultValue: "256"),
+            .init(name: "dropout", value: "P", help: "Residual dropout.", defaultValue: "0"),
+            .init(name: "eval-problems", value: "N", help: "Held-out problems per difficulty for the final accuracy.", defaultValue: "200"),
+            .init(name: "seed", value: "S", help: "Seed of the weights, the problems and the held-out set.", defaultValue: "1"),
+            .init(name: "out", value: "FILE", help: "The checkpoint; the loss curve goes beside it as FILE.loss.csv.", defaultValue: "model.ckpt"),
+            .init(name: "quiet", value: nil, help: "No progress on stderr."),
+        ],
+        discussion: """
+        Example:
+          safetykit train --task addition --digits 1-2 --steps 2000 --seed 1 --out model.ckpt
+          safetykit eval --model model.ckpt --digits 1-6 --problems 200
+        """)
+
+    static func run(_ arguments: [String]) throws -> ExitCode {
+        let args = try spec.parse(arguments)
+        if args.help { Terminal.printOut(spec.help); return .success }
+        let task = try TaskRegistry.task(named: args.string("task") ?? "addition")
+        let digits = try DigitRange.parse(args.string("digits") ?? "1-2", option: "digits", task: task)
+        let steps = try args.integer("steps", in: 1...10_000_000) ?? 2000
+        let batch = try args.integer("batch", in: 1...4096) ?? 32
+        let peak = Float(try args.double("lr") ?? 1e-3)
+        guard peak > 0 else { throw CLIError.usage("--lr must be positive, got '\(args.string("lr")!)'") }
+        let warmup = try args.integer("warmup", in: 0...10_000_000) ?? 100
+        let seedSet = try args.integer("seed-set", in: 1...10_000_000)
+        let seed = try OffSwitchCommand.parseSeed(args)
+        let evalCount = try args.integer("eval-problems", in: 0...100_000) ?? 200
+        let out = args.string("out") ?? "model.ckpt"
+        let quiet = args.flag("quiet")
+        let vocabulary = Vocabulary.standard
+        let configuration = ModelConfiguration(
+            vocabularySize: vocabulary.count, contextLength: try args.integer("context", in: 8...4096) ?? 256,
+            width: try args.integer("width", in: 1...4096) ?? 128, depth: try args.integer("depth", in: 1...64) ?? 4,
+            heads: try args.integer("heads", in: 1...64) ?? 4, dropout: Float(try args.double("dropout") ?? 0))
+        let model = try TransformerModel(configuration: configuration, seed: seed)
+        // Outputs are opened first so that a bad path fails before training.
+        let lossPath = (out.hasSuffix(".ckpt") ? String(out.dropLast(5)) : out) + ".loss.csv"
+        let lossFile = try OutputFile(path: lossPath)
+        guard FileManager.default.isWritableFile(atPath: URL(fileURLWithPath: out).deletingLastPathComponent().path) else {
+            throw AnalysisError.cannotCreate(path: out, reason: "the directory is missing or not writable")
+        }
+
+        let heldOut = Evaluation.problems(task: task, difficulties: Array(digits), count: evalCount, seed: seed)
+        let source = ProblemSource(task: task, difficulties: Array(digits), excluding: Set(heldOut.map(\.key)), seed: seed, fixedPerDifficulty: seedSet)
+        let trainer = SupervisedTrainer(model: model, schedule: LearningRateSchedule(peak: peak, warmupSteps: warmup, totalSteps: steps),
+                                        batchSize: batch, vocabulary: vocabulary)
+        try lossFile.write(CSVWriter.record(["step", "loss", "learning_rate", "gradient_norm", "tokens", "seconds"]))
+        let progress = ProgressBar(total: steps, unit: "steps", quiet: quiet)
+        let start = Date()
+        var tokens = 0, recent = 0.0
+        var dropout: RandomStream? = configuration.dropout > 0 ? RandomStream(seed: seed, stream: 0xD509) : nil
+        for step in 0..<steps {
+            let examples = try source.batch(batch, step: step, vocabulary: vocabulary)
+            let report = try trainer.step(examples, dropout: &dropout)
+            tokens += report.tokens
+            recent = step == 0 ? report.loss : 0.95 * recent + 0.05 * report.loss
+            let elapsed = Date().timeIntervalSince(start)
+            try lossFile.write(CSVWriter.record([String(step + 1), CSVNumber.format(report.loss), CSVNumber.format(Double(report.learningRate)),
+                                                 CSVNumber.format(Double(report.gradientNorm)), String(report.tokens), String(format: "%.3f", elapsed)]))
+            progress.update(step + 1, detail: String(format: "loss %.4f · %.0f tok/s", recent, Double(tokens) / max(elapsed, 1e-9)))
+        }
+        progress.finish()
+        let trainSeconds = Date().timeIntervalSince(start)
+        try lossFile.commit()
+
+        var metadata = ["task": task.name, "digits": "\(digits.lowerBound)-\(digits.upperBound)", "steps": String(steps), "seed": String(seed),
+                        "heldout_per_difficulty": String(evalCount),
+                        "batch": String(batch), "seed_set": seedSet.map(String.init) ?? "fresh"]
+        var lines: [String] = []
+        if !heldOut.isEmpty {
+            let (evaluation, _) = try Evaluation.run(trainer.model, task: task, problems: heldOut, vocabulary: vocabulary, seed: seed)
+            for d in digits {
+                let r = evaluation.perDifficulty[d] ?? (0, 0)
+                metadata["heldout_accuracy_\(d)"] = CSVNumber.format(Double(r.correct) / Double(max(1, r.total)))
+                lines.append(String(format: "  difficulty %d: %.1f%% greedy accuracy (%d/%d held-out)", d, 100 * Double(r.correct) / Double(max(1, r.total)), r.correct, r.total))
+            }
+        }
+        try Checkpoint(model: trainer.model, vocabulary: vocabulary, optimizer: trainer.optimizer, metadata: metadata).write(to: out)
+        Terminal.printOut(String(format: "trained %d steps in %.1f s (%.0f tokens/s, final loss %.4f); %d parameters\n", steps, trainSeconds,
+                                 Double(tokens) / trainSeconds, recent, model.parameterCount) + lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n"))
+        if !quiet { Terminal.printError("wrote \(out) and the loss curve \(lossPath)") }
+        return .success
+    }
+}
+
+/// Training problems: fresh from a seeded stream at every step, or drawn from a fixed seed set;
+/// either way never one of the held-out problems.
+struct ProblemSource {
+    let task: any ReasoningTask
+    let difficulties: [Int]
+    let excluding: Set<String>
+    let seed: UInt64
+    var fixed: [Problem]?
+
+    init(task: any ReasoningTask, difficulties: [Int], excluding: Set<String>, seed: UInt64, fixedPerDifficulty: Int?) {
+        self.task = task
+        self.difficulties = difficulties
+        self.excluding = excluding
+        self.seed = seed
+        if let n = fixedPerDifficulty {
+            var stream = RandomStream(seed: seed, stream: 0x5EED)
+            var set: [Problem] = []
+            for d in difficulties {
+                var seen = Set<String>(), attempts = 0
+                while seen.count < n && attempts < 50 * n {
+                    attempts += 1
+                    let p = task.problem(difficulty: d, using: &stream)
+                    if !excluding.contains(p.key) && seen.insert(p.key).inserted { set.append(p) }
+                }
+            }
+            fixed = set
+        }
+    }
+
+    /// The batch for a step: the same step always gives the same batch.
+    func batch(_ size: Int, step: Int, vocabulary: Vocabulary) throws(ReasonerError) -> [TrainingExample] {
+        var stream = RandomStream(seed: seed, stream: 0x7EA1).substream(UInt64(step))
+        var examples: [TrainingExample] = []
+        while examples.count < size {
+            let problem: Problem
+            if let fixed { problem = fixed[stream.nextIndex(below: fixed.count)] } else {
+                problem = task.problem(difficulty: difficulties[stream.nextIndex(below: difficulties.count)], using: &stream)
+                if excluding.contains(problem.key) { continue }
+            }
+            examples.append(try TrainingExample(task: task, problem: problem, vocabulary: vocabulary))
+        }
+        return examples
+    }
+}
+
+/// "A-B" or "A" as a range of difficulties the task supports.
+enum DigitRange {
+    static func parse(_ text: String, option: String, task: any ReasoningTask) throws(CLIError) -> ClosedRange<Int> {
+        let parts = text.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let range = task.difficulties
+        guard (parts.count == 1 || parts.count == 2), let a = parts.first!, let b = parts.last!, a <= b,
+              range.contains(a), range.contains(b) else {
+            throw .usage("--\(option) must be A or A-B within \(range.lowerBound)-\(range.upperBound) for \(task.name), got '\(text)'")
+        }
+        return a...b
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+@Suite("safetykit train, sample and eval")
+struct ReasonerCommandTests {
+    static let tiny = ["--width", "16", "--depth", "1", "--heads", "2", "--context", "64", "--batch", "8"]
+
+    @Test func trainSampleEvalRoundTrip() throws {
+        let directory = try CLI.temporaryDirectory()
+        let train = try CLI.run(["train", "--steps", "30", "--eval-problems", "5", "--seed", "4", "--out", directory + "/m.ckpt", "--quiet"] + Self.tiny)
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("trained 30 steps") && train.stdout.contains("difficulty 2:"))
+        #expect(CLI.files(in: directory) == ["m.ckpt", "m.loss.csv"])
+        let curve = try String(contentsOfFile: directory + "/m.loss.csv", encoding: .utf8).split(separator: "\n")
+        #expect(curve.first == "step,loss,learning_rate,gradient_norm,tokens,seconds" && curve.count == 31)
+        let first = Double(curve[1].split(separator: ",")[1])!, last = Double(curve[30].split(separator: ",")[1])!
+        #expect(last < first)
+
+        let sample = try CLI.run(["sample", "--model", directory + "/m.ckpt", "--problem", "12+34", "-k", "3", "--format", "json"])
+        #expect(sample.status == 0)
+        let lines = sample.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(object["correct"] is Bool && object["confidence"] is Double)
+
+        let eval = try CLI.run(["eval", "--model", directory + "/m.ckpt", "--digits", "1-3", "--problems", "10", "--format", "json", "--quiet"])
+        #expect(eval.status == 0)
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+        #expect(result["accuracy"] is Double)
+        #expect((result["per_difficulty"] as? [String: Any])?.keys.sorted() == ["1", "2", "3"])
+
+        // The same seed trains the same weights.
+        let again = try CLI.run(["train", "--steps", "30", "--eval-problems", "5", "--seed", "4", "--out", directory + "/n.ckpt", "--quiet"] + Self.tiny)
+        #expect(again.status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/m.ckpt")) == Data(contentsOf: URL(fileURLWithPath: directory + "/n.ckpt")))
+    }
+
+    @Test func badInputIsRejected() throws {
+        let directory = try CLI.temporaryDirectory()
+        try Data("SKCKPT\r\nnot really".utf8).write(to: URL(fileURLWithPath: directory + "/bad.ckpt"))
+        let cases: [([String], Int32, String)] = [
+            (["sample", "--model", "/no/such.ckpt", "--problem", "1+2"], 66, "/no/such.ckpt: no such checkpoint file"),
+            (["sample", "--model", directory + "/bad.ckpt", "--problem", "1+2"], 65, "not a usable checkpoint"),
+            (["eval", "--model", directory + "/bad.ckpt"], 65, "not a usable checkpoint"),
+            (["train", "--digits", "0-3"], 64, "--digits must be A or A-B within 1-8 for addition, got '0-3'"),
+            (["train", "--task", "sorting"], 64, "unknown task 'sorting'; expected one of: addition, modchain"),
+            (["train", "--width", "30", "--heads", "4"], 64, "width 30 does not divide into 4 heads"),
+            (["train", "--out", "/no/such/dir/m.ckpt", "--steps", "1"], 73, "cannot create"),
+            (["sample", "--problem", "1+2"], 64, "sample needs --model FILE"),
+        ]
+        for (arguments, status, message) in cases {
+            let r = try CLI.run(arguments)
+            #expect(r.status == status, "\(arguments)")
+            #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1)
+        }
+        _ = try CLI.run(["train", "--steps", "2", "--eval-problems", "0", "--out", directory + "/m.ckpt", "--quiet"] + Self.tiny)
+        let badProblem = try CLI.run(["sample", "--model", directory + "/m.ckpt", "--problem", "12-34"])
+        #expect(badProblem.status == 64 && badProblem.stderr.contains("expected A+B with 1 to 8 digits each"))
+    }
+}
