@@ -108,51 +108,6 @@ enum TrainCommand {
     }
 }
 
-/// Training problems: fresh from a seeded stream at every step, or drawn from a fixed seed set;
-/// either way never one of the held-out problems.
-struct ProblemSource {
-    let task: any ReasoningTask
-    let difficulties: [Int]
-    let excluding: Set<String>
-    let seed: UInt64
-    var fixed: [Problem]?
-
-    init(task: any ReasoningTask, difficulties: [Int], excluding: Set<String>, seed: UInt64, fixedPerDifficulty: Int?) {
-        self.task = task
-        self.difficulties = difficulties
-        self.excluding = excluding
-        self.seed = seed
-        if let n = fixedPerDifficulty {
-            var stream = RandomStream(seed: seed, stream: 0x5EED)
-            var set: [Problem] = []
-            for d in difficulties {
-                var seen = Set<String>(), attempts = 0
-                while seen.count < n && attempts < 50 * n {
-                    attempts += 1
-                    let p = task.problem(difficulty: d, using: &stream)
-                    if !excluding.contains(p.key) && seen.insert(p.key).inserted { set.append(p) }
-                }
-            }
-            fixed = set
-        }
-    }
-
-    /// The batch for a step: the same step always gives the same batch.
-    func batch(_ size: Int, step: Int, vocabulary: Vocabulary) throws(ReasonerError) -> [TrainingExample] {
-        var stream = RandomStream(seed: seed, stream: 0x7EA1).substream(UInt64(step))
-        var examples: [TrainingExample] = []
-        while examples.count < size {
-            let problem: Problem
-            if let fixed { problem = fixed[stream.nextIndex(below: fixed.count)] } else {
-                problem = task.problem(difficulty: difficulties[stream.nextIndex(below: difficulties.count)], using: &stream)
-                if excluding.contains(problem.key) { continue }
-            }
-            examples.append(try TrainingExample(task: task, problem: problem, vocabulary: vocabulary))
-        }
-        return examples
-    }
-}
-
 /// "A-B" or "A" as a range of difficulties the task supports.
 enum DigitRange {
     static func parse(_ text: String, option: String, task: any ReasoningTask) throws(CLIError) -> ClosedRange<Int> {

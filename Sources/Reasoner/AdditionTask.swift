@@ -74,6 +74,12 @@ public struct AdditionTask: ReasoningTask {
         return Solution(rationale: lines, answer: problem.answer)
     }
 
+    /// Operands of exactly d digits: 10 choices each at d = 1, else 9·10^(d−1).
+    public func problemCount(difficulty d: Int) -> Double {
+        let operands = d == 1 ? 10.0 : 9 * pow(10, Double(d - 1))
+        return operands * operands
+    }
+
     public func checkSteps(_ lines: [String], of problem: Problem) -> [Bool] {
         let gold = solve(problem).rationale
         return lines.enumerated().map { i, line in i < gold.count && gold[i] == line }

@@ -10,12 +10,22 @@ public struct Evaluation: Sendable {
     public var total: Int { perDifficulty.values.reduce(0) { $0 + $1.total } }
     public var accuracy: Double { total > 0 ? Double(correct) / Double(total) : 0 }
 
-    /// A held-out problem set: `count` distinct problems per difficulty, each difficulty from its
-    /// own substream of `seed`, so the first K problems of a difficulty are the same whatever the
-    /// count and the other difficulties asked for. Training sources exclude their keys.
-    public static func problems(task: any ReasoningTask, difficulties: [Int], count: Int, seed: UInt64) -> [Problem] {
+    /// The largest share of a difficulty's problems a held-out set may take: the rest must stay
+    /// available for training (1-digit addition has only 100 problems).
+    public static let largestHeldOutShare = 0.2
+
+    /// How many problems a held-out set takes at a difficulty when `count` are asked for.
+    public static func heldOutCount(task: any ReasoningTask, difficulty: Int, requested count: Int) -> Int {
+        min(count, max(1, Int(task.problemCount(difficulty: difficulty) * largestHeldOutShare)))
+    }
+
+    /// A held-out problem set: distinct problems per difficulty (`count`, capped by
+    /// `heldOutCount`), each difficulty from its own substream of `seed`, so the first K problems
+    /// of a difficulty are the same whatever else is asked for. Training sources exclude their keys.
+    public static func problems(task: any ReasoningTask, difficulties: [Int], count requested: Int, seed: UInt64) -> [Problem] {
         var result: [Problem] = []
         for d in difficulties {
+            let count = heldOutCount(task: task, difficulty: d, requested: requested)
             var stream = RandomStream(seed: seed, stream: 0xE7A1).substream(UInt64(d))
             var seen = Set<String>(), attempts = 0
             while seen.count < count && attempts < count * 50 {

@@ -16,6 +16,8 @@ public protocol ReasoningTask: Sendable {
     func solve(_ problem: Problem) -> Solution
     /// Which of the given rationale lines are correct steps for this problem.
     func checkSteps(_ lines: [String], of problem: Problem) -> [Bool]
+    /// How many distinct problems exist at a difficulty (as a Double: it can be astronomically large).
+    func problemCount(difficulty: Int) -> Double
 }
 
 /// A problem: its tokens for the prompt, its gold answer, and its difficulty.

@@ -72,3 +72,41 @@ struct TaskTests {
         #expect(v.decode(try v.encode(text)) == text)
     }
 }
+
+@Suite("Held-out sets and training sources")
+struct HeldOutTests {
+    @Test func heldOutSetsLeaveMostOfASmallProblemSpaceForTraining() throws {
+        let task = AdditionTask()
+        let heldOut = Evaluation.problems(task: task, difficulties: [1, 2], count: 200, seed: 1)
+        #expect(heldOut.filter { $0.difficulty == 1 }.count == 20)    // a fifth of the 100 one-digit problems
+        #expect(heldOut.filter { $0.difficulty == 2 }.count == 200)
+        #expect(Set(heldOut.map(\.key)).count == heldOut.count)
+        // The first problems of a difficulty do not depend on the count or the other difficulties.
+        let fewer = Evaluation.problems(task: task, difficulties: [2], count: 50, seed: 1)
+        #expect(fewer.map(\.key) == Array(heldOut.filter { $0.difficulty == 2 }.prefix(50)).map(\.key))
+        func prompts(excluding: Set<String>) throws -> Set<String> {
+            let source = ProblemSource(task: task, difficulties: [1, 2], excluding: excluding, seed: 1, fixedPerDifficulty: nil)
+            var seen = Set<String>()
+            for step in 0..<200 {
+                for example in try source.batch(16, step: step, vocabulary: .standard) {
+                    seen.insert(Vocabulary.standard.decode(Array(example.tokens.prefix(example.promptLength))))
+                }
+            }
+            return seen
+        }
+        let trained = try prompts(excluding: Set(heldOut.map(\.key)))
+        #expect(trained.count > 500)
+        #expect(heldOut.allSatisfy { !trained.contains(task.prompt($0)) })
+        // The control: without the exclusion, held-out problems do come up, so the check above can fail.
+        let untouched = try prompts(excluding: [])
+        #expect(heldOut.contains { untouched.contains(task.prompt($0)) })
+        let source = ProblemSource(task: task, difficulties: [1, 2], excluding: Set(heldOut.map(\.key)), seed: 1, fixedPerDifficulty: nil)
+        #expect(try source.batch(16, step: 7, vocabulary: .standard) == source.batch(16, step: 7, vocabulary: .standard))
+    }
+
+    @Test func fixedSeedSetsHoldTheirSize() throws {
+        let source = ProblemSource(task: AdditionTask(), difficulties: [3, 4], excluding: [], seed: 2, fixedPerDifficulty: 40)
+        #expect(source.fixed?.count == 80)
+        #expect(AdditionTask().problemCount(difficulty: 1) == 100 && AdditionTask().problemCount(difficulty: 2) == 8100)
+    }
+}
