@@ -75,9 +75,24 @@ public enum Kernels {
 
     // MARK: Linear layers (OpenBLAS)
 
+    /// Splits `rows` into one contiguous block per worker and runs `body(start, count)` on each.
+    /// Matmuls split only their output rows, never a sum, so every element is computed by the same
+    /// single-threaded sgemm with the same inner loop: results are identical for any thread count.
+    static func rowBlocks(_ rows: Int, work: Int, _ body: @Sendable (Int, Int) -> Void) {
+        let blocks = min(rows, work >= 1 << 18 ? Parallel.availableCores : 1)
+        Parallel.forEach(blocks, threads: blocks) { k in
+            let start = rows * k / blocks, end = rows * (k + 1) / blocks
+            if end > start { body(start, end - start) }
+        }
+    }
+
     /// out[N, OC] = input[N, C] · weight[OC, C]ᵀ + bias[OC].
     public static func matmulForward(_ out: Buffer, input: Input, weight: Input, bias: Input?, N: Int, C: Int, OC: Int) {
-        BLAS.sgemm(transposeB: true, m: N, n: OC, k: C, a: input, lda: C, b: weight, ldb: C, beta: 0, c: out, ldc: OC)
+        let (o, i, w) = (Shared(out), Shared(UnsafeMutablePointer(mutating: input)), Shared(UnsafeMutablePointer(mutating: weight)))
+        rowBlocks(N, work: N * C * OC) { start, count in
+            BLAS.sgemm(transposeB: true, m: count, n: OC, k: C, a: i.pointer + start * C, lda: C, b: w.pointer, ldb: C, beta: 0,
+                       c: o.pointer + start * OC, ldc: OC)
+        }
         guard let bias else { return }
         for n in 0..<N {
             let o = out + n * OC
@@ -88,8 +103,18 @@ public enum Kernels {
     /// dinput += dout · weight; dweight += doutᵀ · input; dbias += Σ_n dout.
     public static func matmulBackward(dinput: Buffer, dweight: Buffer, dbias: Buffer?, dout: Input, input: Input, weight: Input,
                                       N: Int, C: Int, OC: Int) {
-        BLAS.sgemm(m: N, n: C, k: OC, a: dout, lda: OC, b: weight, ldb: C, beta: 1, c: dinput, ldc: C)
-        BLAS.sgemm(transposeA: true, m: OC, n: C, k: N, a: dout, lda: OC, b: input, ldb: C, beta: 1, c: dweight, ldc: C)
+        let (di, dw) = (Shared(dinput), Shared(dweight))
+        let (d, i, w) = (Shared(UnsafeMutablePointer(mutating: dout)), Shared(UnsafeMutablePointer(mutating: input)),
+                         Shared(UnsafeMutablePointer(mutating: weight)))
+        // dinput's rows are positions; dweight's rows are output channels, each summed over all N.
+        rowBlocks(N, work: N * C * OC) { start, count in
+            BLAS.sgemm(m: count, n: C, k: OC, a: d.pointer + start * OC, lda: OC, b: w.pointer, ldb: C, beta: 1,
+                       c: di.pointer + start * C, ldc: C)
+        }
+        rowBlocks(OC, work: N * C * OC) { start, count in
+            BLAS.sgemm(transposeA: true, m: count, n: C, k: N, a: d.pointer + start, lda: OC, b: i.pointer, ldb: C, beta: 1,
+                       c: dw.pointer + start * C, ldc: C)
+        }
         guard let dbias else { return }
         for n in 0..<N {
             let d = dout + n * OC

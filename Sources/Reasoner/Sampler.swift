@@ -121,8 +121,7 @@ final class KVCache {
     /// Feeds `tokens[i]` at `positions[i]` to sequence `sequences[i]` and returns the next-token
     /// logits, one row of V per fed sequence.
     func step(_ model: TransformerModel, sequences: [Int], tokens: [Int], positions: [Int]) -> [Float] {
-        let c = configuration, n = sequences.count, C = c.width, H = c.hidden, V = c.vocabularySize, NH = c.heads
-        let hs = c.headSize, T = c.contextLength, scale = 1 / Float(hs).squareRoot()
+        let c = configuration, n = sequences.count, C = c.width, H = c.hidden, V = c.vocabularySize
         var x = [Float](repeating: 0, count: n * C), normed = x, mean = [Float](repeating: 0, count: n), rstd = mean
         var qkv = [Float](repeating: 0, count: n * 3 * C), attended = x, projected = x
         var hidden = [Float](repeating: 0, count: n * H), activated = hidden
@@ -137,35 +136,7 @@ final class KVCache {
             for l in 0..<c.depth {
                 Kernels.layernormForward(&normed, mean: &mean, rstd: &rstd, input: x, weight: at(.ln1w, l, C), bias: at(.ln1b, l, C), N: n, C: C)
                 Kernels.matmulForward(&qkv, input: normed, weight: at(.qkvw, l, 3 * C * C), bias: at(.qkvb, l, 3 * C), N: n, C: C, OC: 3 * C)
-                keys.withUnsafeMutableBufferPointer { kb in
-                    values.withUnsafeMutableBufferPointer { vb in
-                        for i in 0..<n {
-                            let base = ((l * batch + sequences[i]) * T) * C
-                            for j in 0..<C {
-                                kb[base + positions[i] * C + j] = qkv[i * 3 * C + C + j]
-                                vb[base + positions[i] * C + j] = qkv[i * 3 * C + 2 * C + j]
-                            }
-                            // Attention of this query over positions 0...pos, head by head.
-                            for h in 0..<NH {
-                                var scores = [Float](repeating: 0, count: positions[i] + 1)
-                                var maximum = -Float.infinity
-                                for t2 in 0...positions[i] {
-                                    var dot: Float = 0
-                                    for k in 0..<hs { dot += qkv[i * 3 * C + h * hs + k] * kb[base + t2 * C + h * hs + k] }
-                                    scores[t2] = dot * scale
-                                    maximum = max(maximum, scores[t2])
-                                }
-                                var sum: Float = 0
-                                for t2 in scores.indices { scores[t2] = exp(scores[t2] - maximum); sum += scores[t2] }
-                                for k in 0..<hs { attended[i * C + h * hs + k] = 0 }
-                                for t2 in scores.indices {
-                                    let weight = scores[t2] / sum
-                                    for k in 0..<hs { attended[i * C + h * hs + k] += weight * vb[base + t2 * C + h * hs + k] }
-                                }
-                            }
-                        }
-                    }
-                }
+                attend(layer: l, qkv: qkv, into: &attended, sequences: sequences, positions: positions)
                 Kernels.matmulForward(&projected, input: attended, weight: at(.attprojw, l, C * C), bias: at(.attprojb, l, C), N: n, C: C, OC: C)
                 for j in 0..<(n * C) { x[j] += projected[j] }
                 Kernels.layernormForward(&normed, mean: &mean, rstd: &rstd, input: x, weight: at(.ln2w, l, C), bias: at(.ln2b, l, C), N: n, C: C)
@@ -178,5 +149,54 @@ final class KVCache {
             Kernels.matmulForward(&logits, input: normed, weight: at(.wte), bias: nil, N: n, C: C, OC: V)
         }
         return logits
+    }
+
+    /// Stores each fed token's key and value in the cache and attends its query over positions
+    /// 0...pos of its own sequence. Sequences write disjoint memory (their own cache slots and
+    /// output rows), so they run in parallel with the same results at any thread count.
+    private func attend(layer l: Int, qkv: [Float], into attended: inout [Float], sequences: [Int], positions: [Int]) {
+        let c = configuration, C = c.width, NH = c.heads, hs = c.headSize, T = c.contextLength, batch = self.batch
+        let scale = 1 / Float(hs).squareRoot()
+        keys.withUnsafeMutableBufferPointer { kb in
+            values.withUnsafeMutableBufferPointer { vb in
+                qkv.withUnsafeBufferPointer { q in
+                    attended.withUnsafeMutableBufferPointer { out in
+                        let shared = (Kernels.Shared(kb.baseAddress!), Kernels.Shared(vb.baseAddress!),
+                                      Kernels.Shared(UnsafeMutablePointer(mutating: q.baseAddress!)), Kernels.Shared(out.baseAddress!))
+                        Parallel.forEach(sequences.count, threads: sequences.count >= 8 ? Parallel.availableCores : 1) { i in
+                            let keys = shared.0.pointer, values = shared.1.pointer, qkv = shared.2.pointer, out = shared.3.pointer
+                            let position = positions[i]
+                            let base = ((l * batch + sequences[i]) * T) * C
+                            let row = qkv + i * 3 * C
+                            for j in 0..<C {
+                                keys[base + position * C + j] = row[C + j]
+                                values[base + position * C + j] = row[2 * C + j]
+                            }
+                            let scores = UnsafeMutablePointer<Float>.allocate(capacity: position + 1)
+                            defer { scores.deallocate() }
+                            for h in 0..<NH {
+                                let query = row + h * hs
+                                var maximum = -Float.infinity
+                                for t2 in 0...position {
+                                    let key = keys + base + t2 * C + h * hs
+                                    var dot: Float = 0
+                                    for k in 0..<hs { dot += query[k] * key[k] }
+                                    scores[t2] = dot * scale
+                                    maximum = max(maximum, scores[t2])
+                                }
+                                var sum: Float = 0
+                                for t2 in 0...position { scores[t2] = exp(scores[t2] - maximum); sum += scores[t2] }
+                                let o = out + i * C + h * hs
+                                for k in 0..<hs { o[k] = 0 }
+                                for t2 in 0...position {
+                                    let weight = scores[t2] / sum, value = values + base + t2 * C + h * hs
+                                    for k in 0..<hs { o[k] += weight * value[k] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -154,3 +154,27 @@ struct GradientTests {
         #expect(workspace.probabilities(b: 0, t: 4) != before[3])
     }
 }
+
+@Suite("Thread-count independence")
+struct ThreadIndependenceTests {
+    /// Matmuls split output rows across threads; the result must be bit-identical to one sgemm.
+    @Test func splitMatmulsEqualOneCall() {
+        var stream = RandomStream(seed: 31)
+        let N = 96, C = 128, OC = 384   // large enough to take the parallel path
+        let input = (0..<(N * C)).map { _ in Float(stream.nextNormal()) }
+        let weight = (0..<(OC * C)).map { _ in Float(stream.nextNormal()) }
+        let dout = (0..<(N * OC)).map { _ in Float(stream.nextNormal()) }
+        BLAS.setThreadCount(1)
+        var split = [Float](repeating: 0, count: N * OC), whole = split
+        Kernels.matmulForward(&split, input: input, weight: weight, bias: nil, N: N, C: C, OC: OC)
+        BLAS.sgemm(transposeB: true, m: N, n: OC, k: C, a: input, lda: C, b: weight, ldb: C, c: &whole, ldc: OC)
+        #expect(split == whole)
+        var dInputSplit = [Float](repeating: 0, count: N * C), dWeightSplit = [Float](repeating: 0, count: OC * C)
+        Kernels.matmulBackward(dinput: &dInputSplit, dweight: &dWeightSplit, dbias: nil, dout: dout, input: input, weight: weight, N: N, C: C, OC: OC)
+        var dInputWhole = [Float](repeating: 0, count: N * C), dWeightWhole = [Float](repeating: 0, count: OC * C)
+        BLAS.sgemm(m: N, n: C, k: OC, a: dout, lda: OC, b: weight, ldb: C, beta: 1, c: &dInputWhole, ldc: C)
+        BLAS.sgemm(transposeA: true, m: OC, n: C, k: N, a: dout, lda: OC, b: input, ldb: C, beta: 1, c: &dWeightWhole, ldc: C)
+        #expect(dInputSplit == dInputWhole)
+        #expect(dWeightSplit == dWeightWhole)
+    }
+}

@@ -23,15 +23,16 @@ let C = Double(configuration.width), L = Double(configuration.depth)
 let flopsPerToken = 6 * Double(model.parameterCount) + 6 * L * Double(T) * C
 let achieved = trainTokens * flopsPerToken / 1e9
 
-func sampling(batch: Int) -> Double {
+func sampling(_ model: TransformerModel, batch: Int) -> Double {
     let prompts = (0..<batch).map { _ in [3, 2, 11, 20, 12, 2, 4, 2] }
     let sampler = Sampler(temperature: 1, maxTokens: newTokens)
     let begin = Date()
-    let samples = sampler.generate(trainer.model, prompts: prompts, eos: -1, seed: 3)   // eos −1: never stops early
+    let samples = sampler.generate(model, prompts: prompts, eos: -1, seed: 3)   // eos −1: never stops early
     let generated = samples.reduce(0) { $0 + $1.tokens.count }
     return Double(generated) / Date().timeIntervalSince(begin)
 }
-let sample1 = sampling(batch: 1), sample64 = sampling(batch: 64)
+let trained = trainer.model
+let sample1 = sampling(trained, batch: 1), sample64 = sampling(trained, batch: 64)
 
 // sgemm peak, single-threaded, 1024³.
 let n = 1024
