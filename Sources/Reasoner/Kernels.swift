@@ -135,30 +135,39 @@ public enum Kernels {
             let b = item / NH, h = item % NH
             let out = out.pointer, att = att.pointer, qkv = UnsafePointer(qkv.pointer)
             do {
+                let sequence = qkv + b * T * 3 * C + h * hs
                 for t in 0..<T {
-                    let q = qkv + (b * T + t) * 3 * C + h * hs
                     let row = att + ((b * NH + h) * T + t) * T
-                    var maximum = -Float.infinity
-                    for t2 in 0...t {
-                        let k = qkv + (b * T + t2) * 3 * C + C + h * hs
-                        var dot: Float = 0
-                        for i in 0..<hs { dot += q[i] * k[i] }
-                        row[t2] = dot * scale
-                        maximum = max(maximum, row[t2])
-                    }
-                    var sum: Float = 0
-                    for t2 in 0...t { row[t2] = exp(row[t2] - maximum); sum += row[t2] }
-                    let inverse = 1 / sum
-                    for t2 in 0...t { row[t2] *= inverse }
+                    attend(query: sequence + t * 3 * C, keys: sequence + C, values: sequence + 2 * C, count: t + 1, stride: 3 * C,
+                           headSize: hs, scale: scale, weights: row, out: out + (b * T + t) * C + h * hs)
                     for t2 in (t + 1)..<max(T, t + 1) { row[t2] = 0 }
-                    let o = out + (b * T + t) * C + h * hs
-                    for i in 0..<hs { o[i] = 0 }
-                    for t2 in 0...t {
-                        let v = qkv + (b * T + t2) * 3 * C + 2 * C + h * hs, w = row[t2]
-                        for i in 0..<hs { o[i] += w * v[i] }
-                    }
                 }
             }
+        }
+    }
+
+    /// One query attending over `count` keys and values stored `stride` floats apart: the
+    /// softmax weights go to `weights`, the weighted sum of values to `out` (headSize floats).
+    /// Training's attention and the sampler's cached step both use it.
+    @inline(__always)
+    static func attend(query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, count: Int, stride: Int,
+                       headSize hs: Int, scale: Float, weights: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        var maximum = -Float.infinity
+        for t2 in 0..<count {
+            let k = keys + t2 * stride
+            var dot: Float = 0
+            for i in 0..<hs { dot += query[i] * k[i] }
+            weights[t2] = dot * scale
+            maximum = max(maximum, weights[t2])
+        }
+        var sum: Float = 0
+        for t2 in 0..<count { weights[t2] = exp(weights[t2] - maximum); sum += weights[t2] }
+        let inverse = 1 / sum
+        for t2 in 0..<count { weights[t2] *= inverse }
+        for i in 0..<hs { out[i] = 0 }
+        for t2 in 0..<count {
+            let v = values + t2 * stride, w = weights[t2]
+            for i in 0..<hs { out[i] += w * v[i] }
         }
     }
 

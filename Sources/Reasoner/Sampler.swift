@@ -175,23 +175,9 @@ final class KVCache {
                             let scores = UnsafeMutablePointer<Float>.allocate(capacity: position + 1)
                             defer { scores.deallocate() }
                             for h in 0..<NH {
-                                let query = row + h * hs
-                                var maximum = -Float.infinity
-                                for t2 in 0...position {
-                                    let key = keys + base + t2 * C + h * hs
-                                    var dot: Float = 0
-                                    for k in 0..<hs { dot += query[k] * key[k] }
-                                    scores[t2] = dot * scale
-                                    maximum = max(maximum, scores[t2])
-                                }
-                                var sum: Float = 0
-                                for t2 in 0...position { scores[t2] = exp(scores[t2] - maximum); sum += scores[t2] }
-                                let o = out + i * C + h * hs
-                                for k in 0..<hs { o[k] = 0 }
-                                for t2 in 0...position {
-                                    let weight = scores[t2] / sum, value = values + base + t2 * C + h * hs
-                                    for k in 0..<hs { o[k] += weight * value[k] }
-                                }
+                                Kernels.attend(query: row + h * hs, keys: keys + base + h * hs, values: values + base + h * hs,
+                                               count: position + 1, stride: C, headSize: hs, scale: scale, weights: scores,
+                                               out: out + i * C + h * hs)
                             }
                         }
                     }
