@@ -16,6 +16,7 @@ enum PlotCommand {
             .init(name: "bins", value: "B", help: "Reliability bins.", defaultValue: "15"),
             .init(name: "binning", value: "SCHEME", help: "Reliability binning: width or mass.", defaultValue: "width"),
             .init(name: "title", value: "TEXT", help: "Chart title.", defaultValue: "from the columns"),
+            .init(name: "log-y", value: nil, help: "Line charts: y on a log scale (non-positive values are left out)."),
             .init(name: "out", value: "FILE.svg", help: "Where to write the SVG (atomically)."),
         ],
         discussion: """
@@ -90,8 +91,10 @@ enum PlotCommand {
                 }
             }
             if let group { _ = try table.columnIndex(group) }
-            svg = LineChart(title: args.string("title") ?? "\(ys.joined(separator: ", ")) against \(x)", subtitle: path,
-                            xLabel: x, yLabel: ys.count == 1 ? ys[0] : "value", series: series).render()
+            var chart = LineChart(title: args.string("title") ?? "\(ys.joined(separator: ", ")) against \(x)", subtitle: path,
+                                  xLabel: x, yLabel: ys.count == 1 ? ys[0] : "value", series: series)
+            chart.logY = args.flag("log-y")
+            svg = chart.render()
         }
         try output.write(svg)
         try output.commit()

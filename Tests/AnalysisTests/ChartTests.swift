@@ -97,3 +97,18 @@ struct MoreChartTests {
         #expect(probe.texts.contains("iteration 1 · ECE = 0.1687 · n = 1000"))
     }
 }
+
+@Suite("Log-scale line charts")
+struct LogScaleTests {
+    @Test func powersOfTenAreTicksAndNonPositiveValuesAreLeftOut() throws {
+        var chart = LineChart(title: "loss", xLabel: "step", yLabel: "loss",
+                              series: [.init(name: "run", points: [(1, 1), (2, 0.01), (3, 1e-5), (4, 0), (5, -1)])])
+        chart.logY = true
+        let svg = chart.render()
+        let probe = try #require(SVGProbe.parse(svg))
+        #expect(probe.texts.contains("1") && probe.texts.contains("0.01") && probe.texts.contains("1e-5"))
+        #expect(probe.texts.contains("loss (log scale)"))
+        let points = try #require(svg.components(separatedBy: "<polyline points=\"").dropFirst().first?.split(separator: "\"").first)
+        #expect(points.split(separator: " ").count == 3)   // 0 and −1 have no logarithm
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A line chart of one or more series, with a legend and optional error bands (for example
 /// bootstrap intervals), on axes with nice ticks.
 public struct LineChart {
@@ -18,6 +20,8 @@ public struct LineChart {
     public var xLabel: String
     public var yLabel: String
     public var series: [Series]
+    /// Draw y on a log₁₀ scale (non-positive values are left out), with ticks at powers of ten.
+    public var logY: Bool = false
 
     /// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"]
@@ -31,6 +35,15 @@ public struct LineChart {
     }
 
     public func render() -> String {
+        guard logY else { return draw(series, yTicksAsPowers: false) }
+        func log10Points(_ s: Series) -> Series {
+            Series(name: s.name, points: s.points.filter { $0.y > 0 }.map { ($0.x, Foundation.log10($0.y)) },
+                   band: s.band.map { $0.filter { $0.lower > 0 && $0.upper > 0 }.map { ($0.x, Foundation.log10($0.lower), Foundation.log10($0.upper)) } })
+        }
+        return draw(series.map(log10Points), yTicksAsPowers: true)
+    }
+
+    private func draw(_ series: [Series], yTicksAsPowers: Bool) -> String {
         let legendWidth = min(260, 40 + 7.2 * Double(series.map(\.name.count).max() ?? 0))
         var canvas = SVGCanvas(width: 80 + 560 + 30 + legendWidth, height: 470)
         let xs = series.flatMap { $0.points.map(\.x) }.filter(\.isFinite)
@@ -43,7 +56,22 @@ public struct LineChart {
         let area = PlotArea(left: 80, top: 64, width: 560, height: 330, x: xLow...xHigh, y: (yLow - pad)...(yHigh + pad))
         canvas.text(title, x: area.left, y: 24, size: 15, weight: "bold")
         if !subtitle.isEmpty { canvas.text(subtitle, x: area.left, y: 42, size: 12, extra: "fill=\"#444\"") }
-        area.drawAxes(&canvas, xLabel: xLabel, yLabel: yLabel, grid: true)
+        if yTicksAsPowers {
+            // Ticks at whole powers of ten, labelled 1e-3, 0.01, 1, 100 …
+            var axisArea = area
+            axisArea.yRange = area.yRange
+            axisArea.drawAxes(&canvas, xLabel: xLabel, yLabel: yLabel + " (log scale)", yTicks: 0, grid: true)
+            let low = Int(area.yRange.lowerBound.rounded(.up)), high = Int(area.yRange.upperBound.rounded(.down))
+            let step = max(1, (high - low) / 8 + 1)
+            for k in stride(from: low, through: high, by: step) {
+                let y = area.py(Double(k))
+                canvas.line(area.left, y, area.right, y, stroke: "#e5e5e5")
+                canvas.line(area.left - 5, y, area.left, y, stroke: "#333")
+                canvas.text(k >= -2 && k <= 3 ? AxisTicks.label(Foundation.pow(10, Double(k))) : "1e\(k)", x: area.left - 8, y: y + 4, size: 11, anchor: "end")
+            }
+        } else {
+            area.drawAxes(&canvas, xLabel: xLabel, yLabel: yLabel, grid: true)
+        }
         for (k, s) in series.enumerated() {
             let color = Self.palette[k % Self.palette.count]
             if let band = s.band?.filter({ $0.x.isFinite && $0.lower.isFinite && $0.upper.isFinite }), band.count > 1 {

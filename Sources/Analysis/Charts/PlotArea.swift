@@ -35,7 +35,7 @@ public struct PlotArea {
             canvas.line(px(t), bottom, px(t), bottom + 5, stroke: "#333")
             canvas.text(AxisTicks.label(t), x: px(t), y: bottom + 18, size: 11, anchor: "middle")
         }
-        for t in AxisTicks.nice(from: yRange.lowerBound, to: yRange.upperBound, target: yTicks) {
+        for t in yTicks > 0 ? AxisTicks.nice(from: yRange.lowerBound, to: yRange.upperBound, target: yTicks) : [] {
             if grid { canvas.line(left, py(t), right, py(t), stroke: "#e5e5e5") }
             canvas.line(left - 5, py(t), left, py(t), stroke: "#333")
             canvas.text(AxisTicks.label(t), x: left - 8, y: py(t) + 4, size: 11, anchor: "end")
