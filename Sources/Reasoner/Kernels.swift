@@ -125,7 +125,10 @@ public enum Kernels {
     // MARK: Causal multi-head attention
 
     /// qkv[B,T,3C] holds queries, keys and values; att[B,NH,T,T] receives the attention weights
-    /// (rows above the diagonal stay 0); out[B,T,C] the heads' outputs side by side.
+    /// (rows above the diagonal are 0); out[B,T,C] the heads' outputs side by side.
+    ///
+    /// Per sequence and head, attention is three small matrix products that OpenBLAS takes with
+    /// strided rows straight from the qkv buffer: S = QKᵀ/√d, P = causal softmax(S), O = PV.
     /// Sequences and heads are independent and write disjoint memory, so they run in parallel
     /// with identical results at any thread count.
     public static func attentionForward(_ out: Buffer, att: Buffer, qkv: Input, B: Int, T: Int, C: Int, NH: Int) {
@@ -133,22 +136,56 @@ public enum Kernels {
         let (out, att, qkv) = (Shared(out), Shared(att), Shared(UnsafeMutablePointer(mutating: qkv)))
         Parallel.forEach(B * NH, threads: workers(B * NH * T * T * hs)) { item in
             let b = item / NH, h = item % NH
-            let out = out.pointer, att = att.pointer, qkv = UnsafePointer(qkv.pointer)
-            do {
-                let sequence = qkv + b * T * 3 * C + h * hs
-                for t in 0..<T {
-                    let row = att + ((b * NH + h) * T + t) * T
-                    attend(query: sequence + t * 3 * C, keys: sequence + C, values: sequence + 2 * C, count: t + 1, stride: 3 * C,
-                           headSize: hs, scale: scale, weights: row, out: out + (b * T + t) * C + h * hs)
-                    for t2 in (t + 1)..<max(T, t + 1) { row[t2] = 0 }
-                }
+            let q = UnsafePointer(qkv.pointer + b * T * 3 * C + h * hs), k = q + C, v = q + 2 * C
+            let p = att.pointer + (b * NH + h) * T * T
+            BLAS.sgemm(transposeB: true, m: T, n: T, k: hs, alpha: scale, a: q, lda: 3 * C, b: k, ldb: 3 * C, beta: 0, c: p, ldc: T)
+            for t in 0..<T { causalSoftmax(p + t * T, through: t, length: T) }
+            BLAS.sgemm(m: T, n: hs, k: T, a: p, lda: T, b: v, ldb: 3 * C, beta: 0, c: out.pointer + b * T * C + h * hs, ldc: C)
+        }
+    }
+
+    /// Softmax of row[0...t] in place; row[t+1..<length] set to 0.
+    @inline(__always)
+    static func causalSoftmax(_ row: UnsafeMutablePointer<Float>, through t: Int, length: Int) {
+        var maximum = -Float.infinity
+        for j in 0...t { maximum = max(maximum, row[j]) }
+        var sum: Float = 0
+        for j in 0...t { row[j] = exp(row[j] - maximum); sum += row[j] }
+        let inverse = 1 / sum
+        for j in 0...t { row[j] *= inverse }
+        for j in (t + 1)..<max(length, t + 1) { row[j] = 0 }
+    }
+
+    /// Backward of `attentionForward`, with the same products: dP = dO·Vᵀ, dV += Pᵀ·dO,
+    /// dS = P ⊙ (dP − rowsum(P ⊙ dP)) below the diagonal, dQ += dS·K/√d, dK += dSᵀ·Q/√d.
+    /// `datt` is scratch of att's shape.
+    public static func attentionBackward(dqkv: Buffer, datt: Buffer, dout: Input, qkv: Input, att: Input, B: Int, T: Int, C: Int, NH: Int) {
+        let hs = C / NH, scale = 1 / Float(hs).squareRoot()
+        let shared = (Shared(dqkv), Shared(datt), Shared(UnsafeMutablePointer(mutating: dout)), Shared(UnsafeMutablePointer(mutating: qkv)),
+                      Shared(UnsafeMutablePointer(mutating: att)))
+        Parallel.forEach(B * NH, threads: workers(B * NH * T * T * hs)) { item in
+            let b = item / NH, h = item % NH
+            let q = UnsafePointer(shared.3.pointer + b * T * 3 * C + h * hs), k = q + C, v = q + 2 * C
+            let dq = shared.0.pointer + b * T * 3 * C + h * hs, dk = dq + C, dv = dq + 2 * C
+            let p = UnsafePointer(shared.4.pointer + (b * NH + h) * T * T), ds = shared.1.pointer + (b * NH + h) * T * T
+            let dO = UnsafePointer(shared.2.pointer + b * T * C + h * hs)
+            BLAS.sgemm(transposeB: true, m: T, n: T, k: hs, a: dO, lda: C, b: v, ldb: 3 * C, beta: 0, c: ds, ldc: T)
+            BLAS.sgemm(transposeA: true, m: T, n: hs, k: T, a: p, lda: T, b: dO, ldb: C, beta: 1, c: dv, ldc: 3 * C)
+            for t in 0..<T {
+                let pr = p + t * T, dr = ds + t * T
+                var dot: Float = 0
+                for j in 0...t { dot += pr[j] * dr[j] }
+                for j in 0...t { dr[j] = pr[j] * (dr[j] - dot) }
+                for j in (t + 1)..<max(T, t + 1) { dr[j] = 0 }
             }
+            BLAS.sgemm(m: T, n: hs, k: T, alpha: scale, a: ds, lda: T, b: k, ldb: 3 * C, beta: 1, c: dq, ldc: 3 * C)
+            BLAS.sgemm(transposeA: true, m: T, n: hs, k: T, alpha: scale, a: ds, lda: T, b: q, ldb: 3 * C, beta: 1, c: dk, ldc: 3 * C)
         }
     }
 
     /// One query attending over `count` keys and values stored `stride` floats apart: the
     /// softmax weights go to `weights`, the weighted sum of values to `out` (headSize floats).
-    /// Training's attention and the sampler's cached step both use it.
+    /// The sampler's cached step uses it; its agreement with the matrix form above is tested.
     @inline(__always)
     static func attend(query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, count: Int, stride: Int,
                        headSize hs: Int, scale: Float, weights: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
@@ -179,49 +216,6 @@ public enum Kernels {
 
     /// Threads for a parallel kernel: all cores when the work is large enough to pay for them.
     static func workers(_ work: Int) -> Int { work >= 1 << 16 ? Parallel.availableCores : 1 }
-
-    public static func attentionBackward(dqkv: Buffer, datt: Buffer, dout: Input, qkv: Input, att: Input, B: Int, T: Int, C: Int, NH: Int) {
-        let hs = C / NH, scale = 1 / Float(hs).squareRoot()
-        let shared = (Shared(dqkv), Shared(datt), Shared(UnsafeMutablePointer(mutating: dout)), Shared(UnsafeMutablePointer(mutating: qkv)),
-                      Shared(UnsafeMutablePointer(mutating: att)))
-        Parallel.forEach(B * NH, threads: workers(B * NH * T * T * hs)) { item in
-            let b = item / NH, h = item % NH
-            let dqkv = shared.0.pointer, datt = shared.1.pointer, dout = UnsafePointer(shared.2.pointer)
-            let qkv = UnsafePointer(shared.3.pointer), att = UnsafePointer(shared.4.pointer)
-            do {
-                for t in 0..<T {
-                    let row = att + ((b * NH + h) * T + t) * T
-                    let drow = datt + ((b * NH + h) * T + t) * T
-                    let d = dout + (b * T + t) * C + h * hs
-                    // Through the weighted sum of values.
-                    for t2 in 0...t {
-                        let v = qkv + (b * T + t2) * 3 * C + 2 * C + h * hs
-                        let dv = dqkv + (b * T + t2) * 3 * C + 2 * C + h * hs
-                        var dw: Float = 0
-                        for i in 0..<hs {
-                            dw += v[i] * d[i]
-                            dv[i] += row[t2] * d[i]
-                        }
-                        drow[t2] = dw
-                    }
-                    // Through the softmax: dpre = w ⊙ (dw − Σ w·dw).
-                    var dot: Float = 0
-                    for t2 in 0...t { dot += row[t2] * drow[t2] }
-                    let q = qkv + (b * T + t) * 3 * C + h * hs
-                    let dq = dqkv + (b * T + t) * 3 * C + h * hs
-                    for t2 in 0...t {
-                        let dpre = row[t2] * (drow[t2] - dot) * scale
-                        let k = qkv + (b * T + t2) * 3 * C + C + h * hs
-                        let dk = dqkv + (b * T + t2) * 3 * C + C + h * hs
-                        for i in 0..<hs {
-                            dq[i] += k[i] * dpre
-                            dk[i] += q[i] * dpre
-                        }
-                    }
-                }
-            }
-        }
-    }
 
     // MARK: GELU (tanh approximation)
 
