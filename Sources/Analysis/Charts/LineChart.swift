@@ -44,7 +44,7 @@ public struct LineChart {
     }
 
     private func draw(_ series: [Series], yTicksAsPowers: Bool) -> String {
-        let legendWidth = min(260, 40 + 7.2 * Double(series.map(\.name.count).max() ?? 0))
+        let legendWidth = min(520, 40 + 7 * Double(series.map(\.name.count).max() ?? 0))
         var canvas = SVGCanvas(width: 80 + 560 + 30 + legendWidth, height: 470)
         let xs = series.flatMap { $0.points.map(\.x) }.filter(\.isFinite)
         var ys = series.flatMap { $0.points.map(\.y) }
