@@ -53,7 +53,7 @@ enum CalibrateCommand {
         let binCount = try args.integer("bins", in: 1...100_000) ?? 15
         let binning = try Binning(scheme: try args.choice("binning", ["width", "mass"]) ?? "width", count: binCount)
         let resamples = try args.integer("bootstrap", in: 0...1_000_000) ?? 1000
-        let seed = try OffSwitchCommand.parseSeed(args)
+        let seed = try args.seed()
         let threads = try args.integer("threads", in: 1...1024) ?? Parallel.availableCores
         let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
         let quiet = args.flag("quiet")

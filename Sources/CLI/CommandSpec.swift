@@ -129,6 +129,13 @@ struct ParsedArguments {
         return value
     }
 
+    /// --seed as a 64-bit seed (1 by default), or a usage error.
+    func seed(default value: UInt64 = 1) throws(CLIError) -> UInt64 {
+        guard let text = string("seed") else { return value }
+        guard let seed = UInt64(text) else { throw .usage("--seed must be a whole number from 0 to 2^64-1, got '\(text)'") }
+        return seed
+    }
+
     /// One of the given choices, or a usage error listing them.
     func choice(_ name: String, _ choices: [String]) throws(CLIError) -> String? {
         guard let text = string(name) else { return nil }

@@ -40,7 +40,7 @@ enum EvalCommand {
         let temperature = try args.double("temperature") ?? 0
         guard temperature >= 0 else { throw CLIError.usage("--temperature must be >= 0") }
         let trainingSeed = checkpoint.metadata["seed"].flatMap { UInt64($0) }
-        let seed = args.has("seed") ? try OffSwitchCommand.parseSeed(args) : trainingSeed ?? 1
+        let seed = args.has("seed") ? try args.seed() : trainingSeed ?? 1
         if let held = checkpoint.metadata["heldout_per_difficulty"].flatMap(Int.init), seed == trainingSeed, count > held, !args.flag("quiet"),
            let trained = checkpoint.metadata["digits"].flatMap({ try? DigitRange.parse($0, option: "digits", task: task) }),
            digits.overlaps(trained) {

@@ -67,7 +67,7 @@ enum OffSwitchCommand {
         let configuration = try makeConfiguration(args)
         let quiet = args.flag("quiet")
         let threads = try args.integer("threads", in: 1...1024) ?? Parallel.availableCores
-        let seed = try parseSeed(args)
+        let seed = try args.seed()
         let monteCarlo: OffSwitchMonteCarlo? = try args.integer("simulate", in: 2...1_000_000_000).map { rounds throws(GameError) in
             try OffSwitchMonteCarlo(rounds: rounds)
         }
@@ -83,12 +83,6 @@ enum OffSwitchCommand {
         }
         let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
         return try runSingle(configuration: configuration, format: format, monteCarlo: monteCarlo, seed: seed, out: args.string("out"))
-    }
-
-    static func parseSeed(_ args: ParsedArguments) throws(CLIError) -> UInt64 {
-        guard let text = args.string("seed") else { return 1 }
-        guard let seed = UInt64(text) else { throw .usage("--seed must be a whole number from 0 to 2^64-1, got '\(text)'") }
-        return seed
     }
 
     /// Reads the prior and human options into a configuration, validating every value.

@@ -49,7 +49,7 @@ enum SampleCommand {
             throw CLIError.usage("the problem's prompt has \(prompt.count) tokens; the model's context is \(checkpoint.model.configuration.contextLength)")
         }
         let samples = sampler.generate(checkpoint.model, prompts: Array(repeating: prompt, count: k), eos: checkpoint.vocabulary.eos,
-                                       seed: try OffSwitchCommand.parseSeed(args))
+                                       seed: try args.seed())
         var right = 0
         var out = format == "table" ? "\(task.prompt(problem))(gold answer: \(problem.answer))\n\n" : ""
         for (i, sample) in samples.enumerated() {

@@ -48,7 +48,7 @@ enum TrainCommand {
         guard peak > 0 else { throw CLIError.usage("--lr must be positive, got '\(args.string("lr")!)'") }
         let warmup = try args.integer("warmup", in: 0...10_000_000) ?? 100
         let seedSet = try args.integer("seed-set", in: 1...10_000_000)
-        let seed = try OffSwitchCommand.parseSeed(args)
+        let seed = try args.seed()
         let evalCount = try args.integer("eval-problems", in: 0...100_000) ?? 200
         let out = args.string("out") ?? "model.ckpt"
         let quiet = args.flag("quiet")
