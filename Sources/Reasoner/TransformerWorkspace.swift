@@ -154,9 +154,7 @@ public final class TransformerWorkspace {
                     let ln1l = ln1 + l * N * C, qkvl = qkv + l * N * 3 * C, attyl = atty + l * N * C, attl = att + l * B * NH * T * T
                     let res2l = residual2 + l * N * C, ln2l = ln2 + l * N * C, fchl = fch + l * N * H, gelul = fchGelu + l * N * H
                     // Block output = residual2 + mlp: both branches receive dresidual.
-                    dresidual2.update(from: dresidual, count: N * C)
-                    dproj.update(from: dresidual, count: N * C)
-                    if usedDropout { let m = fcMask + l * N * C; for i in 0..<(N * C) { dproj[i] *= m[i] } }
+                    splitResidual(dresidual, trunk: dresidual2, mask: usedDropout ? fcMask + l * N * C : nil, count: N * C)
                     dfchGelu.initialize(repeating: 0, count: N * H)
                     Kernels.matmulBackward(dinput: dfchGelu, dweight: grad(.fcprojw, l, C * H), dbias: grad(.fcprojb, l, C), dout: dproj,
                                            input: gelul, weight: at(.fcprojw, l, C * H), N: N, C: H, OC: C)
@@ -168,9 +166,7 @@ public final class TransformerWorkspace {
                     Kernels.layernormBackward(dinput: dresidual2, dweight: grad(.ln2w, l, C), dbias: grad(.ln2b, l, C), dout: dln, input: res2l,
                                               weight: at(.ln2w, l, C), mean: ln2Mean + l * N, rstd: ln2Rstd + l * N, N: N, C: C)
                     // residual2 = input + attention: both receive dresidual2.
-                    dresidual.update(from: dresidual2, count: N * C)
-                    dproj.update(from: dresidual2, count: N * C)
-                    if usedDropout { let m = attMask + l * N * C; for i in 0..<(N * C) { dproj[i] *= m[i] } }
+                    splitResidual(dresidual2, trunk: dresidual, mask: usedDropout ? attMask + l * N * C : nil, count: N * C)
                     datty.initialize(repeating: 0, count: N * C)
                     Kernels.matmulBackward(dinput: datty, dweight: grad(.attprojw, l, C * C), dbias: grad(.attprojb, l, C), dout: dproj,
                                            input: attyl, weight: at(.attprojw, l, C * C), N: N, C: C, OC: C)
@@ -188,6 +184,14 @@ public final class TransformerWorkspace {
                 }
             }
         }
+    }
+
+    /// The gradient of y = x + dropout(f) reaches both x (`trunk`) and the branch f (`dproj`,
+    /// through the dropout mask when there is one).
+    private func splitResidual(_ dy: UnsafeMutablePointer<Float>, trunk: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>?, count: Int) {
+        trunk.update(from: dy, count: count)
+        dproj.update(from: dy, count: count)
+        if let mask { for i in 0..<count { dproj[i] *= mask[i] } }
     }
 
     /// The probabilities of the last forward pass at sequence b, position t (length V).
