@@ -170,8 +170,7 @@ public final class TransformerWorkspace {
                     datty.initialize(repeating: 0, count: N * C)
                     Kernels.matmulBackward(dinput: datty, dweight: grad(.attprojw, l, C * C), dbias: grad(.attprojb, l, C), dout: dproj,
                                            input: attyl, weight: at(.attprojw, l, C * C), N: N, C: C, OC: C)
-                    dqkv.initialize(repeating: 0, count: N * 3 * C)
-                    datt.initialize(repeating: 0, count: B * NH * T * T)
+                    dqkv.initialize(repeating: 0, count: N * 3 * C)   // datt needs no zeroing: attentionBackward overwrites it
                     Kernels.attentionBackward(dqkv: dqkv, datt: datt, dout: datty, qkv: qkvl, att: attl, B: B, T: T, C: C, NH: NH)
                     dln.initialize(repeating: 0, count: N * C)
                     Kernels.matmulBackward(dinput: dln, dweight: grad(.qkvw, l, 3 * C * C), dbias: grad(.qkvb, l, 3 * C), dout: dqkv,
