@@ -20,7 +20,7 @@ enum TrainCommand {
             .init(name: "batch", value: "N", help: "Sequences per step.", defaultValue: "32"),
             .init(name: "lr", value: "X", help: "Peak learning rate (linear warm-up, cosine decay to 10%).", defaultValue: "0.001"),
             .init(name: "warmup", value: "N", help: "Warm-up steps.", defaultValue: "100"),
-            .init(name: "seed-set", value: "N", help: "Train on a fixed set of N gold problems per difficulty instead of fresh ones."),
+            .init(name: "seed-set", value: "N[,N...]", help: "Train on a fixed gold set: N problems per difficulty, or one N per difficulty (e.g. 1000,1000,100,100)."),
             .init(name: "width", value: "C", help: "Model width.", defaultValue: "128"),
             .init(name: "depth", value: "L", help: "Transformer blocks.", defaultValue: "4"),
             .init(name: "heads", value: "H", help: "Attention heads.", defaultValue: "4"),
@@ -47,7 +47,14 @@ enum TrainCommand {
         let peak = Float(try args.double("lr") ?? 1e-3)
         guard peak > 0 else { throw CLIError.usage("--lr must be positive, got '\(args.string("lr")!)'") }
         let warmup = try args.integer("warmup", in: 0...10_000_000) ?? 100
-        let seedSet = try args.integer("seed-set", in: 1...10_000_000)
+        var seedSet: [Int]? = nil
+        if let text = args.string("seed-set") {
+            let sizes = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) >= 1 }), sizes.count == 1 || sizes.count == digits.count else {
+                throw CLIError.usage("--seed-set must be N or one N >= 1 per difficulty (\(digits.count) for --digits \(digits.lowerBound)-\(digits.upperBound)), got '\(text)'")
+            }
+            seedSet = sizes.count == 1 ? Array(repeating: sizes[0]!, count: digits.count) : sizes.map { $0! }
+        }
         let seed = try args.seed()
         let evalCount = try args.integer("eval-problems", in: 0...100_000) ?? 200
         let out = args.string("out") ?? "model.ckpt"
@@ -66,7 +73,7 @@ enum TrainCommand {
         }
 
         let heldOut = Evaluation.problems(task: task, difficulties: Array(digits), count: evalCount, seed: seed)
-        let source = ProblemSource(task: task, difficulties: Array(digits), excluding: Set(heldOut.map(\.key)), seed: seed, fixedPerDifficulty: seedSet)
+        let source = ProblemSource(task: task, difficulties: Array(digits), excluding: Set(heldOut.map(\.key)), seed: seed, fixedSizes: seedSet)
         let trainer = SupervisedTrainer(model: model, schedule: LearningRateSchedule(peak: peak, warmupSteps: warmup, totalSteps: steps),
                                         batchSize: batch, vocabulary: vocabulary)
         try lossFile.write(CSVWriter.record(["step", "loss", "learning_rate", "gradient_norm", "tokens", "seconds"]))
@@ -90,7 +97,7 @@ enum TrainCommand {
 
         var metadata = ["task": task.name, "digits": "\(digits.lowerBound)-\(digits.upperBound)", "steps": String(steps), "seed": String(seed),
                         "heldout_per_difficulty": String(evalCount),
-                        "batch": String(batch), "seed_set": seedSet.map(String.init) ?? "fresh"]
+                        "batch": String(batch), "seed_set": seedSet.map { $0.map(String.init).joined(separator: ",") } ?? "fresh"]
         var lines: [String] = []
         if !heldOut.isEmpty {
             let (evaluation, _) = try Evaluation.run(trainer.model, task: task, problems: heldOut, vocabulary: vocabulary, seed: seed)

@@ -11,15 +11,24 @@ public struct ProblemSource: Sendable {
     /// The fixed seed set, if training draws from one.
     public private(set) var fixed: [Problem]?
 
+    /// A source of training problems; `fixedPerDifficulty` gives the size of a fixed seed set
+    /// for every difficulty (nil: fresh problems at every step).
     public init(task: any ReasoningTask, difficulties: [Int], excluding: Set<String>, seed: UInt64, fixedPerDifficulty: Int?) {
+        self.init(task: task, difficulties: difficulties, excluding: excluding, seed: seed,
+                  fixedSizes: fixedPerDifficulty.map { n in difficulties.map { _ in n } })
+    }
+
+    /// A source with a fixed seed set of `fixedSizes[i]` problems at `difficulties[i]`: the seed
+    /// size per length sets how much room a base leaves for self-improvement.
+    public init(task: any ReasoningTask, difficulties: [Int], excluding: Set<String>, seed: UInt64, fixedSizes: [Int]?) {
         self.task = task
         self.difficulties = difficulties
         self.excluding = excluding
         self.seed = seed
-        if let n = fixedPerDifficulty {
+        if let sizes = fixedSizes {
             var stream = RandomStream(seed: seed, stream: 0x5EED)
             var set: [Problem] = []
-            for d in difficulties {
+            for (d, n) in zip(difficulties, sizes) {
                 var seen = Set<String>(), attempts = 0
                 while seen.count < n && attempts < 50 * n {
                     attempts += 1

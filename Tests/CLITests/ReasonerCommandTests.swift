@@ -46,6 +46,7 @@ struct ReasonerCommandTests {
             (["train", "--task", "sorting"], 64, "unknown task 'sorting'; expected one of: addition, modchain"),
             (["train", "--width", "30", "--heads", "4"], 64, "width 30 does not divide into 4 heads"),
             (["train", "--out", "/no/such/dir/m.ckpt", "--steps", "1"], 73, "cannot create"),
+            (["train", "--digits", "1-3", "--seed-set", "10,20"], 64, "--seed-set must be N or one N >= 1 per difficulty (3 for --digits 1-3), got '10,20'"),
             (["sample", "--problem", "1+2"], 64, "sample needs --model FILE"),
         ]
         for (arguments, status, message) in cases {

@@ -107,6 +107,8 @@ struct HeldOutTests {
     @Test func fixedSeedSetsHoldTheirSize() throws {
         let source = ProblemSource(task: AdditionTask(), difficulties: [3, 4], excluding: [], seed: 2, fixedPerDifficulty: 40)
         #expect(source.fixed?.count == 80)
+        let perLength = ProblemSource(task: AdditionTask(), difficulties: [1, 2, 3], excluding: [], seed: 2, fixedSizes: [30, 50, 7])
+        #expect(perLength.fixed.map { set in [1, 2, 3].map { d in set.filter { $0.difficulty == d }.count } } == [30, 50, 7])
         #expect(AdditionTask().problemCount(difficulty: 1) == 100 && AdditionTask().problemCount(difficulty: 2) == 8100)
     }
 }
