@@ -35,43 +35,72 @@ public enum Kernels {
 
     // MARK: LayerNorm (ε = 1e-5)
 
+    /// Rows are independent, so blocks of rows run in parallel.
     public static func layernormForward(_ out: Buffer, mean: Buffer, rstd: Buffer, input: Input, weight: Input, bias: Input, N: Int, C: Int) {
-        for n in 0..<N {
-            let x = input + n * C, o = out + n * C
-            var m: Float = 0
-            for i in 0..<C { m += x[i] }
-            m /= Float(C)
-            var v: Float = 0
-            for i in 0..<C { let d = x[i] - m; v += d * d }
-            v /= Float(C)
-            let s = 1 / (v + 1e-5).squareRoot()
-            for i in 0..<C { o[i] = (x[i] - m) * s * weight[i] + bias[i] }
-            mean[n] = m
-            rstd[n] = s
+        let shared = (Shared(out), Shared(mean), Shared(rstd), Shared(UnsafeMutablePointer(mutating: input)),
+                      Shared(UnsafeMutablePointer(mutating: weight)), Shared(UnsafeMutablePointer(mutating: bias)))
+        rowBlocks(N, work: 8 * N * C) { start, count in
+            let weight = shared.4.pointer, bias = shared.5.pointer
+            for n in start..<(start + count) {
+                let x = shared.3.pointer + n * C, o = shared.0.pointer + n * C
+                var m: Float = 0
+                for i in 0..<C { m += x[i] }
+                m /= Float(C)
+                var v: Float = 0
+                for i in 0..<C { let d = x[i] - m; v += d * d }
+                v /= Float(C)
+                let s = 1 / (v + 1e-5).squareRoot()
+                for i in 0..<C { o[i] = (x[i] - m) * s * weight[i] + bias[i] }
+                shared.1.pointer[n] = m
+                shared.2.pointer[n] = s
+            }
         }
     }
 
+    /// Rows of dinput are independent; the weight and bias gradients are sums over rows, taken in
+    /// fixed chunks of `layernormChunk` rows whose partial sums are added in chunk order, so the
+    /// result does not depend on the thread count.
     public static func layernormBackward(dinput: Buffer, dweight: Buffer, dbias: Buffer, dout: Input, input: Input, weight: Input,
                                          mean: Input, rstd: Input, N: Int, C: Int) {
-        for n in 0..<N {
-            let d = dout + n * C, x = input + n * C, dx = dinput + n * C
-            let m = mean[n], s = rstd[n]
-            var dnormMean: Float = 0, dnormNormMean: Float = 0
-            for i in 0..<C {
-                let norm = (x[i] - m) * s, dnorm = weight[i] * d[i]
-                dnormMean += dnorm
-                dnormNormMean += dnorm * norm
+        let chunks = (N + layernormChunk - 1) / layernormChunk
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: 2 * chunks * C)
+        partial.initialize(repeating: 0, count: 2 * chunks * C)
+        defer { partial.deallocate() }
+        let shared = (Shared(dinput), Shared(partial), Shared(UnsafeMutablePointer(mutating: dout)), Shared(UnsafeMutablePointer(mutating: input)),
+                      Shared(UnsafeMutablePointer(mutating: weight)), Shared(UnsafeMutablePointer(mutating: mean)), Shared(UnsafeMutablePointer(mutating: rstd)))
+        Parallel.forEach(chunks, threads: workers(8 * N * C)) { chunk in
+            let weight = shared.4.pointer
+            let dw = shared.1.pointer + 2 * chunk * C, db = dw + C
+            for n in (chunk * layernormChunk)..<min(N, (chunk + 1) * layernormChunk) {
+                let d = shared.2.pointer + n * C, x = shared.3.pointer + n * C, dx = shared.0.pointer + n * C
+                let m = shared.5.pointer[n], s = shared.6.pointer[n]
+                var dnormMean: Float = 0, dnormNormMean: Float = 0
+                for i in 0..<C {
+                    let norm = (x[i] - m) * s, dnorm = weight[i] * d[i]
+                    dnormMean += dnorm
+                    dnormNormMean += dnorm * norm
+                }
+                dnormMean /= Float(C)
+                dnormNormMean /= Float(C)
+                for i in 0..<C {
+                    let norm = (x[i] - m) * s, dnorm = weight[i] * d[i]
+                    db[i] += d[i]
+                    dw[i] += norm * d[i]
+                    dx[i] += (dnorm - dnormMean - norm * dnormNormMean) * s
+                }
             }
-            dnormMean /= Float(C)
-            dnormNormMean /= Float(C)
+        }
+        for chunk in 0..<chunks {
+            let dw = partial + 2 * chunk * C, db = dw + C
             for i in 0..<C {
-                let norm = (x[i] - m) * s, dnorm = weight[i] * d[i]
-                dbias[i] += d[i]
-                dweight[i] += norm * d[i]
-                dx[i] += (dnorm - dnormMean - norm * dnormNormMean) * s
+                dweight[i] += dw[i]
+                dbias[i] += db[i]
             }
         }
     }
+
+    /// Rows per partial sum of LayerNorm's parameter gradients (fixed, so sums never depend on threads).
+    static let layernormChunk = 64
 
     // MARK: Linear layers (OpenBLAS)
 
@@ -228,16 +257,29 @@ public enum Kernels {
 
     /// out = GELU(input); the tanh of each element is kept in `tanhOut` for the backward pass.
     public static func geluForward(_ out: Buffer, tanhOut: Buffer? = nil, input: Input, N: Int) {
-        for i in 0..<N {
-            let x = input[i]
-            let th = fastTanh(geluScale * (x + 0.044715 * x * x * x))
-            tanhOut?[i] = th
-            out[i] = 0.5 * x * (1 + th)
+        let shared = (Shared(out), tanhOut.map(Shared.init), Shared(UnsafeMutablePointer(mutating: input)))
+        rowBlocks(N, work: 16 * N) { start, count in
+            let out = shared.0.pointer, tanhOut = shared.1?.pointer, input = shared.2.pointer
+            for i in start..<(start + count) {
+                let x = input[i]
+                let th = fastTanh(geluScale * (x + 0.044715 * x * x * x))
+                tanhOut?[i] = th
+                out[i] = 0.5 * x * (1 + th)
+            }
         }
     }
 
     /// dinput += GELU′(input) · dout, reusing the forward pass's tanh values when given.
     public static func geluBackward(dinput: Buffer, input: Input, tanh cached: Input? = nil, dout: Input, N: Int) {
+        let shared = (Shared(dinput), Shared(UnsafeMutablePointer(mutating: input)), cached.map { Shared(UnsafeMutablePointer(mutating: $0)) },
+                      Shared(UnsafeMutablePointer(mutating: dout)))
+        rowBlocks(N, work: 16 * N) { start, count in
+            geluBackwardBlock(dinput: shared.0.pointer + start, input: shared.1.pointer + start, tanh: shared.2.map { UnsafePointer($0.pointer + start) },
+                              dout: shared.3.pointer + start, N: count)
+        }
+    }
+
+    private static func geluBackwardBlock(dinput: Buffer, input: Input, tanh cached: Input?, dout: Input, N: Int) {
         for i in 0..<N {
             let x = input[i]
             let th = cached?[i] ?? fastTanh(geluScale * (x + 0.044715 * x * x * x))
