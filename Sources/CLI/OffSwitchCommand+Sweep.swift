@@ -68,7 +68,10 @@ extension OffSwitchCommand {
         let c = sweep.configuration
         var text = "prior=\(c.priorKind.rawValue);human=\(c.humanKind.rawValue);"
         text += ParameterName.allCases.map { "\($0.rawValue)=\(c.parameters[$0].bitPattern)" }.joined(separator: ",")
-        text += ";fixed=\(c.fixedPrior?.specification ?? String((c.fixedPrior as? DiscretePrior)?.values.map(\.bitPattern).hashValue ?? 0))"
+        // Samples have no short specification: fingerprint their bit patterns. (Never hashValue:
+        // Swift seeds it per process, and shards run in separate processes.)
+        let samples = (c.fixedPrior as? DiscretePrior)?.values.map { String($0.bitPattern) }.joined(separator: ",") ?? ""
+        text += ";fixed=\(c.fixedPrior?.specification ?? ShardHeader.fingerprint(of: samples))"
         for axis in sweep.axes { text += ";\(axis.name.rawValue)=" + axis.values.map { String($0.bitPattern) }.joined(separator: ",") }
         if let monteCarlo { text += ";mc=\(monteCarlo.rounds);seed=\(seed)" }
         return text

@@ -83,6 +83,19 @@ struct OffSwitchCommandTests {
         #expect(foreign.status == 65 && foreign.stderr.contains("another sweep"))
     }
 
+    /// Shards run as separate processes; a fingerprint that depended on the process (Swift's
+    /// seeded hashing) would make merge refuse them.
+    @Test func shardsOfAnEmpiricalPriorSweepMergeAcrossProcesses() throws {
+        let directory = try CLI.temporaryDirectory()
+        try "u\n1.5\n-0.5\n0.25\n-2\n".write(toFile: directory + "/u.csv", atomically: true, encoding: .utf8)
+        let base = ["offswitch", "--sweep", "--prior", "samples", "--samples", directory + "/u.csv", "--column", "u", "--grid", "beta=0:2:9", "--quiet"]
+        #expect(try CLI.run(base + ["--out", directory + "/whole.csv"]).status == 0)
+        for k in 1...3 { #expect(try CLI.run(base + ["--shard", "\(k)/3", "--out", directory + "/p\(k).csv"]).status == 0) }
+        let merged = try CLI.run(["merge", directory + "/p1.csv", directory + "/p2.csv", directory + "/p3.csv", "--out", directory + "/merged.csv"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/merged.csv")) == Data(contentsOf: URL(fileURLWithPath: directory + "/whole.csv")))
+    }
+
     @Test func defaultSweepAndPlot() throws {
         let directory = try CLI.temporaryDirectory()
         let r = try CLI.run(["offswitch", "--sweep", "--out", directory + "/sweep.csv", "--plot", directory + "/sweep.svg"])
