@@ -56,8 +56,9 @@ enum SampleCommand {
             let completion = checkpoint.vocabulary.decode(sample.tokens)
             let correct = sample.finished && task.isCorrect(completion, for: problem)
             if correct { right += 1 }
-            let confidence = exp(sample.totalLogProbability / Double(max(1, sample.logProbabilities.count)))
             let answer = task.parse(completion)?.answer ?? "(malformed)"
+            let confidence = CompletionScorer.confidences(sample.logProbabilities,
+                                                          answerTokens: answer.split(separator: " ").count).sequence
             if format == "json" {
                 out += JSONValue.object([("sample", .number(Double(i + 1))), ("completion", .string(completion)), ("answer", .string(answer)),
                                          ("correct", .bool(correct)), ("finished", .bool(sample.finished)), ("confidence", .number(confidence)),

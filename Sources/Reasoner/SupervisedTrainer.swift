@@ -51,10 +51,4 @@ public final class SupervisedTrainer {
         let norm = optimizer.update(&model, gradients: ws.gradients, learningRate: rate)
         return StepReport(loss: loss, gradientNorm: norm, learningRate: rate, tokens: targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) })
     }
-
-    /// Replaces the model (e.g. a restart from the base model between iterations).
-    public func reset(model: TransformerModel, optimizer: AdamW? = nil) {
-        self.model = model
-        self.optimizer = optimizer ?? AdamW(parameterCount: model.parameterCount)
-    }
 }

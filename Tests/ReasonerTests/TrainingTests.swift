@@ -65,6 +65,15 @@ struct TrainingTests {
         #expect(abs(Sampler.logSoftmax([0, 0], at: 1) - log(0.5)) < 1e-6)
     }
 
+    @Test func confidencesAreLengthNormalisedAndAnswerOnly() {
+        // Five generated tokens: three of rationale, one answer token, then <eos>.
+        let logs: [Float] = [log(0.5), log(0.5), log(0.5), log(0.8), log(0.9)]
+        let c = CompletionScorer.confidences(logs, answerTokens: 1)
+        #expect(abs(c.sequence - pow(0.5 * 0.5 * 0.5 * 0.8 * 0.9, 1.0 / 5)) < 1e-6)
+        #expect(abs(c.answer - 0.8 * 0.9) < 1e-6)
+        #expect(CompletionScorer.confidences([], answerTokens: 1) == (0, 0))
+    }
+
     @Test func scheduleWarmsUpThenDecays() {
         let s = LearningRateSchedule(peak: 1, warmupSteps: 10, totalSteps: 110)
         #expect(s.rate(at: 0) == 0.1 && s.rate(at: 9) == 1)
