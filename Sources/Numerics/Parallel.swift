@@ -7,10 +7,20 @@ public enum Parallel {
     /// The number of cores available to this process.
     public static var availableCores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
+    /// True inside `serially`: parallel loops on this thread then run in the calling thread.
+    @TaskLocal static var isSerial = false
+
+    /// Runs `body` with every `forEach` it reaches on this thread running serially, for callers
+    /// that already parallelise at a coarser grain (a batch split into groups, one per worker)
+    /// and would only pay for nested dispatch.
+    public static func serially<R>(_ body: () throws -> R) rethrows -> R {
+        try $isSerial.withValue(true) { try body() }
+    }
+
     /// Runs `body(i)` for i in 0..<count on up to `threads` threads, handing out items dynamically
     /// so that uneven items (an adaptive-quadrature fallback) do not leave a core idle.
     public static func forEach(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
-        let workers = min(max(1, threads), count)
+        let workers = isSerial ? 1 : min(max(1, threads), count)
         guard workers > 1 else {
             for i in 0..<count { body(i) }
             return

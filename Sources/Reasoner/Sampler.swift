@@ -32,6 +32,12 @@ public struct Sampler {
         public var totalLogProbability: Double { logProbabilities.reduce(0.0) { $0 + Double($1) } }
     }
 
+    /// Rows per group when a step's batch is split across cores. Fixed, so that each row's
+    /// arithmetic (which sgemm's blocking could make depend on the rows beside it) is the same
+    /// whatever the thread count.
+    public static let groupSize = 32
+    var groupSize: Int { Self.groupSize }
+
     /// Generates one completion per prompt.
     public func generate(_ model: TransformerModel, prompts: [[Int]], eos: Int, seed: UInt64) -> [Sample] {
         BLAS.setThreadCount(1)
@@ -42,9 +48,11 @@ public struct Sampler {
         var next = prompts.map { $0.first ?? eos }
         let limit = model.configuration.contextLength
         var active = Array(prompts.indices).filter { !prompts[$0].isEmpty }
+        var candidates: [(id: Int, p: Double)] = []
         while !active.isEmpty {
-            let logits = cache.step(model, sequences: active, tokens: active.map { next[$0] }, positions: active.map { positions[$0] })
+            cache.step(model, sequences: active, tokens: active.map { next[$0] }, positions: active.map { positions[$0] }, groupSize: groupSize)
             var stillActive: [Int] = []
+            stillActive.reserveCapacity(active.count)
             for (row, b) in active.enumerated() {
                 positions[b] += 1
                 if positions[b] < prompts[b].count {        // still reading the prompt
@@ -52,8 +60,8 @@ public struct Sampler {
                     stillActive.append(b)
                     continue
                 }
-                let z = Array(logits[(row * model.configuration.vocabularySize)..<((row + 1) * model.configuration.vocabularySize)])
-                let token = choose(z, stream: &streams[b])
+                let z = cache.logits(row: row)
+                let token = choose(z, stream: &streams[b], scratch: &candidates)
                 samples[b].logProbabilities.append(Self.logSoftmax(z, at: token))
                 if token == eos { samples[b].finished = true; continue }
                 samples[b].tokens.append(token)
@@ -66,7 +74,7 @@ public struct Sampler {
     }
 
     /// log softmax(z)[i], computed stably.
-    static func logSoftmax(_ z: [Float], at i: Int) -> Float {
+    static func logSoftmax<Z: Collection<Float>>(_ z: Z, at i: Z.Index) -> Float {
         let maximum = z.max()!
         var sum: Double = 0
         for x in z { sum += exp(Double(x - maximum)) }
@@ -76,13 +84,20 @@ public struct Sampler {
     /// Picks a token from logits: argmax at temperature 0 (lowest id on ties), else a draw from
     /// the tempered distribution restricted by top-k and top-p.
     func choose(_ z: [Float], stream: inout RandomStream) -> Int {
+        var scratch: [(id: Int, p: Double)] = []
+        return z.withUnsafeBufferPointer { choose($0, stream: &stream, scratch: &scratch) }
+    }
+
+    /// As above, reusing `candidates` as scratch so that a sampling step allocates nothing.
+    func choose(_ z: UnsafeBufferPointer<Float>, stream: inout RandomStream, scratch candidates: inout [(id: Int, p: Double)]) -> Int {
         if temperature <= 0 {
             var best = 0
             for i in 1..<z.count where z[i] > z[best] { best = i }
             return best
         }
         let maximum = z.max()!
-        var candidates = z.indices.map { (id: $0, p: Double(exp((z[$0] - maximum) / temperature))) }
+        candidates.removeAll(keepingCapacity: true)
+        for i in z.indices { candidates.append((id: i, p: Double(exp((z[i] - maximum) / temperature)))) }
         candidates.sort { $0.p > $1.p || ($0.p == $1.p && $0.id < $1.id) }
         if topK > 0 && topK < candidates.count { candidates.removeLast(candidates.count - topK) }
         let total = candidates.reduce(0) { $0 + $1.p }
@@ -101,31 +116,72 @@ public struct Sampler {
     }
 }
 
-/// Keys and values of every layer for a batch of sequences, and the one-token forward step.
+/// Keys and values of every layer for a batch of sequences, the one-token forward step, and the
+/// step's activations, allocated once for the whole batch so that a step allocates nothing.
 final class KVCache {
     let configuration: ModelConfiguration
     let layout: ParameterLayout
     let batch: Int
     /// [L, batch, T, C] each.
-    private var keys: [Float], values: [Float]
+    private let keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>
+    /// One row per fed sequence: residual stream, normed, qkv, attended, projected, MLP hidden and activated, logits.
+    private let x, normed, mean, rstd, qkv, attended, projected, hidden, activated, logits: UnsafeMutablePointer<Float>
+    /// Attention scores, NH·T per batch slot.
+    private let scores: UnsafeMutablePointer<Float>
+    private var allocations: [UnsafeMutablePointer<Float>] = []
 
-    init(configuration: ModelConfiguration, batch: Int) {
-        self.configuration = configuration
-        layout = ParameterLayout(configuration)
+    init(configuration c: ModelConfiguration, batch: Int) {
+        configuration = c
+        layout = ParameterLayout(c)
         self.batch = batch
-        let size = configuration.depth * batch * configuration.contextLength * configuration.width
-        keys = [Float](repeating: 0, count: size)
-        values = [Float](repeating: 0, count: size)
+        var allocations: [UnsafeMutablePointer<Float>] = []
+        func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+            p.initialize(repeating: 0, count: max(count, 1))
+            allocations.append(p)
+            return p
+        }
+        let cacheSize = c.depth * batch * c.contextLength * c.width
+        keys = buffer(cacheSize); values = buffer(cacheSize)
+        x = buffer(batch * c.width); normed = buffer(batch * c.width); mean = buffer(batch); rstd = buffer(batch)
+        qkv = buffer(batch * 3 * c.width); attended = buffer(batch * c.width); projected = buffer(batch * c.width)
+        hidden = buffer(batch * c.hidden); activated = buffer(batch * c.hidden); logits = buffer(batch * c.vocabularySize)
+        scores = buffer(batch * c.heads * c.contextLength)
+        self.allocations = allocations
     }
 
-    /// Feeds `tokens[i]` at `positions[i]` to sequence `sequences[i]` and returns the next-token
-    /// logits, one row of V per fed sequence.
-    func step(_ model: TransformerModel, sequences: [Int], tokens: [Int], positions: [Int]) -> [Float] {
-        let c = configuration, n = sequences.count, C = c.width, H = c.hidden, V = c.vocabularySize
-        var x = [Float](repeating: 0, count: n * C), normed = x, mean = [Float](repeating: 0, count: n), rstd = mean
-        var qkv = [Float](repeating: 0, count: n * 3 * C), attended = x, projected = x
-        var hidden = [Float](repeating: 0, count: n * H), activated = hidden
-        var logits = [Float](repeating: 0, count: n * V)
+    deinit { for p in allocations { p.deallocate() } }
+
+    /// The next-token logits of the `row`-th sequence fed to the last `step`.
+    func logits(row: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: logits + row * configuration.vocabularySize, count: configuration.vocabularySize)
+    }
+
+    /// Feeds `tokens[i]` at `positions[i]` to sequence `sequences[i]`; the next-token logits of
+    /// row i are then `logits(row: i)`. Rows run in groups of `groupSize`, the groups in
+    /// parallel, each group's kernels serially on its worker: one dispatch per step instead of
+    /// one per kernel.
+    func step(_ model: TransformerModel, sequences: [Int], tokens: [Int], positions: [Int], groupSize: Int) {
+        // Each group runs serially even when it is the only one: a kernel splitting its rows by
+        // the core count would change sgemm's row count, and with it possibly the rounding.
+        let groups = (sequences.count + groupSize - 1) / groupSize
+        if groups == 1 {
+            return Parallel.serially { step(model, rows: 0..<sequences.count, sequences: sequences, tokens: tokens, positions: positions) }
+        }
+        let cache = UncheckedSendable(self)
+        Parallel.forEach(groups, threads: Parallel.availableCores) { g in
+            let rows = (g * groupSize)..<min(sequences.count, (g + 1) * groupSize)
+            Parallel.serially { cache.value.step(model, rows: rows, sequences: sequences, tokens: tokens, positions: positions) }
+        }
+    }
+
+    /// One step for `rows` of the fed sequences, using those rows of the scratch buffers.
+    private func step(_ model: TransformerModel, rows: Range<Int>, sequences: [Int], tokens: [Int], positions: [Int]) {
+        let c = configuration, n = rows.count, C = c.width, H = c.hidden, V = c.vocabularySize, r0 = rows.lowerBound
+        let x = self.x + r0 * C, normed = self.normed + r0 * C, mean = self.mean + r0, rstd = self.rstd + r0
+        let qkv = self.qkv + r0 * 3 * C, attended = self.attended + r0 * C, projected = self.projected + r0 * C
+        let hidden = self.hidden + r0 * H, activated = self.activated + r0 * H, logits = self.logits + r0 * V
+        let sequences = Array(sequences[rows]), tokens = Array(tokens[rows]), positions = Array(positions[rows])
         model.parameters.withUnsafeBufferPointer { pb in
             let w = pb.baseAddress!
             func at(_ t: ParameterLayout.Tensor, _ l: Int = 0, _ per: Int = 0) -> UnsafePointer<Float> { w + layout.offset(t) + l * per }
@@ -134,55 +190,41 @@ final class KVCache {
                 for j in 0..<C { x[i * C + j] = e[j] + p[j] }
             }
             for l in 0..<c.depth {
-                Kernels.layernormForward(&normed, mean: &mean, rstd: &rstd, input: x, weight: at(.ln1w, l, C), bias: at(.ln1b, l, C), N: n, C: C)
-                Kernels.matmulForward(&qkv, input: normed, weight: at(.qkvw, l, 3 * C * C), bias: at(.qkvb, l, 3 * C), N: n, C: C, OC: 3 * C)
-                attend(layer: l, qkv: qkv, into: &attended, sequences: sequences, positions: positions)
-                Kernels.matmulForward(&projected, input: attended, weight: at(.attprojw, l, C * C), bias: at(.attprojb, l, C), N: n, C: C, OC: C)
+                Kernels.layernormForward(normed, mean: mean, rstd: rstd, input: x, weight: at(.ln1w, l, C), bias: at(.ln1b, l, C), N: n, C: C)
+                Kernels.matmulForward(qkv, input: normed, weight: at(.qkvw, l, 3 * C * C), bias: at(.qkvb, l, 3 * C), N: n, C: C, OC: 3 * C)
+                attend(layer: l, sequences: sequences, positions: positions, qkv: qkv, into: attended)
+                Kernels.matmulForward(projected, input: attended, weight: at(.attprojw, l, C * C), bias: at(.attprojb, l, C), N: n, C: C, OC: C)
                 for j in 0..<(n * C) { x[j] += projected[j] }
-                Kernels.layernormForward(&normed, mean: &mean, rstd: &rstd, input: x, weight: at(.ln2w, l, C), bias: at(.ln2b, l, C), N: n, C: C)
-                Kernels.matmulForward(&hidden, input: normed, weight: at(.fcw, l, H * C), bias: at(.fcb, l, H), N: n, C: C, OC: H)
-                Kernels.geluForward(&activated, input: hidden, N: n * H)
-                Kernels.matmulForward(&projected, input: activated, weight: at(.fcprojw, l, C * H), bias: at(.fcprojb, l, C), N: n, C: H, OC: C)
+                Kernels.layernormForward(normed, mean: mean, rstd: rstd, input: x, weight: at(.ln2w, l, C), bias: at(.ln2b, l, C), N: n, C: C)
+                Kernels.matmulForward(hidden, input: normed, weight: at(.fcw, l, H * C), bias: at(.fcb, l, H), N: n, C: C, OC: H)
+                Kernels.geluForward(activated, input: hidden, N: n * H)
+                Kernels.matmulForward(projected, input: activated, weight: at(.fcprojw, l, C * H), bias: at(.fcprojb, l, C), N: n, C: H, OC: C)
                 for j in 0..<(n * C) { x[j] += projected[j] }
             }
-            Kernels.layernormForward(&normed, mean: &mean, rstd: &rstd, input: x, weight: at(.lnfw), bias: at(.lnfb), N: n, C: C)
-            Kernels.matmulForward(&logits, input: normed, weight: at(.wte), bias: nil, N: n, C: C, OC: V)
+            Kernels.layernormForward(normed, mean: mean, rstd: rstd, input: x, weight: at(.lnfw), bias: at(.lnfb), N: n, C: C)
+            Kernels.matmulForward(logits, input: normed, weight: at(.wte), bias: nil, N: n, C: C, OC: V)
         }
-        return logits
     }
 
     /// Stores each fed token's key and value in the cache and attends its query over positions
-    /// 0...pos of its own sequence. Sequences write disjoint memory (their own cache slots and
-    /// output rows), so they run in parallel with the same results at any thread count.
-    private func attend(layer l: Int, qkv: [Float], into attended: inout [Float], sequences: [Int], positions: [Int]) {
-        let c = configuration, C = c.width, NH = c.heads, hs = c.headSize, T = c.contextLength, batch = self.batch
-        let scale = 1 / Float(hs).squareRoot()
-        keys.withUnsafeMutableBufferPointer { kb in
-            values.withUnsafeMutableBufferPointer { vb in
-                qkv.withUnsafeBufferPointer { q in
-                    attended.withUnsafeMutableBufferPointer { out in
-                        let shared = (Kernels.Shared(kb.baseAddress!), Kernels.Shared(vb.baseAddress!),
-                                      Kernels.Shared(UnsafeMutablePointer(mutating: q.baseAddress!)), Kernels.Shared(out.baseAddress!))
-                        Parallel.forEach(sequences.count, threads: sequences.count >= 8 ? Parallel.availableCores : 1) { i in
-                            let keys = shared.0.pointer, values = shared.1.pointer, qkv = shared.2.pointer, out = shared.3.pointer
-                            let position = positions[i]
-                            let base = ((l * batch + sequences[i]) * T) * C
-                            let row = qkv + i * 3 * C
-                            for j in 0..<C {
-                                keys[base + position * C + j] = row[C + j]
-                                values[base + position * C + j] = row[2 * C + j]
-                            }
-                            let scores = UnsafeMutablePointer<Float>.allocate(capacity: position + 1)
-                            defer { scores.deallocate() }
-                            for h in 0..<NH {
-                                Kernels.attend(query: row + h * hs, keys: keys + base + h * hs, values: values + base + h * hs,
-                                               count: position + 1, stride: C, headSize: hs, scale: scale, weights: scores,
-                                               out: out + i * C + h * hs)
-                            }
-                        }
-                    }
-                }
-            }
+    /// 0...pos of its own sequence. Runs inside one group's worker: groups touch disjoint cache
+    /// slots, score rows and output rows.
+    private func attend(layer l: Int, sequences: [Int], positions: [Int], qkv: UnsafeMutablePointer<Float>, into attended: UnsafeMutablePointer<Float>) {
+        let c = configuration, C = c.width, NH = c.heads, T = c.contextLength
+        let scale = 1 / Float(c.headSize).squareRoot()
+        for (i, slot) in sequences.enumerated() {
+            let position = positions[i], row = qkv + i * 3 * C
+            let base = ((l * batch + slot) * T) * C
+            (keys + base + position * C).update(from: row + C, count: C)
+            (values + base + position * C).update(from: row + 2 * C, count: C)
+            Kernels.attendCached(query: row, keys: keys + base, values: values + base, count: position + 1, C: C, NH: NH, scale: scale,
+                                 scores: scores + slot * NH * T, out: attended + i * C)
         }
     }
+}
+
+/// A reference handed to parallel workers that touch disjoint parts of it.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

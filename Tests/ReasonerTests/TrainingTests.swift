@@ -44,6 +44,45 @@ struct TrainingTests {
         #expect(Sampler(temperature: 1, maxTokens: 20).generate(model, prompts: prompts, eos: Vocabulary.standard.eos, seed: 3) == samples)
     }
 
+    @Test func cachedSamplingSplitIntoGroupsMatchesFullRecomputation() throws {
+        // More prompts than one group holds, of different lengths, so that groups run in
+        // parallel and sequences finish at different steps.
+        let model = try TransformerModel(configuration: Self.small, seed: 4, scale: 0.3)
+        let task = AdditionTask()
+        var stream = RandomStream(seed: 9)
+        let prompts = try (0..<(Sampler.groupSize + 7)).map { i in
+            try Vocabulary.standard.encode(task.prompt(task.problem(difficulty: 1 + i % 3, using: &stream)))
+        }
+        let samples = Sampler(temperature: 1, maxTokens: 12).generate(model, prompts: prompts, eos: Vocabulary.standard.eos, seed: 5)
+        let examples = zip(prompts, samples).map { prompt, sample in
+            TrainingExample(tokens: prompt + sample.tokens + (sample.finished ? [Vocabulary.standard.eos] : []), promptLength: prompt.count)
+        }
+        let full = try CompletionScorer.tokenLogProbabilities(model, examples)
+        for (f, sample) in zip(full, samples) {
+            #expect(f.count == sample.logProbabilities.count)
+            for (a, b) in zip(f, sample.logProbabilities) { #expect(abs(a - b) < 1e-4) }
+        }
+    }
+
+    @Test(arguments: [(C: 32, NH: 2), (C: 18, NH: 3)])
+    func cachedAttentionMatchesAPlainReference(C: Int, NH: Int) {
+        let count = 11, hs = C / NH, scale = 1 / Float(hs).squareRoot()
+        var stream = RandomStream(seed: UInt64(C))
+        let q = (0..<C).map { _ in Float(stream.nextUniform() * 2 - 1) }
+        let k = (0..<(count * C)).map { _ in Float(stream.nextUniform() * 2 - 1) }
+        let v = (0..<(count * C)).map { _ in Float(stream.nextUniform() * 2 - 1) }
+        var scores = [Float](repeating: 0, count: NH * count), out = [Float](repeating: 0, count: C)
+        Kernels.attendCached(query: q, keys: k, values: v, count: count, C: C, NH: NH, scale: scale, scores: &scores, out: &out)
+        for h in 0..<NH {
+            let logits = (0..<count).map { t in Double((0..<hs).reduce(Float(0)) { $0 + q[h * hs + $1] * k[t * C + h * hs + $1] }) * Double(scale) }
+            let m = logits.max()!, e = logits.map { exp($0 - m) }, z = e.reduce(0, +)
+            for i in 0..<hs {
+                let expected = (0..<count).reduce(0.0) { $0 + e[$1] / z * Double(v[$1 * C + h * hs + i]) }
+                #expect(abs(Double(out[h * hs + i]) - expected) < 1e-5)
+            }
+        }
+    }
+
     @Test func theSameSeedGivesTheSameWeights() throws {
         func train() throws -> [Float] {
             let trainer = SupervisedTrainer(model: try TransformerModel(configuration: Self.small, seed: 5),
