@@ -21,6 +21,7 @@ enum TrainCommand {
             .init(name: "lr", value: "X", help: "Peak learning rate (linear warm-up, cosine decay to 10%).", defaultValue: "0.001"),
             .init(name: "warmup", value: "N", help: "Warm-up steps.", defaultValue: "100"),
             .init(name: "seed-set", value: "N[,N...]", help: "Train on a fixed gold set: N problems per difficulty, or one N per difficulty (e.g. 1000,1000,100,100)."),
+            .init(name: "hint-share", value: "P", help: "Share of examples whose prompt carries the answer as a hint (teaches the base STaR's rationalization).", defaultValue: "0"),
             .init(name: "width", value: "C", help: "Model width.", defaultValue: "128"),
             .init(name: "depth", value: "L", help: "Transformer blocks.", defaultValue: "4"),
             .init(name: "heads", value: "H", help: "Attention heads.", defaultValue: "4"),
@@ -55,6 +56,8 @@ enum TrainCommand {
             }
             seedSet = sizes.count == 1 ? Array(repeating: sizes[0]!, count: digits.count) : sizes.map { $0! }
         }
+        let hintShare = try args.double("hint-share") ?? 0
+        guard (0...1).contains(hintShare) else { throw CLIError.usage("--hint-share must be in [0, 1], got '\(args.string("hint-share")!)'") }
         let seed = try args.seed()
         let evalCount = try args.integer("eval-problems", in: 0...100_000) ?? 200
         let out = args.string("out") ?? "model.ckpt"
@@ -73,7 +76,8 @@ enum TrainCommand {
         }
 
         let heldOut = Evaluation.problems(task: task, difficulties: Array(digits), count: evalCount, seed: seed)
-        let source = ProblemSource(task: task, difficulties: Array(digits), excluding: Set(heldOut.map(\.key)), seed: seed, fixedSizes: seedSet)
+        var source = ProblemSource(task: task, difficulties: Array(digits), excluding: Set(heldOut.map(\.key)), seed: seed, fixedSizes: seedSet)
+        source.hintShare = hintShare
         let trainer = SupervisedTrainer(model: model, schedule: LearningRateSchedule(peak: peak, warmupSteps: warmup, totalSteps: steps),
                                         batchSize: batch, vocabulary: vocabulary)
         try lossFile.write(CSVWriter.record(["step", "loss", "learning_rate", "gradient_norm", "tokens", "seconds"]))
@@ -97,7 +101,8 @@ enum TrainCommand {
 
         var metadata = ["task": task.name, "digits": "\(digits.lowerBound)-\(digits.upperBound)", "steps": String(steps), "seed": String(seed),
                         "heldout_per_difficulty": String(evalCount),
-                        "batch": String(batch), "seed_set": seedSet.map { $0.map(String.init).joined(separator: ",") } ?? "fresh"]
+                        "batch": String(batch), "seed_set": seedSet.map { $0.map(String.init).joined(separator: ",") } ?? "fresh",
+                        "hint_share": CSVNumber.format(hintShare)]
         var lines: [String] = []
         if !heldOut.isEmpty {
             let (evaluation, _) = try Evaluation.run(trainer.model, task: task, problems: heldOut, vocabulary: vocabulary, seed: seed)

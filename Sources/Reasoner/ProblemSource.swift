@@ -10,6 +10,10 @@ public struct ProblemSource: Sendable {
     public let seed: UInt64
     /// The fixed seed set, if training draws from one.
     public private(set) var fixed: [Problem]?
+    /// The share of examples whose prompt carries the answer as a hint, so that a base learns
+    /// to use hints before STaR's rationalization asks it to (a model trained from scratch has
+    /// no few-shot ability to pick the format up from the prompt).
+    public var hintShare: Double = 0
 
     /// A source of training problems; `fixedPerDifficulty` gives the size of a fixed seed set
     /// for every difficulty (nil: fresh problems at every step).
@@ -40,6 +44,15 @@ public struct ProblemSource: Sendable {
         }
     }
 
+    /// A source that draws from the given problems (a seed set chosen elsewhere).
+    public init(task: any ReasoningTask, fixed problems: [Problem], seed: UInt64) {
+        self.task = task
+        difficulties = Array(Set(problems.map(\.difficulty))).sorted()
+        excluding = []
+        self.seed = seed
+        fixed = problems
+    }
+
     /// The batch for a step: the same step always gives the same batch.
     public func batch(_ size: Int, step: Int, vocabulary: Vocabulary) throws(ReasonerError) -> [TrainingExample] {
         var stream = RandomStream(seed: seed, stream: 0x7EA1).substream(UInt64(step))
@@ -50,7 +63,8 @@ public struct ProblemSource: Sendable {
                 problem = task.problem(difficulty: difficulties[stream.nextIndex(below: difficulties.count)], using: &stream)
                 if excluding.contains(problem.key) { continue }
             }
-            examples.append(try TrainingExample(task: task, problem: problem, vocabulary: vocabulary))
+            let hinted = hintShare > 0 && stream.nextUniform() < hintShare
+            examples.append(try TrainingExample(task: task, problem: problem, vocabulary: vocabulary, hint: hinted))
         }
         return examples
     }

@@ -28,6 +28,8 @@ public struct Sampler {
         public var tokens: [Int]
         public var finished: Bool
         public var logProbabilities: [Float]
+        /// The entropy (nats, at temperature 1) of the model's distribution at each generated token.
+        public var entropies: [Float] = []
         /// Σ log p over generated tokens.
         public var totalLogProbability: Double { logProbabilities.reduce(0.0) { $0 + Double($1) } }
     }
@@ -38,12 +40,13 @@ public struct Sampler {
     public static let groupSize = 32
     var groupSize: Int { Self.groupSize }
 
-    /// Generates one completion per prompt.
-    public func generate(_ model: TransformerModel, prompts: [[Int]], eos: Int, seed: UInt64) -> [Sample] {
+    /// Generates one completion per prompt. Prompt i draws from stream `firstStream + i` of
+    /// `seed`, so a long list sampled in batches gives the same samples as one big batch.
+    public func generate(_ model: TransformerModel, prompts: [[Int]], eos: Int, seed: UInt64, firstStream: Int = 0) -> [Sample] {
         BLAS.setThreadCount(1)
         let cache = KVCache(configuration: model.configuration, batch: prompts.count)
-        var streams = prompts.indices.map { RandomStream(seed: seed, stream: UInt64($0)) }
-        var samples = prompts.map { _ in Sample(tokens: [], finished: false, logProbabilities: []) }
+        var streams = prompts.indices.map { RandomStream(seed: seed, stream: UInt64(firstStream + $0)) }
+        var samples = prompts.map { _ in Sample(tokens: [], finished: false, logProbabilities: [], entropies: []) }
         var positions = [Int](repeating: 0, count: prompts.count)
         var next = prompts.map { $0.first ?? eos }
         let limit = model.configuration.contextLength
@@ -62,7 +65,9 @@ public struct Sampler {
                 }
                 let z = cache.logits(row: row)
                 let token = choose(z, stream: &streams[b], scratch: &candidates)
-                samples[b].logProbabilities.append(Self.logSoftmax(z, at: token))
+                let (logProbability, entropy) = Self.logSoftmaxAndEntropy(z, at: token)
+                samples[b].logProbabilities.append(logProbability)
+                samples[b].entropies.append(entropy)
                 if token == eos { samples[b].finished = true; continue }
                 samples[b].tokens.append(token)
                 next[b] = token
@@ -73,12 +78,22 @@ public struct Sampler {
         return samples
     }
 
+    /// log softmax(z)[i] and the entropy −Σ p log p of softmax(z), computed stably in Double.
+    static func logSoftmaxAndEntropy(_ z: UnsafeBufferPointer<Float>, at i: Int) -> (Float, Float) {
+        let maximum = Double(z.max()!)
+        var sum = 0.0, weighted = 0.0
+        for x in z {
+            let shifted = Double(x) - maximum, e = exp(shifted)
+            sum += e
+            weighted += e * shifted
+        }
+        let logSum = log(sum)
+        return (Float(Double(z[i]) - maximum - logSum), Float(logSum - weighted / sum))
+    }
+
     /// log softmax(z)[i], computed stably.
-    static func logSoftmax<Z: Collection<Float>>(_ z: Z, at i: Z.Index) -> Float {
-        let maximum = z.max()!
-        var sum: Double = 0
-        for x in z { sum += exp(Double(x - maximum)) }
-        return z[i] - maximum - Float(log(sum))
+    static func logSoftmax(_ z: [Float], at i: Int) -> Float {
+        z.withUnsafeBufferPointer { logSoftmaxAndEntropy($0, at: i).0 }
     }
 
     /// Picks a token from logits: argmax at temperature 0 (lowest id on ties), else a draw from

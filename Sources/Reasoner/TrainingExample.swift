@@ -9,9 +9,11 @@ public struct TrainingExample: Sendable, Equatable {
         self.promptLength = promptLength
     }
 
-    /// The prompt and gold completion of a problem.
-    public init(task: any ReasoningTask, problem: Problem, vocabulary: Vocabulary, completion: String? = nil) throws(ReasonerError) {
-        let prompt = try vocabulary.encode(task.prompt(problem), context: "the prompt of \(problem.key)")
+    /// The prompt (with STaR's hint, the gold answer, when `hint` is set) and gold completion of
+    /// a problem, or the given completion.
+    public init(task: any ReasoningTask, problem: Problem, vocabulary: Vocabulary, completion: String? = nil,
+                hint: Bool = false) throws(ReasonerError) {
+        let prompt = try vocabulary.encode(task.prompt(problem, hint: hint ? problem.answer : nil), context: "the prompt of \(problem.key)")
         let body = try vocabulary.encode(completion ?? task.target(problem), context: "the completion of \(problem.key)")
         self.init(tokens: prompt + body + [vocabulary.eos], promptLength: prompt.count)
     }

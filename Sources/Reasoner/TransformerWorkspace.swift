@@ -131,11 +131,32 @@ public final class TransformerWorkspace {
     /// Gradients of the last forward's mean loss, into `gradients` (overwritten). Each scored
     /// position's weight is 1/(number scored) unless `weights` gives one per position.
     public func backward(_ model: TransformerModel, weights: [Float]? = nil) {
-        let c = configuration, N = B * T, C = c.width, H = c.hidden, V = c.vocabularySize, NH = c.heads
+        let N = B * T, V = configuration.vocabularySize
         let scored = targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         for n in 0..<N { lossWeights[n] = weights?[n] ?? (scored > 0 ? 1 / Float(scored) : 0) }
-        for i in gradients.indices { gradients[i] = 0 }
         dlogits.initialize(repeating: 0, count: N * V)
+        targets.withUnsafeBufferPointer { tg in
+            Kernels.crossEntropyBackward(dlogits: dlogits, probs: probs, targets: tg.baseAddress!, weights: lossWeights, N: N, V: V)
+        }
+        backwardFromLogits(model)
+    }
+
+    /// The logits of the last forward pass, [B, T, V].
+    public var lastLogits: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: logits, count: B * T * configuration.vocabularySize) }
+
+    /// Gradients, into `gradients` (overwritten), of a loss whose gradient with respect to the
+    /// last forward's logits is `logitGradients` ([B, T, V]): for losses on the logits other than
+    /// the built-in cross-entropy (MC-CoT's fused logits).
+    public func backward(_ model: TransformerModel, logitGradients: [Float]) {
+        precondition(logitGradients.count == B * T * configuration.vocabularySize)
+        logitGradients.withUnsafeBufferPointer { dlogits.update(from: $0.baseAddress!, count: $0.count) }
+        backwardFromLogits(model)
+    }
+
+    /// Backpropagates `dlogits` through the network.
+    private func backwardFromLogits(_ model: TransformerModel) {
+        let c = configuration, N = B * T, C = c.width, H = c.hidden, V = c.vocabularySize, NH = c.heads
+        for i in gradients.indices { gradients[i] = 0 }
         dlnf.initialize(repeating: 0, count: N * C)
         dresidual.initialize(repeating: 0, count: N * C)
         model.parameters.withUnsafeBufferPointer { pb in
@@ -143,9 +164,6 @@ public final class TransformerWorkspace {
                 let w = pb.baseAddress!, g = gb.baseAddress!
                 func at(_ t: ParameterLayout.Tensor, _ l: Int = 0, _ per: Int = 0) -> UnsafePointer<Float> { w + layout.offset(t) + l * per }
                 func grad(_ t: ParameterLayout.Tensor, _ l: Int = 0, _ per: Int = 0) -> UnsafeMutablePointer<Float> { g + layout.offset(t) + l * per }
-                targets.withUnsafeBufferPointer { tg in
-                    Kernels.crossEntropyBackward(dlogits: dlogits, probs: probs, targets: tg.baseAddress!, weights: lossWeights, N: N, V: V)
-                }
                 Kernels.matmulBackward(dinput: dlnf, dweight: grad(.wte), dbias: nil, dout: dlogits, input: lnf, weight: at(.wte), N: N, C: C, OC: V)
                 Kernels.layernormBackward(dinput: dresidual, dweight: grad(.lnfw), dbias: grad(.lnfb), dout: dlnf, input: residualIn(c.depth),
                                           weight: at(.lnfw), mean: lnfMean, rstd: lnfRstd, N: N, C: C)

@@ -102,6 +102,12 @@ struct TrainingTests {
         for _ in 0..<50 { #expect([1, 3].contains(Sampler(temperature: 1, topK: 2).choose(z, stream: &stream))) }
         for _ in 0..<50 { #expect(Sampler(temperature: 1, topP: 0.01).choose(z, stream: &stream) == 1) }
         #expect(abs(Sampler.logSoftmax([0, 0], at: 1) - log(0.5)) < 1e-6)
+        // Entropy: log 4 for four equal logits; −Σ p log p for unequal ones.
+        let uniform: [Float] = [2, 2, 2, 2], skewed: [Float] = [0, 1, 3]
+        #expect(abs(uniform.withUnsafeBufferPointer { Sampler.logSoftmaxAndEntropy($0, at: 0).1 } - log(4)) < 1e-6)
+        let p = skewed.map { exp(Double($0)) }, total = p.reduce(0, +)
+        let entropy = -p.reduce(0.0) { $0 + $1 / total * log($1 / total) }
+        #expect(abs(Double(skewed.withUnsafeBufferPointer { Sampler.logSoftmaxAndEntropy($0, at: 2).1 }) - entropy) < 1e-6)
     }
 
     @Test func confidencesAreLengthNormalisedAndAnswerOnly() {
