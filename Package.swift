@@ -25,7 +25,7 @@ let package = Package(
         // Fixtures are read through #filePath, not bundled.
         .testTarget(name: "GamesTests", dependencies: ["Games", "Numerics"], exclude: ["Fixtures"]),
         .testTarget(name: "ReasonerTests", dependencies: ["Reasoner", "Numerics"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Games"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Games", "Reasoner"]),
         .testTarget(name: "CLITests", dependencies: ["CLI"]),
     ],
     swiftLanguageModes: [.v6]

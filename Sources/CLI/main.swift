@@ -19,6 +19,8 @@ Commands:
   train       Train the reasoner, a small transformer, on gold rationales (addition, modchain).
   sample      Sample rationales and answers from a trained model, marked right or wrong.
   eval        Held-out accuracy of a trained model per difficulty.
+  selfimprove Self-improvement loops (STaR, RFT, online RFT, B-STaR, label-free LMSI) with per-iteration
+              accuracy, exploration metrics and calibration tracking, in a resumable run directory.
 
 Options:
   --version   Print the version and the numerical libraries in use.
@@ -29,7 +31,7 @@ Example:
 
 """
 
-let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval"]
+let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "selfimprove"]
 
 func runCommandLine(_ arguments: [String]) -> ExitCode {
     guard let command = arguments.first else {
@@ -46,6 +48,7 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         case "train": return try TrainCommand.run(rest)
         case "sample": return try SampleCommand.run(rest)
         case "eval": return try EvalCommand.run(rest)
+        case "selfimprove": return try SelfImproveCommand.run(rest)
         case "--help", "-h", "help":
             Terminal.printOut(overview)
             return .success

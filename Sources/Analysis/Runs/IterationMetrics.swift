@@ -1,0 +1,77 @@
+import Foundation
+import Reasoner
+
+/// The rows of RUN/metrics.csv for one iteration: one for all difficulties together ("all"),
+/// then one per difficulty. Every column is reproducible from the seed (wall time is kept out,
+/// in timing.csv), so a resumed run writes the same file as an uninterrupted one.
+public enum IterationMetrics {
+    /// The confidence sources tracked for calibration, in column order.
+    public static let sources = ["sequence", "answer", "vote"]
+
+    public static let header: [String] = [
+        "iteration", "method", "difficulty", "heldout_problems", "greedy_accuracy", "maj_at_k", "pass_at_1", "pass_at_k",
+        "pass_at_k_s", "best_of_k", "reward_at_k_s", "diversity", "mean_token_entropy", "validation_accuracy",
+        "pool_problems", "selected", "selected_correct_share", "selected_steps_correct_share", "coverage_generation",
+        "coverage_rationalization", "training_steps", "tokens_sampled", "tokens_trained",
+    ] + sources.map { "ece_\($0)" } + ["notes"]
+
+    /// The predictions of one confidence source over some held-out records: the greedy answer's
+    /// sequence or answer probability, or the majority answer's vote share.
+    public static func predictions(_ records: [HeldOutRecord], source: String) throws(AnalysisError) -> Predictions {
+        switch source {
+        case "sequence": return try Predictions(confidences: records.map(\.greedy.sequenceConfidence), correct: records.map(\.greedyCorrect))
+        case "answer": return try Predictions(confidences: records.map(\.greedy.answerConfidence), correct: records.map(\.greedyCorrect))
+        default: return try Predictions(confidences: records.map { $0.majority?.share ?? 0 }, correct: records.map(\.majorityCorrect))
+        }
+    }
+
+    /// The metrics rows of a report; ECE columns are filled when `trackCalibration` is set.
+    public static func rows(_ report: IterationReport, method: String, trackCalibration: Bool, binning: Binning = .standard) throws(AnalysisError) -> [[String]] {
+        let difficulties = Array(Set(report.records.map(\.problem.difficulty))).sorted()
+        var groups: [(String, [HeldOutRecord], TrainingDataSummary?)] = []
+        var total = TrainingDataSummary()
+        for summary in report.trainingData.values {
+            total.poolProblems += summary.poolProblems; total.selected += summary.selected
+            total.selectedCorrect += summary.selectedCorrect; total.selectedStepsCorrect += summary.selectedStepsCorrect
+            total.coveredByGeneration += summary.coveredByGeneration; total.coveredByRationalization += summary.coveredByRationalization
+        }
+        groups.append(("all", report.records, report.trainingData.isEmpty ? nil : total))
+        for d in difficulties { groups.append((String(d), report.records.filter { $0.problem.difficulty == d }, report.trainingData[d])) }
+        func share(_ a: Int, _ b: Int) -> String { b > 0 ? CSVNumber.format(Double(a) / Double(b)) : "" }
+        func mean(_ records: [HeldOutRecord], _ value: (HeldOutRecord) -> Double) -> String {
+            records.isEmpty ? "" : CSVNumber.format(records.reduce(0.0) { $0 + value($1) } / Double(records.count))
+        }
+        var rows: [[String]] = []
+        for (name, records, data) in groups {
+            let samples = records.reduce(0) { $0 + $1.sampleCount }
+            let entropy = records.reduce(0.0) { $0 + $1.entropySum }, tokens = records.reduce(0) { $0 + $1.sampledTokens }
+            var row = [String(report.iteration), method, name, String(records.count),
+                       mean(records) { $0.greedyCorrect ? 1 : 0 }, mean(records) { $0.majorityCorrect ? 1 : 0 },
+                       mean(records) { $0.sampleCount > 0 ? Double($0.correctSamples) / Double($0.sampleCount) : 0 },
+                       mean(records) { $0.passAtK },
+                       mean(records) { $0.passAtKS ? 1 : 0 }, mean(records) { $0.bestOfKCorrect ? 1 : 0 },
+                       mean(records) { $0.topSCorrect ? 1 : 0 },
+                       share(records.reduce(0) { $0 + $1.distinctCompletions }, samples),
+                       tokens > 0 ? CSVNumber.format(entropy / Double(tokens)) : "",
+                       name == "all" ? CSVNumber.format(report.validationAccuracy) : ""]
+            if let data {
+                row += [String(data.poolProblems), String(data.selected), share(data.selectedCorrect, data.selected),
+                        share(data.selectedStepsCorrect, data.selected), share(data.coveredByGeneration, data.poolProblems),
+                        share(data.coveredByRationalization, data.poolProblems)]
+            } else {
+                row += ["", "", "", "", "", ""]
+            }
+            row += name == "all" ? [String(report.trainingSteps), String(report.tokensSampled), String(report.tokensTrained)] : ["", "", ""]
+            for source in sources {
+                if trackCalibration && !records.isEmpty {
+                    row.append(CSVNumber.format(CalibrationAnalysis(try predictions(records, source: source), binning: binning).report().ece))
+                } else {
+                    row.append("")
+                }
+            }
+            row.append(name == "all" ? report.notes.map { "\($0.0)=\($0.1)" }.joined(separator: " ") : "")
+            rows.append(row)
+        }
+        return rows
+    }
+}

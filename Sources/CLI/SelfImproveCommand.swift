@@ -1,0 +1,308 @@
+import Analysis
+import Foundation
+import Numerics
+import Reasoner
+
+/// `safetykit selfimprove`: a self-improvement loop with per-iteration metrics, optional
+/// calibration tracking, and a run directory that can be resumed.
+enum SelfImproveCommand {
+    static let methods = ["star", "rft", "online-rft", "bstar", "lmsi", "mccot"]
+
+    static let spec = CommandSpec(
+        name: "selfimprove",
+        summary: """
+        Run a self-improvement loop on the reasoner and measure every iteration on held-out problems. The base
+        model is trained first on a small gold seed set (many easy rationales, few hard ones); the loop then
+        improves on a larger pool of problems of which it knows only the answers (STaR's premise). Methods:
+          star        STaR with rationalization (Zelikman et al. 2022); restarts from the base each iteration
+          rft         rejection-sampling fine-tuning, ReST-EM (Singh et al. 2023); early stopping on validation
+          online-rft  RFT continuing from the previous model and its optimizer (as in Zeng et al. 2024)
+          bstar       B-STaR (Zeng et al. 2024): picks temperature and reward threshold by the balance score
+          lmsi        label-free self-consistency training, LMSI (Huang et al. 2022): never sees gold answers
+          mccot       RFT's data, trained by voting over dropout passes, MC-CoT (Tan et al. 2023)
+        """,
+        usage: "safetykit selfimprove [--method star] [--iterations N] [--track-calibration] [--out RUN] [--seed S] [--resume] [--force]",
+        options: [
+            .init(name: "method", value: "NAME", help: "star, rft, online-rft, bstar, lmsi or mccot.", defaultValue: "star"),
+            .init(name: "iterations", value: "N", help: "Iterations after the base model.", defaultValue: "4"),
+            .init(name: "track-calibration", value: nil, help: "Also record ECE, MCE, Brier, NLL and AUROC with bootstrap intervals per confidence source, reliability bins, per-sample records and reliability diagrams."),
+            .init(name: "out", value: "RUN", help: "The run directory.", defaultValue: "runs/star"),
+            .init(name: "seed", value: "S", help: "Seed of every random choice: problem sets, weights, samples, batches.", defaultValue: "1"),
+            .init(name: "resume", value: nil, help: "Continue the run in RUN after its last complete iteration."),
+            .init(name: "force", value: nil, help: "Replace the run in RUN."),
+            .init(name: "task", value: "NAME", help: "addition or modchain.", defaultValue: "addition"),
+            .init(name: "digits", value: "A-B", help: "Difficulties of the seed set, the pool and the held-out set.", defaultValue: "1-4"),
+            .init(name: "seed-set", value: "N,...", help: "Gold rationales per difficulty for the base model.", defaultValue: "1000,1000,100,200"),
+            .init(name: "base-steps", value: "N", help: "SFT steps of the base model.", defaultValue: "2000"),
+            .init(name: "hint-share", value: "P", help: "Share of base examples with the answer as a hint, so the base can rationalize.", defaultValue: "0.2"),
+            .init(name: "base", value: "FILE", help: "Start from this base checkpoint instead of training one."),
+            .init(name: "pool", value: "N", help: "Pool problems per difficulty (answers only).", defaultValue: "500"),
+            .init(name: "heldout", value: "N", help: "Held-out test problems per difficulty.", defaultValue: "100"),
+            .init(name: "validation", value: "N", help: "Validation problems per difficulty (early stopping).", defaultValue: "50"),
+            .init(name: "steps", value: "N", help: "Training steps per iteration (STaR: in the first iteration).", defaultValue: "300"),
+            .init(name: "add-steps", value: "N", help: "STaR: more steps in each later iteration (paper: +20 for arithmetic).", defaultValue: "20"),
+            .init(name: "samples", value: "K", help: "Samples per pool problem (rft, online-rft, bstar, lmsi, mccot).", defaultValue: "8"),
+            .init(name: "keep", value: "C", help: "Most distinct right samples kept per problem (rft, online-rft, lmsi, mccot).", defaultValue: "4"),
+            .init(name: "temperature", value: "T", help: "Sampling temperature (star: 0.01; rft, online-rft, lmsi, mccot: 0.7; bstar searches).", defaultValue: "method's"),
+            .init(name: "agreement", value: "P", help: "lmsi: the smallest majority vote share to keep a problem.", defaultValue: "0.75"),
+            .init(name: "voting-passes", value: "K", help: "mccot: dropout passes whose logits are fused per step.", defaultValue: "3"),
+            .init(name: "voting-dropout", value: "P", help: "mccot: dropout rate in those passes.", defaultValue: "0.1"),
+            .init(name: "no-rationalization", value: nil, help: "star: skip rationalization (generation only)."),
+            .init(name: "eval-samples", value: "K", help: "Held-out samples per problem for maj@k, pass@k and diversity.", defaultValue: "8"),
+            .init(name: "eval-temperature", value: "T", help: "Temperature of those samples.", defaultValue: "0.7"),
+            .init(name: "pass-k", value: "K", help: "k of the reported pass@k (unbiased estimator over the held-out samples).", defaultValue: "4"),
+            .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for calibration intervals.", defaultValue: "200"),
+            .init(name: "lr", value: "X", help: "Peak learning rate.", defaultValue: "0.001"),
+            .init(name: "batch", value: "N", help: "Sequences per training step.", defaultValue: "32"),
+            .init(name: "width", value: "C", help: "Model width.", defaultValue: "128"),
+            .init(name: "depth", value: "L", help: "Transformer blocks.", defaultValue: "4"),
+            .init(name: "heads", value: "H", help: "Attention heads.", defaultValue: "4"),
+            .init(name: "quiet", value: nil, help: "No progress on stderr."),
+        ],
+        discussion: """
+        The run directory: config.json (every option), metrics.csv (one row per iteration and difficulty:
+        greedy accuracy, maj@k, pass@1, pass@k, Pass@K-S, Best-of-K, Reward@K-S, diversity, token entropy,
+        validation accuracy, the selected data's size and accuracy, pool coverage by generation and by
+        rationalization, tokens, ECE per source), timing.csv (wall time; kept apart because it is not
+        reproducible), checkpoints/, state.json, plots/accuracy.svg; with --track-calibration also
+        calibration.csv, calibration_summary.csv, samples.jsonl, plots/ece.svg, plots/reliability-iteration-N.svg.
+        Confidence sources: sequence = exp(mean log p) of the greedy completion; answer = p(answer | rationale);
+        vote = the majority answer's share of the samples. A resumed run writes the same metrics.csv.
+
+        Example:
+          safetykit selfimprove --method star --iterations 4 --track-calibration --out runs/star --seed 1
+          safetykit selfimprove --method bstar --base runs/star/checkpoints/iteration-0.ckpt --out runs/bstar
+        """)
+
+    static func run(_ arguments: [String]) throws -> ExitCode {
+        let args = try spec.parse(arguments)
+        if args.help { Terminal.printOut(spec.help); return .success }
+        let methodName = try args.choice("method", methods) ?? "star"
+        let task = try TaskRegistry.task(named: args.string("task") ?? "addition")
+        let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
+        let iterations = try args.integer("iterations", in: 1...1000) ?? 4
+        let seed = try args.seed()
+        let out = args.string("out") ?? "runs/\(methodName)"
+        let seedSetText = args.string("seed-set") ?? "1000,1000,100,200"
+        let sizes = seedSetText.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? -1) >= 0 }), sizes.count == 1 || sizes.count == digits.count else {
+            throw CLIError.usage("--seed-set must be N or one N >= 0 per difficulty (\(digits.count) for --digits \(digits.lowerBound)-\(digits.upperBound)), got '\(seedSetText)'")
+        }
+        let seedSet = sizes.count == 1 ? Array(repeating: sizes[0]!, count: digits.count) : sizes.map { $0! }
+
+        var setup = SelfImprovementSetup(task: task, difficulties: Array(digits), iterations: iterations, seed: seed, seedSet: seedSet)
+        setup.baseSteps = try args.integer("base-steps", in: 1...10_000_000) ?? 2000
+        setup.baseHintShare = try fraction(args, "hint-share") ?? 0.2
+        setup.poolPerDifficulty = try args.integer("pool", in: 1...1_000_000) ?? 500
+        setup.heldOutPerDifficulty = try args.integer("heldout", in: 1...100_000) ?? 100
+        setup.validationPerDifficulty = try args.integer("validation", in: 1...100_000) ?? 50
+        setup.learningRate = Float(try positive(args, "lr") ?? 1e-3)
+        setup.batchSize = try args.integer("batch", in: 1...4096) ?? 32
+        let evalSamples = try args.integer("eval-samples", in: 1...1024) ?? 8
+        let passK = try args.integer("pass-k", in: 1...1024) ?? 4
+        guard passK <= evalSamples else { throw CLIError.usage("--pass-k (\(passK)) must be at most --eval-samples (\(evalSamples))") }
+        setup.evaluation = HeldOutEvaluation(samples: evalSamples, temperature: Float(try positive(args, "eval-temperature") ?? 0.7), passK: passK)
+
+        let method = try makeMethod(methodName, args)
+        let configuration = ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 256,
+                                               width: try args.integer("width", in: 1...4096) ?? 128, depth: try args.integer("depth", in: 1...64) ?? 4,
+                                               heads: try args.integer("heads", in: 1...64) ?? 4)
+        let trackCalibration = args.flag("track-calibration")
+        let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
+        let quiet = args.flag("quiet")
+        let resume = args.flag("resume"), force = args.flag("force")
+        guard !(resume && force) else { throw CLIError.usage("--resume and --force contradict each other: --resume continues RUN, --force replaces it") }
+
+        var base: Checkpoint? = nil
+        if let path = args.string("base") {
+            base = try Checkpoint.read(path: path)
+            guard base!.vocabulary == Vocabulary.standard else {
+                throw CLIError.usage("--base \(path) has another vocabulary; selfimprove needs a model of the standard task vocabulary")
+            }
+        }
+
+        // The options as run, with defaults filled in: config.json, and the check on resume.
+        var options: [(String, JSONValue)] = []
+        for option in spec.options where !["resume", "force", "quiet", "out"].contains(option.name) {
+            if option.value == nil { options.append((option.name, .bool(args.flag(option.name)))) }
+            else { options.append((option.name, args.string(option.name).map(JSONValue.string) ?? option.defaultValue.map(JSONValue.string) ?? .null)) }
+        }
+        let config: JSONValue = .object([
+            ("safetykit", .string(safetyKitVersion)), ("method", .string(method.name)), ("reference", .string(method.reference)),
+            ("seed", .number(Double(seed))), ("options", .object(options)),
+            ("method_settings", .object(method.settings.map { ($0.0, .string($0.1)) })),
+            ("model", .object([("width", .number(Double(configuration.width))), ("depth", .number(Double(configuration.depth))),
+                               ("heads", .number(Double(configuration.heads))), ("context", .number(Double(configuration.contextLength)))])),
+        ])
+        let configPath = out + "/config.json"
+        let store = RunStore(directory: out)
+        let manager = FileManager.default
+        var completed: Int? = nil
+        if resume {
+            guard let stored = manager.contents(atPath: configPath), let text = String(data: stored, encoding: .utf8) else {
+                throw AnalysisError.missingFile(path: configPath)
+            }
+            guard text == config.pretty() + "\n" else {
+                throw CLIError.usage("\(out) was started with other options; resume with the same options as in \(configPath), or use --force to start over")
+            }
+            completed = try store.loadState()?.completedIterations
+        } else {
+            if manager.fileExists(atPath: out), let entries = try? manager.contentsOfDirectory(atPath: out), !entries.isEmpty {
+                guard force else {
+                    throw AnalysisError.cannotCreate(path: out, reason: "it already holds \(entries.contains("config.json") ? "a run" : "files"); use --resume to continue the run or --force to replace it")
+                }
+                guard entries.contains("config.json") else {
+                    throw AnalysisError.cannotCreate(path: out, reason: "it holds files that are not a SafetyKit run; --force replaces only run directories")
+                }
+                for entry in ["config.json", "state.json", "metrics.csv", "timing.csv", "calibration.csv", "calibration_summary.csv",
+                              "samples.jsonl", "checkpoints", "plots"] {
+                    try? manager.removeItem(atPath: out + "/" + entry)
+                }
+            }
+            do { try manager.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+                throw AnalysisError.cannotCreate(path: out, reason: (error as NSError).localizedDescription)
+            }
+            try OutputFile.write(config.pretty() + "\n", to: configPath)
+        }
+
+        let loop = SelfImprovementLoop(method: method, setup: setup)
+        let recorder = try SelfImprovementRecorder(directory: out, method: method.name, trackCalibration: trackCalibration,
+                                                   bootstrap: bootstrap, seed: seed, keepingIterationsThrough: completed.map { max($0, 0) })
+        let driver = SelfImprovementDriver(loop: loop, store: store, recorder: recorder, configuration: configuration)
+        if !quiet {
+            Terminal.printError("selfimprove: \(method.name) (\(method.reference)), \(iterations) iterations, pool of \(loop.pool.count) problems, "
+                                + "\(loop.heldOut.count) held out, seed set of \(loop.seedSet.count); writing \(out)"
+                                + (completed.map { " (resuming after iteration \($0))" } ?? ""))
+        }
+        var bar: ProgressBar? = nil, barKey = ""
+        let start = Date()
+        try driver.run(base: base) { event in
+            switch event {
+            case let .baseTraining(step, total, loss):
+                if barKey != "base" { bar = ProgressBar(total: total, unit: "steps", quiet: quiet); barKey = "base" }
+                bar?.update(step, detail: String(format: "base model · loss %.4f", loss))
+                if step == total { bar?.finish() }
+            case let .phase(iteration, name, done, total):
+                let key = "\(iteration)-\(name)"
+                if barKey != key { bar?.finish(); bar = ProgressBar(total: total, unit: name == "training" ? "steps" : "problems", quiet: quiet); barKey = key }
+                bar?.update(done, detail: "iteration \(iteration): \(name)")
+            case let .recorded(report):
+                bar?.finish(); barKey = ""
+                if !quiet { Terminal.printError(progressLine(report, iterations: iterations, elapsed: Date().timeIntervalSince(start))) }
+            case let .stoppedEarly(iteration, best):
+                if !quiet { Terminal.printError("stopped after iteration \(iteration): validation accuracy did not improve; the best model is iteration \(best)") }
+            }
+        }
+        Terminal.printOut(try summary(metricsPath: out + "/metrics.csv", trackCalibration: trackCalibration))
+        if !quiet { Terminal.printError("wrote \(out)/metrics.csv, \(out)/plots/ and \(out)/checkpoints/") }
+        return .success
+    }
+
+    /// The method with its options. Every option is checked whichever method is chosen, so a
+    /// bad value is an error even where it would not be used.
+    static func makeMethod(_ name: String, _ args: ParsedArguments) throws(CLIError) -> any SelfImprovementMethod {
+        let steps = try args.integer("steps", in: 1...10_000_000) ?? 300
+        let addSteps = try args.integer("add-steps", in: 0...1_000_000) ?? 20
+        let samples = try args.integer("samples", in: 1...1024) ?? 8
+        let keep = try args.integer("keep", in: 1...1024) ?? 4
+        let temperature = args.string("temperature") == "method's" ? nil : try positive(args, "temperature").map(Float.init)
+        let agreement = try fraction(args, "agreement") ?? 0.75
+        let passes = try args.integer("voting-passes", in: 1...16) ?? 3
+        let rate = try args.double("voting-dropout") ?? 0.1
+        guard rate >= 0 && rate < 1 else { throw .usage("--voting-dropout must be in [0, 1), got '\(args.string("voting-dropout")!)'") }
+        switch name {
+        case "star":
+            var m = STaR()
+            m.startSteps = steps
+            m.addSteps = addSteps
+            m.rationalization = !args.flag("no-rationalization")
+            if let temperature { m.temperature = temperature }
+            return m
+        case "rft", "online-rft":
+            var m = RejectionSampling(online: name == "online-rft")
+            m.steps = steps; m.samplesPerProblem = samples; m.keepPerProblem = keep
+            if let temperature { m.temperature = temperature }
+            return m
+        case "mccot":
+            var m = MCCoT()
+            m.sampling.steps = steps; m.sampling.samplesPerProblem = samples; m.sampling.keepPerProblem = keep
+            if let temperature { m.sampling.temperature = temperature }
+            m.votingSettings = VotingSettings(passes: passes, dropout: Float(rate))
+            return m
+        case "bstar":
+            var m = BSTaR()
+            m.steps = steps; m.samplesPerProblem = samples
+            return m
+        default:
+            var m = LabelFreeSelfConsistency()
+            m.steps = steps; m.samplesPerProblem = samples; m.keepPerProblem = keep
+            m.agreement = agreement
+            if let temperature { m.temperature = temperature }
+            return m
+        }
+    }
+
+    static func fraction(_ args: ParsedArguments, _ name: String) throws(CLIError) -> Double? {
+        guard let value = try args.double(name) else { return nil }
+        guard (0...1).contains(value) else { throw .usage("--\(name) must be in [0, 1], got '\(args.string(name)!)'") }
+        return value
+    }
+
+    static func positive(_ args: ParsedArguments, _ name: String) throws(CLIError) -> Double? {
+        guard let value = try args.double(name) else { return nil }
+        guard value > 0 else { throw .usage("--\(name) must be positive, got '\(args.string(name)!)'") }
+        return value
+    }
+
+    /// "iteration 2/4 · greedy 100/100/61/22% · maj@8 71% · selected 1,204 · coverage 58% + 9% rationalized · 63 s"
+    static func progressLine(_ report: IterationReport, iterations: Int, elapsed: Double) -> String {
+        let difficulties = Array(Set(report.records.map(\.problem.difficulty))).sorted()
+        let accuracy = difficulties.map { d -> String in
+            let r = report.records.filter { $0.problem.difficulty == d }
+            return String(Int((100 * Double(r.filter(\.greedyCorrect).count) / Double(max(1, r.count))).rounded()))
+        }.joined(separator: "/")
+        var line = "iteration \(report.iteration)/\(iterations) · greedy \(accuracy)% by difficulty"
+        let majority = Double(report.records.filter(\.majorityCorrect).count) / Double(max(1, report.records.count))
+        line += String(format: " · maj@k %.0f%%", 100 * majority)
+        if !report.trainingData.isEmpty {
+            let pool = report.trainingData.values.reduce(0) { $0 + $1.poolProblems }
+            let selected = report.trainingData.values.reduce(0) { $0 + $1.selected }
+            let generation = report.trainingData.values.reduce(0) { $0 + $1.coveredByGeneration }
+            let rationalization = report.trainingData.values.reduce(0) { $0 + $1.coveredByRationalization }
+            line += String(format: " · selected %d · pool covered %.0f%% + %.0f%% by rationalization", selected,
+                           100 * Double(generation) / Double(max(1, pool)), 100 * Double(rationalization) / Double(max(1, pool)))
+        }
+        if !report.notes.isEmpty { line += " · " + report.notes.map { "\($0.0) \($0.1)" }.joined(separator: ", ") }
+        return line + String(format: " · %.0f s elapsed", elapsed)
+    }
+
+    /// The table comparing iterations, read back from metrics.csv.
+    static func summary(metricsPath: String, trackCalibration: Bool) throws -> String {
+        let table = try CSVReader.read(path: metricsPath)
+        func value(_ row: [String], _ name: String) -> String { table.header.firstIndex(of: name).map { row[$0] } ?? "" }
+        func percent(_ text: String) -> String { Double(text).map { String(format: "%5.1f", 100 * $0) } ?? "    -" }
+        let difficulties = Array(Set(table.rows.map { value($0, "difficulty") }.filter { $0 != "all" })).sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }
+        var text = "\niteration | " + difficulties.map { "greedy d\($0)" }.joined(separator: " | ") + " | maj@k | pass@k | selected | coverage"
+        if trackCalibration { text += " | ECE seq | ECE ans | ECE vote" }
+        text += "\n"
+        let iterations = Array(Set(table.rows.compactMap { Int(value($0, "iteration")) })).sorted()
+        for i in iterations {
+            let rows = table.rows.filter { Int(value($0, "iteration")) == i }
+            guard let all = rows.first(where: { value($0, "difficulty") == "all" }) else { continue }
+            var line = String(format: "%9d", i)
+            for d in difficulties {
+                let r = rows.first { value($0, "difficulty") == d }
+                line += " | " + String(repeating: " ", count: max(0, "greedy d\(d)".count - 6)) + percent(r.map { value($0, "greedy_accuracy") } ?? "") + "%"
+            }
+            line += " | " + percent(value(all, "maj_at_k")) + " | " + percent(value(all, "pass_at_k")) + "  | "
+            line += value(all, "selected").padding(toLength: 8, withPad: " ", startingAt: 0) + " | "
+            let coverage = (Double(value(all, "coverage_generation")) ?? 0) + (Double(value(all, "coverage_rationalization")) ?? 0)
+            line += value(all, "selected").isEmpty ? "       -" : String(format: "  %5.1f%%", 100 * coverage)
+            if trackCalibration {
+                for s in IterationMetrics.sources { line += " | " + (Double(value(all, "ece_\(s)")).map { String(format: "%7.4f", $0) } ?? "      -") }
+            }
+            text += line + "\n"
+        }
+        return text
+    }
+}

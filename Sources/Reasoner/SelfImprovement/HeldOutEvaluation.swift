@@ -1,0 +1,106 @@
+import Foundation
+
+/// How a model is measured on held-out problems in every iteration: one greedy answer per
+/// problem (its accuracy, sequence and answer confidences), and k samples at a temperature
+/// (majority vote, pass@k, exploration and exploitation metrics, entropy).
+public struct HeldOutEvaluation: Sendable {
+    /// Samples per problem (n in the pass@k estimator, K in Pass@K-S and Best-of-K).
+    public var samples = 8
+    public var temperature: Float = 0.7
+    /// k of the reported pass@k (at most `samples`).
+    public var passK = 4
+    /// S of Pass@K-S and Reward@K-S.
+    public var uniqueCorrect = 2
+
+    public init(samples: Int = 8, temperature: Float = 0.7, passK: Int = 4, uniqueCorrect: Int = 2) {
+        self.samples = samples
+        self.temperature = temperature
+        self.passK = passK
+        self.uniqueCorrect = uniqueCorrect
+    }
+
+    /// Measures `model` on `problems`; the samples come from `seed`.
+    public func run(_ model: TransformerModel, task: any ReasoningTask, problems: [Problem], vocabulary: Vocabulary, seed: UInt64,
+                    batchSize: Int = 128, maxTokens: Int = 256, progress: ((Int) -> Void)? = nil) throws(ReasonerError) -> [HeldOutRecord] {
+        let greedy = try Attempt.sample(model, task: task, problems: problems, k: 1, sampler: Sampler(temperature: 0, maxTokens: maxTokens), hint: false,
+                                        vocabulary: vocabulary, seed: seed, batchSize: batchSize, progress: nil)
+        let sampled = samples > 0
+            ? try Attempt.sample(model, task: task, problems: problems, k: samples, sampler: Sampler(temperature: temperature, maxTokens: maxTokens), hint: false,
+                                 vocabulary: vocabulary, seed: seed &+ 1, batchSize: batchSize, progress: progress)
+            : problems.map { _ in [] }
+        return problems.indices.map { i in HeldOutRecord(problem: problems[i], greedy: greedy[i][0], samples: sampled[i], evaluation: self) }
+    }
+}
+
+/// One held-out problem's measurements in one iteration.
+public struct HeldOutRecord: Sendable {
+    public var problem: Problem
+    /// The greedy completion and whether its answer is right.
+    public var greedy: Attempt
+    public var greedyCorrect: Bool
+    /// Of the k samples: how many are right, how many distinct completions, how many distinct
+    /// right ones.
+    public var sampleCount: Int
+    public var correctSamples: Int
+    public var distinctCompletions: Int
+    public var distinctCorrect: Int
+    /// Pass@K-S: at least S distinct right completions among the K samples.
+    public var passAtKS: Bool
+    /// The majority answer of the samples (nil if none parsed), its vote share, and whether it is right.
+    public var majority: MajorityVote?
+    public var majorityCorrect: Bool
+    /// Samples ranked by the model's own mean log-probability: is the top one right (Best-of-K),
+    /// and are the top S all right (Reward@K-S)?
+    public var bestOfKCorrect: Bool
+    public var topSCorrect: Bool
+    /// Σ and count of the token entropies of the samples.
+    public var entropySum: Double
+    public var sampledTokens: Int
+    /// pass@k by the unbiased estimator, for the evaluation's k.
+    public var passAtK: Double
+
+    init(problem: Problem, greedy: Attempt, samples: [Attempt], evaluation: HeldOutEvaluation) {
+        self.problem = problem
+        self.greedy = greedy
+        greedyCorrect = greedy.isCorrect(problem.answer)
+        sampleCount = samples.count
+        let right = samples.map { $0.isCorrect(problem.answer) }
+        correctSamples = right.filter { $0 }.count
+        distinctCompletions = Set(samples.map(\.completion)).count
+        distinctCorrect = Set(zip(samples, right).filter(\.1).map(\.0.completion)).count
+        passAtKS = distinctCorrect >= evaluation.uniqueCorrect
+        majority = MajorityVote(samples.map(\.answer))
+        majorityCorrect = majority?.answer == problem.answer
+        // Rank by mean log-probability (higher first); ties keep sampling order.
+        let ranked = samples.indices.sorted { a, b in
+            let (x, y) = (samples[a].meanLogProbability, samples[b].meanLogProbability)
+            return x > y || (x == y && a < b)
+        }
+        bestOfKCorrect = ranked.first.map { right[$0] } ?? false
+        let s = evaluation.uniqueCorrect
+        topSCorrect = ranked.count >= s && ranked.prefix(s).allSatisfy { right[$0] }
+        entropySum = samples.reduce(0.0) { $0 + $1.entropies.reduce(0.0) { $0 + Double($1) } }
+        sampledTokens = samples.reduce(0) { $0 + $1.entropies.count }
+        passAtK = PassAtK.estimate(n: samples.count, correct: correctSamples, k: min(evaluation.passK, samples.count))
+    }
+}
+
+extension Attempt {
+    /// Mean log-probability per token (−∞ for an empty completion).
+    public var meanLogProbability: Double {
+        logProbabilities.isEmpty ? -.infinity : logProbabilities.reduce(0.0) { $0 + Double($1) } / Double(logProbabilities.count)
+    }
+}
+
+/// The unbiased pass@k estimator (Chen et al. 2021): 1 − C(n−c, k)/C(n, k), the chance that k
+/// of n samples drawn without replacement include a right one, computed as a product to avoid
+/// large binomials.
+public enum PassAtK {
+    public static func estimate(n: Int, correct c: Int, k: Int) -> Double {
+        guard k > 0, n > 0, c > 0 else { return 0 }
+        if n - c < k { return 1 }
+        var missAll = 1.0
+        for i in (n - c + 1)...n { missAll *= 1 - Double(k) / Double(i) }
+        return 1 - missAll
+    }
+}

@@ -1,0 +1,101 @@
+import Numerics
+
+/// What a method sees in one iteration: the current model, the task, and the pool of problems
+/// to improve on, with helpers to sample from the model reproducibly.
+public struct IterationContext {
+    /// 1-based.
+    public let iteration: Int
+    public let model: TransformerModel
+    public let task: any ReasoningTask
+    /// The problems to improve on. For a label-free method, their answers are blank.
+    public let pool: [Problem]
+    public let vocabulary: Vocabulary
+    /// The run's seed; every stream a method uses is derived from it, the iteration and a purpose.
+    public let seed: UInt64
+    /// Sequences per sampling batch.
+    public let batchSize: Int
+    /// The most tokens a completion may have: a little more than the longest gold completion, so
+    /// a rambling sample stops early instead of filling the context.
+    public let maxTokens: Int
+    /// Called with the number of prompts sampled so far, for progress.
+    public let progress: ((Int) -> Void)?
+
+    public init(iteration: Int, model: TransformerModel, task: any ReasoningTask, pool: [Problem], vocabulary: Vocabulary,
+                seed: UInt64, batchSize: Int = 128, maxTokens: Int = 256, progress: ((Int) -> Void)? = nil) {
+        self.iteration = iteration
+        self.model = model
+        self.task = task
+        self.pool = pool
+        self.vocabulary = vocabulary
+        self.seed = seed
+        self.batchSize = batchSize
+        self.maxTokens = maxTokens
+        self.progress = progress
+    }
+
+    /// A seed for one purpose in this iteration (purposes are small constants named by the method).
+    public func seed(for purpose: UInt64) -> UInt64 {
+        RandomStream(seed: seed, stream: purpose).substream(UInt64(iteration)).key
+    }
+
+    /// k completions per problem, sampled with `sampler`, from the plain prompt or the hinted one.
+    /// Result [i][j] is problem i's j-th sample.
+    public func sample(_ problems: [Problem], k: Int, sampler: Sampler, hint: Bool = false, purpose: UInt64) throws(ReasonerError) -> [[Attempt]] {
+        var sampler = sampler
+        sampler.maxTokens = min(sampler.maxTokens, maxTokens)
+        return try Attempt.sample(model, task: task, problems: problems, k: k, sampler: sampler, hint: hint, vocabulary: vocabulary,
+                           seed: seed(for: purpose), batchSize: batchSize, progress: progress)
+    }
+}
+
+/// One sampled completion, parsed.
+public struct Attempt: Sendable, Equatable {
+    /// The completion's text (without <eos>).
+    public var completion: String
+    /// The parsed rationale and answer; nil if malformed or cut off before <eos>.
+    public var solution: Solution?
+    /// Per-token log-probabilities (temperature 1), <eos> included when the sample finished.
+    public var logProbabilities: [Float]
+    /// Per-token entropies of the model's distribution (nats).
+    public var entropies: [Float]
+    /// Tokens of the answer line, for the answer-only confidence.
+    public var answerTokenCount: Int
+
+    public var answer: String? { solution?.answer }
+
+    /// Whether the answer equals `gold` (a malformed completion is wrong).
+    public func isCorrect(_ gold: String) -> Bool { solution?.answer == gold }
+
+    /// exp(mean log p) over the completion's tokens.
+    public var sequenceConfidence: Double { CompletionScorer.confidences(logProbabilities, answerTokens: answerTokenCount).sequence }
+    /// p(answer tokens and <eos> | prompt, rationale).
+    public var answerConfidence: Double { CompletionScorer.confidences(logProbabilities, answerTokens: answerTokenCount).answer }
+
+    /// k samples for each problem; sequence (i, j) draws from stream i·k + j of `seed` whatever
+    /// the batch size.
+    static func sample(_ model: TransformerModel, task: any ReasoningTask, problems: [Problem], k: Int, sampler: Sampler, hint: Bool,
+                       vocabulary: Vocabulary, seed: UInt64, batchSize: Int,
+                       progress: ((Int) -> Void)?) throws(ReasonerError) -> [[Attempt]] {
+        var prompts: [[Int]] = []
+        prompts.reserveCapacity(problems.count * k)
+        for p in problems {
+            let prompt = try vocabulary.encode(task.prompt(p, hint: hint ? p.answer : nil), context: "the prompt of \(p.key)")
+            for _ in 0..<k { prompts.append(prompt) }
+        }
+        var result: [[Attempt]] = problems.map { _ in [] }
+        for start in stride(from: 0, to: prompts.count, by: batchSize) {
+            let end = min(prompts.count, start + batchSize)
+            let samples = sampler.generate(model, prompts: Array(prompts[start..<end]), eos: vocabulary.eos, seed: seed, firstStream: start)
+            for (offset, s) in samples.enumerated() {
+                let text = vocabulary.decode(s.tokens)
+                let solution = s.finished ? task.parse(text) : nil
+                let lastLine = text.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
+                let answerTokens = lastLine.split(separator: " ").count
+                result[(start + offset) / k].append(Attempt(completion: text, solution: solution, logProbabilities: s.logProbabilities,
+                                                            entropies: s.entropies, answerTokenCount: answerTokens))
+            }
+            progress?(end / k)
+        }
+        return result
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// The Reasoner's own part of a run directory: model checkpoints per iteration and the run state
+/// that `--resume` continues from. Tables and charts are the Analysis module's.
+///
+///     RUN/checkpoints/iteration-0.ckpt   the base model
+///     RUN/checkpoints/iteration-N.ckpt   the model after iteration N (with the optimizer if online)
+///     RUN/state.json                     the last complete iteration; written last, so it is the commit point
+public struct RunStore: Sendable {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    /// Where the loop stands: the last iteration whose checkpoint and tables are all written.
+    public struct State: Codable, Sendable, Equatable {
+        /// −1 before the base model's evaluation is recorded; then the last complete iteration.
+        public var completedIterations: Int
+        /// The best validation accuracy so far and its iteration (for early stopping).
+        public var bestValidation: Double
+        public var bestIteration: Int
+        /// True once a method that stops early has stopped.
+        public var stopped: Bool
+
+        public init(completedIterations: Int = -1, bestValidation: Double = -1, bestIteration: Int = 0, stopped: Bool = false) {
+            self.completedIterations = completedIterations
+            self.bestValidation = bestValidation
+            self.bestIteration = bestIteration
+            self.stopped = stopped
+        }
+    }
+
+    public var statePath: String { directory + "/state.json" }
+    public func checkpointPath(iteration: Int) -> String { directory + "/checkpoints/iteration-\(iteration).ckpt" }
+
+    public func prepare() throws(ReasonerError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory + "/checkpoints", withIntermediateDirectories: true)
+        } catch {
+            throw .cannotWrite(path: directory + "/checkpoints", reason: (error as NSError).localizedDescription)
+        }
+    }
+
+    /// The saved state, or nil if the run has none yet.
+    public func loadState() throws(ReasonerError) -> State? {
+        guard let data = FileManager.default.contents(atPath: statePath) else { return nil }
+        guard let state = try? JSONDecoder().decode(State.self, from: data) else {
+            throw .badCheckpoint(path: statePath, reason: "the run state cannot be read; start the run again with --force")
+        }
+        return state
+    }
+
+    /// Writes the state atomically.
+    public func save(_ state: State) throws(ReasonerError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        do {
+            try encoder.encode(state).write(to: URL(fileURLWithPath: statePath), options: .atomic)
+        } catch {
+            throw .cannotWrite(path: statePath, reason: (error as NSError).localizedDescription)
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import Numerics
+
+/// The self-improvement loop (reasoner.md): each iteration the method samples from the current
+/// model and selects training data, the loop trains (from the base or from the previous model),
+/// then measures the new model on held-out problems. The loop owns the problem sets, which are
+/// fixed by the seed: a held-out test set and a validation split, disjoint from each other and
+/// from training; the base's gold seed set; and the pool of training problems (answers only)
+/// that the method improves on. The pool includes the seed set's problems (as STaR's training
+/// set does), so that small difficulties, whose problems the seed set may exhaust, stay in the
+/// loop's data and are not forgotten.
+///
+/// Every random choice is drawn from a stream derived from (seed, iteration, purpose), so an
+/// iteration depends only on the model it starts from: a resumed run repeats an uninterrupted one.
+public final class SelfImprovementLoop {
+    public let method: any SelfImprovementMethod
+    public let setup: SelfImprovementSetup
+    public let vocabulary: Vocabulary
+    public let heldOut: [Problem]
+    public let validation: [Problem]
+    public let seedSet: [Problem]
+    public let pool: [Problem]
+    /// The most tokens a sampled completion may have: the longest gold completion among the
+    /// loop's problems plus a quarter and 4 tokens.
+    public let maxTokens: Int
+
+    public init(method: any SelfImprovementMethod, setup: SelfImprovementSetup, vocabulary: Vocabulary = .standard) {
+        self.method = method
+        self.setup = setup
+        self.vocabulary = vocabulary
+        let task = setup.task, seed = setup.seed
+        heldOut = Evaluation.problems(task: task, difficulties: setup.difficulties, count: setup.heldOutPerDifficulty, seed: seed)
+        var taken = Set(heldOut.map(\.key))
+        validation = Self.draw(task: task, difficulties: setup.difficulties, count: { d in
+            Evaluation.heldOutCount(task: task, difficulty: d, requested: setup.validationPerDifficulty)
+        }, excluding: &taken, seed: seed, purpose: 0x7A11)
+        let source = ProblemSource(task: task, difficulties: setup.difficulties, excluding: taken, seed: seed, fixedSizes: setup.seedSet)
+        seedSet = source.fixed ?? []
+        pool = Self.draw(task: task, difficulties: setup.difficulties, count: { _ in setup.poolPerDifficulty }, excluding: &taken,
+                         seed: seed, purpose: 0x9001)
+        let longest = (heldOut + validation + pool).map { (try? vocabulary.encode(task.target($0)).count) ?? 0 }.max() ?? 0
+        maxTokens = longest + longest / 4 + 4
+    }
+
+    /// Distinct problems per difficulty, none in `excluding` (which grows by them); a small
+    /// difficulty yields fewer when it runs out.
+    static func draw(task: any ReasoningTask, difficulties: [Int], count: (Int) -> Int, excluding: inout Set<String>, seed: UInt64,
+                     purpose: UInt64) -> [Problem] {
+        var result: [Problem] = []
+        for d in difficulties {
+            var stream = RandomStream(seed: seed, stream: purpose).substream(UInt64(d))
+            let n = count(d)
+            var added = 0, attempts = 0
+            while added < n && attempts < 50 * n {
+                attempts += 1
+                let p = task.problem(difficulty: d, using: &stream)
+                if excluding.insert(p.key).inserted { result.append(p); added += 1 }
+            }
+        }
+        return result
+    }
+
+    // MARK: The base model
+
+    /// Trains the base model from scratch on the gold seed set (SFT), with a share of hinted
+    /// prompts. `progress(step, smoothed loss)` follows every step.
+    public func trainBase(configuration: ModelConfiguration, progress: ((Int, Double) -> Void)? = nil) throws(ReasonerError) -> TransformerModel {
+        var source = ProblemSource(task: setup.task, fixed: seedSet, seed: setup.seed)
+        source.hintShare = setup.baseHintShare
+        let trainer = SupervisedTrainer(model: try TransformerModel(configuration: configuration, seed: setup.seed),
+                                        schedule: LearningRateSchedule(peak: setup.learningRate, warmupSteps: setup.baseWarmupSteps,
+                                                                       totalSteps: setup.baseSteps),
+                                        batchSize: setup.batchSize, vocabulary: vocabulary)
+        var none: RandomStream? = nil, smoothed = 0.0
+        for step in 0..<setup.baseSteps {
+            let report = try trainer.step(try source.batch(setup.batchSize, step: step, vocabulary: vocabulary), dropout: &none)
+            smoothed = step == 0 ? report.loss : 0.95 * smoothed + 0.05 * report.loss
+            progress?(step + 1, smoothed)
+        }
+        return trainer.model
+    }
+
+    // MARK: Iterations
+
+    /// The model and optimizer an iteration hands to the next, and its report.
+    public struct Outcome: Sendable {
+        public var model: TransformerModel
+        public var optimizer: AdamW?
+        public var report: IterationReport
+    }
+
+    /// Measures a model: the held-out records and validation accuracy of iteration `n`.
+    public func measure(_ model: TransformerModel, iteration n: Int, progress: ((Int) -> Void)? = nil)
+        throws(ReasonerError) -> (records: [HeldOutRecord], validationAccuracy: Double, tokens: Int) {
+        let evalSeed = RandomStream(seed: setup.seed, stream: 0xE7A1).substream(UInt64(n)).key
+        let records = try setup.evaluation.run(model, task: setup.task, problems: heldOut, vocabulary: vocabulary, seed: evalSeed,
+                                               batchSize: setup.samplingBatch, maxTokens: maxTokens, progress: progress)
+        let (evaluation, _) = try Evaluation.run(model, task: setup.task, problems: validation,
+                                                 sampler: Sampler(temperature: 0, maxTokens: maxTokens), vocabulary: vocabulary,
+                                                 batchSize: setup.samplingBatch, seed: evalSeed)
+        let tokens = records.reduce(0) { $0 + $1.sampledTokens + $1.greedy.logProbabilities.count }
+        return (records, evaluation.accuracy, tokens)
+    }
+
+    /// The base model's report (iteration 0).
+    public func baseline(_ base: TransformerModel, progress: ((Int) -> Void)? = nil) throws(ReasonerError) -> IterationReport {
+        let start = Date()
+        let (records, validationAccuracy, tokens) = try measure(base, iteration: 0, progress: progress)
+        return IterationReport(iteration: 0, records: records, validationAccuracy: validationAccuracy, trainingData: [:],
+                               tokensSampled: tokens, tokensTrained: 0, trainingSteps: 0, notes: [], stoppedEarly: false,
+                               seconds: (0, 0, Date().timeIntervalSince(start)))
+    }
+
+    /// Steps in all iterations together: the online methods' one learning-rate schedule.
+    public var totalSteps: Int { (1...max(1, setup.iterations)).reduce(0) { $0 + method.trainingSteps(iteration: $1) } }
+
+    /// Runs iteration n from `current` (the previous model) and its optimizer; `bestValidation`
+    /// is the best validation accuracy so far, for methods that stop early.
+    public func iterate(_ n: Int, base: TransformerModel, current: TransformerModel, optimizer: AdamW?, bestValidation: Double,
+                        phase: ((String, Int, Int) -> Void)? = nil) throws(ReasonerError) -> Outcome {
+        let labelled = method.usesGoldLabels
+        let context = IterationContext(iteration: n, model: current, task: labelled ? setup.task : UnlabeledTask(setup.task),
+                                       pool: labelled ? pool : pool.map(UnlabeledTask.strip), vocabulary: vocabulary, seed: setup.seed,
+                                       batchSize: setup.samplingBatch, maxTokens: maxTokens, progress: { [pool] done in phase?("sampling", done, pool.count) })
+        var clock = Date()
+        let data = try method.collect(context)
+        // Label-free methods saw blank answers; restore the gold problems for training prompts and stats.
+        let gold = Dictionary(pool.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let selected = data.examples.map { e in SelectedExample(problem: gold[e.problem.key] ?? e.problem, completion: e.completion, source: e.source) }
+        let collectSeconds = Date().timeIntervalSince(clock)
+
+        clock = Date()
+        let steps = method.trainingSteps(iteration: n)
+        var model = method.continuesFromPreviousModel ? current : base
+        var nextOptimizer = method.continuesFromPreviousModel ? optimizer : nil
+        var tokensTrained = 0
+        if !selected.isEmpty {
+            var examples: [TrainingExample] = []
+            for e in selected {
+                examples.append(try TrainingExample(task: setup.task, problem: e.problem, vocabulary: vocabulary, completion: e.completion))
+            }
+            let schedule = method.continuesFromPreviousModel
+                ? LearningRateSchedule(peak: setup.learningRate, warmupSteps: setup.warmupSteps, totalSteps: totalSteps)
+                : LearningRateSchedule(peak: setup.learningRate, warmupSteps: setup.warmupSteps, totalSteps: steps)
+            let batchSeed = RandomStream(seed: setup.seed, stream: 0x7B47).substream(UInt64(n)).key
+            func batch(_ step: Int) -> [TrainingExample] {
+                var stream = RandomStream(seed: batchSeed, stream: UInt64(step))
+                return (0..<setup.batchSize).map { _ in examples[stream.nextIndex(below: examples.count)] }
+            }
+            if let voting = method.voting {
+                let trainer = try VotingTrainer(model: model, schedule: schedule, batchSize: setup.batchSize, passes: voting.passes,
+                                                alpha: voting.alpha, dropout: voting.dropout, vocabulary: vocabulary, optimizer: nextOptimizer)
+                var masks = RandomStream(seed: setup.seed, stream: 0xD509).substream(UInt64(n))
+                for step in 0..<steps {
+                    tokensTrained += try trainer.step(batch(step), dropout: &masks).tokens
+                    phase?("training", step + 1, steps)
+                }
+                model = trainer.model
+                nextOptimizer = trainer.optimizer
+            } else {
+                let trainer = SupervisedTrainer(model: model, schedule: schedule, batchSize: setup.batchSize, vocabulary: vocabulary,
+                                                optimizer: nextOptimizer)
+                var none: RandomStream? = nil
+                for step in 0..<steps {
+                    tokensTrained += try trainer.step(batch(step), dropout: &none).tokens
+                    phase?("training", step + 1, steps)
+                }
+                model = trainer.model
+                nextOptimizer = trainer.optimizer
+            }
+        }
+        let trainSeconds = Date().timeIntervalSince(clock)
+
+        clock = Date()
+        let heldOutCount = heldOut.count
+        let (records, validationAccuracy, evalTokens) = try measure(model, iteration: n, progress: { done in phase?("evaluating", done, heldOutCount) })
+        let report = IterationReport(
+            iteration: n, records: records, validationAccuracy: validationAccuracy, trainingData: summarise(selected),
+            tokensSampled: data.tokensSampled + evalTokens, tokensTrained: tokensTrained, trainingSteps: selected.isEmpty ? 0 : steps,
+            notes: data.notes, stoppedEarly: method.stopsEarly && validationAccuracy <= bestValidation,
+            seconds: (collectSeconds, trainSeconds, Date().timeIntervalSince(clock)))
+        return Outcome(model: model, optimizer: method.continuesFromPreviousModel ? nextOptimizer : nil, report: report)
+    }
+
+    /// Per difficulty: the pool's size, what was selected and how much of it is right, and how
+    /// many pool problems the selection covers by generation and by rationalization only.
+    func summarise(_ selected: [SelectedExample]) -> [Int: TrainingDataSummary] {
+        var result: [Int: TrainingDataSummary] = [:]
+        for d in setup.difficulties { result[d] = TrainingDataSummary() }
+        for p in pool { result[p.difficulty, default: .init()].poolProblems += 1 }
+        var byGeneration = Set<String>(), byRationalization = Set<String>()
+        for e in selected {
+            let solution = setup.task.parse(e.completion)
+            let right = solution?.answer == e.problem.answer
+            let stepsRight = right && solution.map { setup.task.checkSteps($0.rationale, of: e.problem).allSatisfy { $0 } } == true
+            result[e.problem.difficulty, default: .init()].selected += 1
+            if right { result[e.problem.difficulty, default: .init()].selectedCorrect += 1 }
+            if stepsRight { result[e.problem.difficulty, default: .init()].selectedStepsCorrect += 1 }
+            if right { if e.source == .generation { byGeneration.insert(e.problem.key) } else { byRationalization.insert(e.problem.key) } }
+        }
+        for p in pool {
+            if byGeneration.contains(p.key) { result[p.difficulty]!.coveredByGeneration += 1 }
+            else if byRationalization.contains(p.key) { result[p.difficulty]!.coveredByRationalization += 1 }
+        }
+        return result
+    }
+}

@@ -1,0 +1,75 @@
+import Numerics
+
+/// A self-improvement method: how one iteration turns the current model into training data, and
+/// how the loop trains on it. This is a real seam: a new method is one new type.
+public protocol SelfImprovementMethod: Sendable {
+    /// The name on the command line, e.g. "star".
+    var name: String { get }
+    /// The paper behind the method, for --help and config.json.
+    var reference: String { get }
+    /// Whether the method may read gold answers. A method that may not (label-free training)
+    /// is handed a pool whose answers are blank and a task that cannot check answers.
+    var usesGoldLabels: Bool { get }
+    /// True: each iteration continues from the previous model and its optimizer (online).
+    /// False: each iteration trains the base model afresh on the new data.
+    var continuesFromPreviousModel: Bool { get }
+    /// True: stop when greedy accuracy on the validation split stops improving (ReST-EM).
+    var stopsEarly: Bool { get }
+    /// Optimisation steps in iteration n (1-based).
+    func trainingSteps(iteration n: Int) -> Int
+    /// Samples from the current model and selects the iteration's training data.
+    func collect(_ context: IterationContext) throws(ReasonerError) -> CollectedData
+    /// The method's hyperparameters, for config.json and the run's summary.
+    var settings: [(String, String)] { get }
+    /// Set for methods that train by voting over dropout passes (MC-CoT); nil is plain SFT.
+    var voting: VotingSettings? { get }
+}
+
+/// MC-CoT's training-time voting: how many dropout passes, at which rate, fused with which α.
+public struct VotingSettings: Sendable, Equatable {
+    public var passes = 3
+    public var dropout: Float = 0.1
+    public var alpha: Float = 0.5
+    public init(passes: Int = 3, dropout: Float = 0.1, alpha: Float = 0.5) {
+        self.passes = passes
+        self.dropout = dropout
+        self.alpha = alpha
+    }
+}
+
+extension SelfImprovementMethod {
+    public var stopsEarly: Bool { false }
+    public var voting: VotingSettings? { nil }
+}
+
+/// Where an example came from.
+public enum ExampleSource: String, Sendable {
+    /// The model's own sample from the plain prompt.
+    case generation
+    /// A sample from the prompt with the gold answer as a hint (STaR); saved without the hint.
+    case rationalization
+}
+
+/// A selected training example: a problem and a completion the model wrote for it.
+public struct SelectedExample: Sendable, Equatable {
+    public var problem: Problem
+    public var completion: String
+    public var source: ExampleSource
+
+    public init(problem: Problem, completion: String, source: ExampleSource) {
+        self.problem = problem
+        self.completion = completion
+        self.source = source
+    }
+}
+
+/// What an iteration's collection produced.
+public struct CollectedData: Sendable {
+    public var examples: [SelectedExample] = []
+    /// Tokens generated (prompts excluded).
+    public var tokensSampled = 0
+    /// Method-specific choices worth logging (B-STaR's temperature and threshold, ...).
+    public var notes: [(String, String)] = []
+
+    public init() {}
+}

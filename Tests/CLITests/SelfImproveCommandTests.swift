@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+@Suite("safetykit selfimprove")
+struct SelfImproveCommandTests {
+    /// A tiny, fast run: a small model, a short base training, few problems and samples.
+    static let tiny = ["--digits", "1-2", "--width", "16", "--depth", "1", "--heads", "2", "--base-steps", "30", "--seed-set", "20",
+                       "--pool", "6", "--heldout", "4", "--validation", "3", "--steps", "3", "--add-steps", "1", "--samples", "2",
+                       "--eval-samples", "2", "--pass-k", "1", "--bootstrap", "10", "--batch", "8", "--quiet"]
+
+    static func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+
+    @Test func aKilledRunResumesToTheSameFiles() throws {
+        let directory = try CLI.temporaryDirectory()
+        let whole = directory + "/whole", killed = directory + "/killed"
+        let arguments = ["selfimprove", "--method", "online-rft", "--iterations", "3", "--track-calibration", "--seed", "7"] + Self.tiny
+        let reference = try CLI.run(arguments + ["--out", whole])
+        #expect(reference.status == 0, "\(reference.stderr)")
+        #expect(reference.stdout.contains("iteration |") && reference.stdout.contains("ECE vote"))
+
+        // Start the same run, kill it once iteration 1 is complete, then resume it.
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = arguments + ["--out", killed]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, process.isRunning {
+            if let state = try? Self.read(killed + "/state.json"), state.contains("\"completedIterations\" : 1") { break }
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        // The kill must have interrupted the run, or this test proves nothing.
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(try !Self.read(killed + "/state.json").contains("\"completedIterations\" : 3"))
+        let resumed = try CLI.run(arguments + ["--out", killed, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        for file in ["metrics.csv", "calibration.csv", "calibration_summary.csv", "samples.jsonl", "config.json"] {
+            #expect(try Self.read(whole + "/" + file) == Self.read(killed + "/" + file), "\(file) differs after resuming")
+        }
+        let metrics = try Self.read(whole + "/metrics.csv").split(separator: "\n")
+        #expect(metrics.count == 1 + 4 * 3)          // header + (base + 3 iterations) × (all + 2 difficulties)
+        #expect(CLI.files(in: whole + "/plots") == ["accuracy.svg", "ece.svg", "reliability-iteration-0.svg", "reliability-iteration-1.svg",
+                                                    "reliability-iteration-2.svg", "reliability-iteration-3.svg"])
+        #expect(CLI.files(in: whole + "/checkpoints").count == 4)
+        // Resuming a finished run changes nothing.
+        let again = try CLI.run(arguments + ["--out", whole, "--resume"])
+        #expect(again.status == 0)
+        #expect(try Self.read(whole + "/metrics.csv").split(separator: "\n") == metrics)
+    }
+
+    @Test(arguments: ["star", "rft", "bstar", "lmsi", "mccot"])
+    func everyMethodRunsEndToEnd(method: String) throws {
+        let directory = try CLI.temporaryDirectory()
+        let result = try CLI.run(["selfimprove", "--method", method, "--iterations", "1", "--out", directory + "/run"] + Self.tiny)
+        #expect(result.status == 0, "\(result.stderr)")
+        let config = try Self.read(directory + "/run/config.json")
+        #expect(config.contains("\"method\": \"\(method)\""))
+        let metrics = try Self.read(directory + "/run/metrics.csv").split(separator: "\n")
+        #expect(metrics.count == 1 + 2 * 3)
+        #expect(metrics[4].hasPrefix("1,\(method),all,"))
+        if method == "bstar" { #expect(metrics[4].contains("balance_score=")) }
+    }
+
+    @Test func badInputIsRejected() throws {
+        let directory = try CLI.temporaryDirectory()
+        func expectFailure(_ arguments: [String], status: Int32, mentioning text: String) throws {
+            let result = try CLI.run(["selfimprove"] + arguments)
+            #expect(result.status == status, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(text), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+        try expectFailure(["--method", "ppo"], status: 64, mentioning: "expected one of: star, rft, online-rft, bstar, lmsi, mccot")
+        try expectFailure(["--resume", "--force"], status: 64, mentioning: "contradict")
+        try expectFailure(["--eval-samples", "2", "--pass-k", "3"], status: 64, mentioning: "--pass-k")
+        try expectFailure(["--seed-set", "1,2"], status: 64, mentioning: "one N >= 0 per difficulty")
+        // Options of other methods are checked too, never silently ignored.
+        try expectFailure(["--agreement", "1.5"], status: 64, mentioning: "--agreement must be in [0, 1]")
+        try expectFailure(["--voting-dropout", "1"], status: 64, mentioning: "--voting-dropout")
+        try expectFailure(["--resume", "--out", directory + "/none"], status: 66, mentioning: "config.json")
+        try expectFailure(["--base", directory + "/missing.ckpt", "--out", directory + "/b"], status: 66, mentioning: "missing.ckpt")
+        // A directory with other files is never overwritten.
+        try FileManager.default.createDirectory(atPath: directory + "/full", withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: directory + "/full/notes.txt"))
+        try expectFailure(["--out", directory + "/full"], status: 73, mentioning: "--resume")
+        try expectFailure(["--out", directory + "/full", "--force"], status: 73, mentioning: "not a SafetyKit run")
+        #expect(try Self.read(directory + "/full/notes.txt") == "keep")
+        // A run is not resumed with other options, nor replaced without --force.
+        let run = try CLI.run(["selfimprove", "--iterations", "1", "--out", directory + "/run"] + Self.tiny)
+        #expect(run.status == 0, "\(run.stderr)")
+        try expectFailure(["--iterations", "2", "--resume", "--out", directory + "/run"] + Self.tiny, status: 64, mentioning: "other options")
+        try expectFailure(["--iterations", "1", "--out", directory + "/run"] + Self.tiny, status: 73, mentioning: "a run")
+        let forced = try CLI.run(["selfimprove", "--iterations", "1", "--out", directory + "/run", "--force"] + Self.tiny)
+        #expect(forced.status == 0)
+    }
+}

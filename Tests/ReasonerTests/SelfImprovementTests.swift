@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import Numerics
+@testable import Reasoner
+
+@Suite("Self-improvement methods and metrics")
+struct SelfImprovementTests {
+    static let task = AdditionTask()
+
+    static func attempt(_ completion: String, logProbabilities: [Float] = [-0.1, -0.1]) -> Attempt {
+        let solution = task.parse(completion)
+        return Attempt(completion: completion, solution: solution, logProbabilities: logProbabilities,
+                       entropies: logProbabilities.map { _ in 0.5 }, answerTokenCount: solution?.answer.split(separator: " ").count ?? 0)
+    }
+
+    static func gold(_ problem: Problem) -> String { task.target(problem) }
+
+    @Test func passAtKMatchesTheBinomialFormula() {
+        func binomial(_ n: Int, _ k: Int) -> Double { k < 0 || k > n ? 0 : (0..<k).reduce(1.0) { $0 * Double(n - $1) / Double($1 + 1) } }
+        for n in 1...10 {
+            for c in 0...n {
+                for k in 1...n {
+                    let expected = 1 - binomial(n - c, k) / binomial(n, k)
+                    #expect(abs(PassAtK.estimate(n: n, correct: c, k: k) - expected) < 1e-12, "n \(n) c \(c) k \(k)")
+                }
+            }
+        }
+        #expect(PassAtK.estimate(n: 5, correct: 2, k: 2) == 0.7)
+        #expect(PassAtK.estimate(n: 5, correct: 0, k: 3) == 0)
+    }
+
+    @Test func balanceScoreByHand() {
+        // n* = ceil(5 / 3) = 2. Query 1: 1 unique right of 3 → ½ · ⅓; query 2: 2 of 2 → 1; query 3: nothing → 0.
+        let score = BalanceScore.score([[("a", true), ("a", true), ("b", false)], [("c", true), ("d", true)], []])
+        #expect(abs(score - (1.0 / 6 + 1) / 3) < 1e-12)
+        #expect(BalanceScore.score([]) == 0)
+    }
+
+    @Test func processRewardChecksEveryStep() throws {
+        let problem = try Self.task.problem(parsing: "964+494")
+        let right = Self.attempt(Self.gold(problem))
+        #expect(ProcessReward.reward(right, problem: problem, task: Self.task) == 2)
+        // A wrong carry in one step, with the right answer: 1 + (−1).
+        let wrongStep = Self.gold(problem).replacingOccurrences(of: "6 + 9 , 8 C: 0", with: "6 + 9 , 8 C: 1")
+        #expect(ProcessReward.reward(Self.attempt(wrongStep), problem: problem, task: Self.task) == 0)
+        #expect(ProcessReward.reward(Self.attempt("garbage"), problem: problem, task: Self.task) == -1)
+        #expect(ProcessReward.stepAccuracy(Self.attempt(wrongStep), problem: problem, task: Self.task) == 4.0 / 5)
+    }
+
+    @Test func majorityVoteCountsMalformedSamplesAndBreaksTiesByOrder() {
+        let vote = MajorityVote(["1 2", nil, "3", "3", "1 2", nil])
+        #expect(vote?.answer == "1 2" && vote?.votes == 2 && vote?.share == 2.0 / 6)
+        #expect(MajorityVote([nil, nil]) == nil)
+    }
+
+    @Test func heldOutRecordsRankSamplesByTheModelsOwnProbability() throws {
+        let problem = try Self.task.problem(parsing: "12+34")
+        let right = Self.gold(problem), wrong = right.replacingOccurrences(of: "4 6", with: "4 7")
+        let samples = [Self.attempt(wrong, logProbabilities: [-0.01]), Self.attempt(right, logProbabilities: [-0.5]),
+                       Self.attempt(right, logProbabilities: [-0.2]), Self.attempt("junk", logProbabilities: [-3])]
+        let record = HeldOutRecord(problem: problem, greedy: Self.attempt(right), samples: samples,
+                                   evaluation: HeldOutEvaluation(samples: 4, passK: 2, uniqueCorrect: 2))
+        #expect(record.greedyCorrect && record.correctSamples == 2 && record.distinctCompletions == 3 && record.distinctCorrect == 1)
+        #expect(!record.bestOfKCorrect)              // the most probable sample is the wrong one
+        #expect(!record.topSCorrect && !record.passAtKS)
+        #expect(record.majorityCorrect && record.majority?.share == 0.5)
+        #expect(abs(record.passAtK - (1 - 1.0 / 6)) < 1e-12)   // 1 − C(2,2)/C(4,2)
+    }
+
+    @Test func hintsAppearOnlyWhenAsked() throws {
+        let problem = try Self.task.problem(parsing: "12+34")
+        let hinted = try TrainingExample(task: Self.task, problem: problem, vocabulary: .standard, hint: true)
+        let plain = try TrainingExample(task: Self.task, problem: problem, vocabulary: .standard, completion: Self.gold(problem))
+        let hint = Vocabulary.standard.id("Hint:")!
+        #expect(hinted.tokens.prefix(hinted.promptLength).contains(hint))
+        #expect(!plain.tokens.contains(hint))
+    }
+
+    @Test func problemSetsAreDisjoint() {
+        var setup = SelfImprovementSetup(task: Self.task, difficulties: [1, 2, 3], iterations: 1, seed: 3, seedSet: [50, 50, 20])
+        setup.poolPerDifficulty = 60
+        let loop = SelfImprovementLoop(method: STaR(), setup: setup)
+        let test = Set(loop.heldOut.map(\.key)), validation = Set(loop.validation.map(\.key)), pool = Set(loop.pool.map(\.key))
+        #expect(test.isDisjoint(with: validation) && test.isDisjoint(with: pool) && validation.isDisjoint(with: pool))
+        #expect(test.isDisjoint(with: loop.seedSet.map(\.key)) && validation.isDisjoint(with: loop.seedSet.map(\.key)))
+        #expect(loop.pool.count == 60 * 3 && loop.heldOut.count == 20 + 100 + 100)
+    }
+
+    /// A method that records what the loop hands it and selects nothing.
+    final class Spy: SelfImprovementMethod, @unchecked Sendable {
+        let usesGoldLabels: Bool
+        var seenAnswers: [String] = [], seenSolution: Solution?
+        init(labels: Bool) { usesGoldLabels = labels }
+        var name: String { "spy" }
+        var reference: String { "" }
+        var continuesFromPreviousModel: Bool { false }
+        func trainingSteps(iteration n: Int) -> Int { 1 }
+        var settings: [(String, String)] { [] }
+        func collect(_ context: IterationContext) throws(ReasonerError) -> CollectedData {
+            seenAnswers = context.pool.map(\.answer)
+            seenSolution = context.task.solve(context.pool[0])
+            return CollectedData()
+        }
+    }
+
+    @Test func labelFreeMethodsNeverSeeGoldAnswers() throws {
+        var setup = SelfImprovementSetup(task: Self.task, difficulties: [2], iterations: 1, seed: 1, seedSet: [5])
+        setup.poolPerDifficulty = 8
+        setup.heldOutPerDifficulty = 2
+        setup.validationPerDifficulty = 2
+        setup.evaluation = HeldOutEvaluation(samples: 1, passK: 1)
+        let model = try TransformerModel(configuration: ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 64,
+                                                                           width: 16, depth: 1, heads: 2), seed: 1)
+        let blind = Spy(labels: false), sighted = Spy(labels: true)
+        for spy in [blind, sighted] {
+            _ = try SelfImprovementLoop(method: spy, setup: setup).iterate(1, base: model, current: model, optimizer: nil, bestValidation: 0)
+        }
+        #expect(blind.seenAnswers.count == 8 && blind.seenAnswers.allSatisfy(\.isEmpty))
+        #expect(blind.seenSolution == Solution(rationale: [], answer: ""))
+        // Positive control: a method that may read labels sees them.
+        #expect(sighted.seenAnswers.allSatisfy { !$0.isEmpty } && sighted.seenSolution?.answer.isEmpty == false)
+        #expect(LabelFreeSelfConsistency().usesGoldLabels == false)
+    }
+}
