@@ -74,6 +74,7 @@ struct SelfImproveCommandTests {
         }
         try expectFailure(["--method", "ppo"], status: 64, mentioning: "expected one of: star, rft, online-rft, bstar, lmsi, mccot")
         try expectFailure(["--resume", "--force"], status: 64, mentioning: "contradict")
+        try expectFailure(["--iterations", "0"], status: 64, mentioning: "--iterations must be a whole number from 1")
         try expectFailure(["--eval-samples", "2", "--pass-k", "3"], status: 64, mentioning: "--pass-k")
         try expectFailure(["--seed-set", "1,2"], status: 64, mentioning: "one N >= 0 per difficulty")
         // Options of other methods are checked too, never silently ignored.
@@ -94,5 +95,13 @@ struct SelfImproveCommandTests {
         try expectFailure(["--iterations", "1", "--out", directory + "/run"] + Self.tiny, status: 73, mentioning: "a run")
         let forced = try CLI.run(["selfimprove", "--iterations", "1", "--out", directory + "/run", "--force"] + Self.tiny)
         #expect(forced.status == 0)
+        // A corrupt checkpoint in a run being resumed is bad data, named.
+        let damaged = try CLI.run(["selfimprove", "--iterations", "2", "--out", directory + "/damaged"] + Self.tiny)
+        #expect(damaged.status == 0)
+        try Data("SKCKPT\r\ntruncated".utf8).write(to: URL(fileURLWithPath: directory + "/damaged/checkpoints/iteration-1.ckpt"))
+        var state = try Self.read(directory + "/damaged/state.json")
+        state = state.replacingOccurrences(of: "\"completedIterations\" : 2", with: "\"completedIterations\" : 1")
+        try Data(state.utf8).write(to: URL(fileURLWithPath: directory + "/damaged/state.json"))
+        try expectFailure(["--iterations", "2", "--resume", "--out", directory + "/damaged"] + Self.tiny, status: 65, mentioning: "iteration-1.ckpt")
     }
 }

@@ -65,6 +65,12 @@ struct SelfImprovementTests {
         #expect(!record.topSCorrect && !record.passAtKS)
         #expect(record.majorityCorrect && record.majority?.share == 0.5)
         #expect(abs(record.passAtK - (1 - 1.0 / 6)) < 1e-12)   // 1 − C(2,2)/C(4,2)
+        // Reward@K-S holds when the S most probable samples are all right.
+        let ordered = [Self.attempt(right, logProbabilities: [-0.01]), Self.attempt(right, logProbabilities: [-0.02]),
+                       Self.attempt(wrong, logProbabilities: [-0.03])]
+        let good = HeldOutRecord(problem: problem, greedy: Self.attempt(wrong), samples: ordered,
+                                 evaluation: HeldOutEvaluation(samples: 3, passK: 1, uniqueCorrect: 2))
+        #expect(good.bestOfKCorrect && good.topSCorrect && !good.greedyCorrect && !good.passAtKS)
     }
 
     @Test func hintsAppearOnlyWhenAsked() throws {
@@ -120,5 +126,104 @@ struct SelfImprovementTests {
         // Positive control: a method that may read labels sees them.
         #expect(sighted.seenAnswers.allSatisfy { !$0.isEmpty } && sighted.seenSolution?.answer.isEmpty == false)
         #expect(LabelFreeSelfConsistency().usesGoldLabels == false)
+    }
+}
+
+/// The methods' selection logic on scripted samples: no model involved.
+@Suite("Selection on scripted samples")
+struct ScriptedSelectionTests {
+    static let task = AdditionTask()
+
+    static func context(_ pool: [Problem], task: any ReasoningTask = AdditionTask(),
+                        script: @escaping ([Problem], Int, Sampler, Bool) -> [[Attempt]]) throws -> IterationContext {
+        let model = try TransformerModel(configuration: ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 32,
+                                                                           width: 8, depth: 1, heads: 1), seed: 1)
+        var context = IterationContext(iteration: 1, model: model, task: task, pool: pool, vocabulary: .standard, seed: 1)
+        context.script = script
+        return context
+    }
+
+    /// A completion with the gold rationale but the answer `answer` (wrong unless it is the gold one).
+    static func completion(_ problem: Problem, answer: String? = nil) -> String {
+        let gold = task.target(problem)
+        guard let answer else { return gold }
+        var lines = gold.split(separator: "\n").map(String.init)
+        lines[lines.count - 1] = answer
+        return lines.joined(separator: "\n")
+    }
+
+    @Test func starKeepsRightGenerationsAndRationalizesTheRest() throws {
+        let pool = try ["1+2", "3+4", "5+6"].map { try Self.task.problem(parsing: $0) }
+        var hintsSeen: [[String]] = []
+        let context = try Self.context(pool) { problems, k, sampler, hint in
+            #expect(k == 1 && sampler.temperature == 0.01)
+            if hint { hintsSeen.append(problems.map(\.key)) }
+            return problems.map { p in
+                // Generation: only 1+2 is right. Rationalization: 3+4 becomes right, 5+6 stays wrong.
+                let right = hint ? p.key == "3+4" : p.key == "1+2"
+                return [Attempt(completion: Self.completion(p, answer: right ? nil : "9 9"), task: Self.task)]
+            }
+        }
+        let data = try STaR().collect(context)
+        #expect(hintsSeen == [["3+4", "5+6"]])          // only the wrong ones are rationalized
+        #expect(data.examples.map(\.problem.key) == ["1+2", "3+4"])
+        #expect(data.examples.map(\.source) == [.generation, .rationalization])
+        var without = STaR()
+        without.rationalization = false
+        #expect(try without.collect(context).examples.map(\.problem.key) == ["1+2"])
+    }
+
+    @Test func rejectionSamplingKeepsAtMostCDistinctRightSamples() throws {
+        let p = try Self.task.problem(parsing: "12+34")
+        let right = Self.completion(p), alsoRight = right.replacingOccurrences(of: "1 2 + 3 4 , C: 0", with: "1 2 + 3 4 , C: 1")
+        let context = try Self.context([p]) { problems, k, _, _ in
+            [[right, right, Self.completion(p, answer: "4 7"), alsoRight, "junk"].prefix(k).map { Attempt(completion: $0, task: Self.task) }]
+        }
+        var method = RejectionSampling()
+        method.samplesPerProblem = 5
+        method.keepPerProblem = 4
+        #expect(try method.collect(context).examples.map(\.completion) == [right, alsoRight])   // duplicates and wrong ones dropped
+        method.keepPerProblem = 1
+        #expect(try method.collect(context).examples.map(\.completion) == [right])
+    }
+
+    @Test func labelFreeSelectionKeepsTheMajorityOnlyAboveTheAgreement() throws {
+        let pool = try ["1+2", "3+4"].map { try Self.task.problem(parsing: $0) }
+        // 1+2: 3 of 4 samples say "9 9" (wrong!); 3+4: 2 of 4 agree.
+        let context = try Self.context(pool.map(UnlabeledTask.strip), task: UnlabeledTask(Self.task)) { problems, _, _, _ in
+            problems.map { p in
+                let gold = try! Self.task.problem(parsing: p.key)
+                let answers: [String?] = p.key == "1+2" ? ["9 9", "9 9", nil, "9 9"] : ["7", "7", "8", "6"]
+                return answers.enumerated().map { i, a in
+                    Attempt(completion: Self.completion(gold, answer: a ?? "x") + String(repeating: "\n", count: i % 2), task: Self.task)
+                }
+            }
+        }
+        var method = LabelFreeSelfConsistency()
+        method.agreement = 0.75
+        let data = try method.collect(context)
+        #expect(Set(data.examples.map(\.problem.key)) == ["1+2"])
+        #expect(data.examples.allSatisfy { Self.task.parse($0.completion)?.answer == "9 9" })   // the majority, right or not
+        method.agreement = 0.5
+        #expect(Set(try method.collect(context).examples.map(\.problem.key)) == ["1+2", "3+4"])
+    }
+
+    @Test func bstarKeepsDistinctResponsesAboveTheChosenThreshold() throws {
+        let p = try Self.task.problem(parsing: "12+34")
+        let right = Self.completion(p), wrongAnswer = Self.completion(p, answer: "4 7")
+        let badStep = right.replacingOccurrences(of: "1 2 + 3 4 , C: 0", with: "1 2 + 3 4 , C: 1")
+        let context = try Self.context([p]) { problems, k, _, _ in
+            problems.map { _ in (0..<k).map { i in Attempt(completion: [right, right, badStep, wrongAnswer][i % 4], task: Self.task) } }
+        }
+        var method = BSTaR()
+        method.samplesPerProblem = 4
+        method.temperatures = [0.7]
+        method.thresholds = [-1, 0.5]
+        // Rewards: right 2, right with a bad step 0, wrong answer with good steps 1.
+        let (choice, _) = try method.choose(context, queries: [p])
+        // τ = −1 keeps all 4 (2 unique right of 4: n* = 4 → ½ · ½); τ = 0.5 keeps right, right, wrong (1 unique right: n* = 3 → ⅓ · ⅓).
+        #expect(choice.threshold == -1 && abs(choice.balanceScore - 0.25) < 1e-12)
+        let data = try method.collect(context)
+        #expect(data.examples.map(\.completion) == [right, badStep, wrongAnswer])   // distinct, reward > −1
     }
 }

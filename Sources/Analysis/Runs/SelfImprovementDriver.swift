@@ -34,6 +34,7 @@ public final class SelfImprovementDriver {
         let vocabulary = loop.vocabulary
         let basePath = store.checkpointPath(iteration: 0)
         let base: TransformerModel
+        let baseStart = Date()
         if FileManager.default.fileExists(atPath: basePath) {
             base = try Checkpoint.read(path: basePath).model
         } else {
@@ -47,7 +48,9 @@ public final class SelfImprovementDriver {
             try Checkpoint(model: base, vocabulary: vocabulary, metadata: ["iteration": "0", "method": loop.method.name]).write(to: basePath)
         }
         if state.completedIterations < 0 {
-            let report = try loop.baseline(base) { done in events(.phase(iteration: 0, name: "evaluating", done: done, total: self.loop.heldOut.count)) }
+            var report = try loop.baseline(base) { done in events(.phase(iteration: 0, name: "evaluating", done: done, total: self.loop.heldOut.count)) }
+            // Iteration 0's training time is the base model's (0 when it was given or already on disk).
+            report.seconds.train = Date().timeIntervalSince(baseStart) - report.seconds.evaluate
             try recorder.record(report)
             state = RunStore.State(completedIterations: 0, bestValidation: report.validationAccuracy, bestIteration: 0, stopped: false)
             try store.save(state)

@@ -19,6 +19,9 @@ public struct IterationContext {
     public let maxTokens: Int
     /// Called with the number of prompts sampled so far, for progress.
     public let progress: ((Int) -> Void)?
+    /// Samples to hand out instead of the model's: (problems, k, sampler, hint) → [problem][sample].
+    /// Tests script the methods' selection logic with it.
+    public var script: (([Problem], Int, Sampler, Bool) -> [[Attempt]])?
 
     public init(iteration: Int, model: TransformerModel, task: any ReasoningTask, pool: [Problem], vocabulary: Vocabulary,
                 seed: UInt64, batchSize: Int = 128, maxTokens: Int = 256, progress: ((Int) -> Void)? = nil) {
@@ -41,6 +44,7 @@ public struct IterationContext {
     /// k completions per problem, sampled with `sampler`, from the plain prompt or the hinted one.
     /// Result [i][j] is problem i's j-th sample.
     public func sample(_ problems: [Problem], k: Int, sampler: Sampler, hint: Bool = false, purpose: UInt64) throws(ReasonerError) -> [[Attempt]] {
+        if let script { return script(problems, k, sampler, hint) }
         var sampler = sampler
         sampler.maxTokens = min(sampler.maxTokens, maxTokens)
         return try Attempt.sample(model, task: task, problems: problems, k: k, sampler: sampler, hint: hint, vocabulary: vocabulary,
@@ -62,6 +66,23 @@ public struct Attempt: Sendable, Equatable {
     public var answerTokenCount: Int
 
     public var answer: String? { solution?.answer }
+
+    /// A finished completion as a task parses it (for scripted samples and tests).
+    public init(completion: String, task: any ReasoningTask, logProbabilities: [Float] = [], entropies: [Float] = []) {
+        self.completion = completion
+        solution = task.parse(completion)
+        self.logProbabilities = logProbabilities
+        self.entropies = entropies
+        answerTokenCount = solution?.answer.split(separator: " ").count ?? 0
+    }
+
+    init(completion: String, solution: Solution?, logProbabilities: [Float], entropies: [Float], answerTokenCount: Int) {
+        self.completion = completion
+        self.solution = solution
+        self.logProbabilities = logProbabilities
+        self.entropies = entropies
+        self.answerTokenCount = answerTokenCount
+    }
 
     /// Whether the answer equals `gold` (a malformed completion is wrong).
     public func isCorrect(_ gold: String) -> Bool { solution?.answer == gold }
