@@ -23,7 +23,7 @@ struct RunCharts {
             return LineChart.Series(name: name, points: points)
         }
         let difficulties = Array(Set(rows.map { $0[column("difficulty")] }.filter { $0 != "all" })).sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }
-        var accuracy = difficulties.map { series("greedy, \($0) digits", difficulty: $0, column: "greedy_accuracy") }
+        var accuracy = difficulties.map { series("greedy, difficulty \($0)", difficulty: $0, column: "greedy_accuracy") }
         accuracy.append(series("maj@k, all", difficulty: "all", column: "maj_at_k"))
         let chart = LineChart(title: "Held-out accuracy over iterations (\(method))", subtitle: "iteration 0 is the base model",
                               xLabel: "iteration", yLabel: "accuracy", series: accuracy)
