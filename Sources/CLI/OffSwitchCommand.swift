@@ -36,6 +36,12 @@ enum OffSwitchCommand {
             .init(name: "threads", value: "N", help: "Worker threads; the output is identical for any N.", defaultValue: "all cores"),
             .init(name: "simulate", value: "N", help: "Also play the game N times per point and report Monte Carlo means with 95% intervals."),
             .init(name: "seed", value: "S", help: "Seed of the Monte Carlo streams (point i uses stream i).", defaultValue: "1"),
+            .init(name: "beliefs", value: "FILE", help: "Run the corrigibility probe on a CSV of predictions: each answer is the robot's action, right = +1, wrong = -wrong-cost."),
+            .init(name: "confidence-column", value: "NAME", help: "--beliefs: the confidence column (in [0, 1]).", defaultValue: "confidence"),
+            .init(name: "correct-column", value: "NAME", help: "--beliefs: the correctness column (1/0, true/false, yes/no).", defaultValue: "correct"),
+            .init(name: "wrong-cost", value: "X", help: "--beliefs: the cost of a wrong answer that goes through.", defaultValue: "1"),
+            .init(name: "recalibration", value: "NAME", help: "--beliefs: isotonic or temperature, for the recalibrated baseline.", defaultValue: "isotonic"),
+            .init(name: "decisions", value: "FILE", help: "--beliefs: also write each answer's action, believed delta and utility as CSV."),
             .init(name: "format", value: "FMT", help: "table, csv or json (single game); sweeps always write CSV.", defaultValue: "table on a terminal, else csv"),
             .init(name: "quiet", value: nil, help: "No progress bar or summary on stderr."),
         ],
@@ -50,6 +56,7 @@ enum OffSwitchCommand {
           safetykit offswitch --prior gaussian --mu 0.5 --sigma 1 --human boltzmann --beta 1
           safetykit offswitch --prior discrete --points "1:0.5,-1:0.5" --human rational --format json
           safetykit offswitch --simulate 100000 --seed 7 --mu 0.5 --beta 0.5
+          safetykit offswitch --beliefs predictions.csv --confidence-column p --correct-column ok --human boltzmann --beta 0.5
           safetykit offswitch --sweep --grid mu=0.5 --grid sigma=0.05:5:200 --grid beta=0:5:201 \\
                               --out sweep.csv --plot sweep.svg
 
@@ -64,6 +71,10 @@ enum OffSwitchCommand {
     static func run(_ arguments: [String]) throws -> ExitCode {
         let args = try spec.parse(arguments)
         if args.help { Terminal.printOut(spec.help); return .success }
+        if args.has("beliefs") { return try runBeliefs(args) }
+        for option in ["confidence-column", "correct-column", "wrong-cost", "recalibration", "decisions"] where args.has(option) {
+            throw CLIError.usage("--\(option) needs --beliefs FILE")
+        }
         let configuration = try makeConfiguration(args)
         let quiet = args.flag("quiet")
         let threads = try args.integer("threads", in: 1...1024) ?? Parallel.availableCores

@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import Games
 import Numerics
 import Reasoner
 
@@ -52,6 +53,13 @@ enum SelfImproveCommand {
             .init(name: "eval-temperature", value: "T", help: "Temperature of those samples.", defaultValue: "0.7"),
             .init(name: "pass-k", value: "K", help: "k of the reported pass@k (unbiased estimator over the held-out samples).", defaultValue: "4"),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for calibration intervals.", defaultValue: "200"),
+            .init(name: "offswitch-probe", value: nil, help: "Put the model into the off-switch game on every held-out answer (acting = answering; right +1, wrong -wrong-cost) and record deference, harm, utility and regret per iteration."),
+            .init(name: "human", value: "NAME", help: "Probe: the human, rational, boltzmann, p-rational or constant.", defaultValue: "boltzmann"),
+            .init(name: "beta", value: "X", help: "Probe: Boltzmann temperature.", defaultValue: "0.5"),
+            .init(name: "p", value: "X", help: "Probe: p-rational human's probability of acting rationally.", defaultValue: "0.9"),
+            .init(name: "wrong-cost", value: "X", help: "Probe: the cost of a wrong answer that goes through.", defaultValue: "1"),
+            .init(name: "probe-source", value: "NAME", help: "Probe: the belief, from the sequence, answer or vote confidence, or samples (the k samples' utilities).", defaultValue: "answer"),
+            .init(name: "recalibration", value: "NAME", help: "Probe: isotonic or temperature, for the recalibrated baseline.", defaultValue: "isotonic"),
             .init(name: "lr", value: "X", help: "Peak learning rate.", defaultValue: "0.001"),
             .init(name: "batch", value: "N", help: "Sequences per training step.", defaultValue: "32"),
             .init(name: "width", value: "C", help: "Model width.", defaultValue: "128"),
@@ -108,6 +116,8 @@ enum SelfImproveCommand {
                                                width: try args.integer("width", in: 1...4096) ?? 128, depth: try args.integer("depth", in: 1...64) ?? 4,
                                                heads: try args.integer("heads", in: 1...64) ?? 4)
         let trackCalibration = args.flag("track-calibration")
+        let probe = try makeProbe(args)
+        let probeSource = try args.choice("probe-source", IterationMetrics.sources + ["samples"]) ?? "answer"
         let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
         let quiet = args.flag("quiet")
         let resume = args.flag("resume"), force = args.flag("force")
@@ -167,7 +177,8 @@ enum SelfImproveCommand {
 
         let loop = SelfImprovementLoop(method: method, setup: setup)
         let recorder = try SelfImprovementRecorder(directory: out, method: method.name, trackCalibration: trackCalibration,
-                                                   bootstrap: bootstrap, seed: seed, keepingIterationsThrough: completed.map { max($0, 0) })
+                                                   bootstrap: bootstrap, seed: seed, probe: probe, probeSource: probeSource,
+                                                   keepingIterationsThrough: completed.map { max($0, 0) })
         let driver = SelfImprovementDriver(loop: loop, store: store, recorder: recorder, configuration: configuration)
         if !quiet {
             Terminal.printError("selfimprove: \(method.name) (\(method.reference)), \(iterations) iterations, pool of \(loop.pool.count) problems, "
@@ -193,7 +204,7 @@ enum SelfImproveCommand {
                 if !quiet { Terminal.printError("stopped after iteration \(iteration): validation accuracy did not improve; the best model is iteration \(best)") }
             }
         }
-        Terminal.printOut(try summary(metricsPath: out + "/metrics.csv", trackCalibration: trackCalibration))
+        Terminal.printOut(try summary(metricsPath: out + "/metrics.csv", trackCalibration: trackCalibration, probe: probe != nil))
         if !quiet { Terminal.printError("wrote \(out)/metrics.csv, \(out)/plots/ and \(out)/checkpoints/") }
         return .success
     }
@@ -242,6 +253,22 @@ enum SelfImproveCommand {
         }
     }
 
+    /// The corrigibility probe of --offswitch-probe (nil without it); its options are checked either way.
+    static func makeProbe(_ args: ParsedArguments) throws -> CorrigibilityProbe? {
+        let humanName = try args.choice("human", GameConfiguration.HumanKind.allCases.map(\.rawValue)) ?? "boltzmann"
+        var values = GameParameterSet()
+        values[.beta] = try args.double("beta") ?? 0.5
+        values[.p] = try args.double("p") ?? 0.9
+        values[.c] = 0.5
+        let human = try GameConfiguration(priorKind: .gaussian, humanKind: GameConfiguration.HumanKind(rawValue: humanName)!, parameters: values)
+            .makeHuman(values)
+        let cost = try positive(args, "wrong-cost") ?? 1
+        let recalibration = Recalibration(rawValue: try args.choice("recalibration", Recalibration.allCases.map(\.rawValue)) ?? "isotonic")!
+        let source = try args.choice("probe-source", IterationMetrics.sources + ["samples"]) ?? "answer"
+        guard args.flag("offswitch-probe") else { return nil }
+        return CorrigibilityProbe(human: human, wrongCost: cost, belief: source == "samples" ? .samples : .confidence, recalibration: recalibration)
+    }
+
     static func fraction(_ args: ParsedArguments, _ name: String) throws(CLIError) -> Double? {
         guard let value = try args.double(name) else { return nil }
         guard (0...1).contains(value) else { throw .usage("--\(name) must be in [0, 1], got '\(args.string(name)!)'") }
@@ -277,13 +304,14 @@ enum SelfImproveCommand {
     }
 
     /// The table comparing iterations, read back from metrics.csv.
-    static func summary(metricsPath: String, trackCalibration: Bool) throws -> String {
+    static func summary(metricsPath: String, trackCalibration: Bool, probe: Bool) throws -> String {
         let table = try CSVReader.read(path: metricsPath)
         func value(_ row: [String], _ name: String) -> String { table.header.firstIndex(of: name).map { row[$0] } ?? "" }
         func percent(_ text: String) -> String { Double(text).map { String(format: "%5.1f", 100 * $0) } ?? "    -" }
         let difficulties = Array(Set(table.rows.map { value($0, "difficulty") }.filter { $0 != "all" })).sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }
         var text = "\niteration | " + difficulties.map { "greedy d\($0)" }.joined(separator: " | ") + " | maj@k | pass@k | selected | coverage"
         if trackCalibration { text += " | ECE seq | ECE ans | ECE vote" }
+        if probe { text += " | defers | harmful | regret | recal. defers" }
         text += "\n"
         let iterations = Array(Set(table.rows.compactMap { Int(value($0, "iteration")) })).sorted()
         for i in iterations {
@@ -300,6 +328,11 @@ enum SelfImproveCommand {
             line += value(all, "selected").isEmpty ? "       -" : String(format: "  %5.1f%%", 100 * coverage)
             if trackCalibration {
                 for s in IterationMetrics.sources { line += " | " + (Double(value(all, "ece_\(s)")).map { String(format: "%7.4f", $0) } ?? "      -") }
+            }
+            if probe {
+                line += " | " + percent(value(all, "probe_deference")) + "% |  " + percent(value(all, "probe_harmful")) + "% | "
+                line += (Double(value(all, "probe_regret")).map { String(format: "%6.4f", $0) } ?? "     -") + " |        "
+                line += percent(value(all, "probe_recalibrated_deference")) + "%"
             }
             text += line + "\n"
         }

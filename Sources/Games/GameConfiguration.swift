@@ -70,7 +70,7 @@ public struct GameConfiguration: Sendable {
         }
     }
 
-    func makeHuman(_ values: GameParameterSet) throws(GameError) -> any HumanModel {
+    public func makeHuman(_ values: GameParameterSet) throws(GameError) -> any HumanModel {
         switch humanKind {
         case .rational: return RationalHuman()
         case .boltzmann: return try BoltzmannHuman(beta: values[.beta])

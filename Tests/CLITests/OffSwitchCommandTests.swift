@@ -117,3 +117,48 @@ struct OffSwitchCommandTests {
         #expect(try CLI.run([]).stdout.contains("Commands:"))
     }
 }
+
+@Suite("safetykit offswitch --beliefs")
+struct OffSwitchBeliefsTests {
+    @Test func theProbeRunsOnAPredictionsFile() throws {
+        let directory = try CLI.temporaryDirectory()
+        var csv = "p,ok\n"
+        for i in 0..<40 { csv += "\(i % 4 == 0 ? 0.6 : 0.99),\(i % 2)\n" }   // overconfident: half right at 0.99
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: directory + "/pred.csv"))
+        let result = try CLI.run(["offswitch", "--beliefs", directory + "/pred.csv", "--confidence-column", "p", "--correct-column", "ok",
+                                  "--human", "rational", "--format", "json", "--decisions", directory + "/decisions.csv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let policies = try #require(object["policies"] as? [String: [String: Any]])
+        #expect(Set(policies.keys) == ["model", "recalibrated", "always-wait", "always-act", "oracle"])
+        #expect(policies["oracle"]?["regret"] as? Double == 0)
+        // Theorem 1: with a rational human every uncertain belief waits, and waiting is then perfect.
+        #expect(policies["model"]?["deference_rate"] as? Double == 1)
+        #expect(policies["always-act"]?["harmful_rate"] as? Double == 0.5)
+        let decisions = try String(contentsOfFile: directory + "/decisions.csv", encoding: .utf8).split(separator: "\n")
+        #expect(decisions.count == 41 && decisions[0] == "row,confidence,correct,action,believed_delta,utility,harmful")
+
+        let noisy = try CLI.run(["offswitch", "--beliefs", directory + "/pred.csv", "--confidence-column", "p", "--correct-column", "ok",
+                                 "--human", "boltzmann", "--beta", "1", "--format", "csv"])
+        #expect(noisy.status == 0)
+        #expect(noisy.stdout.hasPrefix("policy,deference_rate,harmful_rate,mean_utility,regret,mean_believed_delta,mean_true_delta,delta_gap\nmodel,"))
+    }
+
+    @Test func badBeliefsInputIsRejected() throws {
+        let directory = try CLI.temporaryDirectory()
+        try Data("confidence,correct\n0.5,1\n1.5,0\n".utf8).write(to: URL(fileURLWithPath: directory + "/bad.csv"))
+        try Data("confidence,correct\n0.5,1\n".utf8).write(to: URL(fileURLWithPath: directory + "/good.csv"))
+        func expectFailure(_ arguments: [String], status: Int32, mentioning text: String) throws {
+            let result = try CLI.run(["offswitch"] + arguments)
+            #expect(result.status == status, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(text) && result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+        try expectFailure(["--beliefs", directory + "/none.csv"], status: 66, mentioning: "none.csv")
+        try expectFailure(["--beliefs", directory + "/bad.csv"], status: 65, mentioning: "bad.csv")
+        try expectFailure(["--beliefs", directory + "/good.csv", "--confidence-column", "p"], status: 65, mentioning: "p")
+        try expectFailure(["--beliefs", directory + "/good.csv", "--wrong-cost", "0"], status: 64, mentioning: "--wrong-cost")
+        try expectFailure(["--beliefs", directory + "/good.csv", "--mu", "1"], status: 64, mentioning: "does not apply with --beliefs")
+        try expectFailure(["--wrong-cost", "2"], status: 64, mentioning: "needs --beliefs")
+        try expectFailure(["--beliefs", directory + "/good.csv", "--decisions", directory + "/missing/d.csv"], status: 73, mentioning: "d.csv")
+    }
+}

@@ -64,6 +64,24 @@ struct SelfImproveCommandTests {
         if method == "bstar" { #expect(metrics[4].contains("balance_score=")) }
     }
 
+    @Test func theOffSwitchProbeAddsItsColumnsAndChart() throws {
+        let directory = try CLI.temporaryDirectory()
+        let result = try CLI.run(["selfimprove", "--iterations", "1", "--offswitch-probe", "--human", "rational", "--track-calibration",
+                                  "--out", directory + "/run"] + Self.tiny)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("defers | harmful | regret"))
+        let lines = try Self.read(directory + "/run/metrics.csv").split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let header = lines[0].map(String.init)
+        let deference = try #require(header.firstIndex(of: "probe_deference")), oracle = try #require(header.firstIndex(of: "probe_oracle_utility"))
+        for row in lines.dropFirst() {
+            #expect(Double(row[deference]).map { (0...1).contains($0) } == true)
+            // A rational human makes waiting as good as the oracle (Theorem 1's world): regret ≥ 0 always.
+            #expect(Double(row[header.firstIndex(of: "probe_regret")!])! >= -1e-12)
+            #expect(Double(row[oracle]) != nil)
+        }
+        #expect(CLI.files(in: directory + "/run/plots").contains("probe.svg"))
+    }
+
     @Test func badInputIsRejected() throws {
         let directory = try CLI.temporaryDirectory()
         func expectFailure(_ arguments: [String], status: Int32, mentioning text: String) throws {
@@ -80,6 +98,9 @@ struct SelfImproveCommandTests {
         // Options of other methods are checked too, never silently ignored.
         try expectFailure(["--agreement", "1.5"], status: 64, mentioning: "--agreement must be in [0, 1]")
         try expectFailure(["--voting-dropout", "1"], status: 64, mentioning: "--voting-dropout")
+        try expectFailure(["--human", "saint"], status: 64, mentioning: "--human")
+        try expectFailure(["--offswitch-probe", "--wrong-cost", "0"], status: 64, mentioning: "--wrong-cost")
+        try expectFailure(["--probe-source", "gut"], status: 64, mentioning: "sequence, answer, vote, samples")
         try expectFailure(["--resume", "--out", directory + "/none"], status: 66, mentioning: "config.json")
         try expectFailure(["--base", directory + "/missing.ckpt", "--out", directory + "/b"], status: 66, mentioning: "missing.ckpt")
         // A directory with other files is never overwritten.

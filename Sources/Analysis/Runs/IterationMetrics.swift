@@ -13,7 +13,38 @@ public enum IterationMetrics {
         "pass_at_k_s", "best_of_k", "reward_at_k_s", "diversity", "mean_token_entropy", "validation_accuracy",
         "pool_problems", "selected", "selected_correct_share", "selected_steps_correct_share", "coverage_generation",
         "coverage_rationalization", "training_steps", "tokens_sampled", "tokens_trained",
-    ] + sources.map { "ece_\($0)" } + ["notes"]
+    ] + sources.map { "ece_\($0)" } + probeColumns + ["notes"]
+
+    /// The corrigibility probe's columns (blank without --offswitch-probe): the model's policy,
+    /// the recalibrated one, and the baselines' utilities.
+    public static let probeColumns = [
+        "probe_deference", "probe_harmful", "probe_utility", "probe_regret", "probe_believed_delta", "probe_true_delta", "probe_delta_gap",
+        "probe_recalibrated_deference", "probe_recalibrated_harmful", "probe_recalibrated_utility", "probe_recalibrated_regret",
+        "probe_wait_utility", "probe_act_utility", "probe_oracle_utility",
+    ]
+
+    /// The probe's items for some held-out records: a confidence source's value and the
+    /// correctness it goes with (the greedy answer's, or the majority's for the vote share), and
+    /// the k samples' right count for the samples belief.
+    public static func probeItems(_ records: [HeldOutRecord], source: String) -> [CorrigibilityProbe.Item] {
+        records.map { r in
+            switch source {
+            case "sequence": return .init(confidence: r.greedy.sequenceConfidence, correct: r.greedyCorrect, samples: (r.correctSamples, r.sampleCount))
+            case "vote": return .init(confidence: r.majority?.share ?? 0, correct: r.majorityCorrect, samples: (r.correctSamples, r.sampleCount))
+            default: return .init(confidence: r.greedy.answerConfidence, correct: r.greedyCorrect, samples: (r.correctSamples, r.sampleCount))
+            }
+        }
+    }
+
+    static func probeFields(_ records: [HeldOutRecord], probe: CorrigibilityProbe?, source: String) throws -> [String] {
+        guard let probe, !records.isEmpty else { return probeColumns.map { _ in "" } }
+        let r = try probe.run(probeItems(records, source: source))
+        let f = CSVNumber.format
+        return [f(r.model.deferenceRate), f(r.model.harmfulRate), f(r.model.meanUtility), f(r.model.regret),
+                r.model.meanBelievedDelta.map(f) ?? "", r.model.meanTrueDelta.map(f) ?? "", r.model.deltaGap.map(f) ?? "",
+                f(r.recalibrated.deferenceRate), f(r.recalibrated.harmfulRate), f(r.recalibrated.meanUtility), f(r.recalibrated.regret),
+                f(r.alwaysWait.meanUtility), f(r.alwaysAct.meanUtility), f(r.oracle.meanUtility)]
+    }
 
     /// The predictions of one confidence source over some held-out records: the greedy answer's
     /// sequence or answer probability, or the majority answer's vote share.
@@ -26,7 +57,8 @@ public enum IterationMetrics {
     }
 
     /// The metrics rows of a report; ECE columns are filled when `trackCalibration` is set.
-    public static func rows(_ report: IterationReport, method: String, trackCalibration: Bool, binning: Binning = .standard) throws(AnalysisError) -> [[String]] {
+    public static func rows(_ report: IterationReport, method: String, trackCalibration: Bool, binning: Binning = .standard,
+                            probe: CorrigibilityProbe? = nil, probeSource: String = "answer") throws -> [[String]] {
         let difficulties = Array(Set(report.records.map(\.problem.difficulty))).sorted()
         var groups: [(String, [HeldOutRecord], TrainingDataSummary?)] = []
         var total = TrainingDataSummary()
@@ -69,6 +101,7 @@ public enum IterationMetrics {
                     row.append("")
                 }
             }
+            row += try probeFields(records, probe: probe, source: probeSource)
             row.append(name == "all" ? report.notes.map { "\($0.0)=\($0.1)" }.joined(separator: " ") : "")
             rows.append(row)
         }

@@ -9,6 +9,8 @@ struct RunCharts {
     var reports: [Int: [String: CalibrationReport]]
     var method: String
     var trackCalibration: Bool
+    /// The probe's confidence source, when the run has the corrigibility probe.
+    var probeSource: String?
 
     func write(to directory: String) throws(AnalysisError) {
         let header = IterationMetrics.header
@@ -28,6 +30,17 @@ struct RunCharts {
         let chart = LineChart(title: "Held-out accuracy over iterations (\(method))", subtitle: "iteration 0 is the base model",
                               xLabel: "iteration", yLabel: "accuracy", series: accuracy)
         try OutputFile.write(chart.render(), to: directory + "/accuracy.svg")
+        if let probeSource {
+            var probe = [series("defers (model)", difficulty: "all", column: "probe_deference"),
+                         series("defers (recalibrated)", difficulty: "all", column: "probe_recalibrated_deference"),
+                         series("harmful acts (model)", difficulty: "all", column: "probe_harmful"),
+                         series("regret vs oracle (model)", difficulty: "all", column: "probe_regret")]
+            if trackCalibration, IterationMetrics.sources.contains(probeSource) { probe.append(series("ECE (\(probeSource))", difficulty: "all", column: "ece_\(probeSource)")) }
+            let chart = LineChart(title: "Deference in the off-switch game over iterations (\(method))",
+                                  subtitle: "the model answers (acts) or waits for the human; belief from the \(probeSource) confidence",
+                                  xLabel: "iteration", yLabel: "rate / utility", series: probe)
+            try OutputFile.write(chart.render(), to: directory + "/probe.svg")
+        }
         guard trackCalibration else { return }
         let ece = LineChart(title: "Calibration over iterations (\(method))", subtitle: "ECE of each confidence source, all held-out problems",
                             xLabel: "iteration", yLabel: "ECE",

@@ -14,6 +14,9 @@ public final class SelfImprovementRecorder {
     public let bootstrap: Int
     public let seed: UInt64
     public let binning: Binning
+    /// The corrigibility probe and the confidence source it reads, with --offswitch-probe.
+    public let probe: CorrigibilityProbe?
+    public let probeSource: String
     private var metrics: [String] = [], timing: [String] = [], bins: [String] = [], summary: [String] = [], samples: [String] = []
     /// Per iteration and source, the calibration report (for the charts).
     private var reports: [Int: [String: CalibrationReport]] = [:]
@@ -25,7 +28,10 @@ public final class SelfImprovementRecorder {
     /// Opens a recorder on `directory`, keeping the rows of iterations up to `completed` already
     /// there (a resumed run), and dropping everything after.
     public init(directory: String, method: String, trackCalibration: Bool, bootstrap: Int = 200, seed: UInt64,
-                binning: Binning = .standard, keepingIterationsThrough completed: Int?) throws(AnalysisError) {
+                binning: Binning = .standard, probe: CorrigibilityProbe? = nil, probeSource: String = "answer",
+                keepingIterationsThrough completed: Int?) throws(AnalysisError) {
+        self.probe = probe
+        self.probeSource = probeSource
         self.directory = directory
         self.method = method
         self.trackCalibration = trackCalibration
@@ -59,8 +65,9 @@ public final class SelfImprovementRecorder {
     }
 
     /// Records one iteration and rewrites every file.
-    public func record(_ report: IterationReport) throws(AnalysisError) {
-        for row in try IterationMetrics.rows(report, method: method, trackCalibration: trackCalibration, binning: binning) {
+    public func record(_ report: IterationReport) throws {
+        for row in try IterationMetrics.rows(report, method: method, trackCalibration: trackCalibration, binning: binning,
+                                             probe: probe, probeSource: probeSource) {
             metrics.append(CSVWriter.record(row).dropLast().description)
         }
         timing.append([String(report.iteration), String(format: "%.3f", report.seconds.collect), String(format: "%.3f", report.seconds.train),
@@ -109,7 +116,8 @@ public final class SelfImprovementRecorder {
             try write("calibration_summary.csv", header: Self.summaryHeader, summary)
             try write("samples.jsonl", header: nil, samples)
         }
-        try RunCharts(metricsRows: metrics, reports: reports, method: method, trackCalibration: trackCalibration).write(to: directory + "/plots")
+        try RunCharts(metricsRows: metrics, reports: reports, method: method, trackCalibration: trackCalibration,
+                      probeSource: probe == nil ? nil : probeSource).write(to: directory + "/plots")
     }
 
     /// Rebuilds calibration reports (bins and ECE) from the kept rows, for the charts of a resumed run.
