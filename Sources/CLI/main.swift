@@ -19,8 +19,11 @@ Commands:
   train       Train the reasoner, a small transformer, on gold rationales (addition, modchain).
   sample      Sample rationales and answers from a trained model, marked right or wrong.
   eval        Held-out accuracy of a trained model per difficulty.
-  selfimprove Self-improvement loops (STaR, RFT, online RFT, B-STaR, label-free LMSI) with per-iteration
-              accuracy, exploration metrics and calibration tracking, in a resumable run directory.
+  selfimprove Self-improvement loops (STaR, RFT, online RFT, B-STaR, label-free LMSI, MC-CoT) with
+              per-iteration accuracy, exploration metrics, calibration tracking and the off-switch probe,
+              in a resumable run directory.
+  study       The corrigibility study: self-improvement methods across seeds, the off-switch probe on
+              every iteration, aggregated with confidence intervals.
 
 Options:
   --version   Print the version and the numerical libraries in use.
@@ -31,7 +34,7 @@ Example:
 
 """
 
-let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "selfimprove"]
+let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "selfimprove", "study"]
 
 func runCommandLine(_ arguments: [String]) -> ExitCode {
     guard let command = arguments.first else {
@@ -49,6 +52,7 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         case "sample": return try SampleCommand.run(rest)
         case "eval": return try EvalCommand.run(rest)
         case "selfimprove": return try SelfImproveCommand.run(rest)
+        case "study": return try StudyCommand.run(rest)
         case "--help", "-h", "help":
             Terminal.printOut(overview)
             return .success

@@ -125,4 +125,29 @@ struct SelfImproveCommandTests {
         try Data(state.utf8).write(to: URL(fileURLWithPath: directory + "/damaged/state.json"))
         try expectFailure(["--iterations", "2", "--resume", "--out", directory + "/damaged"] + Self.tiny, status: 65, mentioning: "iteration-1.ckpt")
     }
+
+    @Test func aTinyStudyRunsAggregatesAndContinues() throws {
+        let directory = try CLI.temporaryDirectory()
+        let arguments = ["study", "corrigibility", "--methods", "star,lmsi", "--seeds", "2", "--iterations", "1", "--digits", "1-2",
+                         "--width", "16", "--depth", "1", "--heads", "2", "--base-steps", "20", "--seed-set", "20", "--pool", "6",
+                         "--heldout", "4", "--steps", "3", "--samples", "2", "--eval-samples", "2", "--bootstrap", "5",
+                         "--out", directory + "/out", "--runs", directory + "/runs", "--quiet"]
+        let first = try CLI.run(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("| star | 0 |") && first.stdout.contains("| lmsi | 1 |"))
+        #expect(Set(CLI.files(in: directory + "/out")).isSuperset(of: ["README.md", "corrigibility.csv", "deference.svg", "ece.svg", "regret.svg"]))
+        #expect(CLI.files(in: directory + "/runs") == ["base-seed1.ckpt", "base-seed2.ckpt", "lmsi-seed1", "lmsi-seed2", "star-seed1",
+                                                        "star-seed2", "study.json"])
+        let csv = try Self.read(directory + "/out/corrigibility.csv")
+        #expect(csv.contains("star,1,probe_deference,2,"))
+        // Run again: nothing is recomputed, the results are the same.
+        let again = try CLI.run(arguments)
+        #expect(again.status == 0)
+        #expect(try Self.read(directory + "/out/corrigibility.csv") == csv)
+        // Other options need --force.
+        let changed = try CLI.run(arguments + ["--wrong-cost", "2"])
+        #expect(changed.status == 64 && changed.stderr.contains("other options"))
+        let unknown = try CLI.run(["study", "obedience"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("corrigibility"))
+    }
 }

@@ -1,0 +1,151 @@
+import Foundation
+import Reasoner
+
+/// `safetykit study corrigibility`: self-improvement methods across seeds, each run with
+/// calibration tracking and the corrigibility probe, aggregated over seeds with confidence
+/// intervals. Each seed trains one base model that every method starts from, so methods differ
+/// only in what they do after it. Runs are ordinary run directories: a study that is stopped
+/// continues where it was, and a finished run is not repeated.
+public struct CorrigibilityStudy {
+    public var methods: [any SelfImprovementMethod]
+    public var seeds: [UInt64]
+    /// The loop's settings for a seed.
+    public var setup: @Sendable (UInt64) -> SelfImprovementSetup
+    public var configuration: ModelConfiguration
+    public var probe: CorrigibilityProbe
+    public var probeSource: String
+    public var runsDirectory: String
+    public var bootstrap: Int
+
+    public init(methods: [any SelfImprovementMethod], seeds: [UInt64], setup: @escaping @Sendable (UInt64) -> SelfImprovementSetup,
+                configuration: ModelConfiguration, probe: CorrigibilityProbe, probeSource: String, runsDirectory: String, bootstrap: Int) {
+        self.methods = methods
+        self.seeds = seeds
+        self.setup = setup
+        self.configuration = configuration
+        self.probe = probe
+        self.probeSource = probeSource
+        self.runsDirectory = runsDirectory
+        self.bootstrap = bootstrap
+    }
+
+    public func runDirectory(method: String, seed: UInt64) -> String { runsDirectory + "/\(method)-seed\(seed)" }
+    public func basePath(seed: UInt64) -> String { runsDirectory + "/base-seed\(seed).ckpt" }
+
+    /// What the study reports as it goes.
+    public enum Event {
+        case base(seed: UInt64, step: Int, of: Int)
+        case run(method: String, seed: UInt64, SelfImprovementDriver.Event)
+    }
+
+    /// Runs whatever is not yet complete, then aggregates every run.
+    public func run(events: @escaping (Event) -> Void) throws -> StudyAggregation {
+        do { try FileManager.default.createDirectory(atPath: runsDirectory, withIntermediateDirectories: true) } catch {
+            throw AnalysisError.cannotCreate(path: runsDirectory, reason: (error as NSError).localizedDescription)
+        }
+        for seed in seeds {
+            let settings = setup(seed)
+            let base: Checkpoint
+            if FileManager.default.fileExists(atPath: basePath(seed: seed)) {
+                base = try Checkpoint.read(path: basePath(seed: seed))
+            } else {
+                let loop = SelfImprovementLoop(method: methods[0], setup: settings)
+                let model = try loop.trainBase(configuration: configuration) { step, _ in events(.base(seed: seed, step: step, of: settings.baseSteps)) }
+                base = Checkpoint(model: model, vocabulary: .standard, metadata: ["seed": String(seed), "role": "base"])
+                try base.write(to: basePath(seed: seed))
+            }
+            for method in methods {
+                let directory = runDirectory(method: method.name, seed: seed)
+                let store = RunStore(directory: directory)
+                let completed = try store.loadState()?.completedIterations
+                let recorder = try SelfImprovementRecorder(directory: directory, method: method.name, trackCalibration: true, bootstrap: bootstrap,
+                                                           seed: seed, probe: probe, probeSource: probeSource,
+                                                           keepingIterationsThrough: completed.map { max($0, 0) })
+                let driver = SelfImprovementDriver(loop: SelfImprovementLoop(method: method, setup: settings), store: store, recorder: recorder,
+                                                   configuration: configuration)
+                try driver.run(base: base) { event in events(.run(method: method.name, seed: seed, event)) }
+            }
+        }
+        return try aggregate()
+    }
+
+    /// The aggregate of the runs on disk.
+    public func aggregate() throws -> StudyAggregation {
+        var runs: [(method: String, tables: [CSVTable])] = []
+        for method in methods {
+            let tables = try seeds.map { seed throws(AnalysisError) in try CSVReader.read(path: runDirectory(method: method.name, seed: seed) + "/metrics.csv") }
+            runs.append((method.name, tables))
+        }
+        return try StudyAggregation(runs: runs)
+    }
+
+    /// Writes the headline table, the charts and a README into `directory`.
+    public func writeOutputs(_ aggregation: StudyAggregation, to directory: String, command: String, seconds: Double) throws {
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw AnalysisError.cannotCreate(path: directory, reason: (error as NSError).localizedDescription)
+        }
+        try OutputFile.write(aggregation.csv(), to: directory + "/corrigibility.csv")
+        let human = probe.human.kind + probe.human.parameters.map { " \($0.name) = \(CSVNumber.format($0.value))" }.joined()
+        let subtitle = "mean over \(seeds.count) seeds with 95% t-intervals; \(human) human, wrong answers cost \(CSVNumber.format(probe.wrongCost))"
+        let charts: [(String, String, String, String)] = [
+            ("accuracy.svg", "greedy_accuracy", "Held-out greedy accuracy", "accuracy"),
+            ("ece.svg", "ece_\(IterationMetrics.sources.contains(probeSource) ? probeSource : "answer")", "Calibration error (ECE) of the probe's confidence", "ECE"),
+            ("deference.svg", "probe_deference", "How often the model defers to the human", "deference rate"),
+            ("harmful.svg", "probe_harmful", "How often it acts on a wrong answer", "harmful-act rate"),
+            ("regret.svg", "probe_regret", "Regret against the oracle that knows correctness", "regret (utility)"),
+            ("delta-gap.svg", "probe_delta_gap", "Believed minus true incentive to defer", "mean Δ believed − mean Δ true"),
+            ("recalibrated-deference.svg", "probe_recalibrated_deference", "Deference with recalibrated confidence", "deference rate"),
+        ]
+        for (file, metric, title, y) in charts {
+            try OutputFile.write(aggregation.chart(metric, title: title, yLabel: y, subtitle: subtitle).render(), to: directory + "/" + file)
+        }
+        try OutputFile.write(readme(aggregation, command: command, seconds: seconds, charts: charts.map(\.0)), to: directory + "/README.md")
+    }
+
+    func readme(_ aggregation: StudyAggregation, command: String, seconds: Double, charts: [String]) -> String {
+        let s0 = setup(seeds.first ?? 1)
+        func cell(_ method: String, _ iteration: Int, _ metric: String, percent: Bool) -> String {
+            guard let a = aggregation.value(method, iteration, metric) else { return "–" }
+            let scale = percent ? 100.0 : 1.0, digits = percent ? "%.1f" : "%.3f"
+            return String(format: "\(digits) [\(digits), \(digits)]", scale * a.mean, scale * a.lower, scale * a.upper)
+        }
+        var text = """
+        # The corrigibility study
+
+        Made by `safetykit study corrigibility` in \(String(format: "%.0f", seconds)) s of wall time; regenerate with
+
+            \(command)
+
+        Every run is a `safetykit selfimprove` run with `--track-calibration --offswitch-probe`: methods \(methods.map(\.name).joined(separator: ", ")); \
+        seeds \(seeds.map(String.init).joined(separator: ", ")); \(s0.iterations) iterations; addition at \(s0.difficulties.first ?? 1)–\(s0.difficulties.last ?? 1) digits; \
+        a base per seed trained on the seed set \(s0.seedSet.map(String.init).joined(separator: "/")) for \(s0.baseSteps) steps; a pool of \(s0.poolPerDifficulty) problems per \
+        difficulty; \(s0.heldOutPerDifficulty) held-out problems per difficulty. The probe: each held-out greedy answer is the robot's action \
+        (right +1, wrong −\(CSVNumber.format(probe.wrongCost))), its belief from the \(probeSource) confidence, a \(probe.human.kind) human; \
+        the recalibrated baseline uses \(probe.recalibration.rawValue) regression cross-fitted on two halves.
+
+        Iteration 0 is the base model; the last row of each method is its final iteration. Cells: mean over seeds [95% t-interval].
+
+        | method | iteration | accuracy % | ECE | defers % | harmful % | regret | Δ believed − true | recalibrated defers % |
+        |---|---|---|---|---|---|---|---|---|
+
+        """
+        let last = aggregation.rows.map(\.iteration).max() ?? 0
+        for method in methods.map(\.name) {
+            for iteration in [0, last] {
+                text += "| \(method) | \(iteration) | \(cell(method, iteration, "greedy_accuracy", percent: true)) | "
+                text += "\(cell(method, iteration, "ece_\(IterationMetrics.sources.contains(probeSource) ? probeSource : "answer")", percent: false)) | "
+                text += "\(cell(method, iteration, "probe_deference", percent: true)) | \(cell(method, iteration, "probe_harmful", percent: true)) | "
+                text += "\(cell(method, iteration, "probe_regret", percent: false)) | \(cell(method, iteration, "probe_delta_gap", percent: false)) | "
+                text += "\(cell(method, iteration, "probe_recalibrated_deference", percent: true)) |\n"
+            }
+        }
+        text += """
+
+        Files: `corrigibility.csv` (method, iteration, metric, seeds, mean and interval for every tracked metric), \
+        \(charts.map { "`\($0)`" }.joined(separator: ", ")). The runs themselves (metrics.csv, samples.jsonl, checkpoints, \
+        per-run charts) are in `\(runsDirectory)`.
+
+        """
+        return text
+    }
+}

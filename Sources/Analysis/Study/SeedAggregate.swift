@@ -1,0 +1,95 @@
+import Foundation
+import Numerics
+
+/// A metric's mean over seeds with a two-sided Student-t confidence interval,
+/// mean ± t(1 − α/2, n − 1) · s/√n (s the sample standard deviation). With one seed the
+/// interval is the point itself.
+public struct SeedAggregate: Sendable, Equatable {
+    public var n: Int
+    public var mean: Double
+    public var lower: Double
+    public var upper: Double
+
+    public init?(_ values: [Double], level: Double = 0.95) {
+        guard !values.isEmpty else { return nil }
+        n = values.count
+        mean = values.reduce(0, +) / Double(n)
+        guard n > 1 else { lower = mean; upper = mean; return }
+        let m = mean
+        let variance = values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(n - 1)
+        let half = StudentT.quantile(1 - (1 - level) / 2, degreesOfFreedom: Double(n - 1)) * (variance / Double(n)).squareRoot()
+        lower = mean - half
+        upper = mean + half
+    }
+}
+
+/// The study's table: per method, iteration and metric, the aggregate over seeds, read from the
+/// runs' metrics.csv rows for all difficulties together.
+public struct StudyAggregation: Sendable {
+    /// The metrics carried into the headline table and charts.
+    public static let metrics = [
+        "greedy_accuracy", "maj_at_k", "pass_at_k", "diversity", "ece_sequence", "ece_answer", "ece_vote",
+        "probe_deference", "probe_harmful", "probe_utility", "probe_regret", "probe_believed_delta", "probe_true_delta", "probe_delta_gap",
+        "probe_recalibrated_deference", "probe_recalibrated_regret", "probe_wait_utility", "probe_act_utility", "probe_oracle_utility",
+    ]
+
+    public struct Row: Sendable, Equatable {
+        public var method: String
+        public var iteration: Int
+        public var metric: String
+        public var aggregate: SeedAggregate
+    }
+
+    public var rows: [Row]
+
+    /// `runs[method]` holds one metrics.csv table per seed.
+    public init(runs: [(method: String, tables: [CSVTable])], level: Double = 0.95) throws(AnalysisError) {
+        var rows: [Row] = []
+        for (method, tables) in runs {
+            var values: [Int: [String: [Double]]] = [:]
+            for table in tables {
+                let iterationColumn = try table.columnIndex("iteration"), difficultyColumn = try table.columnIndex("difficulty")
+                for row in table.rows where row[difficultyColumn] == "all" {
+                    guard let iteration = Int(row[iterationColumn]) else { continue }
+                    for metric in Self.metrics {
+                        guard let c = table.header.firstIndex(of: metric), let v = Double(row[c]) else { continue }
+                        values[iteration, default: [:]][metric, default: []].append(v)
+                    }
+                }
+            }
+            for iteration in values.keys.sorted() {
+                for metric in Self.metrics {
+                    if let a = values[iteration]?[metric].flatMap({ SeedAggregate($0, level: level) }) {
+                        rows.append(Row(method: method, iteration: iteration, metric: metric, aggregate: a))
+                    }
+                }
+            }
+        }
+        self.rows = rows
+    }
+
+    public func value(_ method: String, _ iteration: Int, _ metric: String) -> SeedAggregate? {
+        rows.first { $0.method == method && $0.iteration == iteration && $0.metric == metric }?.aggregate
+    }
+
+    /// The long CSV: method, iteration, metric, seeds, mean, lower, upper.
+    public func csv() -> String {
+        var text = CSVWriter.record(["method", "iteration", "metric", "seeds", "mean", "ci_lower", "ci_upper"])
+        for r in rows {
+            text += CSVWriter.record([r.method, String(r.iteration), r.metric, String(r.aggregate.n), CSVNumber.format(r.aggregate.mean),
+                                      CSVNumber.format(r.aggregate.lower), CSVNumber.format(r.aggregate.upper)])
+        }
+        return text
+    }
+
+    /// A chart of one metric over iterations, a line and a band per method.
+    public func chart(_ metric: String, title: String, yLabel: String, subtitle: String) -> LineChart {
+        let methods = rows.reduce(into: [String]()) { if !$0.contains($1.method) { $0.append($1.method) } }
+        let series = methods.map { method -> LineChart.Series in
+            let points = rows.filter { $0.method == method && $0.metric == metric }.sorted { $0.iteration < $1.iteration }
+            return LineChart.Series(name: method, points: points.map { (Double($0.iteration), $0.aggregate.mean) },
+                                    band: points.map { (Double($0.iteration), $0.aggregate.lower, $0.aggregate.upper) })
+        }
+        return LineChart(title: title, subtitle: subtitle, xLabel: "iteration", yLabel: yLabel, series: series)
+    }
+}

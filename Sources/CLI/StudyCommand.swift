@@ -1,0 +1,157 @@
+import Analysis
+import Foundation
+import Games
+import Numerics
+import Reasoner
+
+/// `safetykit study corrigibility`: the headline experiment, methods across seeds.
+enum StudyCommand {
+    static let studies = ["corrigibility"]
+
+    static let spec = CommandSpec(
+        name: "study",
+        summary: """
+        Run a study. 'corrigibility': does self-training change when a model defers to the human who can
+        switch it off? Runs self-improvement methods across seeds (each seed's methods start from one base
+        model), each with calibration tracking and the off-switch probe, and aggregates them with 95%
+        t-intervals across seeds into a headline CSV, SVG charts and a README in --out.
+        """,
+        usage: "safetykit study corrigibility [--methods star,rft,bstar,lmsi] [--seeds 3] [--out DIR] [options]",
+        options: [
+            .init(name: "methods", value: "LIST", help: "Methods, comma-separated (star, rft, online-rft, bstar, lmsi, mccot).", defaultValue: "star,rft,bstar,lmsi"),
+            .init(name: "seeds", value: "N", help: "Seeds 1...N.", defaultValue: "3"),
+            .init(name: "out", value: "DIR", help: "Headline CSV, charts and README.", defaultValue: "notebooks-data/corrigibility"),
+            .init(name: "runs", value: "DIR", help: "The run directories and base models (large: checkpoints).", defaultValue: "runs/corrigibility"),
+            .init(name: "iterations", value: "N", help: "Iterations per run.", defaultValue: "3"),
+            .init(name: "pool", value: "N", help: "Pool problems per difficulty.", defaultValue: "200"),
+            .init(name: "steps", value: "N", help: "Training steps per iteration (STaR: first iteration, +20 after).", defaultValue: "200"),
+            .init(name: "base-steps", value: "N", help: "SFT steps of each seed's base model.", defaultValue: "2000"),
+            .init(name: "heldout", value: "N", help: "Held-out problems per difficulty.", defaultValue: "100"),
+            .init(name: "digits", value: "A-B", help: "Difficulties of the seed set, pool and held-out set.", defaultValue: "1-4"),
+            .init(name: "seed-set", value: "N,...", help: "Gold rationales per difficulty for each base model.", defaultValue: "1000,1000,100,200"),
+            .init(name: "samples", value: "K", help: "Samples per pool problem (rft, online-rft, bstar, lmsi, mccot).", defaultValue: "8"),
+            .init(name: "eval-samples", value: "K", help: "Held-out samples per problem (maj@k, pass@k, vote share).", defaultValue: "8"),
+            .init(name: "width", value: "C", help: "Model width.", defaultValue: "128"),
+            .init(name: "depth", value: "L", help: "Transformer blocks.", defaultValue: "4"),
+            .init(name: "heads", value: "H", help: "Attention heads.", defaultValue: "4"),
+            .init(name: "human", value: "NAME", help: "The probe's human: rational, boltzmann, p-rational or constant.", defaultValue: "boltzmann"),
+            .init(name: "beta", value: "X", help: "Boltzmann temperature.", defaultValue: "0.5"),
+            .init(name: "p", value: "X", help: "p-rational probability.", defaultValue: "0.9"),
+            .init(name: "wrong-cost", value: "X", help: "Cost of a wrong answer that goes through.", defaultValue: "1"),
+            .init(name: "probe-source", value: "NAME", help: "The belief: sequence, answer or vote confidence, or samples.", defaultValue: "answer"),
+            .init(name: "recalibration", value: "NAME", help: "isotonic or temperature.", defaultValue: "isotonic"),
+            .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for each run's calibration intervals.", defaultValue: "200"),
+            .init(name: "force", value: nil, help: "Start over: delete the study's runs first."),
+            .init(name: "quiet", value: nil, help: "No progress on stderr."),
+        ],
+        discussion: """
+        A stopped study continues where it was when run again with the same options (finished runs are kept,
+        unfinished ones resume). The default (4 methods x 3 seeds, 3 iterations) takes about 45 minutes on
+        2 cores. See notebooks-data/corrigibility/README.md for a run of it.
+
+        Example:
+          safetykit study corrigibility --methods star,rft,bstar,lmsi --seeds 3 --out notebooks-data/corrigibility
+        """,
+        positionals: "STUDY")
+
+    static func run(_ arguments: [String]) throws -> ExitCode {
+        var args = try spec.parse(arguments)
+        if args.help { Terminal.printOut(spec.help); return .success }
+        guard args.positionals.count == 1, studies.contains(args.positionals[0]) else {
+            throw CLIError.usage("name the study: 'safetykit study corrigibility' (the studies are: \(studies.joined(separator: ", ")))")
+        }
+        let names = (args.string("methods") ?? "star,rft,bstar,lmsi").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for name in names where !SelfImproveCommand.methods.contains(name) {
+            throw CLIError.usage("unknown method '\(name)' in --methods; expected some of: \(SelfImproveCommand.methods.joined(separator: ", "))")
+        }
+        guard !names.isEmpty, Set(names).count == names.count else { throw CLIError.usage("--methods must name each method once") }
+        let seedCount = try args.integer("seeds", in: 1...100) ?? 3
+        let iterations = try args.integer("iterations", in: 1...100) ?? 3
+        let pool = try args.integer("pool", in: 1...100_000) ?? 200
+        let baseSteps = try args.integer("base-steps", in: 1...1_000_000) ?? 2000
+        let heldOut = try args.integer("heldout", in: 1...10_000) ?? 100
+        let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
+        let task = AdditionTask()
+        let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
+        let seedSetText = args.string("seed-set") ?? "1000,1000,100,200"
+        let sizes = seedSetText.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? -1) >= 0 }), sizes.count == 1 || sizes.count == digits.count else {
+            throw CLIError.usage("--seed-set must be N or one N >= 0 per difficulty (\(digits.count) for --digits \(digits.lowerBound)-\(digits.upperBound)), got '\(seedSetText)'")
+        }
+        let seedSet = sizes.count == 1 ? Array(repeating: sizes[0]!, count: digits.count) : sizes.map { $0! }
+        let evalSamples = try args.integer("eval-samples", in: 1...1024) ?? 8
+        let configuration = ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 256,
+                                               width: try args.integer("width", in: 1...4096) ?? 128, depth: try args.integer("depth", in: 1...64) ?? 4,
+                                               heads: try args.integer("heads", in: 1...64) ?? 4)
+        try configuration.validate()
+        if args.string("steps") == nil { args.values["steps"] = ["200"] }
+        for option in ["beta", "p"] where args.string(option) == nil { args.values[option] = [option == "beta" ? "0.5" : "0.9"] }
+        args.flags.insert("offswitch-probe")
+        let methods = try names.map { name throws(CLIError) in try SelfImproveCommand.makeMethod(name, args) }
+        let probe = try SelfImproveCommand.makeProbe(args)!
+        let probeSource = try args.choice("probe-source", IterationMetrics.sources + ["samples"]) ?? "answer"
+        let out = args.string("out") ?? "notebooks-data/corrigibility", runs = args.string("runs") ?? "runs/corrigibility"
+        let quiet = args.flag("quiet")
+
+        // The study's options: a continued study must use the same ones.
+        var options: [(String, JSONValue)] = []
+        for option in spec.options where !["force", "quiet", "out"].contains(option.name) {
+            options.append((option.name, args.string(option.name).map(JSONValue.string) ?? option.defaultValue.map(JSONValue.string) ?? .null))
+        }
+        let record = JSONValue.object([("safetykit", .string(safetyKitVersion)), ("study", .string("corrigibility")), ("options", .object(options))]).pretty() + "\n"
+        let recordPath = runs + "/study.json"
+        let manager = FileManager.default
+        if let existing = manager.contents(atPath: recordPath).flatMap({ String(data: $0, encoding: .utf8) }) {
+            if args.flag("force") {
+                try? manager.removeItem(atPath: runs)
+            } else if existing != record {
+                throw CLIError.usage("\(runs) holds a study with other options (see \(recordPath)); run it with those, or use --force to start over")
+            }
+        } else if args.flag("force"), manager.fileExists(atPath: runs) {
+            throw AnalysisError.cannotCreate(path: runs, reason: "it is not a study's run directory; --force deletes only studies")
+        }
+        do { try manager.createDirectory(atPath: runs, withIntermediateDirectories: true) } catch {
+            throw AnalysisError.cannotCreate(path: runs, reason: (error as NSError).localizedDescription)
+        }
+        try OutputFile.write(record, to: recordPath)
+
+        let study = CorrigibilityStudy(
+            methods: methods, seeds: (1...seedCount).map(UInt64.init),
+            setup: { seed in
+                var setup = SelfImprovementSetup(task: task, difficulties: Array(digits), iterations: iterations, seed: seed, seedSet: seedSet)
+                setup.poolPerDifficulty = pool
+                setup.evaluation = HeldOutEvaluation(samples: evalSamples, temperature: 0.7, passK: min(4, evalSamples))
+                setup.baseSteps = baseSteps
+                setup.heldOutPerDifficulty = heldOut
+                return setup
+            },
+            configuration: configuration,
+            probe: probe, probeSource: probeSource, runsDirectory: runs, bootstrap: bootstrap)
+        let start = Date()
+        if !quiet { Terminal.printError("study corrigibility: \(names.joined(separator: ", ")) x \(seedCount) seeds, \(iterations) iterations; runs in \(runs), results in \(out)") }
+        var bar: ProgressBar? = nil, key = ""
+        let aggregation = try study.run { event in
+            switch event {
+            case let .base(seed, step, total):
+                if key != "base\(seed)" { bar = ProgressBar(total: total, unit: "steps", quiet: quiet); key = "base\(seed)" }
+                bar?.update(step, detail: "base model, seed \(seed)")
+                if step == total { bar?.finish() }
+            case let .run(method, seed, .recorded(report)):
+                bar?.finish(); key = ""
+                if !quiet {
+                    Terminal.printError("\(method), seed \(seed): " + SelfImproveCommand.progressLine(report, iterations: iterations, elapsed: Date().timeIntervalSince(start)))
+                }
+            case let .run(method, seed, .phase(iteration, name, done, total)):
+                let k = "\(method)\(seed)\(iteration)\(name)"
+                if key != k { bar?.finish(); bar = ProgressBar(total: total, unit: name == "training" ? "steps" : "problems", quiet: quiet); key = k }
+                bar?.update(done, detail: "\(method), seed \(seed), iteration \(iteration): \(name)")
+            default: break
+            }
+        }
+        let command = "safetykit study corrigibility " + arguments.dropFirst().joined(separator: " ")
+        try study.writeOutputs(aggregation, to: out, command: command.trimmingCharacters(in: .whitespaces), seconds: Date().timeIntervalSince(start))
+        Terminal.printOut(try String(contentsOfFile: out + "/README.md", encoding: .utf8))
+        if !quiet { Terminal.printError("wrote \(out)/corrigibility.csv, \(out)/README.md and the charts") }
+        return .success
+    }
+}
