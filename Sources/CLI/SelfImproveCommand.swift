@@ -91,12 +91,7 @@ enum SelfImproveCommand {
         let iterations = try args.integer("iterations", in: 1...1000) ?? 4
         let seed = try args.seed()
         let out = args.string("out") ?? "runs/\(methodName)"
-        let seedSetText = args.string("seed-set") ?? "1000,1000,100,200"
-        let sizes = seedSetText.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? -1) >= 0 }), sizes.count == 1 || sizes.count == digits.count else {
-            throw CLIError.usage("--seed-set must be N or one N >= 0 per difficulty (\(digits.count) for --digits \(digits.lowerBound)-\(digits.upperBound)), got '\(seedSetText)'")
-        }
-        let seedSet = sizes.count == 1 ? Array(repeating: sizes[0]!, count: digits.count) : sizes.map { $0! }
+        let seedSet = try SeedSetSizes.parse(args.string("seed-set") ?? "1000,1000,100,200", digits: digits, smallest: 0)
 
         var setup = SelfImprovementSetup(task: task, difficulties: Array(digits), iterations: iterations, seed: seed, seedSet: seedSet)
         setup.baseSteps = try args.integer("base-steps", in: 1...10_000_000) ?? 2000
@@ -112,9 +107,7 @@ enum SelfImproveCommand {
         setup.evaluation = HeldOutEvaluation(samples: evalSamples, temperature: Float(try positive(args, "eval-temperature") ?? 0.7), passK: passK)
 
         let method = try makeMethod(methodName, args)
-        let configuration = ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 256,
-                                               width: try args.integer("width", in: 1...4096) ?? 128, depth: try args.integer("depth", in: 1...64) ?? 4,
-                                               heads: try args.integer("heads", in: 1...64) ?? 4)
+        let configuration = try ModelShape.configuration(args)
         let trackCalibration = args.flag("track-calibration")
         let probe = try makeProbe(args)
         let probeSource = try args.choice("probe-source", IterationMetrics.sources + ["samples"]) ?? "answer"

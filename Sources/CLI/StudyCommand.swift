@@ -73,17 +73,9 @@ enum StudyCommand {
         let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
         let task = AdditionTask()
         let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
-        let seedSetText = args.string("seed-set") ?? "1000,1000,100,200"
-        let sizes = seedSetText.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? -1) >= 0 }), sizes.count == 1 || sizes.count == digits.count else {
-            throw CLIError.usage("--seed-set must be N or one N >= 0 per difficulty (\(digits.count) for --digits \(digits.lowerBound)-\(digits.upperBound)), got '\(seedSetText)'")
-        }
-        let seedSet = sizes.count == 1 ? Array(repeating: sizes[0]!, count: digits.count) : sizes.map { $0! }
+        let seedSet = try SeedSetSizes.parse(args.string("seed-set") ?? "1000,1000,100,200", digits: digits, smallest: 0)
         let evalSamples = try args.integer("eval-samples", in: 1...1024) ?? 8
-        let configuration = ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 256,
-                                               width: try args.integer("width", in: 1...4096) ?? 128, depth: try args.integer("depth", in: 1...64) ?? 4,
-                                               heads: try args.integer("heads", in: 1...64) ?? 4)
-        try configuration.validate()
+        let configuration = try ModelShape.configuration(args)
         if args.string("steps") == nil { args.values["steps"] = ["200"] }
         for option in ["beta", "p"] where args.string(option) == nil { args.values[option] = [option == "beta" ? "0.5" : "0.9"] }
         args.flags.insert("offswitch-probe")

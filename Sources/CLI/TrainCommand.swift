@@ -49,13 +49,7 @@ enum TrainCommand {
         guard peak > 0 else { throw CLIError.usage("--lr must be positive, got '\(args.string("lr")!)'") }
         let warmup = try args.integer("warmup", in: 0...10_000_000) ?? 100
         var seedSet: [Int]? = nil
-        if let text = args.string("seed-set") {
-            let sizes = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) >= 1 }), sizes.count == 1 || sizes.count == digits.count else {
-                throw CLIError.usage("--seed-set must be N or one N >= 1 per difficulty (\(digits.count) for --digits \(digits.lowerBound)-\(digits.upperBound)), got '\(text)'")
-            }
-            seedSet = sizes.count == 1 ? Array(repeating: sizes[0]!, count: digits.count) : sizes.map { $0! }
-        }
+        if let text = args.string("seed-set") { seedSet = try SeedSetSizes.parse(text, digits: digits, smallest: 1) }
         let hintShare = try args.double("hint-share") ?? 0
         guard (0...1).contains(hintShare) else { throw CLIError.usage("--hint-share must be in [0, 1], got '\(args.string("hint-share")!)'") }
         let seed = try args.seed()
@@ -117,6 +111,28 @@ enum TrainCommand {
                                  Double(tokens) / trainSeconds, recent, model.parameterCount) + lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n"))
         if !quiet { Terminal.printError("wrote \(out) and the loss curve \(lossPath)") }
         return .success
+    }
+}
+
+/// --width, --depth and --heads as the reasoner's configuration (context 256).
+enum ModelShape {
+    static func configuration(_ args: ParsedArguments) throws -> ModelConfiguration {
+        let configuration = ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 256,
+                                               width: try args.integer("width", in: 1...4096) ?? 128, depth: try args.integer("depth", in: 1...64) ?? 4,
+                                               heads: try args.integer("heads", in: 1...64) ?? 4)
+        try configuration.validate()
+        return configuration
+    }
+}
+
+/// --seed-set: "N" for every difficulty, or one N per difficulty.
+enum SeedSetSizes {
+    static func parse(_ text: String, digits: ClosedRange<Int>, smallest: Int) throws(CLIError) -> [Int] {
+        let sizes = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? -1) >= smallest }), sizes.count == 1 || sizes.count == digits.count else {
+            throw .usage("--seed-set must be N or one N >= \(smallest) per difficulty (\(digits.count) for --digits \(digits.lowerBound)-\(digits.upperBound)), got '\(text)'")
+        }
+        return sizes.count == 1 ? Array(repeating: sizes[0]!, count: digits.count) : sizes.map { $0! }
     }
 }
 
