@@ -80,13 +80,14 @@ enum PlotCommand {
             let xs = try table.numbers(inColumn: x)
             var series: [LineChart.Series] = []
             for y in ys {
-                let values = try table.numbers(inColumn: y)
+                // A blank y cell is a missing point.
+                let values = try table.numbersOrBlank(inColumn: y)
                 let band = try bandColumns(table, for: y)
                 for (name, rows) in groups(table, column: group.map { try? table.columnIndex($0) } ?? nil) {
-                    let ordered = rows.sorted { xs[$0] < xs[$1] }
+                    let ordered = rows.filter { values[$0] != nil }.sorted { xs[$0] < xs[$1] }
                     var label = ys.count > 1 || name == nil ? y : ""
                     if let name { label += (label.isEmpty ? "" : ", ") + "\(group!) = \(name)" }
-                    series.append(LineChart.Series(name: label, points: ordered.map { (xs[$0], values[$0]) },
+                    series.append(LineChart.Series(name: label, points: ordered.map { (xs[$0], values[$0]!) },
                                                    band: band.map { b in ordered.map { (xs[$0], b.lower[$0], b.upper[$0]) } }))
                 }
             }

@@ -63,6 +63,14 @@ struct CalibrateCommandTests {
         let band = try CLI.run(["plot", directory + "/m.csv", "--x", "group", "--y", "ece", "--out", directory + "/b.svg"])
         #expect(band.status == 0)
         #expect(try String(contentsOfFile: directory + "/b.svg", encoding: .utf8).contains("<polygon"))
+        // A blank y cell is a missing point (run metrics leave some cells blank); other text is an error.
+        try "iteration,selected\n0,\n1,10\n2,12\n".write(toFile: directory + "/gaps.csv", atomically: true, encoding: .utf8)
+        let gaps = try CLI.run(["plot", directory + "/gaps.csv", "--x", "iteration", "--y", "selected", "--out", directory + "/g.svg"])
+        #expect(gaps.status == 0)
+        #expect(try String(contentsOfFile: directory + "/g.svg", encoding: .utf8).components(separatedBy: "<circle").count == 3)
+        try "iteration,selected\n0,n/a\n".write(toFile: directory + "/text.csv", atomically: true, encoding: .utf8)
+        let text = try CLI.run(["plot", directory + "/text.csv", "--x", "iteration", "--y", "selected", "--out", directory + "/t.svg"])
+        #expect(text.status == 65 && text.stderr.contains("text.csv:2:2"))
     }
 
     @Test func singleClassReportsAurocAsMissingAndSaysWhy() throws {

@@ -24,6 +24,24 @@ public struct CSVTable: Sendable {
         return index
     }
 
+    /// Every value of a column as a finite number, or nil where the cell is blank (a missing
+    /// value, as in run metrics that only some rows have); other text is an error.
+    public func numbersOrBlank(inColumn name: String) throws(AnalysisError) -> [Double?] {
+        let index = try columnIndex(name)
+        var values: [Double?] = []
+        values.reserveCapacity(rows.count)
+        for (row, line) in zip(rows, lines) {
+            let text = row[index].trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { values.append(nil); continue }
+            guard let value = Double(text), value.isFinite else {
+                throw .badData(location: "\(source):\(line):\(index + 1)",
+                               message: "column '\(name)' has '\(text)'; expected a finite number or a blank")
+            }
+            values.append(value)
+        }
+        return values
+    }
+
     /// Every value of a column as a finite number; errors name the line and column.
     public func numbers(inColumn name: String) throws(AnalysisError) -> [Double] {
         let index = try columnIndex(name)
