@@ -1,0 +1,124 @@
+import Foundation
+import Numerics
+
+/// A preference pair: a prompt and two completions (each ending in <eos>), the chosen one
+/// preferred to the rejected one.
+public struct PreferenceExample: Sendable, Equatable {
+    public var prompt: [Int]
+    public var chosen: [Int]
+    public var rejected: [Int]
+
+    public init(prompt: [Int], chosen: [Int], rejected: [Int]) {
+        self.prompt = prompt
+        self.chosen = chosen
+        self.rejected = rejected
+    }
+}
+
+/// Preference training (DPO, IPO, RPO) of a policy against a frozen reference model. Each step
+/// scores the chosen and rejected completions under both models, evaluates the loss per pair,
+/// and backpropagates through the existing backward pass: the gradient of a summed
+/// log-probability Σ_t log softmax(z_t)[y_t] with respect to z_t is onehot(y_t) − softmax(z_t),
+/// which is the cross-entropy backward with the weight −∂L/∂π on each completion token.
+public final class PreferenceTrainer {
+    public private(set) var model: TransformerModel
+    public let reference: TransformerModel
+    public let loss: PreferenceLoss
+    public var optimizer: AdamW
+    public var schedule: LearningRateSchedule
+    private var workspace: TransformerWorkspace?
+
+    public init(model: TransformerModel, reference: TransformerModel, loss: PreferenceLoss, schedule: LearningRateSchedule,
+                optimizer: AdamW? = nil) throws(ReasonerError) {
+        guard loss.beta > 0, loss.beta.isFinite else {
+            throw .badConfiguration("the preference loss needs beta > 0, got \(loss.beta)")
+        }
+        guard reference.configuration == model.configuration else {
+            throw .badConfiguration("the reference model has another configuration than the policy (\(reference.configuration) vs \(model.configuration))")
+        }
+        self.model = model
+        self.reference = reference
+        self.loss = loss
+        self.schedule = schedule
+        self.optimizer = optimizer ?? AdamW(parameterCount: model.parameterCount)
+        BLAS.setThreadCount(1)
+    }
+
+    /// What a step measured, averaged over its pairs (TRL's names in comments).
+    public struct StepLog: Sendable, Equatable {
+        public var loss = 0.0
+        /// rewards/chosen and rewards/rejected: β·(log π − log ref).
+        public var rewardsChosen = 0.0, rewardsRejected = 0.0
+        /// rewards/margins and rewards/accuracies.
+        public var margin: Double { rewardsChosen - rewardsRejected }
+        public var accuracy = 0.0
+        /// logps/chosen and logps/rejected under the policy (summed over tokens).
+        public var logpChosen = 0.0, logpRejected = 0.0
+        public var gradientNorm: Float = 0
+        public var learningRate: Float = 0
+    }
+
+    /// Summed completion log-probabilities of each example under `model`, leaving the
+    /// workspace holding that forward pass.
+    private func scores(_ model: TransformerModel, _ examples: [TrainingExample], workspace ws: TransformerWorkspace,
+                        tokens: [Int32], targets: [Int32]) -> [Double] {
+        var none: RandomStream? = nil
+        ws.forward(model, tokens: tokens, targets: targets, dropout: &none)
+        let losses = ws.positionLosses()
+        return examples.indices.map { b in
+            var sum = 0.0
+            for t in 0..<ws.T where targets[b * ws.T + t] >= 0 { sum -= Double(losses[b * ws.T + t]) }
+            return sum
+        }
+    }
+
+    /// The batch's mean loss, its log, and the gradient, without updating the policy.
+    public func lossAndGradients(_ pairs: [PreferenceExample]) throws(ReasonerError) -> (log: StepLog, gradients: [Float]) {
+        guard !pairs.isEmpty else { throw .badProblem("a preference batch needs at least one pair") }
+        for (i, p) in pairs.enumerated() where p.chosen.isEmpty || p.rejected.isEmpty {
+            throw .badProblem("preference pair \(i + 1) has an empty \(p.chosen.isEmpty ? "chosen" : "rejected") response")
+        }
+        let examples = pairs.map { TrainingExample(tokens: $0.prompt + $0.chosen, promptLength: $0.prompt.count) }
+            + pairs.map { TrainingExample(tokens: $0.prompt + $0.rejected, promptLength: $0.prompt.count) }
+        let longest = examples.map { $0.tokens.count - 1 }.max()!
+        guard longest <= model.configuration.contextLength else {
+            throw .badProblem("a preference example has \(longest + 1) tokens; the model's context is \(model.configuration.contextLength)")
+        }
+        let length = min(model.configuration.contextLength, (longest + 7) / 8 * 8)
+        if workspace == nil || workspace!.T < length || workspace!.B != examples.count {
+            workspace = try TransformerWorkspace(configuration: model.configuration, batch: examples.count, length: length)
+        }
+        let ws = workspace!
+        let (tokens, targets) = TrainingExample.batch(examples, length: ws.T, pad: 0)
+        let referenceScores = scores(reference, examples, workspace: ws, tokens: tokens, targets: targets)
+        let policyScores = scores(model, examples, workspace: ws, tokens: tokens, targets: targets)   // last: backward uses it
+        let n = pairs.count
+        var log = StepLog()
+        var rowWeights = [Double](repeating: 0, count: 2 * n)
+        for i in 0..<n {
+            let pair = PreferenceLoss.Pair(policyChosen: policyScores[i], policyRejected: policyScores[n + i],
+                                           referenceChosen: referenceScores[i], referenceRejected: referenceScores[n + i],
+                                           chosenLength: pairs[i].chosen.count, rejectedLength: pairs[i].rejected.count)
+            let (l, dChosen, dRejected) = loss.evaluate(pair)
+            let (rc, rr) = pair.rewards(beta: loss.beta)
+            log.loss += l / Double(n)
+            log.rewardsChosen += rc / Double(n); log.rewardsRejected += rr / Double(n)
+            log.accuracy += (rc > rr ? 1 : 0) / Double(n)
+            log.logpChosen += pair.policyChosen / Double(n); log.logpRejected += pair.policyRejected / Double(n)
+            rowWeights[i] = -dChosen / Double(n)
+            rowWeights[n + i] = -dRejected / Double(n)
+        }
+        var weights = [Float](repeating: 0, count: 2 * n * ws.T)
+        for b in 0..<(2 * n) { for t in 0..<ws.T where targets[b * ws.T + t] >= 0 { weights[b * ws.T + t] = Float(rowWeights[b]) } }
+        ws.backward(model, weights: weights)
+        return (log, ws.gradients)
+    }
+
+    /// One optimisation step on a batch of pairs.
+    public func step(_ pairs: [PreferenceExample]) throws(ReasonerError) -> StepLog {
+        var (log, gradients) = try lossAndGradients(pairs)
+        log.learningRate = schedule.rate(at: optimizer.step)
+        log.gradientNorm = optimizer.update(&model, gradients: gradients, learningRate: log.learningRate)
+        return log
+    }
+}
