@@ -7,7 +7,7 @@ import Reasoner
 /// `safetykit selfimprove`: a self-improvement loop with per-iteration metrics, optional
 /// calibration tracking, and a run directory that can be resumed.
 enum SelfImproveCommand {
-    static let methods = ["star", "rft", "online-rft", "bstar", "lmsi", "mccot"]
+    static let methods = ["star", "rft", "online-rft", "bstar", "lmsi", "mccot", "rpo"]
 
     static let spec = CommandSpec(
         name: "selfimprove",
@@ -21,10 +21,12 @@ enum SelfImproveCommand {
           bstar       B-STaR (Zeng et al. 2024): picks temperature and reward threshold by the balance score
           lmsi        label-free self-consistency training, LMSI (Huang et al. 2022): never sees gold answers
           mccot       RFT's data, trained by voting over dropout passes, MC-CoT (Tan et al. 2023)
+          rpo         iterative RPO (Pang et al. 2024): right vs wrong samples as preference pairs, DPO + NLL,
+                      referenced to the previous iteration's model; per-step TRL-style log in RUN/preference.csv
         """,
         usage: "safetykit selfimprove [--method star] [--iterations N] [--track-calibration] [--out RUN] [--seed S] [--resume] [--force]",
         options: [
-            .init(name: "method", value: "NAME", help: "star, rft, online-rft, bstar, lmsi or mccot.", defaultValue: "star"),
+            .init(name: "method", value: "NAME", help: "star, rft, online-rft, bstar, lmsi, mccot or rpo.", defaultValue: "star"),
             .init(name: "iterations", value: "N", help: "Iterations after the base model.", defaultValue: "4"),
             .init(name: "track-calibration", value: nil, help: "Also record ECE, MCE, Brier, NLL and AUROC with bootstrap intervals per confidence source, reliability bins, per-sample records and reliability diagrams."),
             .init(name: "out", value: "RUN", help: "The run directory.", defaultValue: "runs/star"),
@@ -48,6 +50,10 @@ enum SelfImproveCommand {
             .init(name: "agreement", value: "P", help: "lmsi: the smallest majority vote share to keep a problem.", defaultValue: "0.75"),
             .init(name: "voting-passes", value: "K", help: "mccot: dropout passes whose logits are fused per step.", defaultValue: "3"),
             .init(name: "voting-dropout", value: "P", help: "mccot: dropout rate in those passes.", defaultValue: "0.1"),
+            .init(name: "pairs", value: "M", help: "rpo: most preference pairs per problem.", defaultValue: "2"),
+            .init(name: "dpo-beta", value: "X", help: "rpo: the DPO temperature beta, > 0.", defaultValue: "0.1"),
+            .init(name: "dpo-alpha", value: "X", help: "rpo: weight of the chosen response's NLL (0 = plain DPO).", defaultValue: "1"),
+            .init(name: "preference-lr", value: "X", help: "rpo: peak learning rate of preference training.", defaultValue: "0.0001"),
             .init(name: "no-rationalization", value: nil, help: "star: skip rationalization (generation only)."),
             .init(name: "eval-samples", value: "K", help: "Held-out samples per problem for maj@k, pass@k and diversity.", defaultValue: "8"),
             .init(name: "eval-temperature", value: "T", help: "Temperature of those samples.", defaultValue: "0.7"),
@@ -101,6 +107,7 @@ enum SelfImproveCommand {
         setup.validationPerDifficulty = try args.integer("validation", in: 1...100_000) ?? 50
         setup.learningRate = Float(try positive(args, "lr") ?? 1e-3)
         setup.batchSize = try args.integer("batch", in: 1...4096) ?? 32
+        setup.preferenceLearningRate = Float(try positive(args, "preference-lr") ?? 1e-4)
         let evalSamples = try args.integer("eval-samples", in: 1...1024) ?? 8
         let passK = try args.integer("pass-k", in: 1...1024) ?? 4
         guard passK <= evalSamples else { throw CLIError.usage("--pass-k (\(passK)) must be at most --eval-samples (\(evalSamples))") }
@@ -212,6 +219,10 @@ enum SelfImproveCommand {
         let temperature = args.string("temperature") == "method's" ? nil : try positive(args, "temperature").map(Float.init)
         let agreement = try fraction(args, "agreement") ?? 0.75
         let passes = try args.integer("voting-passes", in: 1...16) ?? 3
+        let pairs = try args.integer("pairs", in: 1...1024) ?? 2
+        let dpoBeta = try positive(args, "dpo-beta") ?? 0.1
+        let dpoAlpha = try args.double("dpo-alpha") ?? 1
+        guard dpoAlpha >= 0 else { throw .usage("--dpo-alpha must be >= 0, got '\(args.string("dpo-alpha")!)'") }
         let rate = try args.double("voting-dropout") ?? 0.1
         guard rate >= 0 && rate < 1 else { throw .usage("--voting-dropout must be in [0, 1), got '\(args.string("voting-dropout")!)'") }
         switch name {
@@ -232,6 +243,12 @@ enum SelfImproveCommand {
             m.sampling.steps = steps; m.sampling.samplesPerProblem = samples; m.sampling.keepPerProblem = keep
             if let temperature { m.sampling.temperature = temperature }
             m.votingSettings = VotingSettings(passes: passes, dropout: Float(rate))
+            return m
+        case "rpo":
+            var m = IterativeRPO()
+            m.steps = steps; m.samplesPerProblem = samples; m.pairsPerProblem = pairs
+            m.beta = dpoBeta; m.alpha = dpoAlpha
+            if let temperature { m.temperature = temperature }
             return m
         case "bstar":
             var m = BSTaR()

@@ -51,7 +51,7 @@ struct SelfImproveCommandTests {
         #expect(try Self.read(whole + "/metrics.csv").split(separator: "\n") == metrics)
     }
 
-    @Test(arguments: ["star", "rft", "bstar", "lmsi", "mccot"])
+    @Test(arguments: ["star", "rft", "bstar", "lmsi", "mccot", "rpo"])
     func everyMethodRunsEndToEnd(method: String) throws {
         let directory = try CLI.temporaryDirectory()
         let result = try CLI.run(["selfimprove", "--method", method, "--iterations", "1", "--out", directory + "/run"] + Self.tiny)
@@ -62,6 +62,12 @@ struct SelfImproveCommandTests {
         #expect(metrics.count == 1 + 2 * 3)
         #expect(metrics[4].hasPrefix("1,\(method),all,"))
         if method == "bstar" { #expect(metrics[4].contains("balance_score=")) }
+        if method == "rpo" {
+            // The untrained tiny model may find no right sample to pair; the log exists whenever it trained.
+            let steps = metrics[4].split(separator: ",", omittingEmptySubsequences: false)[20]
+            let log = try? Self.read(directory + "/run/preference.csv")
+            #expect(steps == "0" ? log == nil : log?.hasPrefix("iteration,step,loss,rewards/chosen,rewards/rejected,rewards/margins") == true)
+        }
     }
 
     @Test func theOffSwitchProbeAddsItsColumnsAndChart() throws {
@@ -90,7 +96,7 @@ struct SelfImproveCommandTests {
             #expect(result.stderr.contains(text), "\(arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)
         }
-        try expectFailure(["--method", "ppo"], status: 64, mentioning: "expected one of: star, rft, online-rft, bstar, lmsi, mccot")
+        try expectFailure(["--method", "ppo"], status: 64, mentioning: "expected one of: star, rft, online-rft, bstar, lmsi, mccot, rpo")
         try expectFailure(["--resume", "--force"], status: 64, mentioning: "contradict")
         try expectFailure(["--iterations", "0"], status: 64, mentioning: "--iterations must be a whole number from 1")
         try expectFailure(["--eval-samples", "2", "--pass-k", "3"], status: 64, mentioning: "--pass-k")
@@ -98,6 +104,7 @@ struct SelfImproveCommandTests {
         // Options of other methods are checked too, never silently ignored.
         try expectFailure(["--agreement", "1.5"], status: 64, mentioning: "--agreement must be in [0, 1]")
         try expectFailure(["--voting-dropout", "1"], status: 64, mentioning: "--voting-dropout")
+        try expectFailure(["--dpo-beta", "0"], status: 64, mentioning: "--dpo-beta must be positive")
         try expectFailure(["--human", "saint"], status: 64, mentioning: "--human")
         try expectFailure(["--offswitch-probe", "--wrong-cost", "0"], status: 64, mentioning: "--wrong-cost")
         try expectFailure(["--probe-source", "gut"], status: 64, mentioning: "sequence, answer, vote, samples")
@@ -149,5 +156,19 @@ struct SelfImproveCommandTests {
         #expect(changed.status == 64 && changed.stderr.contains("other options"))
         let unknown = try CLI.run(["study", "obedience"])
         #expect(unknown.status == 64 && unknown.stderr.contains("corrigibility"))
+    }
+
+    @Test func rpoTrainsOnPairsAndLogsLikeTRL() throws {
+        // A base that gets some one-digit sums right and some wrong, so that pairs exist.
+        let directory = try CLI.temporaryDirectory()
+        let result = try CLI.run(["selfimprove", "--method", "rpo", "--iterations", "1", "--digits", "1", "--seed-set", "60", "--base-steps", "300",
+                                  "--width", "32", "--depth", "2", "--heads", "2", "--pool", "30", "--heldout", "5", "--validation", "3",
+                                  "--steps", "4", "--samples", "4", "--eval-samples", "2", "--pass-k", "1", "--batch", "16", "--hint-share", "0",
+                                  "--out", directory + "/run", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let log = try Self.read(directory + "/run/preference.csv").split(separator: "\n")
+        #expect(log.count == 1 + 4)
+        #expect(log[0] == "iteration,step,loss,rewards/chosen,rewards/rejected,rewards/margins,rewards/accuracies,logps/chosen,logps/rejected,grad_norm,learning_rate")
+        #expect(log[1].hasPrefix("1,1,"))
     }
 }

@@ -227,3 +227,27 @@ struct ScriptedSelectionTests {
         #expect(data.examples.map(\.completion) == [right, badStep, wrongAnswer])   // distinct, reward > −1
     }
 }
+
+@Suite("Preference pairs from scripted samples")
+struct RPOSelectionTests {
+    @Test func rightAndWrongSamplesArePairedUpToM() throws {
+        let task = AdditionTask()
+        let p = try task.problem(parsing: "12+34"), q = try task.problem(parsing: "5+5")
+        let right = ScriptedSelectionTests.completion(p), right2 = right.replacingOccurrences(of: "1 2 + 3 4 , C: 0", with: "1 2 + 3 4 , C: 1")
+        let wrong = ScriptedSelectionTests.completion(p, answer: "4 7")
+        let context = try ScriptedSelectionTests.context([p, q]) { problems, k, _, _ in
+            problems.map { problem in
+                problem.key == "12+34"
+                    ? [right, wrong, right2, wrong, right].map { Attempt(completion: $0, task: task) }
+                    : [ScriptedSelectionTests.completion(q)].map { Attempt(completion: $0, task: task) }   // only right: no pair
+            }
+        }
+        var method = IterativeRPO()
+        method.pairsPerProblem = 3
+        let data = try method.collect(context)
+        #expect(data.pairs.map(\.chosen) == [right, right2] && data.pairs.allSatisfy { $0.rejected == wrong && $0.problem.key == "12+34" })
+        method.pairsPerProblem = 1
+        #expect(try method.collect(context).pairs.count == 1)
+        #expect(method.preference == .rpo(beta: 0.1, alpha: 1) && method.continuesFromPreviousModel)
+    }
+}

@@ -18,11 +18,15 @@ public final class SelfImprovementRecorder {
     public let probe: CorrigibilityProbe?
     public let probeSource: String
     private var metrics: [String] = [], timing: [String] = [], bins: [String] = [], summary: [String] = [], samples: [String] = []
+    /// Preference training's per-step log (TRL's names), for preference methods.
+    private var preference: [String] = []
     /// Per iteration and source, the calibration report (for the charts).
     private var reports: [Int: [String: CalibrationReport]] = [:]
 
     static let binHeader = ["iteration", "source", "bin", "lower", "upper", "count", "mean_confidence", "accuracy"]
     static let timingHeader = ["iteration", "collect_seconds", "train_seconds", "evaluate_seconds"]
+    static let preferenceHeader = ["iteration", "step", "loss", "rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies",
+                                   "logps/chosen", "logps/rejected", "grad_norm", "learning_rate"]
     static var summaryHeader: [String] { ["iteration", "source"] + CalibrationReport.csvHeader(grouped: false, intervals: true) }
 
     /// Opens a recorder on `directory`, keeping the rows of iterations up to `completed` already
@@ -51,7 +55,7 @@ public final class SelfImprovementRecorder {
             }
         }
         metrics = kept("metrics.csv"); timing = kept("timing.csv"); bins = kept("calibration.csv")
-        summary = kept("calibration_summary.csv"); samples = kept("samples.jsonl", json: true)
+        summary = kept("calibration_summary.csv"); samples = kept("samples.jsonl", json: true); preference = kept("preference.csv")
         reports = Self.reports(fromBins: bins, summary: summary, binning: binning)
     }
 
@@ -69,6 +73,12 @@ public final class SelfImprovementRecorder {
         for row in try IterationMetrics.rows(report, method: method, trackCalibration: trackCalibration, binning: binning,
                                              probe: probe, probeSource: probeSource) {
             metrics.append(CSVWriter.record(row).dropLast().description)
+        }
+        let f = CSVNumber.format
+        for (step, log) in report.preferenceLog.enumerated() {
+            preference.append([String(report.iteration), String(step + 1), f(log.loss), f(log.rewardsChosen), f(log.rewardsRejected), f(log.margin),
+                               f(log.accuracy), f(log.logpChosen), f(log.logpRejected), f(Double(log.gradientNorm)),
+                               f(Double(log.learningRate))].joined(separator: ","))
         }
         timing.append([String(report.iteration), String(format: "%.3f", report.seconds.collect), String(format: "%.3f", report.seconds.train),
                        String(format: "%.3f", report.seconds.evaluate)].joined(separator: ","))
@@ -111,6 +121,7 @@ public final class SelfImprovementRecorder {
         }
         try write("metrics.csv", header: IterationMetrics.header, metrics)
         try write("timing.csv", header: Self.timingHeader, timing)
+        if !preference.isEmpty { try write("preference.csv", header: Self.preferenceHeader, preference) }
         if trackCalibration {
             try write("calibration.csv", header: Self.binHeader, bins)
             try write("calibration_summary.csv", header: Self.summaryHeader, summary)

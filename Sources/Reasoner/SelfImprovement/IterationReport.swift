@@ -17,6 +17,24 @@ public struct IterationReport: Sendable {
     public var stoppedEarly: Bool
     /// Wall time of the iteration's phases, in seconds (not reproducible; kept out of metrics.csv).
     public var seconds: (collect: Double, train: Double, evaluate: Double)
+    /// Per training step, the preference trainer's log (preference methods only).
+    public var preferenceLog: [PreferenceTrainer.StepLog] = []
+
+    public init(iteration: Int, records: [HeldOutRecord], validationAccuracy: Double, trainingData: [Int: TrainingDataSummary],
+                tokensSampled: Int, tokensTrained: Int, trainingSteps: Int, notes: [(String, String)], stoppedEarly: Bool,
+                seconds: (collect: Double, train: Double, evaluate: Double), preferenceLog: [PreferenceTrainer.StepLog] = []) {
+        self.iteration = iteration
+        self.records = records
+        self.validationAccuracy = validationAccuracy
+        self.trainingData = trainingData
+        self.tokensSampled = tokensSampled
+        self.tokensTrained = tokensTrained
+        self.trainingSteps = trainingSteps
+        self.notes = notes
+        self.stoppedEarly = stoppedEarly
+        self.seconds = seconds
+        self.preferenceLog = preferenceLog
+    }
 }
 
 /// The selected training data of one difficulty, checked against the gold answers (by the loop,

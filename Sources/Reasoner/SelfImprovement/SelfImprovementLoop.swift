@@ -134,7 +134,35 @@ public final class SelfImprovementLoop {
         var model = method.continuesFromPreviousModel ? current : base
         var nextOptimizer = method.continuesFromPreviousModel ? optimizer : nil
         var tokensTrained = 0
-        if !selected.isEmpty {
+        var preferenceLog: [PreferenceTrainer.StepLog] = []
+        if let loss = method.preference {
+            if !data.pairs.isEmpty {
+                var pairs: [PreferenceExample] = []
+                for p in data.pairs {
+                    let problem = gold[p.problem.key] ?? p.problem
+                    let prompt = try vocabulary.encode(setup.task.prompt(problem), context: "the prompt of \(problem.key)")
+                    pairs.append(PreferenceExample(prompt: prompt, chosen: try vocabulary.encode(p.chosen) + [vocabulary.eos],
+                                                   rejected: try vocabulary.encode(p.rejected) + [vocabulary.eos]))
+                }
+                // The reference is the previous iteration's model, which is also where the policy starts.
+                let trainer = try PreferenceTrainer(model: current, reference: current, loss: loss,
+                                                    schedule: LearningRateSchedule(peak: setup.preferenceLearningRate, warmupSteps: setup.warmupSteps,
+                                                                                   totalSteps: steps))
+                let batchSeed = RandomStream(seed: setup.seed, stream: 0x7B48).substream(UInt64(n)).key
+                let perStep = max(1, setup.batchSize / 2)
+                for step in 0..<steps {
+                    var stream = RandomStream(seed: batchSeed, stream: UInt64(step))
+                    let batch = (0..<perStep).map { _ in pairs[stream.nextIndex(below: pairs.count)] }
+                    preferenceLog.append(try trainer.step(batch))
+                    tokensTrained += batch.reduce(0) { $0 + $1.chosen.count + $1.rejected.count }
+                    phase?("training", step + 1, steps)
+                }
+                model = trainer.model
+            } else {
+                model = current
+            }
+            nextOptimizer = nil
+        } else if !selected.isEmpty {
             var examples: [TrainingExample] = []
             for e in selected {
                 examples.append(try TrainingExample(task: setup.task, problem: e.problem, vocabulary: vocabulary, completion: e.completion))
@@ -176,9 +204,10 @@ public final class SelfImprovementLoop {
         let (records, validationAccuracy, evalTokens) = try measure(model, iteration: n, progress: { done in phase?("evaluating", done, heldOutCount) })
         let report = IterationReport(
             iteration: n, records: records, validationAccuracy: validationAccuracy, trainingData: summarise(selected),
-            tokensSampled: data.tokensSampled + evalTokens, tokensTrained: tokensTrained, trainingSteps: selected.isEmpty ? 0 : steps,
+            tokensSampled: data.tokensSampled + evalTokens, tokensTrained: tokensTrained,
+            trainingSteps: (method.preference != nil ? data.pairs.isEmpty : selected.isEmpty) ? 0 : steps,
             notes: data.notes, stoppedEarly: method.stopsEarly && validationAccuracy <= bestValidation,
-            seconds: (collectSeconds, trainSeconds, Date().timeIntervalSince(clock)))
+            seconds: (collectSeconds, trainSeconds, Date().timeIntervalSince(clock)), preferenceLog: preferenceLog)
         return Outcome(model: model, optimizer: method.continuesFromPreviousModel ? nextOptimizer : nil, report: report)
     }
 

@@ -23,6 +23,8 @@ public protocol SelfImprovementMethod: Sendable {
     var settings: [(String, String)] { get }
     /// Set for methods that train by voting over dropout passes (MC-CoT); nil is plain SFT.
     var voting: VotingSettings? { get }
+    /// Set for methods that train on preference pairs against the previous iteration's model.
+    var preference: PreferenceLoss? { get }
 }
 
 /// MC-CoT's training-time voting: how many dropout passes, at which rate, fused with which α.
@@ -40,6 +42,7 @@ public struct VotingSettings: Sendable, Equatable {
 extension SelfImprovementMethod {
     public var stopsEarly: Bool { false }
     public var voting: VotingSettings? { nil }
+    public var preference: PreferenceLoss? { nil }
 }
 
 /// Where an example came from.
@@ -66,6 +69,8 @@ public struct SelectedExample: Sendable, Equatable {
 /// What an iteration's collection produced.
 public struct CollectedData: Sendable {
     public var examples: [SelectedExample] = []
+    /// Preference pairs (problem, chosen completion, rejected completion), for preference methods.
+    public var pairs: [(problem: Problem, chosen: String, rejected: String)] = []
     /// Tokens generated (prompts excluded).
     public var tokensSampled = 0
     /// Method-specific choices worth logging (B-STaR's temperature and threshold, ...).

@@ -18,6 +18,8 @@ public struct SelfImprovementSetup: Sendable {
     /// Share of base examples whose prompt carries the answer as a hint, so the base can rationalize.
     public var baseHintShare = 0.2
     public var learningRate: Float = 1e-3
+    /// Peak learning rate of preference training (a tenth of SFT's: DPO's updates are sharper).
+    public var preferenceLearningRate: Float = 1e-4
     public var baseWarmupSteps = 100
     public var warmupSteps = 30
     public var batchSize = 32

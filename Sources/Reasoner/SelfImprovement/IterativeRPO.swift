@@ -1,0 +1,47 @@
+/// Iterative reasoning preference optimisation (Pang et al. 2024, "Iterative Reasoning Preference
+/// Optimization"): sample k rationales per problem, pair distinct right ones (chosen) with
+/// distinct wrong ones (rejected), at most m pairs per problem, and train with DPO plus the
+/// chosen response's length-normalised NLL (α = 1, β = 0.1), starting from and referenced to
+/// the previous iteration's model.
+public struct IterativeRPO: SelfImprovementMethod {
+    public var samplesPerProblem = 8
+    public var pairsPerProblem = 2
+    public var temperature: Float = 0.7
+    public var steps = 300
+    public var beta = 0.1
+    public var alpha = 1.0
+
+    public init() {}
+
+    public var name: String { "rpo" }
+    public var reference: String { "Pang et al. 2024, Iterative Reasoning Preference Optimization" }
+    public var usesGoldLabels: Bool { true }
+    /// Each iteration starts from the previous model (the reference), with a fresh optimizer.
+    public var continuesFromPreviousModel: Bool { true }
+    public var preference: PreferenceLoss? { .rpo(beta: beta, alpha: alpha) }
+    public func trainingSteps(iteration n: Int) -> Int { steps }
+    public var settings: [(String, String)] {
+        [("samples_per_problem", String(samplesPerProblem)), ("pairs_per_problem", String(pairsPerProblem)), ("temperature", "\(temperature)"),
+         ("steps", String(steps)), ("beta", "\(beta)"), ("alpha", "\(alpha)")]
+    }
+
+    public func collect(_ context: IterationContext) throws(ReasonerError) -> CollectedData {
+        var data = CollectedData()
+        let attempts = try context.sample(context.pool, k: samplesPerProblem, sampler: Sampler(temperature: temperature), purpose: 0x4B0)
+        for (problem, tries) in zip(context.pool, attempts) {
+            var right: [String] = [], wrong: [String] = []
+            for a in tries {
+                data.tokensSampled += a.logProbabilities.count
+                if a.isCorrect(problem.answer) { if !right.contains(a.completion) { right.append(a.completion) } }
+                else if !a.completion.isEmpty, !wrong.contains(a.completion) { wrong.append(a.completion) }
+            }
+            guard !right.isEmpty, !wrong.isEmpty else { continue }
+            for j in 0..<min(pairsPerProblem, max(right.count, wrong.count)) {
+                let chosen = right[j % right.count], rejected = wrong[j % wrong.count]
+                data.pairs.append((problem, chosen, rejected))
+                if j < right.count { data.examples.append(SelectedExample(problem: problem, completion: chosen, source: .generation)) }
+            }
+        }
+        return data
+    }
+}
