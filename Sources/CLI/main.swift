@@ -22,6 +22,7 @@ Commands:
   selfimprove Self-improvement loops (STaR, RFT, online RFT, B-STaR, label-free LMSI, MC-CoT) with
               per-iteration accuracy, exploration metrics, calibration tracking and the off-switch probe,
               in a resumable run directory.
+  games       The off-switch game's relatives: posg (partially observable, solved exactly).
   study       The corrigibility study: self-improvement methods across seeds, the off-switch probe on
               every iteration, aggregated with confidence intervals.
 
@@ -34,7 +35,7 @@ Example:
 
 """
 
-let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "selfimprove", "study"]
+let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "selfimprove", "study", "games"]
 
 func runCommandLine(_ arguments: [String]) -> ExitCode {
     guard let command = arguments.first else {
@@ -53,6 +54,7 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         case "eval": return try EvalCommand.run(rest)
         case "selfimprove": return try SelfImproveCommand.run(rest)
         case "study": return try StudyCommand.run(rest)
+        case "games": return try GamesCommand.run(rest)
         case "--help", "-h", "help":
             Terminal.printOut(overview)
             return .success

@@ -1,0 +1,93 @@
+import Analysis
+import Foundation
+import Games
+
+/// `safetykit games NAME`: the off-switch game's relatives.
+enum GamesCommand {
+    static let games = ["posg"]
+
+    static let spec = CommandSpec(
+        name: "games",
+        summary: """
+        The off-switch game's relatives. 'posg': the partially observable off-switch game (Garber et al. 2025):
+        a hidden state, an observation for each player, R acts, waits or switches off, H lets a waited action
+        through or not; solved exactly by enumerating every deterministic policy pair.
+        """,
+        usage: "safetykit games posg [--example file-deletion | --game FILE.json] [--format table|csv|json] [--out FILE]",
+        options: [
+            .init(name: "example", value: "NAME", help: "file-deletion, example-4.10 (H sees the version) or example-4.10-coarse (H sees 1.x or 2.0).", defaultValue: "file-deletion"),
+            .init(name: "game", value: "FILE", help: "A game of your own in JSON: {\"states\": [{\"name\", \"prior\", \"act\", \"off\", \"human\": {obs: p}, \"robot\": {obs: p}}]}."),
+            .init(name: "format", value: "FMT", help: "table, csv (every policy pair and its value) or json.", defaultValue: "table on a terminal, else csv"),
+            .init(name: "out", value: "FILE", help: "Write here instead of stdout (atomically).", defaultValue: "stdout"),
+        ],
+        discussion: """
+        Published values it reproduces: the File Deletion Game's optimum 7/4 (R acts on L and waits on M; H
+        switches off on 1.0 and lets 2.0 through), at most 1 for any always-wait pair; Example 4.10's 1 (H
+        sees 1.x or 2.0; R waits on both codes) and 4/3 (H sees the version).
+
+        Example:
+          safetykit games posg --example file-deletion
+          safetykit games posg --game my-game.json --format json
+        """,
+        positionals: "NAME")
+
+    static func run(_ arguments: [String]) throws -> ExitCode {
+        let args = try spec.parse(arguments)
+        if args.help { Terminal.printOut(spec.help); return .success }
+        guard args.positionals.count == 1, games.contains(args.positionals[0]) else {
+            throw CLIError.usage("name the game: 'safetykit games posg' (the games are: \(games.joined(separator: ", ")))")
+        }
+        let game: PartiallyObservableGame
+        if let path = args.string("game") {
+            guard !args.has("example") else { throw CLIError.usage("--game and --example are alternatives; give one") }
+            guard let data = FileManager.default.contents(atPath: path) else { throw AnalysisError.missingFile(path: path) }
+            do { game = try PartiallyObservableGame.decode(data, source: path) } catch {
+                throw AnalysisError.badData(location: path, message: error.description.replacingOccurrences(of: path + ": ", with: ""))
+            }
+        } else {
+            switch try args.choice("example", ["file-deletion", "example-4.10", "example-4.10-coarse"]) ?? "file-deletion" {
+            case "example-4.10": game = .example410(coarse: false)
+            case "example-4.10-coarse": game = .example410(coarse: true)
+            default: game = .fileDeletion
+            }
+        }
+        let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
+        let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
+        let solution = try game.solve()
+        func describe(_ pair: PartiallyObservableGame.PolicyPair) -> (String, String) {
+            (game.robotObservations.map { "\($0)→\(pair.robot[$0]!.rawValue)" }.joined(separator: " "),
+             game.humanObservations.map { "\($0)→\(pair.human[$0]!.rawValue)" }.joined(separator: " "))
+        }
+        switch format {
+        case "csv":
+            try out.write(CSVWriter.record(["robot_policy", "human_policy", "value", "optimal", "always_wait"]))
+            var rows = ""
+            game.forEachPair { pair in
+                let (rd, hd) = describe(pair)
+                rows += CSVWriter.record([rd, hd, CSVNumber.format(game.value(pair)), solution.optimal.contains(pair) ? "1" : "0",
+                                          pair.robot.values.allSatisfy { $0 == .wait } ? "1" : "0"])
+            }
+            try out.write(rows)
+        case "json":
+            let object: JSONValue = .object([
+                ("game", .string(game.name)), ("value", .number(solution.value)), ("best_always_wait", .number(solution.bestAlwaysWait)),
+                ("pairs_enumerated", .number(Double(solution.pairsEnumerated))),
+                ("optimal", .array(solution.optimal.map { pair in
+                    .object([("robot", .object(game.robotObservations.map { ($0, .string(pair.robot[$0]!.rawValue)) })),
+                             ("human", .object(game.humanObservations.map { ($0, .string(pair.human[$0]!.rawValue)) }))])
+                })),
+            ])
+            try out.write(object.pretty() + "\n")
+        default:
+            var text = "\(game.name): \(game.states.count) states, \(game.robotObservations.count) robot and \(game.humanObservations.count) human observations, \(solution.pairsEnumerated) policy pairs\n"
+            text += "optimal value \(CSVNumber.format(solution.value)); best always-wait pair \(CSVNumber.format(solution.bestAlwaysWait))\n"
+            for pair in solution.optimal {
+                let (r, h) = describe(pair)
+                text += "  R: \(r)   H: \(h)\n"
+            }
+            try out.write(text)
+        }
+        try out.commit()
+        return .success
+    }
+}

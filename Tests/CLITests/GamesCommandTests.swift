@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+@Suite("safetykit games")
+struct GamesCommandTests {
+    @Test func posgSolvesTheBuiltInAndUserGames() throws {
+        let json = try CLI.run(["games", "posg", "--format", "json"])
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["value"] as? Double == 1.75 && object["best_always_wait"] as? Double == 1)
+        #expect((object["optimal"] as? [[String: Any]])?.count == 1)
+        let fine = try CLI.run(["games", "posg", "--example", "example-4.10", "--format", "csv"])
+        let rows = fine.stdout.split(separator: "\n")
+        #expect(rows.count == 1 + 9 * 8)              // 3 robot moves on 2 codes × on/off on 3 versions
+        let optimal = rows.dropFirst().filter { $0.split(separator: ",")[3] == "1" }
+        #expect(!optimal.isEmpty && optimal.allSatisfy { abs(Double($0.split(separator: ",")[2])! - 4.0 / 3) < 1e-12 })
+
+        let directory = try CLI.temporaryDirectory()
+        try Data(#"{"states": [{"name": "good", "prior": 0.5, "act": 1, "off": 0, "human": {"g": 1}, "robot": {"x": 1}}, {"name": "bad", "prior": 0.5, "act": -2, "off": 0, "human": {"b": 1}, "robot": {"x": 1}}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: directory + "/coin.json"))
+        let user = try CLI.run(["games", "posg", "--game", directory + "/coin.json", "--format", "table"])
+        #expect(user.status == 0 && user.stdout.contains("optimal value 0.5"))
+    }
+
+    @Test func badGamesAreRejected() throws {
+        let directory = try CLI.temporaryDirectory()
+        try Data(#"{"states": [{"name": "a", "prior": 1, "act": 1, "off": 0, "human": {"x": 0.4}, "robot": {"y": 1}}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: directory + "/sum.json"))
+        try Data(#"{"states": [{"name": "a", "prior": 1, "off": 0, "human": {"x": 1}, "robot": {"y": 1}}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: directory + "/missing.json"))
+        func expectFailure(_ arguments: [String], status: Int32, mentioning text: String) throws {
+            let result = try CLI.run(["games"] + arguments)
+            #expect(result.status == status, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(text) && result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+        try expectFailure(["posg", "--game", directory + "/sum.json"], status: 65, mentioning: "states[0] (a).human summing to 0.4")
+        try expectFailure(["posg", "--game", directory + "/missing.json"], status: 65, mentioning: "states[0].act: missing")
+        try expectFailure(["posg", "--game", directory + "/none.json"], status: 66, mentioning: "none.json")
+        try expectFailure(["posg", "--example", "chess"], status: 64, mentioning: "file-deletion")
+        try expectFailure(["posg", "--game", directory + "/sum.json", "--example", "file-deletion"], status: 64, mentioning: "alternatives")
+        try expectFailure(["poker"], status: 64, mentioning: "the games are: posg")
+    }
+}
