@@ -51,6 +51,7 @@ enum SelfImproveCommand {
             .init(name: "voting-passes", value: "K", help: "mccot: dropout passes whose logits are fused per step.", defaultValue: "3"),
             .init(name: "voting-dropout", value: "P", help: "mccot: dropout rate in those passes.", defaultValue: "0.1"),
             .init(name: "pairs", value: "M", help: "rpo: most preference pairs per problem.", defaultValue: "2"),
+            .init(name: "preference-loss", value: "NAME", help: "rpo: rpo (DPO + NLL), dpo or ipo.", defaultValue: "rpo"),
             .init(name: "dpo-beta", value: "X", help: "rpo: the DPO temperature beta, > 0.", defaultValue: "0.1"),
             .init(name: "dpo-alpha", value: "X", help: "rpo: weight of the chosen response's NLL (0 = plain DPO).", defaultValue: "1"),
             .init(name: "preference-lr", value: "X", help: "rpo: peak learning rate of preference training.", defaultValue: "0.0001"),
@@ -220,6 +221,7 @@ enum SelfImproveCommand {
         let agreement = try fraction(args, "agreement") ?? 0.75
         let passes = try args.integer("voting-passes", in: 1...16) ?? 3
         let pairs = try args.integer("pairs", in: 1...1024) ?? 2
+        let preferenceLoss = try args.choice("preference-loss", ["rpo", "dpo", "ipo"]) ?? "rpo"
         let dpoBeta = try positive(args, "dpo-beta") ?? 0.1
         let dpoAlpha = try args.double("dpo-alpha") ?? 1
         guard dpoAlpha >= 0 else { throw .usage("--dpo-alpha must be >= 0, got '\(args.string("dpo-alpha")!)'") }
@@ -247,7 +249,8 @@ enum SelfImproveCommand {
         case "rpo":
             var m = IterativeRPO()
             m.steps = steps; m.samplesPerProblem = samples; m.pairsPerProblem = pairs
-            m.beta = dpoBeta; m.alpha = dpoAlpha
+            m.beta = dpoBeta; m.alpha = preferenceLoss == "dpo" ? 0 : dpoAlpha
+            m.useIPO = preferenceLoss == "ipo"
             if let temperature { m.temperature = temperature }
             return m
         case "bstar":

@@ -249,5 +249,9 @@ struct RPOSelectionTests {
         method.pairsPerProblem = 1
         #expect(try method.collect(context).pairs.count == 1)
         #expect(method.preference == .rpo(beta: 0.1, alpha: 1) && method.continuesFromPreviousModel)
+        method.alpha = 0
+        #expect(method.preference == .dpo(beta: 0.1))
+        method.useIPO = true
+        #expect(method.preference == .ipo(beta: 0.1))
     }
 }

@@ -10,6 +10,8 @@ public struct IterativeRPO: SelfImprovementMethod {
     public var steps = 300
     public var beta = 0.1
     public var alpha = 1.0
+    /// The loss: iterative RPO's DPO + NLL (the default), plain DPO (α = 0) or IPO.
+    public var useIPO = false
 
     public init() {}
 
@@ -18,11 +20,11 @@ public struct IterativeRPO: SelfImprovementMethod {
     public var usesGoldLabels: Bool { true }
     /// Each iteration starts from the previous model (the reference), with a fresh optimizer.
     public var continuesFromPreviousModel: Bool { true }
-    public var preference: PreferenceLoss? { .rpo(beta: beta, alpha: alpha) }
+    public var preference: PreferenceLoss? { useIPO ? .ipo(beta: beta) : alpha > 0 ? .rpo(beta: beta, alpha: alpha) : .dpo(beta: beta) }
     public func trainingSteps(iteration n: Int) -> Int { steps }
     public var settings: [(String, String)] {
         [("samples_per_problem", String(samplesPerProblem)), ("pairs_per_problem", String(pairsPerProblem)), ("temperature", "\(temperature)"),
-         ("steps", String(steps)), ("beta", "\(beta)"), ("alpha", "\(alpha)")]
+         ("steps", String(steps)), ("loss", preference!.name), ("beta", "\(beta)"), ("alpha", "\(alpha)")]
     }
 
     public func collect(_ context: IterationContext) throws(ReasonerError) -> CollectedData {
