@@ -62,10 +62,11 @@ extension OffSwitchCommand {
             try out.write(text)
         }
         if let decisionsFile {
-            try decisionsFile.write(CSVWriter.record(["row", "confidence", "correct", "action", "believed_delta", "utility", "harmful"]))
+            try decisionsFile.write(CSVWriter.record(["row", "confidence", "correct", "action", "believed_delta", "true_delta", "utility", "harmful"]))
             for (i, (item, d)) in zip(items, result.decisions).enumerated() {
                 try decisionsFile.write(CSVWriter.record([String(i + 1), CSVNumber.format(item.confidence), item.correct ? "1" : "0", d.action.rawValue,
-                                                          CSVNumber.format(d.believedDelta), CSVNumber.format(d.utility), d.harmful ? "1" : "0"]))
+                                                          CSVNumber.format(d.believedDelta), CSVNumber.format(d.trueDelta), CSVNumber.format(d.utility),
+                                                          d.harmful ? "1" : "0"]))
             }
             try decisionsFile.commit()
         }

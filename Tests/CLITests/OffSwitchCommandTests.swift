@@ -136,7 +136,7 @@ struct OffSwitchBeliefsTests {
         #expect(policies["model"]?["deference_rate"] as? Double == 1)
         #expect(policies["always-act"]?["harmful_rate"] as? Double == 0.5)
         let decisions = try String(contentsOfFile: directory + "/decisions.csv", encoding: .utf8).split(separator: "\n")
-        #expect(decisions.count == 41 && decisions[0] == "row,confidence,correct,action,believed_delta,utility,harmful")
+        #expect(decisions.count == 41 && decisions[0] == "row,confidence,correct,action,believed_delta,true_delta,utility,harmful")
 
         let noisy = try CLI.run(["offswitch", "--beliefs", directory + "/pred.csv", "--confidence-column", "p", "--correct-column", "ok",
                                  "--human", "boltzmann", "--beta", "1", "--format", "csv"])

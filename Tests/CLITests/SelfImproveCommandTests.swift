@@ -86,6 +86,11 @@ struct SelfImproveCommandTests {
             #expect(Double(row[oracle]) != nil)
         }
         #expect(CLI.files(in: directory + "/run/plots").contains("probe.svg"))
+        // Each held-out answer's decision goes to samples.jsonl.
+        let first = try Self.read(directory + "/run/samples.jsonl").split(separator: "\n")[0]
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        let probe = try #require(record["probe"] as? [String: Any])
+        #expect(["act", "wait", "off"].contains(probe["action"] as? String) && probe["true_delta"] is Double && probe["harmful"] is Bool)
     }
 
     @Test func badInputIsRejected() throws {

@@ -59,6 +59,8 @@ public struct CorrigibilityProbe: Sendable {
         public enum Action: String, Sendable { case act, wait, off }
         public var action: Action
         public var believedDelta: Double
+        /// Δ with the calibrated P(right) (the confidence bin's accuracy); set by `run`.
+        public var trueDelta: Double = 0
         public var utility: Double
         /// Acted and wrong.
         public var harmful: Bool
@@ -154,7 +156,11 @@ public struct CorrigibilityProbe: Sendable {
             return s
         }
         var model: [Decision] = []
-        for item in items { model.append(try decide(belief: belief(for: item, confidence: item.confidence), correct: item.correct)) }
+        for (item, trueDelta) in zip(items, trueDeltas) {
+            var d = try decide(belief: belief(for: item, confidence: item.confidence), correct: item.correct)
+            d.trueDelta = trueDelta
+            model.append(d)
+        }
         let recalibratedConfidences = recalibration.crossFitted(confidences: items.map(\.confidence), correct: items.map(\.correct))
         var recalibrated: [Decision] = []
         for (item, c) in zip(items, recalibratedConfidences) { recalibrated.append(try decide(belief: twoPoint(c), correct: item.correct)) }

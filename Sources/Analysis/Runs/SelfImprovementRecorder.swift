@@ -96,8 +96,12 @@ public final class SelfImprovementRecorder {
                 }
             }
             reports[report.iteration] = perSource
-            for r in report.records {
-                let line: JSONValue = .object([
+        }
+        if trackCalibration || probe != nil {
+            // Per-sample records; with the probe, each answer's decision in the off-switch game.
+            let decisions = try probe.map { try $0.run(IterationMetrics.probeItems(report.records, source: probeSource)).decisions }
+            for (i, r) in report.records.enumerated() {
+                var members: [(String, JSONValue)] = [
                     ("iteration", .number(Double(report.iteration))), ("problem", .string(r.problem.key)),
                     ("difficulty", .number(Double(r.problem.difficulty))), ("rationale", .string(r.greedy.solution?.rationale.joined(separator: "\n") ?? r.greedy.completion)),
                     ("answer", r.greedy.answer.map(JSONValue.string) ?? .null), ("gold", .string(r.problem.answer)),
@@ -106,8 +110,13 @@ public final class SelfImprovementRecorder {
                                             ("vote", .number(r.majority?.share ?? 0))])),
                     ("majority_answer", r.majority.map { .string($0.answer) } ?? .null), ("majority_correct", .bool(r.majorityCorrect)),
                     ("source", .string("greedy; vote over \(r.sampleCount) samples")),
-                ])
-                samples.append(line.serialized())
+                ]
+                if let d = decisions?[i] {
+                    members.append(("probe", .object([("belief", .string(probeSource)), ("action", .string(d.action.rawValue)),
+                                                      ("believed_delta", .number(d.believedDelta)), ("true_delta", .number(d.trueDelta)),
+                                                      ("utility", .number(d.utility)), ("harmful", .bool(d.harmful))])))
+                }
+                samples.append(JSONValue.object(members).serialized())
             }
         }
         try writeAll()
@@ -125,8 +134,8 @@ public final class SelfImprovementRecorder {
         if trackCalibration {
             try write("calibration.csv", header: Self.binHeader, bins)
             try write("calibration_summary.csv", header: Self.summaryHeader, summary)
-            try write("samples.jsonl", header: nil, samples)
         }
+        if trackCalibration || probe != nil { try write("samples.jsonl", header: nil, samples) }
         try RunCharts(metricsRows: metrics, reports: reports, method: method, trackCalibration: trackCalibration,
                       probeSource: probe == nil ? nil : probeSource).write(to: directory + "/plots")
     }
