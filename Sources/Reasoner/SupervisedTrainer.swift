@@ -34,16 +34,8 @@ public final class SupervisedTrainer {
 
     /// One optimisation step on a batch (with dropout masks from `dropout` if the model uses them).
     public func step(_ examples: [TrainingExample], dropout: inout RandomStream?) throws(ReasonerError) -> StepReport {
-        let longest = examples.map { $0.tokens.count - 1 }.max() ?? 1
-        guard longest <= model.configuration.contextLength else {
-            throw .badProblem("an example has \(longest + 1) tokens; the model's context is \(model.configuration.contextLength)")
-        }
-        // Round lengths up to a multiple of 8 so that the workspace is reused across batches.
-        let length = min(model.configuration.contextLength, (longest + 7) / 8 * 8)
-        if workspace == nil || workspace!.T < length || workspace!.B != examples.count {
-            workspace = try TransformerWorkspace(configuration: model.configuration, batch: examples.count, length: length)
-        }
-        let ws = workspace!
+        let ws = try TransformerWorkspace.fitting(examples, configuration: model.configuration, reusing: workspace)
+        workspace = ws
         let (tokens, targets) = TrainingExample.batch(examples, length: ws.T, pad: vocabulary.pad)
         let loss = ws.forward(model, tokens: tokens, targets: targets, dropout: &dropout)
         ws.backward(model)

@@ -220,3 +220,19 @@ public final class TransformerWorkspace {
     /// The per-position losses of the last forward (0 where not scored).
     public func positionLosses() -> [Float] { Array(UnsafeBufferPointer(start: losses, count: B * T)) }
 }
+
+extension TransformerWorkspace {
+    /// A workspace for a batch of examples: `existing` when its shape fits, else a new one whose
+    /// length is rounded up to a multiple of 8, so that it is reused across batches. An example
+    /// longer than the context is an error.
+    static func fitting(_ examples: [TrainingExample], configuration: ModelConfiguration,
+                        reusing existing: TransformerWorkspace?) throws(ReasonerError) -> TransformerWorkspace {
+        let longest = examples.map { $0.tokens.count - 1 }.max() ?? 1
+        guard longest <= configuration.contextLength else {
+            throw .badProblem("an example has \(longest + 1) tokens; the model's context is \(configuration.contextLength)")
+        }
+        let length = min(configuration.contextLength, (longest + 7) / 8 * 8)
+        if let existing, existing.T >= length, existing.B == examples.count { return existing }
+        return try TransformerWorkspace(configuration: configuration, batch: examples.count, length: length)
+    }
+}

@@ -63,14 +63,10 @@ public final class VotingTrainer {
     /// The fused loss of a batch (mean over scored positions), how many positions it scores,
     /// and its gradient (summed over the passes), without updating the model.
     public func lossAndGradients(_ examples: [TrainingExample], dropout: inout RandomStream) throws(ReasonerError) -> (loss: Double, scored: Int, gradients: [Float]) {
-        let longest = examples.map { $0.tokens.count - 1 }.max() ?? 1
-        guard longest <= training.configuration.contextLength else {
-            throw .badProblem("an example has \(longest + 1) tokens; the model's context is \(training.configuration.contextLength)")
-        }
-        let length = min(training.configuration.contextLength, (longest + 7) / 8 * 8)
-        if workspaces.isEmpty || workspaces[0].T < length || workspaces[0].B != examples.count {
-            workspaces = []
-            for _ in 0..<passes { workspaces.append(try TransformerWorkspace(configuration: training.configuration, batch: examples.count, length: length)) }
+        let first = try TransformerWorkspace.fitting(examples, configuration: training.configuration, reusing: workspaces.first)
+        if workspaces.first !== first {
+            workspaces = [first]
+            for _ in 1..<passes { workspaces.append(try TransformerWorkspace(configuration: training.configuration, batch: first.B, length: first.T)) }
         }
         let T = workspaces[0].T, V = training.configuration.vocabularySize, N = examples.count * T
         let (tokens, targets) = TrainingExample.batch(examples, length: T, pad: vocabulary.pad)

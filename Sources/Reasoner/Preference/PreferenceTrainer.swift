@@ -80,15 +80,8 @@ public final class PreferenceTrainer {
         }
         let examples = pairs.map { TrainingExample(tokens: $0.prompt + $0.chosen, promptLength: $0.prompt.count) }
             + pairs.map { TrainingExample(tokens: $0.prompt + $0.rejected, promptLength: $0.prompt.count) }
-        let longest = examples.map { $0.tokens.count - 1 }.max()!
-        guard longest <= model.configuration.contextLength else {
-            throw .badProblem("a preference example has \(longest + 1) tokens; the model's context is \(model.configuration.contextLength)")
-        }
-        let length = min(model.configuration.contextLength, (longest + 7) / 8 * 8)
-        if workspace == nil || workspace!.T < length || workspace!.B != examples.count {
-            workspace = try TransformerWorkspace(configuration: model.configuration, batch: examples.count, length: length)
-        }
-        let ws = workspace!
+        let ws = try TransformerWorkspace.fitting(examples, configuration: model.configuration, reusing: workspace)
+        workspace = ws
         let (tokens, targets) = TrainingExample.batch(examples, length: ws.T, pad: 0)
         let referenceScores = scores(reference, examples, workspace: ws, tokens: tokens, targets: targets)
         let policyScores = scores(model, examples, workspace: ws, tokens: tokens, targets: targets)   // last: backward uses it
