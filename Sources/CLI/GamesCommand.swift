@@ -4,20 +4,28 @@ import Games
 
 /// `safetykit games NAME`: the off-switch game's relatives.
 enum GamesCommand {
-    static let games = ["posg"]
+    static let games = ["posg", "indifference"]
 
     static let spec = CommandSpec(
         name: "games",
         summary: """
         The off-switch game's relatives. 'posg': the partially observable off-switch game (Garber et al. 2025):
         a hidden state, an observation for each player, R acts, waits or switches off, H lets a waited action
-        through or not; solved exactly by enumerating every deterministic policy pair.
+        through or not; solved exactly by enumerating every deterministic policy pair. 'indifference': the
+        shutdown button game of Soares et al. (2015), a naive constant bonus for shutdown swept against the
+        utility-indifference correction.
         """,
-        usage: "safetykit games posg [--example file-deletion | --game FILE.json] [--format table|csv|json] [--out FILE]",
+        usage: "safetykit games posg|indifference [options] [--format table|csv|json] [--out FILE]",
         options: [
             .init(name: "example", value: "NAME", help: "file-deletion, example-4.10 (H sees the version) or example-4.10-coarse (H sees 1.x or 2.0).", defaultValue: "file-deletion"),
             .init(name: "game", value: "FILE", help: "A game of your own in JSON: {\"states\": [{\"name\", \"prior\", \"act\", \"off\", \"human\": {obs: p}, \"robot\": {obs: p}}]}."),
-            .init(name: "format", value: "FMT", help: "table, csv (every policy pair and its value) or json.", defaultValue: "table on a terminal, else csv"),
+            .init(name: "bonus", value: "START:STOP:COUNT", help: "indifference: the naive bonuses to sweep (or V1,V2,...).", defaultValue: "0:16:161"),
+            .init(name: "normal", value: "X", help: "indifference: the value of working on under U_N.", defaultValue: "10"),
+            .init(name: "shutdown", value: "X", help: "indifference: the value of shutting down under U_S.", defaultValue: "2"),
+            .init(name: "press", value: "P", help: "indifference: the probability that the human presses, left alone.", defaultValue: "0.5"),
+            .init(name: "cost", value: "X", help: "indifference: what preventing or causing the press costs, > 0.", defaultValue: "0.5"),
+            .init(name: "plot", value: "FILE.svg", help: "indifference: draw the actions' values against the bonus."),
+            .init(name: "format", value: "FMT", help: "table, csv (posg: every policy pair; indifference: every bonus) or json.", defaultValue: "table on a terminal, else csv"),
             .init(name: "out", value: "FILE", help: "Write here instead of stdout (atomically).", defaultValue: "stdout"),
         ],
         discussion: """
@@ -28,6 +36,7 @@ enum GamesCommand {
         Example:
           safetykit games posg --example file-deletion
           safetykit games posg --game my-game.json --format json
+          safetykit games indifference --bonus 0:16:161 --plot indifference.svg
         """,
         positionals: "NAME")
 
@@ -36,6 +45,10 @@ enum GamesCommand {
         if args.help { Terminal.printOut(spec.help); return .success }
         guard args.positionals.count == 1, games.contains(args.positionals[0]) else {
             throw CLIError.usage("name the game: 'safetykit games posg' (the games are: \(games.joined(separator: ", ")))")
+        }
+        if args.positionals[0] == "indifference" { return try runIndifference(args) }
+        for option in ["bonus", "normal", "shutdown", "press", "cost", "plot"] where args.has(option) {
+            throw CLIError.usage("--\(option) is for 'games indifference'")
         }
         let game: PartiallyObservableGame
         if let path = args.string("game") {

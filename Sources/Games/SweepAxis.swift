@@ -24,7 +24,13 @@ public struct SweepAxis: Sendable, Equatable {
         guard let name = ParameterName(rawValue: rawName) else {
             throw .invalidParameter(name: "grid parameter", value: "'\(rawName)'", accepted: "expected one of \(ParameterName.list)")
         }
-        let body = String(spec[spec.index(after: equals)...])
+        try self.init(name: name, values: Self.values(parsing: String(spec[spec.index(after: equals)...]), name: rawName, usage: usage))
+    }
+
+    /// The values of `START:STOP:COUNT` or `V1,V2,...`, for any named grid (the off-switch
+    /// sweep's axes and the relatives' sweeps alike).
+    public static func values(parsing body: String, name rawName: String,
+                              usage: String = "expected START:STOP:COUNT or V1,V2,...") throws(GameError) -> [Double] {
         func number(_ text: Substring) throws(GameError) -> Double {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             guard let value = Double(trimmed), value.isFinite else {
@@ -44,13 +50,11 @@ public struct SweepAxis: Sendable, Equatable {
                 throw .invalidParameter(name: "grid \(rawName) COUNT", value: "1", accepted: "a single value needs START == STOP (or write NAME=V)")
             }
             let step = count > 1 ? (stop - start) / Double(count - 1) : 0
-            let values = (0..<count).map { i in i == count - 1 ? stop : start + Double(i) * step }
-            try self.init(name: name, values: values)
-        } else {
-            let parts = body.split(separator: ",", omittingEmptySubsequences: false)
-            var values: [Double] = []
-            for part in parts { values.append(try number(part)) }
-            try self.init(name: name, values: values)
+            return (0..<count).map { i in i == count - 1 ? stop : start + Double(i) * step }
         }
+        var values: [Double] = []
+        for part in body.split(separator: ",", omittingEmptySubsequences: false) { values.append(try number(part)) }
+        guard !values.isEmpty else { throw .invalidConfiguration("grid \(rawName) has no values") }
+        return values
     }
 }

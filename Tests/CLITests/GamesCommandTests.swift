@@ -22,6 +22,24 @@ struct GamesCommandTests {
         #expect(user.status == 0 && user.stdout.contains("optimal value 0.5"))
     }
 
+    @Test func indifferenceSweepsTheBonus() throws {
+        let directory = try CLI.temporaryDirectory()
+        let csv = try CLI.run(["games", "indifference", "--bonus", "6,8,10", "--format", "csv", "--plot", directory + "/i.svg"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let rows = csv.stdout.split(separator: "\n")
+        // By hand (u_N = 10, u_S = 2, p = ½, c = ½): work = 6 + B/2, prevent = 9.5, cause = 1.5 + B.
+        #expect(rows == ["bonus,eu_work,eu_prevent,eu_cause,naive_choice,indifferent_choice", "6,9,9.5,7.5,prevent,work",
+                         "8,10,9.5,9.5,work,work", "10,11,9.5,11.5,cause,work"])
+        #expect(FileManager.default.fileExists(atPath: directory + "/i.svg"))
+        let json = try CLI.run(["games", "indifference", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["naive_safe_band"] as? [Double] == [7, 9] && object["indifferent_choice"] as? String == "work")
+        let bad = try CLI.run(["games", "indifference", "--press", "2"])
+        #expect(bad.status == 64 && bad.stderr.contains("press probability"))
+        let misplaced = try CLI.run(["games", "posg", "--bonus", "1"])
+        #expect(misplaced.status == 64 && misplaced.stderr.contains("'games indifference'"))
+    }
+
     @Test func badGamesAreRejected() throws {
         let directory = try CLI.temporaryDirectory()
         try Data(#"{"states": [{"name": "a", "prior": 1, "act": 1, "off": 0, "human": {"x": 0.4}, "robot": {"y": 1}}]}"#.utf8)
