@@ -4,7 +4,7 @@ import Games
 
 /// `safetykit games NAME`: the off-switch game's relatives.
 enum GamesCommand {
-    static let games = ["posg", "indifference"]
+    static let games = ["posg", "indifference", "obedience"]
 
     static let spec = CommandSpec(
         name: "games",
@@ -13,9 +13,10 @@ enum GamesCommand {
         a hidden state, an observation for each player, R acts, waits or switches off, H lets a waited action
         through or not; solved exactly by enumerating every deterministic policy pair. 'indifference': the
         shutdown button game of Soares et al. (2015), a naive constant bonus for shutdown swept against the
-        utility-indifference correction.
+        utility-indifference correction. 'obedience': Milli et al. (2017): a robot that infers the human's
+        values from orders, its obedience and autonomy advantage per round over many runs.
         """,
-        usage: "safetykit games posg|indifference [options] [--format table|csv|json] [--out FILE]",
+        usage: "safetykit games posg|indifference|obedience [options] [--format table|csv|json] [--out FILE]",
         options: [
             .init(name: "example", value: "NAME", help: "file-deletion, example-4.10 (H sees the version) or example-4.10-coarse (H sees 1.x or 2.0).", defaultValue: "file-deletion"),
             .init(name: "game", value: "FILE", help: "A game of your own in JSON: {\"states\": [{\"name\", \"prior\", \"act\", \"off\", \"human\": {obs: p}, \"robot\": {obs: p}}]}."),
@@ -24,7 +25,16 @@ enum GamesCommand {
             .init(name: "shutdown", value: "X", help: "indifference: the value of shutting down under U_S.", defaultValue: "2"),
             .init(name: "press", value: "P", help: "indifference: the probability that the human presses, left alone.", defaultValue: "0.5"),
             .init(name: "cost", value: "X", help: "indifference: what preventing or causing the press costs, > 0.", defaultValue: "0.5"),
-            .init(name: "plot", value: "FILE.svg", help: "indifference: draw the actions' values against the bonus."),
+            .init(name: "features", value: "D", help: "obedience: features of each action.", defaultValue: "3"),
+            .init(name: "actions", value: "K", help: "obedience: actions offered each round.", defaultValue: "4"),
+            .init(name: "rounds", value: "N", help: "obedience: rounds per run.", defaultValue: "30"),
+            .init(name: "runs", value: "N", help: "obedience: independent runs (θ drawn afresh).", defaultValue: "200"),
+            .init(name: "human-beta", value: "X", help: "obedience: the human's Boltzmann temperature (0 = rational).", defaultValue: "0.5"),
+            .init(name: "robot-beta", value: "X", help: "obedience: the temperature the robot assumes.", defaultValue: "the human's"),
+            .init(name: "robot-features", value: "D", help: "obedience: features the robot sees (fewer = misspecified).", defaultValue: "all"),
+            .init(name: "particles", value: "M", help: "obedience: posterior particles.", defaultValue: "2000"),
+            .init(name: "seed", value: "S", help: "obedience: seed of the runs.", defaultValue: "1"),
+            .init(name: "plot", value: "FILE.svg", help: "indifference: the actions' values against the bonus; obedience: O_n and Δ_n per round."),
             .init(name: "format", value: "FMT", help: "table, csv (posg: every policy pair; indifference: every bonus) or json.", defaultValue: "table on a terminal, else csv"),
             .init(name: "out", value: "FILE", help: "Write here instead of stdout (atomically).", defaultValue: "stdout"),
         ],
@@ -47,8 +57,10 @@ enum GamesCommand {
             throw CLIError.usage("name the game: 'safetykit games posg' (the games are: \(games.joined(separator: ", ")))")
         }
         if args.positionals[0] == "indifference" { return try runIndifference(args) }
-        for option in ["bonus", "normal", "shutdown", "press", "cost", "plot"] where args.has(option) {
-            throw CLIError.usage("--\(option) is for 'games indifference'")
+        if args.positionals[0] == "obedience" { return try runObedience(args) }
+        for option in ["bonus", "normal", "shutdown", "press", "cost", "plot", "features", "actions", "rounds", "runs", "human-beta", "robot-beta",
+                       "robot-features", "particles", "seed"] where args.has(option) {
+            throw CLIError.usage("--\(option) is for 'games indifference' or 'games obedience'")
         }
         let game: PartiallyObservableGame
         if let path = args.string("game") {

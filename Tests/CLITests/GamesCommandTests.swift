@@ -40,6 +40,19 @@ struct GamesCommandTests {
         #expect(misplaced.status == 64 && misplaced.stderr.contains("'games indifference'"))
     }
 
+    @Test func obedienceReportsEachRound() throws {
+        let directory = try CLI.temporaryDirectory()
+        let result = try CLI.run(["games", "obedience", "--human-beta", "0", "--rounds", "4", "--runs", "5", "--particles", "50",
+                                  "--format", "csv", "--plot", directory + "/o.svg"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = result.stdout.split(separator: "\n")
+        #expect(rows.count == 5 && rows[0] == "round,obedience,obedience_ci_lo,obedience_ci_hi,advantage,advantage_ci_lo,advantage_ci_hi")
+        #expect(rows.dropFirst().allSatisfy { $0.split(separator: ",")[1] == "1" })   // a rational human is obeyed
+        #expect(FileManager.default.fileExists(atPath: directory + "/o.svg"))
+        let bad = try CLI.run(["games", "obedience", "--robot-features", "9"])
+        #expect(bad.status == 64 && bad.stderr.contains("robot features"))
+    }
+
     @Test func badGamesAreRejected() throws {
         let directory = try CLI.temporaryDirectory()
         try Data(#"{"states": [{"name": "a", "prior": 1, "act": 1, "off": 0, "human": {"x": 0.4}, "robot": {"y": 1}}]}"#.utf8)

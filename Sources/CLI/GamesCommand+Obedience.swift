@@ -1,0 +1,64 @@
+import Analysis
+import Foundation
+import Games
+
+/// `safetykit games obedience`: Milli et al.'s repeated order game, per round over many runs.
+extension GamesCommand {
+    static func runObedience(_ args: ParsedArguments) throws -> ExitCode {
+        let game = try ObedienceGame(features: try args.integer("features", in: 1...50) ?? 3, actions: try args.integer("actions", in: 2...100) ?? 4,
+                                     rounds: try args.integer("rounds", in: 1...10_000) ?? 30, humanBeta: try args.double("human-beta") ?? 0.5,
+                                     robotBeta: try args.double("robot-beta"), robotFeatures: try args.integer("robot-features", in: 1...50),
+                                     particles: try args.integer("particles", in: 10...1_000_000) ?? 2000)
+        let runs = try args.integer("runs", in: 2...1_000_000) ?? 200
+        let seed = try args.seed()
+        let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
+        let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
+        let plot = try args.string("plot").map { path throws(AnalysisError) in try OutputFile(path: path) }
+        let results = game.simulate(runs: runs, seed: seed)
+        let rows = (0..<game.rounds).map { n in
+            (obedience: SeedAggregate(results.map { $0.obeyed[n] ? 1.0 : 0.0 })!, advantage: SeedAggregate(results.map { $0.advantage[n] })!)
+        }
+        let f = CSVNumber.format
+        switch format {
+        case "csv", "json":
+            var text = CSVWriter.record(["round", "obedience", "obedience_ci_lo", "obedience_ci_hi", "advantage", "advantage_ci_lo", "advantage_ci_hi"])
+            for (n, r) in rows.enumerated() {
+                text += CSVWriter.record([String(n + 1), f(r.obedience.mean), f(r.obedience.lower), f(r.obedience.upper),
+                                          f(r.advantage.mean), f(r.advantage.lower), f(r.advantage.upper)])
+            }
+            if format == "json" {
+                text = JSONValue.object([("runs", .number(Double(runs))), ("rounds", .array(rows.enumerated().map { n, r in
+                    .object([("round", .number(Double(n + 1))), ("obedience", .number(r.obedience.mean)), ("advantage", .number(r.advantage.mean)),
+                             ("advantage_ci", .array([.number(r.advantage.lower), .number(r.advantage.upper)]))])
+                }))]).pretty() + "\n"
+            }
+            try out.write(text)
+        default:
+            var text = "obedience game: \(game.features) features (the robot sees \(game.robotFeatures)), \(game.actions) actions a round, "
+            text += "human beta \(f(game.humanBeta)) (the robot assumes \(f(game.robotBeta))), \(runs) runs, seed \(seed)\n"
+            text += "round  obedience  autonomy advantage [95% interval]\n"
+            for n in Set([0, 1, 4, 9, 19, game.rounds - 1]).sorted() where n < game.rounds {
+                let r = rows[n]
+                text += String(format: "%5d  %9.3f  %+8.4f [%+.4f, %+.4f]\n", n + 1, r.obedience.mean, r.advantage.mean, r.advantage.lower, r.advantage.upper)
+            }
+            try out.write(text)
+        }
+        if let plot {
+            let points = { (key: KeyPath<(obedience: SeedAggregate, advantage: SeedAggregate), SeedAggregate>) in
+                rows.enumerated().map { (Double($0 + 1), $1[keyPath: key].mean) }
+            }
+            let bands = { (key: KeyPath<(obedience: SeedAggregate, advantage: SeedAggregate), SeedAggregate>) in
+                rows.enumerated().map { (Double($0 + 1), $1[keyPath: key].lower, $1[keyPath: key].upper) }
+            }
+            let chart = LineChart(title: "Should robots be obedient? Obedience and autonomy advantage per round",
+                                  subtitle: "human beta \(f(game.humanBeta)), robot assumes \(f(game.robotBeta)), sees \(game.robotFeatures) of \(game.features) features; \(runs) runs, 95% intervals",
+                                  xLabel: "round", yLabel: "obedience / advantage",
+                                  series: [LineChart.Series(name: "obedience O_n", points: points(\.obedience), band: bands(\.obedience)),
+                                           LineChart.Series(name: "autonomy advantage Δ_n", points: points(\.advantage), band: bands(\.advantage))])
+            try plot.write(chart.render())
+            try plot.commit()
+        }
+        try out.commit()
+        return .success
+    }
+}
