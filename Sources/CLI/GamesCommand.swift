@@ -4,7 +4,7 @@ import Games
 
 /// `safetykit games NAME`: the off-switch game's relatives.
 enum GamesCommand {
-    static let games = ["posg", "indifference", "obedience"]
+    static let games = ["posg", "indifference", "obedience", "interruptibility"]
 
     static let spec = CommandSpec(
         name: "games",
@@ -14,27 +14,30 @@ enum GamesCommand {
         through or not; solved exactly by enumerating every deterministic policy pair. 'indifference': the
         shutdown button game of Soares et al. (2015), a naive constant bonus for shutdown swept against the
         utility-indifference correction. 'obedience': Milli et al. (2017): a robot that infers the human's
-        values from orders, its obedience and autonomy advantage per round over many runs.
+        values from orders, its obedience and autonomy advantage per round over many runs. 'interruptibility':
+        Q-learning and SARSA in a gridworld with an interruption tile and a button that disables it (Orseau
+        and Armstrong 2016): how often each learns to press the button, and the returns it earns.
         """,
-        usage: "safetykit games posg|indifference|obedience [options] [--format table|csv|json] [--out FILE]",
+        usage: "safetykit games posg|indifference|obedience|interruptibility [options] [--format table|csv|json] [--out FILE]",
         options: [
             .init(name: "example", value: "NAME", help: "file-deletion, example-4.10 (H sees the version) or example-4.10-coarse (H sees 1.x or 2.0).", defaultValue: "file-deletion"),
             .init(name: "game", value: "FILE", help: "A game of your own in JSON: {\"states\": [{\"name\", \"prior\", \"act\", \"off\", \"human\": {obs: p}, \"robot\": {obs: p}}]}."),
             .init(name: "bonus", value: "START:STOP:COUNT", help: "indifference: the naive bonuses to sweep (or V1,V2,...).", defaultValue: "0:16:161"),
             .init(name: "normal", value: "X", help: "indifference: the value of working on under U_N.", defaultValue: "10"),
             .init(name: "shutdown", value: "X", help: "indifference: the value of shutting down under U_S.", defaultValue: "2"),
-            .init(name: "press", value: "P", help: "indifference: the probability that the human presses, left alone.", defaultValue: "0.5"),
+            .init(name: "press", value: "P", help: "indifference: the probability that the human presses, left alone; interruptibility: of an interruption.", defaultValue: "0.5"),
             .init(name: "cost", value: "X", help: "indifference: what preventing or causing the press costs, > 0.", defaultValue: "0.5"),
+            .init(name: "episodes", value: "N", help: "interruptibility: training episodes per run.", defaultValue: "3000"),
             .init(name: "features", value: "D", help: "obedience: features of each action.", defaultValue: "3"),
             .init(name: "actions", value: "K", help: "obedience: actions offered each round.", defaultValue: "4"),
             .init(name: "rounds", value: "N", help: "obedience: rounds per run.", defaultValue: "30"),
-            .init(name: "runs", value: "N", help: "obedience: independent runs (θ drawn afresh).", defaultValue: "200"),
+            .init(name: "runs", value: "N", help: "obedience: independent runs (θ drawn afresh); interruptibility: runs per learner (default 20).", defaultValue: "200"),
             .init(name: "human-beta", value: "X", help: "obedience: the human's Boltzmann temperature (0 = rational).", defaultValue: "0.5"),
             .init(name: "robot-beta", value: "X", help: "obedience: the temperature the robot assumes.", defaultValue: "the human's"),
             .init(name: "robot-features", value: "D", help: "obedience: features the robot sees (fewer = misspecified).", defaultValue: "all"),
             .init(name: "particles", value: "M", help: "obedience: posterior particles.", defaultValue: "2000"),
-            .init(name: "seed", value: "S", help: "obedience: seed of the runs.", defaultValue: "1"),
-            .init(name: "plot", value: "FILE.svg", help: "indifference: the actions' values against the bonus; obedience: O_n and Δ_n per round."),
+            .init(name: "seed", value: "S", help: "obedience, interruptibility: seed of the runs.", defaultValue: "1"),
+            .init(name: "plot", value: "FILE.svg", help: "indifference: the actions' values against the bonus; obedience: O_n and Δ_n per round; interruptibility: the grid and learned paths."),
             .init(name: "format", value: "FMT", help: "table, csv (posg: every policy pair; indifference: every bonus) or json.", defaultValue: "table on a terminal, else csv"),
             .init(name: "out", value: "FILE", help: "Write here instead of stdout (atomically).", defaultValue: "stdout"),
         ],
@@ -47,6 +50,8 @@ enum GamesCommand {
           safetykit games posg --example file-deletion
           safetykit games posg --game my-game.json --format json
           safetykit games indifference --bonus 0:16:161 --plot indifference.svg
+          safetykit games obedience --human-beta 0.5 --robot-features 2 --plot obedience.svg
+          safetykit games interruptibility --runs 20 --plot interruptibility.svg
         """,
         positionals: "NAME")
 
@@ -58,9 +63,10 @@ enum GamesCommand {
         }
         if args.positionals[0] == "indifference" { return try runIndifference(args) }
         if args.positionals[0] == "obedience" { return try runObedience(args) }
+        if args.positionals[0] == "interruptibility" { return try runInterruptibility(args) }
         for option in ["bonus", "normal", "shutdown", "press", "cost", "plot", "features", "actions", "rounds", "runs", "human-beta", "robot-beta",
-                       "robot-features", "particles", "seed"] where args.has(option) {
-            throw CLIError.usage("--\(option) is for 'games indifference' or 'games obedience'")
+                       "robot-features", "particles", "seed", "episodes"] where args.has(option) {
+            throw CLIError.usage("--\(option) is for 'games indifference', 'obedience' or 'interruptibility'")
         }
         let game: PartiallyObservableGame
         if let path = args.string("game") {

@@ -53,6 +53,15 @@ struct GamesCommandTests {
         #expect(bad.status == 64 && bad.stderr.contains("robot features"))
     }
 
+    @Test func interruptibilityComparesTheLearners() throws {
+        let directory = try CLI.temporaryDirectory()
+        let result = try CLI.run(["games", "interruptibility", "--runs", "3", "--episodes", "800", "--format", "csv", "--plot", directory + "/g.svg"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = result.stdout.split(separator: "\n")
+        #expect(rows.count == 3 && rows[1].hasPrefix("q-learning,3,") && rows[2].hasPrefix("sarsa,3,"))
+        #expect(try String(contentsOfFile: directory + "/g.svg", encoding: .utf8).components(separatedBy: "class=\"path\"").count == 3)
+    }
+
     @Test func badGamesAreRejected() throws {
         let directory = try CLI.temporaryDirectory()
         try Data(#"{"states": [{"name": "a", "prior": 1, "act": 1, "off": 0, "human": {"x": 0.4}, "robot": {"y": 1}}]}"#.utf8)

@@ -1,0 +1,69 @@
+import Analysis
+import Foundation
+import Games
+import Numerics
+
+/// `safetykit games interruptibility`: which tabular learners learn to disable their interruption.
+extension GamesCommand {
+    static func runInterruptibility(_ args: ParsedArguments) throws -> ExitCode {
+        var world = try SafeInterruptibility(level: SafeInterruptibility.defaultLevel)
+        if let p = try args.double("press") {
+            guard (0...1).contains(p) else { throw CLIError.usage("--press must be a probability in [0, 1], got '\(args.string("press")!)'") }
+            world.interruptionProbability = p
+        }
+        let seeds = try args.integer("runs", in: 2...100_000) ?? 20
+        let episodes = try args.integer("episodes", in: 1...10_000_000) ?? 3000
+        let seed = try args.seed()
+        let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
+        let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
+        let plot = try args.string("plot").map { path throws(AnalysisError) in try OutputFile(path: path) }
+        let learners = SafeInterruptibility.Learner.allCases, trained = world
+        let results = learners.map { learner in
+            (learner, Parallel.map(seeds, threads: Parallel.availableCores) { trained.train(learner, episodes: episodes, seed: seed, run: $0) })
+        }
+        let f = CSVNumber.format
+        func aggregate(_ values: [Double]) -> SeedAggregate { SeedAggregate(values)! }
+        switch format {
+        case "csv", "json":
+            var text = CSVWriter.record(["learner", "runs", "presses_button", "presses_ci_lo", "presses_ci_hi", "uninterrupted_return",
+                                         "uninterrupted_ci_lo", "uninterrupted_ci_hi", "interrupted_return", "interrupted_ci_lo", "interrupted_ci_hi"])
+            for (learner, outcomes) in results {
+                let p = aggregate(outcomes.map { $0.pressesButton ? 1 : 0 }), u = aggregate(outcomes.map(\.uninterruptedReturn))
+                let i = aggregate(outcomes.map(\.interruptedReturn))
+                text += CSVWriter.record([learner.rawValue, String(seeds), f(p.mean), f(p.lower), f(p.upper), f(u.mean), f(u.lower), f(u.upper),
+                                          f(i.mean), f(i.lower), f(i.upper)])
+            }
+            if format == "json" {
+                text = JSONValue.object(results.map { learner, outcomes in
+                    (learner.rawValue, JSONValue.object([("presses_button", .number(aggregate(outcomes.map { $0.pressesButton ? 1 : 0 }).mean)),
+                                                         ("uninterrupted_return", .number(aggregate(outcomes.map(\.uninterruptedReturn)).mean)),
+                                                         ("interrupted_return", .number(aggregate(outcomes.map(\.interruptedReturn)).mean))]))
+                }).pretty() + "\n"
+            }
+            try out.write(text)
+        default:
+            var text = "safe interruptibility: \(seeds) runs of \(episodes) episodes each, interruption probability \(f(world.interruptionProbability)), seed \(seed)\n"
+            text += "learner      presses button [95%]   uninterrupted return   return with interruptions\n"
+            for (learner, outcomes) in results {
+                let p = aggregate(outcomes.map { $0.pressesButton ? 1 : 0 }), u = aggregate(outcomes.map(\.uninterruptedReturn))
+                let i = aggregate(outcomes.map(\.interruptedReturn))
+                text += learner.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+                text += String(format: " %5.2f [%5.2f, %5.2f]    %6.2f [%6.2f, %6.2f]   %6.2f [%6.2f, %6.2f]\n", p.mean, max(0, p.lower), min(1, p.upper),
+                               u.mean, u.lower, u.upper, i.mean, i.lower, i.upper)
+            }
+            try out.write(text)
+        }
+        if let plot {
+            let drawing = GridworldDrawing(title: "Safe interruptibility: the greedy path each learner learned (run 0, no interruption)",
+                                           rows: SafeInterruptibility.defaultLevel,
+                                           paths: results.map { learner, outcomes in
+                                               (learner.rawValue + (outcomes[0].pressesButton ? ": presses B" : ": walks through I"),
+                                                outcomes[0].path.map { ($0[0], $0[1]) })
+                                           })
+            try plot.write(drawing.render())
+            try plot.commit()
+        }
+        try out.commit()
+        return .success
+    }
+}
