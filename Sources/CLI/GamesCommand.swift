@@ -37,7 +37,7 @@ enum GamesCommand {
             .init(name: "robot-features", value: "D", help: "obedience: features the robot sees (fewer = misspecified).", defaultValue: "all"),
             .init(name: "particles", value: "M", help: "obedience: posterior particles.", defaultValue: "2000"),
             .init(name: "seed", value: "S", help: "obedience, interruptibility: seed of the runs.", defaultValue: "1"),
-            .init(name: "plot", value: "FILE.svg", help: "indifference: the actions' values against the bonus; obedience: O_n and Δ_n per round; interruptibility: the grid and learned paths."),
+            .init(name: "plot", value: "FILE.svg", help: "posg: every policy pair's value, the optimum outlined; indifference: the actions' values against the bonus; obedience: O_n and Δ_n per round; interruptibility: the grid and learned paths."),
             .init(name: "format", value: "FMT", help: "table, csv (posg: every policy pair; indifference: every bonus) or json.", defaultValue: "table on a terminal, else csv"),
             .init(name: "out", value: "FILE", help: "Write here instead of stdout (atomically).", defaultValue: "stdout"),
         ],
@@ -64,7 +64,7 @@ enum GamesCommand {
         if args.positionals[0] == "indifference" { return try runIndifference(args) }
         if args.positionals[0] == "obedience" { return try runObedience(args) }
         if args.positionals[0] == "interruptibility" { return try runInterruptibility(args) }
-        for option in ["bonus", "normal", "shutdown", "press", "cost", "plot", "features", "actions", "rounds", "runs", "human-beta", "robot-beta",
+        for option in ["bonus", "normal", "shutdown", "press", "cost", "features", "actions", "rounds", "runs", "human-beta", "robot-beta",
                        "robot-features", "particles", "seed", "episodes"] where args.has(option) {
             throw CLIError.usage("--\(option) is for 'games indifference', 'obedience' or 'interruptibility'")
         }
@@ -85,6 +85,22 @@ enum GamesCommand {
         let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
         let solution = try game.solve()
+        if let path = args.string("plot") {
+            var robots: [[String: PartiallyObservableGame.RobotMove]] = [], humans: [[String: PartiallyObservableGame.HumanMove]] = []
+            game.forEachPair { pair in
+                if !robots.contains(pair.robot) { robots.append(pair.robot) }
+                if !humans.contains(pair.human) { humans.append(pair.human) }
+            }
+            let values = robots.map { r in humans.map { h in game.value(.init(robot: r, human: h)) } }
+            var outlined = Set<[Int]>()
+            for pair in solution.optimal { outlined.insert([robots.firstIndex(of: pair.robot)!, humans.firstIndex(of: pair.human)!]) }
+            let grid = PolicyValueGrid(title: "\(game.name): the value of every policy pair",
+                                       subtitle: "rows: R's move per code it sees; columns: H's answer per observation; optimum outlined (\(CSVNumber.format(solution.value)))",
+                                       rowLabels: robots.map { r in game.robotObservations.map { "\($0)→\(r[$0]!.rawValue)" }.joined(separator: " ") },
+                                       columnLabels: humans.map { h in game.humanObservations.map { "\($0)→\(h[$0]!.rawValue)" }.joined(separator: " ") },
+                                       values: values, outlined: outlined)
+            try OutputFile.write(grid.render(), to: path)
+        }
         func describe(_ pair: PartiallyObservableGame.PolicyPair) -> (String, String) {
             (game.robotObservations.map { "\($0)→\(pair.robot[$0]!.rawValue)" }.joined(separator: " "),
              game.humanObservations.map { "\($0)→\(pair.human[$0]!.rawValue)" }.joined(separator: " "))

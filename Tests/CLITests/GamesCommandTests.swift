@@ -4,6 +4,11 @@ import Testing
 @Suite("safetykit games")
 struct GamesCommandTests {
     @Test func posgSolvesTheBuiltInAndUserGames() throws {
+        let plotDirectory = try CLI.temporaryDirectory()
+        let drawn = try CLI.run(["games", "posg", "--format", "csv", "--plot", plotDirectory + "/p.svg"])
+        #expect(drawn.status == 0)
+        let svg = try String(contentsOfFile: plotDirectory + "/p.svg", encoding: .utf8)
+        #expect(svg.components(separatedBy: "class=\"cell\"").count == 1 + 36 && svg.contains("stroke-width=\"2.5\""))
         let json = try CLI.run(["games", "posg", "--format", "json"])
         #expect(json.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
