@@ -4,7 +4,7 @@ import Games
 
 /// `safetykit games NAME`: the off-switch game's relatives.
 enum GamesCommand {
-    static let games = ["posg", "indifference", "obedience", "interruptibility"]
+    static let games = ["posg", "obedience", "cirl", "indifference", "interruptibility"]
 
     static let spec = CommandSpec(
         name: "games",
@@ -16,9 +16,11 @@ enum GamesCommand {
         utility-indifference correction. 'obedience': Milli et al. (2017): a robot that infers the human's
         values from orders, its obedience and autonomy advantage per round over many runs. 'interruptibility':
         Q-learning and SARSA in a gridworld with an interruption tile and a button that disables it (Orseau
-        and Armstrong 2016): how often each learns to press the button, and the returns it earns.
+        and Armstrong 2016): how often each learns to press the button, and the returns it earns. 'cirl':
+        incorrigibility in CIRL (Carey 2018): a robot whose reward may be sign-flipped, with the button as
+        mere evidence or hard-coded.
         """,
-        usage: "safetykit games posg|indifference|obedience|interruptibility [options] [--format table|csv|json] [--out FILE]",
+        usage: "safetykit games posg|obedience|cirl|indifference|interruptibility [options] [--format table|csv|json] [--out FILE]",
         options: [
             .init(name: "example", value: "NAME", help: "file-deletion, example-4.10 (H sees the version) or example-4.10-coarse (H sees 1.x or 2.0).", defaultValue: "file-deletion"),
             .init(name: "game", value: "FILE", help: "A game of your own in JSON: {\"states\": [{\"name\", \"prior\", \"act\", \"off\", \"human\": {obs: p}, \"robot\": {obs: p}}]}."),
@@ -27,6 +29,8 @@ enum GamesCommand {
             .init(name: "shutdown", value: "X", help: "indifference: the value of shutting down under U_S.", defaultValue: "2"),
             .init(name: "press", value: "P", help: "indifference: the probability that the human presses, left alone; interruptibility: of an interruption.", defaultValue: "0.5"),
             .init(name: "cost", value: "X", help: "indifference: what preventing or causing the press costs, > 0.", defaultValue: "0.5"),
+            .init(name: "epsilon", value: "X", help: "cirl: the human's noise (probability of the other signal).", defaultValue: "0.01"),
+            .init(name: "bug", value: "P", help: "cirl: the probability that the robot's reward is sign-flipped.", defaultValue: "0.1"),
             .init(name: "episodes", value: "N", help: "interruptibility: training episodes per run.", defaultValue: "3000"),
             .init(name: "features", value: "D", help: "obedience: features of each action.", defaultValue: "3"),
             .init(name: "actions", value: "K", help: "obedience: actions offered each round.", defaultValue: "4"),
@@ -52,6 +56,7 @@ enum GamesCommand {
           safetykit games indifference --bonus 0:16:161 --plot indifference.svg
           safetykit games obedience --human-beta 0.5 --robot-features 2 --plot obedience.svg
           safetykit games interruptibility --runs 20 --plot interruptibility.svg
+          safetykit games cirl --epsilon 0.01 --plot cirl.svg
         """,
         positionals: "NAME")
 
@@ -64,9 +69,10 @@ enum GamesCommand {
         if args.positionals[0] == "indifference" { return try runIndifference(args) }
         if args.positionals[0] == "obedience" { return try runObedience(args) }
         if args.positionals[0] == "interruptibility" { return try runInterruptibility(args) }
+        if args.positionals[0] == "cirl" { return try runCIRL(args) }
         for option in ["bonus", "normal", "shutdown", "press", "cost", "features", "actions", "rounds", "runs", "human-beta", "robot-beta",
-                       "robot-features", "particles", "seed", "episodes"] where args.has(option) {
-            throw CLIError.usage("--\(option) is for 'games indifference', 'obedience' or 'interruptibility'")
+                       "robot-features", "particles", "seed", "episodes", "epsilon", "bug"] where args.has(option) {
+            throw CLIError.usage("--\(option) is for another game than posg (see 'safetykit games --help')")
         }
         let game: PartiallyObservableGame
         if let path = args.string("game") {

@@ -42,7 +42,7 @@ struct GamesCommandTests {
         let bad = try CLI.run(["games", "indifference", "--press", "2"])
         #expect(bad.status == 64 && bad.stderr.contains("press probability"))
         let misplaced = try CLI.run(["games", "posg", "--bonus", "1"])
-        #expect(misplaced.status == 64 && misplaced.stderr.contains("'games indifference'"))
+        #expect(misplaced.status == 64 && misplaced.stderr.contains("another game than posg"))
     }
 
     @Test func obedienceReportsEachRound() throws {
@@ -67,6 +67,17 @@ struct GamesCommandTests {
         #expect(try String(contentsOfFile: directory + "/g.svg", encoding: .utf8).components(separatedBy: "class=\"path\"").count == 3)
     }
 
+    @Test func cirlComparesTheButtonAsEvidenceWithAHardCodedOne() throws {
+        let directory = try CLI.temporaryDirectory()
+        let result = try CLI.run(["games", "cirl", "--epsilon", "0", "--format", "json", "--plot", directory + "/c.svg"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(abs((object["best_cirl"] as? Double ?? 0) + 1.15) < 1e-12 && abs((object["best_hardcoded"] as? Double ?? 0) - 0.9) < 1e-12)
+        #expect(FileManager.default.fileExists(atPath: directory + "/c.svg"))
+        let bad = try CLI.run(["games", "cirl", "--epsilon", "0.7"])
+        #expect(bad.status == 64 && bad.stderr.contains("epsilon"))
+    }
+
     @Test func badGamesAreRejected() throws {
         let directory = try CLI.temporaryDirectory()
         try Data(#"{"states": [{"name": "a", "prior": 1, "act": 1, "off": 0, "human": {"x": 0.4}, "robot": {"y": 1}}]}"#.utf8)
@@ -83,6 +94,6 @@ struct GamesCommandTests {
         try expectFailure(["posg", "--game", directory + "/none.json"], status: 66, mentioning: "none.json")
         try expectFailure(["posg", "--example", "chess"], status: 64, mentioning: "file-deletion")
         try expectFailure(["posg", "--game", directory + "/sum.json", "--example", "file-deletion"], status: 64, mentioning: "alternatives")
-        try expectFailure(["poker"], status: 64, mentioning: "the games are: posg")
+        try expectFailure(["poker"], status: 64, mentioning: "the games are: posg, obedience, cirl, indifference, interruptibility")
     }
 }
