@@ -6,6 +6,16 @@ import Games
 extension GamesCommand {
     static func runCIRL(_ args: ParsedArguments) throws -> ExitCode {
         let game = try IncorrigibilityCIRL(epsilon: try args.double("epsilon") ?? 0.01, bugProbability: try args.double("bug") ?? 0.1)
+        if let (name, values) = try sweep(args, game: "cirl", allowed: ["epsilon", "bug"]) {
+            let games = try values.map { v throws(GameError) in
+                try IncorrigibilityCIRL(epsilon: name == "epsilon" ? v : game.epsilon, bugProbability: name == "bug" ? v : game.bugProbability)
+            }
+            return try writeSweep(args, game: "cirl", parameter: name, values: values, columns: ["best_cirl", "best_hardcoded"]) { i in
+                let g = games[i]
+                return [IncorrigibilityCIRL.HumanPolicy.all.map { g.value($0, hardCodedShutdown: false).total }.max()!,
+                        IncorrigibilityCIRL.HumanPolicy.all.map { g.value($0, hardCodedShutdown: true).total }.max()!]
+            }
+        }
         let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
         let policies = IncorrigibilityCIRL.HumanPolicy.all

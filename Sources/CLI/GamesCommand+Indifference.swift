@@ -8,7 +8,12 @@ extension GamesCommand {
         for option in ["example", "game"] where args.has(option) { throw CLIError.usage("--\(option) is for 'games posg'") }
         let game = try UtilityIndifference(normalValue: try args.double("normal") ?? 10, shutdownValue: try args.double("shutdown") ?? 2,
                                            pressProbability: try args.double("press") ?? 0.5, cost: try args.double("cost") ?? 0.5)
-        let bonuses = try SweepAxis.values(parsing: args.string("bonus") ?? "0:16:161", name: "bonus")
+        var bonusSpec = args.string("bonus") ?? "0:16:161"
+        if let spec = args.string("sweep") {
+            guard spec.hasPrefix("bonus=") else { throw CLIError.usage("--sweep for 'indifference' must be bonus=START:STOP:COUNT or bonus=V1,V2,..., got '\(spec)'") }
+            bonusSpec = String(spec.dropFirst(6))
+        }
+        let bonuses = try SweepAxis.values(parsing: bonusSpec, name: "bonus")
         let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
         let plot = try args.string("plot").map { path throws(AnalysisError) in try OutputFile(path: path) }

@@ -17,6 +17,20 @@ extension GamesCommand {
         let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
         let plot = try args.string("plot").map { path throws(AnalysisError) in try OutputFile(path: path) }
+        if let (name, values) = try sweep(args, game: "interruptibility", allowed: ["press"]) {
+            guard values.allSatisfy({ (0...1).contains($0) }) else { throw CLIError.usage("--sweep press values must be probabilities in [0, 1]") }
+            let base = world
+            return try writeSweep(args, game: "interruptibility", parameter: name, values: values,
+                                  columns: ["q_learning_presses", "sarsa_presses", "q_learning_interrupted_return", "sarsa_interrupted_return"]) { i in
+                var w = base
+                w.interruptionProbability = values[i]
+                let q = (0..<seeds).map { w.train(.qLearning, episodes: episodes, seed: seed, run: $0) }
+                let s = (0..<seeds).map { w.train(.sarsa, episodes: episodes, seed: seed, run: $0) }
+                let n = Double(seeds)
+                return [Double(q.filter(\.pressesButton).count) / n, Double(s.filter(\.pressesButton).count) / n,
+                        q.reduce(0) { $0 + $1.interruptedReturn } / n, s.reduce(0) { $0 + $1.interruptedReturn } / n]
+            }
+        }
         let learners = SafeInterruptibility.Learner.allCases, trained = world
         let results = learners.map { learner in
             (learner, Parallel.map(seeds, threads: Parallel.availableCores) { trained.train(learner, episodes: episodes, seed: seed, run: $0) })

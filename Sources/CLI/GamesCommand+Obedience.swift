@@ -11,6 +11,27 @@ extension GamesCommand {
                                      particles: try args.integer("particles", in: 10...1_000_000) ?? 2000)
         let runs = try args.integer("runs", in: 2...1_000_000) ?? 200
         let seed = try args.seed()
+        if let (name, values) = try sweep(args, game: "obedience", allowed: ["human-beta", "robot-beta"]) {
+            func variant(_ v: Double) throws(GameError) -> ObedienceGame {
+                var g = game
+                if name == "human-beta" { g = try ObedienceGame(features: g.features, actions: g.actions, rounds: g.rounds, humanBeta: v,
+                                                                robotBeta: args.has("robot-beta") ? g.robotBeta : v, robotFeatures: g.robotFeatures,
+                                                                particles: g.particles) }
+                else { g = try ObedienceGame(features: g.features, actions: g.actions, rounds: g.rounds, humanBeta: g.humanBeta, robotBeta: v,
+                                             robotFeatures: g.robotFeatures, particles: g.particles) }
+                return g
+            }
+            let games = try values.map { v throws(GameError) in try variant(v) }
+            // Each point runs its simulations serially; the points run in parallel.
+            return try writeSweep(args, game: "obedience", parameter: name, values: values,
+                                  columns: ["final_obedience", "final_advantage", "mean_advantage"]) { i in
+                let g = games[i], results = g.simulate(runs: runs, seed: seed, threads: 1)
+                let last = g.rounds - 1
+                let mean = results.reduce(0.0) { $0 + $1.advantage.reduce(0, +) } / Double(runs * g.rounds)
+                return [Double(results.filter { $0.obeyed[last] }.count) / Double(runs),
+                        results.reduce(0.0) { $0 + $1.advantage[last] } / Double(runs), mean]
+            }
+        }
         let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
         let plot = try args.string("plot").map { path throws(AnalysisError) in try OutputFile(path: path) }

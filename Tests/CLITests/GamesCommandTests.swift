@@ -78,6 +78,23 @@ struct GamesCommandTests {
         #expect(bad.status == 64 && bad.stderr.contains("epsilon"))
     }
 
+    @Test func relativesSweepOneParameterWithTheOffSwitchGridGrammar() throws {
+        let cirl = try CLI.run(["games", "cirl", "--sweep", "epsilon=0:0.01:2"])
+        #expect(cirl.status == 0)
+        // Each row equals the single game at that value.
+        #expect(cirl.stdout.split(separator: "\n") == ["epsilon,best_cirl,best_hardcoded", "0,-1.15,0.9", "0.01,-1.358,0.6659999999999998"])
+        let obedience = try CLI.run(["games", "obedience", "--sweep", "human-beta=0,1", "--runs", "4", "--particles", "40", "--rounds", "3"])
+        #expect(obedience.status == 0 && obedience.stdout.hasPrefix("human-beta,final_obedience,final_advantage,mean_advantage\n0,1,0,0\n"))
+        let interruptibility = try CLI.run(["games", "interruptibility", "--sweep", "press=0,0.5", "--runs", "2", "--episodes", "300"])
+        #expect(interruptibility.status == 0 && interruptibility.stdout.split(separator: "\n").count == 3)
+        let indifference = try CLI.run(["games", "indifference", "--sweep", "bonus=6,10"])
+        #expect(indifference.stdout.contains("\n6,9,9.5,7.5,prevent,work\n10,11,9.5,11.5,cause,work"))
+        let wrong = try CLI.run(["games", "cirl", "--sweep", "mu=1:2:3"])
+        #expect(wrong.status == 64 && wrong.stderr.contains("epsilon, bug"))
+        let table = try CLI.run(["games", "cirl", "--sweep", "bug=0.1", "--format", "table"])
+        #expect(table.status == 64 && table.stderr.contains("sweeps write CSV"))
+    }
+
     @Test func badGamesAreRejected() throws {
         let directory = try CLI.temporaryDirectory()
         try Data(#"{"states": [{"name": "a", "prior": 1, "act": 1, "off": 0, "human": {"x": 0.4}, "robot": {"y": 1}}]}"#.utf8)

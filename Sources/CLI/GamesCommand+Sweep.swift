@@ -1,0 +1,38 @@
+import Analysis
+import Foundation
+import Games
+import Numerics
+
+/// `--sweep NAME=START:STOP:COUNT` (or NAME=V1,V2,...) for the relatives: one parameter swept
+/// with the off-switch sweep's grid grammar (`SweepAxis`), points computed in parallel and
+/// written in order, one CSV row per value, and `--plot` drawing every column against it.
+extension GamesCommand {
+    /// The sweep asked for, if any, checked against the game's sweepable parameters.
+    static func sweep(_ args: ParsedArguments, game: String, allowed: [String]) throws -> (name: String, values: [Double])? {
+        guard let spec = args.string("sweep") else { return nil }
+        guard let equals = spec.firstIndex(of: "="), allowed.contains(String(spec[..<equals])) else {
+            throw CLIError.usage("--sweep for '\(game)' must be NAME=START:STOP:COUNT or NAME=V1,V2,... with NAME one of \(allowed.joined(separator: ", ")), got '\(spec)'")
+        }
+        let name = String(spec[..<equals])
+        return (name, try SweepAxis.values(parsing: String(spec[spec.index(after: equals)...]), name: name))
+    }
+
+    /// Computes `point(i)` for every value i (in parallel, written in order) and writes the table and chart.
+    static func writeSweep(_ args: ParsedArguments, game: String, parameter: String, values: [Double], columns: [String],
+                           point: @escaping @Sendable (Int) -> [Double]) throws -> ExitCode {
+        if let format = args.string("format"), format != "csv" { throw CLIError.usage("--format \(format) is for a single game; sweeps write CSV") }
+        let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
+        let plot = try args.string("plot").map { path throws(AnalysisError) in try OutputFile(path: path) }
+        let rows = Parallel.map(values.count, threads: Parallel.availableCores) { point($0) }
+        try out.write(CSVWriter.record([parameter] + columns))
+        for (v, row) in zip(values, rows) { try out.write(CSVWriter.record([CSVNumber.format(v)] + row.map(CSVNumber.format))) }
+        if let plot {
+            let series = columns.indices.map { c in LineChart.Series(name: columns[c], points: zip(values, rows).map { ($0, $1[c]) }) }
+            try plot.write(LineChart(title: "safetykit games \(game): a sweep over \(parameter)", subtitle: "\(values.count) values",
+                                     xLabel: parameter, yLabel: "value", series: series).render())
+            try plot.commit()
+        }
+        try out.commit()
+        return .success
+    }
+}
