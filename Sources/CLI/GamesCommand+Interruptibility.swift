@@ -6,7 +6,17 @@ import Numerics
 /// `safetykit games interruptibility`: which tabular learners learn to disable their interruption.
 extension GamesCommand {
     static func runInterruptibility(_ args: ParsedArguments) throws -> ExitCode {
-        var world = try SafeInterruptibility(level: SafeInterruptibility.defaultLevel)
+        var level = SafeInterruptibility.defaultLevel
+        if let path = args.string("level") {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw AnalysisError.missingFile(path: path)
+            }
+            level = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+        }
+        var world: SafeInterruptibility
+        do { world = try SafeInterruptibility(level: level) } catch {
+            throw AnalysisError.badData(location: args.string("level") ?? "the default level", message: error.description)
+        }
         if let p = try args.double("press") {
             guard (0...1).contains(p) else { throw CLIError.usage("--press must be a probability in [0, 1], got '\(args.string("press")!)'") }
             world.interruptionProbability = p
@@ -69,7 +79,7 @@ extension GamesCommand {
         }
         if let plot {
             let drawing = GridworldDrawing(title: "Safe interruptibility: the greedy path each learner learned (run 0, no interruption)",
-                                           rows: SafeInterruptibility.defaultLevel,
+                                           rows: level,
                                            paths: results.map { learner, outcomes in
                                                (learner.rawValue + (outcomes[0].pressesButton ? ": presses B" : ": walks through I"),
                                                 outcomes[0].path.map { ($0[0], $0[1]) })

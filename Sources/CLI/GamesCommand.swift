@@ -32,6 +32,7 @@ enum GamesCommand {
             .init(name: "sweep", value: "NAME=SPEC", help: "Sweep one parameter (START:STOP:COUNT or V1,V2,...): cirl epsilon|bug, obedience human-beta|robot-beta, interruptibility press, indifference bonus. Writes CSV."),
             .init(name: "epsilon", value: "X", help: "cirl: the human's noise (probability of the other signal).", defaultValue: "0.01"),
             .init(name: "bug", value: "P", help: "cirl: the probability that the robot's reward is sign-flipped.", defaultValue: "0.1"),
+            .init(name: "level", value: "FILE", help: "interruptibility: a level of your own, rows of # (wall), space, A (start), G (goal), I (interruption), B (button)."),
             .init(name: "episodes", value: "N", help: "interruptibility: training episodes per run.", defaultValue: "3000"),
             .init(name: "features", value: "D", help: "obedience: features of each action.", defaultValue: "3"),
             .init(name: "actions", value: "K", help: "obedience: actions offered each round.", defaultValue: "4"),
@@ -72,7 +73,7 @@ enum GamesCommand {
         if args.positionals[0] == "interruptibility" { return try runInterruptibility(args) }
         if args.positionals[0] == "cirl" { return try runCIRL(args) }
         for option in ["bonus", "normal", "shutdown", "press", "cost", "features", "actions", "rounds", "runs", "human-beta", "robot-beta",
-                       "robot-features", "particles", "seed", "episodes", "epsilon", "bug", "sweep"] where args.has(option) {
+                       "robot-features", "particles", "seed", "episodes", "epsilon", "bug", "sweep", "level"] where args.has(option) {
             throw CLIError.usage("--\(option) is for another game than posg (see 'safetykit games --help')")
         }
         let game: PartiallyObservableGame

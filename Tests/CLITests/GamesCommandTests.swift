@@ -111,6 +111,9 @@ struct GamesCommandTests {
         try expectFailure(["posg", "--game", directory + "/none.json"], status: 66, mentioning: "none.json")
         try expectFailure(["posg", "--example", "chess"], status: 64, mentioning: "file-deletion")
         try expectFailure(["posg", "--game", directory + "/sum.json", "--example", "file-deletion"], status: 64, mentioning: "alternatives")
+        try Data("#####\n#A I#\n#####\n".utf8).write(to: URL(fileURLWithPath: directory + "/nogoal.txt"))
+        try expectFailure(["interruptibility", "--level", directory + "/nogoal.txt"], status: 65, mentioning: "no goal G")
+        try expectFailure(["interruptibility", "--level", directory + "/none.txt"], status: 66, mentioning: "none.txt")
         try expectFailure(["poker"], status: 64, mentioning: "the games are: posg, obedience, cirl, indifference, interruptibility")
     }
 }
