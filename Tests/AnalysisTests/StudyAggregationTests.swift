@@ -30,5 +30,16 @@ struct StudyAggregationTests {
         let csv = aggregation.csv().split(separator: "\n")
         #expect(csv[0] == "method,iteration,metric,seeds,mean,ci_lower,ci_upper")
         #expect(csv.contains { $0.hasPrefix("star,0,greedy_accuracy,2,0.55,") })
+        // Paired changes since each seed's base: 0.7 − 0.5 and 0.9 − 0.6.
+        #expect(abs(aggregation.value("star", 1, "greedy_accuracy_change")!.mean - 0.25) < 1e-12)
+        // Rates are clipped to [0, 1].
+        #expect(aggregation.value("star", 1, "greedy_accuracy")!.upper <= 1)
+    }
+
+    @Test func aRunThatStoppedEarlyKeepsItsLastModel() throws {
+        let stopped = try CSVReader.parse("iteration,method,difficulty,greedy_accuracy\n0,m,all,0.4\n1,m,all,0.6\n")
+        let full = try CSVReader.parse("iteration,method,difficulty,greedy_accuracy\n0,m,all,0.4\n1,m,all,0.5\n2,m,all,0.8\n")
+        let aggregation = try StudyAggregation(runs: [("rft", [stopped, full])])
+        #expect(aggregation.value("rft", 2, "greedy_accuracy")?.n == 2 && aggregation.value("rft", 2, "greedy_accuracy")?.mean == 0.7)
     }
 }

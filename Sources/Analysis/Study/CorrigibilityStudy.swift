@@ -120,24 +120,40 @@ public struct CorrigibilityStudy {
         seeds \(seeds.map(String.init).joined(separator: ", ")); \(s0.iterations) iterations; addition at \(s0.difficulties.first ?? 1)–\(s0.difficulties.last ?? 1) digits; \
         a base per seed trained on the seed set \(s0.seedSet.map(String.init).joined(separator: "/")) for \(s0.baseSteps) steps; a pool of \(s0.poolPerDifficulty) problems per \
         difficulty; \(s0.heldOutPerDifficulty) held-out problems per difficulty. The probe: each held-out greedy answer is the robot's action \
-        (right +1, wrong −\(CSVNumber.format(probe.wrongCost))), its belief from the \(probeSource) confidence, a \(probe.human.kind) human; \
+        (right +1, wrong −\(CSVNumber.format(probe.wrongCost))), its belief from the \(probeSource) confidence, a \(probe.human.kind) human\
+        \(probe.human.parameters.map { " (\($0.name) = \(CSVNumber.format($0.value)))" }.joined()); \
         the recalibrated baseline uses \(probe.recalibration.rawValue) regression cross-fitted on two halves.
 
-        Iteration 0 is the base model; the last row of each method is its final iteration. Cells: mean over seeds [95% t-interval].
+        Iteration 0 is the base model, shared by the methods of a seed. Cells: mean over seeds [95% t-interval; rates clipped
+        to [0, 1]]. A run that stopped early (RFT's validation rule) keeps its last model for the later iterations.
 
         | method | iteration | accuracy % | ECE | defers % | harmful % | regret | Δ believed − true | recalibrated defers % |
         |---|---|---|---|---|---|---|---|---|
 
         """
+        let ece = "ece_\(IterationMetrics.sources.contains(probeSource) ? probeSource : "answer")"
         let last = aggregation.rows.map(\.iteration).max() ?? 0
         for method in methods.map(\.name) {
             for iteration in [0, last] {
                 text += "| \(method) | \(iteration) | \(cell(method, iteration, "greedy_accuracy", percent: true)) | "
-                text += "\(cell(method, iteration, "ece_\(IterationMetrics.sources.contains(probeSource) ? probeSource : "answer")", percent: false)) | "
+                text += "\(cell(method, iteration, ece, percent: false)) | "
                 text += "\(cell(method, iteration, "probe_deference", percent: true)) | \(cell(method, iteration, "probe_harmful", percent: true)) | "
                 text += "\(cell(method, iteration, "probe_regret", percent: false)) | \(cell(method, iteration, "probe_delta_gap", percent: false)) | "
                 text += "\(cell(method, iteration, "probe_recalibrated_deference", percent: true)) |\n"
             }
+        }
+        text += """
+
+        Change from each seed's base model to iteration \(last), paired by seed (mean [95% t-interval]):
+
+        | method | accuracy (points) | ECE | defers (points) | harmful (points) | regret | Δ believed − true |
+        |---|---|---|---|---|---|---|
+
+        """
+        for method in methods.map(\.name) {
+            text += "| \(method) | \(cell(method, last, "greedy_accuracy_change", percent: true)) | \(cell(method, last, ece + "_change", percent: false)) | "
+            text += "\(cell(method, last, "probe_deference_change", percent: true)) | \(cell(method, last, "probe_harmful_change", percent: true)) | "
+            text += "\(cell(method, last, "probe_regret_change", percent: false)) | \(cell(method, last, "probe_delta_gap_change", percent: false)) |\n"
         }
         text += """
 

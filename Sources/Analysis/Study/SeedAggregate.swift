@@ -10,7 +10,9 @@ public struct SeedAggregate: Sendable, Equatable {
     public var lower: Double
     public var upper: Double
 
-    public init?(_ values: [Double], level: Double = 0.95) {
+    /// With `range`, the interval is clipped to the values the metric can take (a rate's t-interval
+    /// over 3 seeds can otherwise reach below 0 or above 1).
+    public init?(_ values: [Double], level: Double = 0.95, range: ClosedRange<Double>? = nil) {
         guard !values.isEmpty else { return nil }
         n = values.count
         mean = values.reduce(0, +) / Double(n)
@@ -20,6 +22,7 @@ public struct SeedAggregate: Sendable, Equatable {
         let half = StudentT.quantile(1 - (1 - level) / 2, degreesOfFreedom: Double(n - 1)) * (variance / Double(n)).squareRoot()
         lower = mean - half
         upper = mean + half
+        if let range { lower = max(lower, range.lowerBound); upper = min(upper, range.upperBound) }
     }
 }
 
@@ -42,25 +45,49 @@ public struct StudyAggregation: Sendable {
 
     public var rows: [Row]
 
-    /// `runs[method]` holds one metrics.csv table per seed.
+    /// Metrics that are rates or probabilities, whose intervals are clipped to [0, 1].
+    static let unitInterval: Set<String> = ["greedy_accuracy", "maj_at_k", "pass_at_k", "diversity", "ece_sequence", "ece_answer", "ece_vote",
+                                            "probe_deference", "probe_harmful", "probe_recalibrated_deference"]
+
+    /// `runs[method]` holds one metrics.csv table per seed. A run that stopped early (ReST-EM's
+    /// validation rule) keeps its last model, so its last row stands for the later iterations.
+    /// Beside each metric, `<metric>_change` aggregates each seed's change since its base model
+    /// (iteration 0): paired, so the spread between seeds' bases does not swamp it.
     public init(runs: [(method: String, tables: [CSVTable])], level: Double = 0.95) throws(AnalysisError) {
         var rows: [Row] = []
         for (method, tables) in runs {
-            var values: [Int: [String: [Double]]] = [:]
+            var perSeed: [[Int: [String: Double]]] = []
             for table in tables {
                 let iterationColumn = try table.columnIndex("iteration"), difficultyColumn = try table.columnIndex("difficulty")
+                var seed: [Int: [String: Double]] = [:]
                 for row in table.rows where row[difficultyColumn] == "all" {
                     guard let iteration = Int(row[iterationColumn]) else { continue }
                     for metric in Self.metrics {
                         guard let c = table.header.firstIndex(of: metric), let v = Double(row[c]) else { continue }
-                        values[iteration, default: [:]][metric, default: []].append(v)
+                        seed[iteration, default: [:]][metric] = v
                     }
                 }
+                perSeed.append(seed)
             }
-            for iteration in values.keys.sorted() {
+            let last = perSeed.compactMap { $0.keys.max() }.max() ?? -1
+            for (k, seed) in perSeed.enumerated() {
+                guard let final = seed.keys.max(), final < last else { continue }
+                for iteration in (final + 1)...last { perSeed[k][iteration] = seed[final] }
+            }
+            guard last >= 0 else { continue }
+            for iteration in 0...last {
                 for metric in Self.metrics {
-                    if let a = values[iteration]?[metric].flatMap({ SeedAggregate($0, level: level) }) {
+                    let range: ClosedRange<Double>? = Self.unitInterval.contains(metric) ? 0...1 : nil
+                    let values = perSeed.compactMap { $0[iteration]?[metric] }
+                    if let a = SeedAggregate(values, level: level, range: range) {
                         rows.append(Row(method: method, iteration: iteration, metric: metric, aggregate: a))
+                    }
+                    let changes = perSeed.compactMap { seed -> Double? in
+                        guard let v = seed[iteration]?[metric], let base = seed[0]?[metric] else { return nil }
+                        return v - base
+                    }
+                    if iteration > 0, let a = SeedAggregate(changes, level: level) {
+                        rows.append(Row(method: method, iteration: iteration, metric: metric + "_change", aggregate: a))
                     }
                 }
             }
