@@ -46,7 +46,7 @@ enum StudyCommand {
         ],
         discussion: """
         A stopped study continues where it was when run again with the same options (finished runs are kept,
-        unfinished ones resume). The default (4 methods x 3 seeds, 3 iterations) takes about 45 minutes on
+        unfinished ones resume). The default (4 methods x 3 seeds, 3 iterations) takes about 48 minutes on
         2 cores. See notebooks-data/corrigibility/README.md for a run of it.
 
         Example:
