@@ -5,7 +5,7 @@ import Numerics
 let safetyKitVersion = "0.1.0"
 
 let overview = """
-SafetyKit: the off-switch game and agent-uncertainty simulator.
+SafetyKit: the off-switch game and agent-uncertainty simulator, beside a self-improving reasoner.
 
 Usage: safetykit COMMAND [options]      (safetykit COMMAND --help for each)
 
@@ -19,10 +19,11 @@ Commands:
   train       Train the reasoner, a small transformer, on gold rationales (addition, modchain).
   sample      Sample rationales and answers from a trained model, marked right or wrong.
   eval        Held-out accuracy of a trained model per difficulty.
-  selfimprove Self-improvement loops (STaR, RFT, online RFT, B-STaR, label-free LMSI, MC-CoT) with
+  selfimprove Self-improvement loops (STaR, RFT, online RFT, B-STaR, label-free LMSI, MC-CoT, RPO) with
               per-iteration accuracy, exploration metrics, calibration tracking and the off-switch probe,
               in a resumable run directory.
-  games       The off-switch game's relatives: posg (partially observable, solved exactly).
+  games       The off-switch game's relatives: posg (partially observable, exact), obedience, cirl
+              (incorrigibility), indifference (utility indifference), interruptibility (gridworld).
   study       The corrigibility study: self-improvement methods across seeds, the off-switch probe on
               every iteration, aggregated with confidence intervals.
 
