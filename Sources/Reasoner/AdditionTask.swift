@@ -18,10 +18,18 @@ import Numerics
 ///
 /// Difficulty is the digit count d: both operands have exactly d digits. An operand shorter than
 /// the other (possible in parsed problems) contributes 0 digits on the left.
+///
+/// With `width` set ("addition-padded", width 6), operands are written zero-padded to that width
+/// and the scratchpad always takes `width` steps, with the answer written on width + 1 digits:
+/// every problem then has the same layout, so a longer problem puts no token at a position the
+/// model has not trained on (issue 4's test of whether padding opens unseen lengths).
 public struct AdditionTask: ReasoningTask {
-    public init() {}
-    public var name: String { "addition" }
-    public var difficulties: ClosedRange<Int> { 1...8 }
+    /// Zero-pad operands to this many digits (nil: as they are).
+    public let width: Int?
+
+    public init(width: Int? = nil) { self.width = width }
+    public var name: String { width == nil ? "addition" : "addition-padded" }
+    public var difficulties: ClosedRange<Int> { 1...(width ?? 8) }
 
     public func problem(difficulty: Int, using stream: inout RandomStream) -> Problem {
         func operand() -> [Int] {
@@ -32,17 +40,27 @@ public struct AdditionTask: ReasoningTask {
 
     public func problem(parsing text: String) throws(ReasonerError) -> Problem {
         let parts = text.replacingOccurrences(of: " ", with: "").split(separator: "+", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 8 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
-            throw .badProblem("cannot read '\(text)' as an addition problem; expected A+B with 1 to 8 digits each, e.g. 12+34")
+        let most = width ?? 8
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= most && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+            throw .badProblem("cannot read '\(text)' as an addition problem; expected A+B with 1 to \(most) digits each, e.g. 12+34")
         }
         return make(parts[0].map { Int(String($0))! }, parts[1].map { Int(String($0))! })
     }
 
     func make(_ a: [Int], _ b: [Int]) -> Problem {
-        let text = a.map(String.init).joined(separator: " ") + " + " + b.map(String.init).joined(separator: " ")
+        let (pa, pb) = (padded(a), padded(b))
+        let text = pa.map(String.init).joined(separator: " ") + " + " + pb.map(String.init).joined(separator: " ")
         let key = a.map(String.init).joined() + "+" + b.map(String.init).joined()
-        let answer = digits(of: a, plus: b).map(String.init).joined(separator: " ")
+        var sum = digits(of: pa, plus: pb)
+        if let width { while sum.count < width + 1 { sum.insert(0, at: 0) } }
+        let answer = sum.map(String.init).joined(separator: " ")
         return Problem(text: text, answer: answer, difficulty: max(a.count, b.count), key: key)
+    }
+
+    /// An operand's digits, zero-padded on the left to `width` when the task pads.
+    func padded(_ x: [Int]) -> [Int] {
+        guard let width, x.count < width else { return x }
+        return Array(repeating: 0, count: width - x.count) + x
     }
 
     func digits(of a: [Int], plus b: [Int]) -> [Int] {
@@ -58,7 +76,7 @@ public struct AdditionTask: ReasoningTask {
 
     public func solve(_ problem: Problem) -> Solution {
         let sides = problem.key.split(separator: "+")
-        let a = sides[0].map { Int(String($0))! }, b = sides[1].map { Int(String($0))! }
+        let a = padded(sides[0].map { Int(String($0))! }), b = padded(sides[1].map { Int(String($0))! })
         let length = max(a.count, b.count)
         func digit(_ x: [Int], _ k: Int) -> Int { k < x.count ? x[x.count - 1 - k] : 0 }
         var lines = ["\(problem.text) , C: 0"]
@@ -70,12 +88,14 @@ public struct AdditionTask: ReasoningTask {
             let next = k + 1 < length ? "\(digit(a, k + 1)) + \(digit(b, k + 1)) " : ""
             lines.append(next + ", " + partial.map(String.init).joined(separator: " ") + " C: \(carry)")
         }
-        lines.append(problem.answer)
+        if carry > 0 || width != nil { partial.insert(carry, at: 0) }
+        lines.append(partial.map(String.init).joined(separator: " "))
         return Solution(rationale: lines, answer: problem.answer)
     }
 
     /// Operands of exactly d digits: 10 choices each at d = 1, else 9·10^(d−1).
     public func problemCount(difficulty d: Int) -> Double {
+        // Padding changes the layout, not the problems.
         let operands = d == 1 ? 10.0 : 9 * pow(10, Double(d - 1))
         return operands * operands
     }

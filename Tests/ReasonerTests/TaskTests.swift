@@ -111,4 +111,21 @@ struct HeldOutTests {
         #expect(perLength.fixed.map { set in [1, 2, 3].map { d in set.filter { $0.difficulty == d }.count } } == [30, 50, 7])
         #expect(AdditionTask().problemCount(difficulty: 1) == 100 && AdditionTask().problemCount(difficulty: 2) == 8100)
     }
+
+    @Test func paddedAdditionKeepsOneLayoutForEveryLength() throws {
+        let task = AdditionTask(width: 6)
+        let p = try task.problem(parsing: "964+494")
+        #expect(p.text == "0 0 0 9 6 4 + 0 0 0 4 9 4" && p.answer == "0 0 0 1 4 5 8" && p.difficulty == 3 && p.key == "964+494")
+        let gold = task.solve(p)
+        #expect(gold.rationale.count == 6 + 2 && gold.rationale.last == "0 0 0 1 4 5 8")
+        #expect(task.checkSteps(gold.rationale, of: p).allSatisfy { $0 })
+        #expect(task.isCorrect(task.target(p), for: p))
+        // Every length has the same number of tokens.
+        var stream = RandomStream(seed: 1)
+        let lengths = Set((1...6).map { d in try! Vocabulary.standard.encode(task.target(task.problem(difficulty: d, using: &stream))).count })
+        #expect(lengths.count == 1)
+        #expect(throws: ReasonerError.self) { try task.problem(parsing: "1234567+1") }
+        // The unpadded task is unchanged.
+        #expect(AdditionTask().solve(try AdditionTask().problem(parsing: "964+494")).rationale.last == "1 4 5 8")
+    }
 }
