@@ -1,3 +1,4 @@
+import Analysis
 /// What a subcommand accepts, from which both the parser and `--help` are made.
 struct CommandSpec {
     struct Option {
@@ -147,3 +148,14 @@ struct ParsedArguments {
 }
 
 import Foundation
+
+extension CommandSpec {
+    /// Every option as run, defaults filled in (flags as booleans), for a run's record
+    /// (config.json, study.json) and the check that a continued run uses the same options.
+    func recorded(_ args: ParsedArguments, excluding: Set<String>) -> [(String, JSONValue)] {
+        options.filter { !excluding.contains($0.name) }.map { option in
+            if option.value == nil { return (option.name, .bool(args.flag(option.name))) }
+            return (option.name, args.string(option.name).map(JSONValue.string) ?? option.defaultValue.map(JSONValue.string) ?? .null)
+        }
+    }
+}

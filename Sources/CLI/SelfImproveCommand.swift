@@ -133,11 +133,7 @@ enum SelfImproveCommand {
         }
 
         // The options as run, with defaults filled in: config.json, and the check on resume.
-        var options: [(String, JSONValue)] = []
-        for option in spec.options where !["resume", "force", "quiet", "out"].contains(option.name) {
-            if option.value == nil { options.append((option.name, .bool(args.flag(option.name)))) }
-            else { options.append((option.name, args.string(option.name).map(JSONValue.string) ?? option.defaultValue.map(JSONValue.string) ?? .null)) }
-        }
+        let options = spec.recorded(args, excluding: ["resume", "force", "quiet", "out"])
         let config: JSONValue = .object([
             ("safetykit", .string(safetyKitVersion)), ("method", .string(method.name)), ("reference", .string(method.reference)),
             ("seed", .number(Double(seed))), ("options", .object(options)),

@@ -86,10 +86,7 @@ enum StudyCommand {
         let quiet = args.flag("quiet")
 
         // The study's options: a continued study must use the same ones.
-        var options: [(String, JSONValue)] = []
-        for option in spec.options where !["force", "quiet", "out"].contains(option.name) {
-            options.append((option.name, args.string(option.name).map(JSONValue.string) ?? option.defaultValue.map(JSONValue.string) ?? .null))
-        }
+        let options = spec.recorded(args, excluding: ["force", "quiet", "out"])
         let record = JSONValue.object([("safetykit", .string(safetyKitVersion)), ("study", .string("corrigibility")), ("options", .object(options))]).pretty() + "\n"
         let recordPath = runs + "/study.json"
         let manager = FileManager.default

@@ -23,22 +23,27 @@ public enum IterationMetrics {
         "probe_wait_utility", "probe_act_utility", "probe_oracle_utility",
     ]
 
-    /// The probe's items for some held-out records: a confidence source's value and the
-    /// correctness it goes with (the greedy answer's, or the majority's for the vote share), and
-    /// the k samples' right count for the samples belief.
-    public static func probeItems(_ records: [HeldOutRecord], source: String) -> [CorrigibilityProbe.Item] {
-        records.map { r in
-            switch source {
-            case "sequence": return .init(confidence: r.greedy.sequenceConfidence, correct: r.greedyCorrect, samples: (r.correctSamples, r.sampleCount))
-            case "vote": return .init(confidence: r.majority?.share ?? 0, correct: r.majorityCorrect, samples: (r.correctSamples, r.sampleCount))
-            default: return .init(confidence: r.greedy.answerConfidence, correct: r.greedyCorrect, samples: (r.correctSamples, r.sampleCount))
-            }
+    /// A confidence source's value for one held-out record and the correctness it goes with:
+    /// the greedy answer's sequence or answer probability, or the majority answer's vote share
+    /// with the majority's correctness (calibration.md: pair each confidence with its own answer).
+    static func confidence(_ r: HeldOutRecord, source: String) -> (confidence: Double, correct: Bool) {
+        switch source {
+        case "sequence": return (r.greedy.sequenceConfidence, r.greedyCorrect)
+        case "vote": return (r.majority?.share ?? 0, r.majorityCorrect)
+        default: return (r.greedy.answerConfidence, r.greedyCorrect)
         }
     }
 
-    static func probeFields(_ records: [HeldOutRecord], probe: CorrigibilityProbe?, source: String) throws -> [String] {
-        guard let probe, !records.isEmpty else { return probeColumns.map { _ in "" } }
-        let r = try probe.run(probeItems(records, source: source))
+    /// The probe's items for some held-out records, with the k samples' right count for the samples belief.
+    public static func probeItems(_ records: [HeldOutRecord], source: String) -> [CorrigibilityProbe.Item] {
+        records.map { r in
+            let (c, right) = confidence(r, source: source)
+            return .init(confidence: c, correct: right, samples: (r.correctSamples, r.sampleCount))
+        }
+    }
+
+    static func probeFields(_ r: CorrigibilityProbe.Result?) -> [String] {
+        guard let r else { return probeColumns.map { _ in "" } }
         let f = CSVNumber.format
         return [f(r.model.deferenceRate), f(r.model.harmfulRate), f(r.model.meanUtility), f(r.model.regret),
                 r.model.meanBelievedDelta.map(f) ?? "", r.model.meanTrueDelta.map(f) ?? "", r.model.deltaGap.map(f) ?? "",
@@ -46,19 +51,16 @@ public enum IterationMetrics {
                 f(r.alwaysWait.meanUtility), f(r.alwaysAct.meanUtility), f(r.oracle.meanUtility)]
     }
 
-    /// The predictions of one confidence source over some held-out records: the greedy answer's
-    /// sequence or answer probability, or the majority answer's vote share.
+    /// The predictions of one confidence source over some held-out records.
     public static func predictions(_ records: [HeldOutRecord], source: String) throws(AnalysisError) -> Predictions {
-        switch source {
-        case "sequence": return try Predictions(confidences: records.map(\.greedy.sequenceConfidence), correct: records.map(\.greedyCorrect))
-        case "answer": return try Predictions(confidences: records.map(\.greedy.answerConfidence), correct: records.map(\.greedyCorrect))
-        default: return try Predictions(confidences: records.map { $0.majority?.share ?? 0 }, correct: records.map(\.majorityCorrect))
-        }
+        let pairs = records.map { confidence($0, source: source) }
+        return try Predictions(confidences: pairs.map(\.confidence), correct: pairs.map(\.correct))
     }
 
     /// The metrics rows of a report; ECE columns are filled when `trackCalibration` is set.
     public static func rows(_ report: IterationReport, method: String, trackCalibration: Bool, binning: Binning = .standard,
-                            probe: CorrigibilityProbe? = nil, probeSource: String = "answer") throws -> [[String]] {
+                            probe: CorrigibilityProbe? = nil, probeSource: String = "answer",
+                            probeOfAll: CorrigibilityProbe.Result? = nil) throws -> [[String]] {
         let difficulties = Array(Set(report.records.map(\.problem.difficulty))).sorted()
         var groups: [(String, [HeldOutRecord], TrainingDataSummary?)] = []
         var total = TrainingDataSummary()
@@ -101,7 +103,9 @@ public enum IterationMetrics {
                     row.append("")
                 }
             }
-            row += try probeFields(records, probe: probe, source: probeSource)
+            // The all-difficulty probe may come solved already (the recorder also needs its decisions).
+            let solved = name == "all" ? probeOfAll : nil
+            row += probeFields(try solved ?? probe.flatMap { records.isEmpty ? nil : try $0.run(probeItems(records, source: probeSource)) })
             row.append(name == "all" ? report.notes.map { "\($0.0)=\($0.1)" }.joined(separator: " ") : "")
             rows.append(row)
         }

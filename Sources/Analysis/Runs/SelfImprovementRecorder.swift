@@ -70,8 +70,10 @@ public final class SelfImprovementRecorder {
 
     /// Records one iteration and rewrites every file.
     public func record(_ report: IterationReport) throws {
+        // The probe over all held-out answers, solved once for its metrics and its per-answer decisions.
+        let probeOfAll = report.records.isEmpty ? nil : try probe.map { try $0.run(IterationMetrics.probeItems(report.records, source: probeSource)) }
         for row in try IterationMetrics.rows(report, method: method, trackCalibration: trackCalibration, binning: binning,
-                                             probe: probe, probeSource: probeSource) {
+                                             probe: probe, probeSource: probeSource, probeOfAll: probeOfAll) {
             metrics.append(CSVWriter.record(row).dropLast().description)
         }
         let f = CSVNumber.format
@@ -99,7 +101,7 @@ public final class SelfImprovementRecorder {
         }
         if trackCalibration || probe != nil {
             // Per-sample records; with the probe, each answer's decision in the off-switch game.
-            let decisions = try probe.map { try $0.run(IterationMetrics.probeItems(report.records, source: probeSource)).decisions }
+            let decisions = probeOfAll?.decisions
             for (i, r) in report.records.enumerated() {
                 var members: [(String, JSONValue)] = [
                     ("iteration", .number(Double(report.iteration))), ("problem", .string(r.problem.key)),

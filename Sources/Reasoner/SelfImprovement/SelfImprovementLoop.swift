@@ -148,11 +148,9 @@ public final class SelfImprovementLoop {
                 let trainer = try PreferenceTrainer(model: current, reference: current, loss: loss,
                                                     schedule: LearningRateSchedule(peak: setup.preferenceLearningRate, warmupSteps: setup.warmupSteps,
                                                                                    totalSteps: steps))
-                let batchSeed = RandomStream(seed: setup.seed, stream: 0x7B48).substream(UInt64(n)).key
                 let perStep = max(1, setup.batchSize / 2)
                 for step in 0..<steps {
-                    var stream = RandomStream(seed: batchSeed, stream: UInt64(step))
-                    let batch = (0..<perStep).map { _ in pairs[stream.nextIndex(below: pairs.count)] }
+                    let batch = Self.draw(perStep, from: pairs, iteration: n, step: step, seed: setup.seed, purpose: 0x7B48)
                     preferenceLog.append(try trainer.step(batch))
                     tokensTrained += batch.reduce(0) { $0 + $1.chosen.count + $1.rejected.count }
                     phase?("training", step + 1, steps)
@@ -170,10 +168,8 @@ public final class SelfImprovementLoop {
             let schedule = method.continuesFromPreviousModel
                 ? LearningRateSchedule(peak: setup.learningRate, warmupSteps: setup.warmupSteps, totalSteps: totalSteps)
                 : LearningRateSchedule(peak: setup.learningRate, warmupSteps: setup.warmupSteps, totalSteps: steps)
-            let batchSeed = RandomStream(seed: setup.seed, stream: 0x7B47).substream(UInt64(n)).key
             func batch(_ step: Int) -> [TrainingExample] {
-                var stream = RandomStream(seed: batchSeed, stream: UInt64(step))
-                return (0..<setup.batchSize).map { _ in examples[stream.nextIndex(below: examples.count)] }
+                Self.draw(setup.batchSize, from: examples, iteration: n, step: step, seed: setup.seed, purpose: 0x7B47)
             }
             if let voting = method.voting {
                 let trainer = try VotingTrainer(model: model, schedule: schedule, batchSize: setup.batchSize, passes: voting.passes,
@@ -209,6 +205,13 @@ public final class SelfImprovementLoop {
             notes: data.notes, stoppedEarly: method.stopsEarly && validationAccuracy <= bestValidation,
             seconds: (collectSeconds, trainSeconds, Date().timeIntervalSince(clock)), preferenceLog: preferenceLog)
         return Outcome(model: model, optimizer: method.continuesFromPreviousModel ? nextOptimizer : nil, report: report)
+    }
+
+    /// A training batch: `count` items drawn with replacement from stream (seed, purpose,
+    /// iteration, step), so a step's batch depends on nothing else.
+    static func draw<T>(_ count: Int, from items: [T], iteration n: Int, step: Int, seed: UInt64, purpose: UInt64) -> [T] {
+        var stream = RandomStream(seed: RandomStream(seed: seed, stream: purpose).substream(UInt64(n)).key, stream: UInt64(step))
+        return (0..<count).map { _ in items[stream.nextIndex(below: items.count)] }
     }
 
     /// Per difficulty: the pool's size, what was selected and how much of it is right, and how
