@@ -21,7 +21,7 @@ public protocol ReasoningTask: Sendable {
 }
 
 /// A problem: its tokens for the prompt, its gold answer, and its difficulty.
-public struct Problem: Sendable, Hashable {
+public struct Problem: Sendable, Hashable, Codable {
     /// The problem as it appears after "Input:" (space-separated tokens).
     public var text: String
     /// The gold answer as it appears after "</scratch>".

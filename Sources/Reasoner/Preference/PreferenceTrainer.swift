@@ -45,7 +45,7 @@ public final class PreferenceTrainer {
     }
 
     /// What a step measured, averaged over its pairs (TRL's names in comments).
-    public struct StepLog: Sendable, Equatable {
+    public struct StepLog: Sendable, Equatable, Codable {
         public var loss = 0.0
         /// rewards/chosen and rewards/rejected: β·(log π − log ref).
         public var rewardsChosen = 0.0, rewardsRejected = 0.0

@@ -1,0 +1,77 @@
+/// Everything a judge run fixes: where its candidates come from, how the judge is fine-tuned on
+/// seed judgments, and how it self-rationalizes (reasoner.md; Trivedi et al. 2024). Every default
+/// is the documented default run.
+public struct JudgeSetup: Sendable {
+    public var task: any ReasoningTask
+    public var difficulties: [Int]
+    public var seed: UInt64
+
+    // Candidates: the policy's own samples.
+    /// Problems per difficulty whose candidates carry the seed judgments (SFT).
+    public var seedProblemsPerDifficulty = 250
+    /// Problems per difficulty whose candidates the judge self-rationalizes on.
+    public var poolProblemsPerDifficulty = 250
+    /// Held-out problems per difficulty (capped at a fifth of a small difficulty's problems).
+    public var heldOutProblemsPerDifficulty = 100
+    /// Policy samples per problem (k of best-of-k).
+    public var candidatesPerProblem = 8
+    /// The policy's sampling temperature: 1.0 gives wrong candidates of every kind.
+    public var policyTemperature: Float = 1
+    /// Most distinct right candidates kept per training problem (right ones would otherwise
+    /// dominate the easy lengths); wrong ones are kept up to `wrongPerProblem`.
+    public var rightPerProblem = 1
+    public var wrongPerProblem = 4
+
+    // SFT on seed judgments.
+    public enum Initialization: String, Sendable, CaseIterable {
+        /// The policy's weights, with rows for the judge's tokens added to the embedding.
+        case policy
+        /// Fresh weights of the policy's shape.
+        case scratch
+    }
+    public var initialization = Initialization.policy
+    public var sftSteps = 1500
+    public var sftLearningRate: Float = 5e-4
+    public var warmupSteps = 100
+    public var batchSize = 32
+
+    // Self-rationalization.
+    public enum Pairing: String, Sendable, CaseIterable {
+        /// chosen: a judgment with the gold score; rejected: one whose score is `margin` or more away.
+        case gold
+        /// Label-free: the majority score of the samples stands in for the gold score.
+        case majority
+    }
+    public var pairing = Pairing.gold
+    /// Judgments sampled per pool item.
+    public var judgmentsPerItem = 4
+    public var judgeTemperature: Float = 1
+    /// Smallest score difference between chosen and rejected (an unreadable judgment is always
+    /// far enough).
+    public var margin = 2
+    public var pairsPerItem = 1
+    public var loss = PreferenceLoss.dpo(beta: 0.1)
+    public var preferenceSteps = 200
+    public var preferenceLearningRate: Float = 1e-4
+    public var preferenceWarmupSteps = 20
+    /// Sequences per sampling batch.
+    public var samplingBatch = 128
+
+    public init(task: any ReasoningTask, difficulties: [Int], seed: UInt64) {
+        self.task = task
+        self.difficulties = difficulties
+        self.seed = seed
+    }
+
+    /// The settings as (name, value) pairs, for config.json.
+    public var settings: [(String, String)] {
+        [("seed_problems", String(seedProblemsPerDifficulty)), ("pool_problems", String(poolProblemsPerDifficulty)),
+         ("heldout_problems", String(heldOutProblemsPerDifficulty)), ("candidates", String(candidatesPerProblem)),
+         ("policy_temperature", "\(policyTemperature)"), ("right_per_problem", String(rightPerProblem)),
+         ("wrong_per_problem", String(wrongPerProblem)), ("init", initialization.rawValue), ("sft_steps", String(sftSteps)),
+         ("sft_lr", "\(sftLearningRate)"), ("pairing", pairing.rawValue), ("judgments", String(judgmentsPerItem)),
+         ("judge_temperature", "\(judgeTemperature)"), ("margin", String(margin)), ("pairs", String(pairsPerItem)),
+         ("loss", loss.name), ("beta", "\(loss.beta)"), ("preference_steps", String(preferenceSteps)),
+         ("preference_lr", "\(preferenceLearningRate)")]
+    }
+}
