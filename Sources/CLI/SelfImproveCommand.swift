@@ -122,7 +122,6 @@ enum SelfImproveCommand {
         let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
         let quiet = args.flag("quiet")
         let resume = args.flag("resume"), force = args.flag("force")
-        guard !(resume && force) else { throw CLIError.usage("--resume and --force contradict each other: --resume continues RUN, --force replaces it") }
 
         var base: Checkpoint? = nil
         if let path = args.string("base") {
@@ -141,35 +140,12 @@ enum SelfImproveCommand {
             ("model", .object([("width", .number(Double(configuration.width))), ("depth", .number(Double(configuration.depth))),
                                ("heads", .number(Double(configuration.heads))), ("context", .number(Double(configuration.contextLength)))])),
         ])
-        let configPath = out + "/config.json"
         let store = RunStore(directory: out)
-        let manager = FileManager.default
         var completed: Int? = nil
-        if resume {
-            guard let stored = manager.contents(atPath: configPath), let text = String(data: stored, encoding: .utf8) else {
-                throw AnalysisError.missingFile(path: configPath)
-            }
-            guard text == config.pretty() + "\n" else {
-                throw CLIError.usage("\(out) was started with other options; resume with the same options as in \(configPath), or use --force to start over")
-            }
+        if try RunDirectory.open(out, config: config, runEntries: ["state.json", "metrics.csv", "timing.csv", "calibration.csv",
+                                                                   "calibration_summary.csv", "samples.jsonl", "preference.csv", "checkpoints", "plots"],
+                                 resume: resume, force: force) {
             completed = try store.loadState()?.completedIterations
-        } else {
-            if manager.fileExists(atPath: out), let entries = try? manager.contentsOfDirectory(atPath: out), !entries.isEmpty {
-                guard force else {
-                    throw AnalysisError.cannotCreate(path: out, reason: "it already holds \(entries.contains("config.json") ? "a run" : "files"); use --resume to continue the run or --force to replace it")
-                }
-                guard entries.contains("config.json") else {
-                    throw AnalysisError.cannotCreate(path: out, reason: "it holds files that are not a SafetyKit run; --force replaces only run directories")
-                }
-                for entry in ["config.json", "state.json", "metrics.csv", "timing.csv", "calibration.csv", "calibration_summary.csv",
-                              "samples.jsonl", "checkpoints", "plots"] {
-                    try? manager.removeItem(atPath: out + "/" + entry)
-                }
-            }
-            do { try manager.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
-                throw AnalysisError.cannotCreate(path: out, reason: (error as NSError).localizedDescription)
-            }
-            try OutputFile.write(config.pretty() + "\n", to: configPath)
         }
 
         let loop = SelfImprovementLoop(method: method, setup: setup)

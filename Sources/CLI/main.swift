@@ -24,6 +24,8 @@ Commands:
               in a resumable run directory.
   games       The off-switch game's relatives: posg (partially observable, exact), obedience, cirl
               (incorrigibility), indifference (utility indifference), interruptibility (gridworld).
+  judge       A judge of the reasoner's solutions (first wrong step, 1-5 score): SFT on seed judgments,
+              then self-rationalization by DPO; score accuracy, calibration and best-of-k per iteration.
   study       The corrigibility study: self-improvement methods across seeds, the off-switch probe on
               every iteration, aggregated with confidence intervals.
 
@@ -36,7 +38,7 @@ Example:
 
 """
 
-let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "selfimprove", "study", "games"]
+let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "selfimprove", "judge", "study", "games"]
 
 func runCommandLine(_ arguments: [String]) -> ExitCode {
     guard let command = arguments.first else {
@@ -54,6 +56,7 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         case "sample": return try SampleCommand.run(rest)
         case "eval": return try EvalCommand.run(rest)
         case "selfimprove": return try SelfImproveCommand.run(rest)
+        case "judge": return try JudgeCommand.run(rest)
         case "study": return try StudyCommand.run(rest)
         case "games": return try GamesCommand.run(rest)
         case "--help", "-h", "help":

@@ -1,0 +1,92 @@
+import Analysis
+import Foundation
+import Reasoner
+
+extension JudgeCommand {
+    static let evalSpec = CommandSpec(
+        name: "judge eval",
+        summary: """
+        Measure a judge checkpoint on a policy's samples of held-out problems: exact score accuracy (and balanced
+        over gold scores), MAE, first-wrong-step agreement, calibration of score/5 as P(answer right), and
+        best-of-k selection against the policy's own ranking, majority vote, a random sample and the oracle.
+        """,
+        usage: "safetykit judge eval --judge FILE --policy FILE [--digits A-B] [--heldout N] [--candidates K] [--format table|json]",
+        options: [
+            .init(name: "judge", value: "FILE", help: "The judge checkpoint (required)."),
+            .init(name: "policy", value: "FILE", help: "The policy whose samples it judges (required)."),
+            .init(name: "task", value: "NAME", help: "The policy's task.", defaultValue: "addition"),
+            .init(name: "digits", value: "A-B", help: "Difficulties of the held-out problems.", defaultValue: "1-4"),
+            .init(name: "heldout", value: "N", help: "Held-out problems per difficulty.", defaultValue: "100"),
+            .init(name: "candidates", value: "K", help: "Policy samples per problem.", defaultValue: "8"),
+            .init(name: "policy-temperature", value: "T", help: "The policy's sampling temperature.", defaultValue: "1"),
+            .init(name: "seed", value: "S", help: "Seed of the problems and samples (a judge run's seed reproduces its held-out set).", defaultValue: "1"),
+            .init(name: "format", value: "FMT", help: "table or json.", defaultValue: "table on a terminal, else json"),
+        ],
+        discussion: """
+        Example:
+          safetykit judge eval --judge runs/judge/checkpoints/iteration-2.ckpt --policy runs/star/checkpoints/iteration-0.ckpt --format json
+        """)
+
+    static func runEval(_ arguments: [String]) throws -> ExitCode {
+        let args = try evalSpec.parse(arguments)
+        if args.help { Terminal.printOut(evalSpec.help); return .success }
+        guard let judgePath = args.string("judge"), let policyPath = args.string("policy") else {
+            throw CLIError.usage("judge eval needs --judge FILE and --policy FILE")
+        }
+        let task = try TaskRegistry.task(named: args.string("task") ?? "addition")
+        let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
+        var setup = JudgeSetup(task: task, difficulties: Array(digits), seed: try args.seed())
+        setup.heldOutProblemsPerDifficulty = try args.integer("heldout", in: 1...100_000) ?? 100
+        setup.candidatesPerProblem = try args.integer("candidates", in: 1...1024) ?? 8
+        setup.policyTemperature = Float(try SelfImproveCommand.positive(args, "policy-temperature") ?? 1)
+        setup.seedProblemsPerDifficulty = 0
+        setup.poolProblemsPerDifficulty = 0
+        let format = try args.choice("format", ["table", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "json")
+        let judge = try Checkpoint.read(path: judgePath), policy = try Checkpoint.read(path: policyPath)
+        guard judge.vocabulary == JudgeTask.vocabulary else {
+            throw CLIError.usage("--judge \(judgePath) is not a judge (its vocabulary lacks the judge's tokens); make one with 'safetykit judge train'")
+        }
+        guard policy.vocabulary == Vocabulary.standard else {
+            throw CLIError.usage("--policy \(policyPath) has another vocabulary; the judge reads solutions of the standard task vocabulary")
+        }
+        let loop = JudgeLoop(setup: setup)
+        let data = try loop.collect(policy: policy.model)
+        let judgments = try loop.evaluate(judge.model, data: data, iteration: 0)
+        let difficulties = Array(Set(data.heldOutItems.map(\.problem.difficulty))).sorted()
+        let rows = [("all", JudgeMetrics(data: data, judgments: judgments))]
+            + difficulties.map { (String($0), JudgeMetrics(data: data, judgments: judgments, difficulty: $0)) }
+        let scored = zip(data.heldOutItems, judgments).compactMap { item, output in output.judgment.map { (Double($0.score) / 5, item.correct) } }
+        let calibration = scored.isEmpty ? nil
+            : CalibrationAnalysis(try Predictions(confidences: scored.map(\.0), correct: scored.map(\.1))).report()
+        if format == "json" {
+            func members(_ m: JudgeMetrics) -> [(String, JSONValue)] {
+                [("candidates", .number(Double(m.candidates))), ("readable", .number(m.readable)), ("exact_accuracy", .number(m.exactAccuracy)),
+                         ("balanced_accuracy", .number(m.balancedAccuracy)), ("mae", .number(m.meanAbsoluteError)),
+                         ("step_agreement", .number(m.stepAgreement)), ("right_recognized", .number(m.rightRecognized)),
+                         ("wrong_recognized", .number(m.wrongRecognized)), ("problems", .number(Double(m.problems))),
+                         ("best_of_k", .number(m.bestOfK)), ("first_sample", .number(m.firstSample)), ("policy_ranked", .number(m.policyRanked)),
+                         ("majority_vote", .number(m.majorityVote)), ("oracle", .number(m.oracle))]
+            }
+            var all = members(rows[0].1)
+            all.append(("per_difficulty", .object(rows.dropFirst().map { ($0.0, .object(members($0.1))) })))
+            if let calibration {
+                all.append(("calibration_score_over_5", .object([("ece", .number(calibration.ece)), ("brier", .number(calibration.brier)),
+                                                                     ("auroc", calibration.auroc.map(JSONValue.number) ?? .null)])))
+            }
+            Terminal.printOut(JSONValue.object(all).pretty())
+        } else {
+            var text = "difficulty | candidates |   exact | balanced |   MAE | wrong step | best-of-k | policy pick | majority | oracle\n"
+            for (name, m) in rows {
+                text += name.leftPadded(10) + " | " + String(m.candidates).leftPadded(10) + " | " + String(format: "%6.1f%% |  %6.1f%% | %5.2f |     %6.1f%% |    %6.1f%% |      %6.1f%% |  %6.1f%% | %5.1f%%",
+                    100 * m.exactAccuracy, 100 * m.balancedAccuracy, m.meanAbsoluteError, 100 * m.stepAgreement, 100 * m.bestOfK,
+                    100 * m.policyRanked, 100 * m.majorityVote, 100 * m.oracle) + "\n"
+            }
+            if let calibration {
+                text += String(format: "score/5 as P(right): ECE %.4f, Brier %.4f, AUROC %@\n", calibration.ece, calibration.brier,
+                               calibration.auroc.map { String(format: "%.4f", $0) } ?? "-")
+            }
+            Terminal.printOut(text)
+        }
+        return .success
+    }
+}

@@ -1,0 +1,129 @@
+import Analysis
+import Foundation
+import Reasoner
+
+extension JudgeCommand {
+    static let selfRationalizeSpec = CommandSpec(
+        name: "judge selfrationalize",
+        summary: """
+        Continue a judge run (made by 'judge train') with rounds of self-rationalization: sample several judgments
+        of every pool candidate at temperature 1; pair a judgment with the target score (chosen) with one whose
+        score is --margin or more away, or which cannot be read (rejected); train with DPO against the previous
+        round's judge. The target is the gold score, or with --pairing majority the samples' majority score
+        (label-free). Each round is measured on the held-out candidates like iteration 0.
+        """,
+        usage: "safetykit judge selfrationalize --run RUN [--iterations N] [--margin M] [--pairing gold|majority] [--force]",
+        options: [
+            .init(name: "run", value: "RUN", help: "The judge run to continue.", defaultValue: "runs/judge"),
+            .init(name: "iterations", value: "N", help: "Rounds of self-rationalization in all (a run continues after its last complete one).", defaultValue: "2"),
+            .init(name: "judgments", value: "K", help: "Judgments sampled per pool candidate.", defaultValue: "4"),
+            .init(name: "temperature", value: "T", help: "Their sampling temperature.", defaultValue: "1"),
+            .init(name: "margin", value: "M", help: "Smallest score difference between chosen and rejected (1-4).", defaultValue: "2"),
+            .init(name: "pairs", value: "P", help: "Most pairs per candidate.", defaultValue: "1"),
+            .init(name: "pairing", value: "NAME", help: "gold (chosen = the gold score) or majority (the majority score; no labels).", defaultValue: "gold"),
+            .init(name: "preference-loss", value: "NAME", help: "dpo, ipo or rpo (DPO + NLL of the chosen).", defaultValue: "dpo"),
+            .init(name: "dpo-beta", value: "X", help: "The preference loss's beta, > 0.", defaultValue: "0.1"),
+            .init(name: "dpo-alpha", value: "X", help: "rpo: weight of the chosen judgment's NLL.", defaultValue: "1"),
+            .init(name: "steps", value: "N", help: "Preference steps per round.", defaultValue: "200"),
+            .init(name: "lr", value: "X", help: "Peak learning rate of preference training.", defaultValue: "0.0001"),
+            .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for calibration intervals.", defaultValue: "200"),
+            .init(name: "force", value: nil, help: "Drop earlier rounds and start again from the SFT judge (needed to change options)."),
+            .init(name: "quiet", value: nil, help: "No progress on stderr."),
+        ],
+        discussion: """
+        Rerunning the same command after a kill continues after the last complete round and writes the same
+        files as an uninterrupted run. Rounds add rows to RUN/metrics.csv and write pairing.csv (curation's
+        counts), preference.csv (TRL's rewards/chosen, rewards/rejected, margins, accuracies and log-probs per
+        step) and checkpoints/iteration-N.ckpt. RUN/selfrationalize.json records the options.
+
+        Example:
+          safetykit judge selfrationalize --run runs/judge --iterations 2
+          safetykit judge selfrationalize --run runs/judge --pairing majority --force
+        """)
+
+    static func runSelfRationalize(_ arguments: [String]) throws -> ExitCode {
+        let args = try selfRationalizeSpec.parse(arguments)
+        if args.help { Terminal.printOut(selfRationalizeSpec.help); return .success }
+        let run = args.string("run") ?? "runs/judge", quiet = args.flag("quiet")
+        let iterations = try args.integer("iterations", in: 1...1000) ?? 2
+        // Every option is checked before the run is read.
+        let judgments = try args.integer("judgments", in: 1...1024) ?? 4
+        let temperature = Float(try SelfImproveCommand.positive(args, "temperature") ?? 1)
+        let margin = try args.integer("margin", in: 1...4) ?? 2
+        let pairsPerItem = try args.integer("pairs", in: 1...1024) ?? 1
+        let pairing = JudgeSetup.Pairing(rawValue: try args.choice("pairing", JudgeSetup.Pairing.allCases.map(\.rawValue)) ?? "gold")!
+        let beta = try SelfImproveCommand.positive(args, "dpo-beta") ?? 0.1
+        let alpha = try args.double("dpo-alpha") ?? 1
+        guard alpha >= 0 else { throw CLIError.usage("--dpo-alpha must be >= 0, got '\(args.string("dpo-alpha")!)'") }
+        let loss: PreferenceLoss
+        switch try args.choice("preference-loss", ["dpo", "ipo", "rpo"]) ?? "dpo" {
+        case "ipo": loss = .ipo(beta: beta)
+        case "rpo": loss = .rpo(beta: beta, alpha: alpha)
+        default: loss = .dpo(beta: beta)
+        }
+        let steps = try args.integer("steps", in: 1...10_000_000) ?? 200
+        let rate = Float(try SelfImproveCommand.positive(args, "lr") ?? 1e-4)
+        let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
+        let configPath = run + "/config.json"
+        guard let bytes = FileManager.default.contents(atPath: configPath) else {
+            throw AnalysisError.missingFile(path: configPath + " (not a judge run: make one with 'safetykit judge train')")
+        }
+        var setup = try setup(trainSpec.parse(try storedArguments(bytes, path: configPath)))
+        setup.judgmentsPerItem = judgments
+        setup.judgeTemperature = temperature
+        setup.margin = margin
+        setup.pairsPerItem = pairsPerItem
+        setup.pairing = pairing
+        setup.loss = loss
+        setup.preferenceSteps = steps
+        setup.preferenceLearningRate = rate
+
+        let store = RunStore(directory: run)
+        guard let state = try store.loadState(), state.completedIterations >= 0 else {
+            throw AnalysisError.missingFile(path: store.statePath + " (the run has no seed judge yet: finish 'safetykit judge train --out \(run) --resume')")
+        }
+        // The options of the rounds already run must be these (--iterations may grow); --force drops the rounds.
+        let options: JSONValue = .object(selfRationalizeSpec.recorded(args, excluding: ["run", "iterations", "force", "quiet", "bootstrap"]))
+        let optionsPath = run + "/selfrationalize.json"
+        let stored = FileManager.default.contents(atPath: optionsPath).map { String(decoding: $0, as: UTF8.self) }
+        if state.completedIterations > 0, stored != options.pretty() + "\n" {
+            guard args.flag("force") else {
+                throw CLIError.usage("\(run) has \(state.completedIterations) round(s) of self-rationalization with other options (\(optionsPath)); use the same options, or --force to start again from the SFT judge")
+            }
+        }
+        if args.flag("force") || stored != options.pretty() + "\n" {
+            for n in 1...max(1, state.completedIterations) {
+                try? FileManager.default.removeItem(atPath: store.checkpointPath(iteration: n))
+                try? FileManager.default.removeItem(atPath: run + "/reports/iteration-\(n).json")
+            }
+            try store.save(RunStore.State(completedIterations: 0))
+            try OutputFile.write(options.pretty() + "\n", to: optionsPath)
+        }
+        let driver = JudgeDriver(loop: JudgeLoop(setup: setup), store: store)
+        if !quiet {
+            let done = try store.loadState()?.completedIterations ?? 0
+            Terminal.printError("judge selfrationalize: \(run), rounds \(done + 1)-\(iterations), \(setup.pairing.rawValue) pairing, margin \(setup.margin), \(setup.loss.name)")
+        }
+        // Redraw the tables when the rounds were dropped (and when there is nothing to run).
+        try driver.selfRationalize(iterations: iterations, bootstrap: bootstrap, events: progress(quiet: quiet))
+        try driver.refreshTables(bootstrap: bootstrap)
+        Terminal.printOut(try summary(run))
+        return .success
+    }
+
+    /// The stored options of a run's config.json as command-line arguments, to rebuild its setup.
+    static func storedArguments(_ bytes: Data, path: String) throws -> [String] {
+        guard let object = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any], let options = object["options"] as? [String: Any] else {
+            throw AnalysisError.badData(location: path, message: "not a judge run's options (expected an object with \"options\")")
+        }
+        var arguments: [String] = []
+        for (name, value) in options.sorted(by: { $0.key < $1.key }) {
+            switch value {
+            case let flag as Bool where flag: arguments.append("--\(name)")
+            case let text as String: arguments += ["--\(name)", text]
+            default: continue
+            }
+        }
+        return arguments
+    }
+}

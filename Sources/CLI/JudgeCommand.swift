@@ -1,0 +1,186 @@
+import Analysis
+import Foundation
+import Numerics
+import Reasoner
+
+/// `safetykit judge train|selfrationalize|eval`: a judge that scores the policy's own solutions
+/// (first wrong step and a 1–5 score), fine-tuned on seed judgments and improved by
+/// self-rationalization (Trivedi et al. 2024), in a resumable run directory.
+enum JudgeCommand {
+    static let overview = """
+    A judge for the reasoner's solutions: it reads a problem and a candidate solution sampled from a policy
+    model and writes a mark per step (ok, bad, miss), the first wrong step, and a 1-5 score (1 + floor(4 x the
+    share of right steps); 5 only when every step is right). Self-rationalization (Trivedi et al. 2024): the
+    judge samples several judgments per input at temperature 1, pairs one with the gold score (chosen)
+    with one whose score is 2 or more away (rejected), and trains with DPO against its previous self.
+
+    Usage: safetykit judge train|selfrationalize|eval [options]   (safetykit judge SUBCOMMAND --help for each)
+
+      train            draw the policy's candidates and fine-tune the judge on seed judgments (iteration 0)
+      selfrationalize  continue a judge run with rounds of self-rationalization (2 by default)
+      eval             measure a judge checkpoint on a policy's held-out samples
+
+    Example:
+      safetykit selfimprove --iterations 1 --out runs/star
+      safetykit judge train --policy runs/star/checkpoints/iteration-0.ckpt --out runs/judge
+      safetykit judge selfrationalize --run runs/judge
+      safetykit judge eval --judge runs/judge/checkpoints/iteration-2.ckpt --policy runs/star/checkpoints/iteration-0.ckpt
+
+    """
+
+    static func run(_ arguments: [String]) throws -> ExitCode {
+        guard let sub = arguments.first, !["--help", "-h", "help"].contains(sub) else {
+            Terminal.printOut(overview)
+            return .success
+        }
+        let rest = Array(arguments.dropFirst())
+        switch sub {
+        case "train": return try runTrain(rest)
+        case "selfrationalize": return try runSelfRationalize(rest)
+        case "eval": return try runEval(rest)
+        default: throw CLIError.usage("unknown judge subcommand '\(sub)'; expected train, selfrationalize or eval")
+        }
+    }
+
+    // MARK: train
+
+    static let trainSpec = CommandSpec(
+        name: "judge train",
+        summary: """
+        Draw a policy's own samples (k per problem at temperature 1, right and wrong) for seed, pool and held-out
+        problems, then fine-tune a judge on the seed candidates' gold judgments. The judge starts from the policy's
+        weights (its vocabulary gains the judge's tokens) unless --init scratch. Writes iteration 0 of RUN.
+        """,
+        usage: "safetykit judge train --policy FILE [--out RUN] [--seed S] [--digits A-B] [--steps N] [--resume] [--force]",
+        options: [
+            .init(name: "policy", value: "FILE", help: "The policy checkpoint whose samples are judged (required), e.g. a selfimprove base."),
+            .init(name: "out", value: "RUN", help: "The run directory.", defaultValue: "runs/judge"),
+            .init(name: "seed", value: "S", help: "Seed of every random choice: problems, samples, weights, batches.", defaultValue: "1"),
+            .init(name: "task", value: "NAME", help: "The policy's task: addition or modchain.", defaultValue: "addition"),
+            .init(name: "digits", value: "A-B", help: "Difficulties of the problems.", defaultValue: "1-4"),
+            .init(name: "seed-problems", value: "N", help: "Problems per difficulty whose candidates get seed judgments (SFT).", defaultValue: "250"),
+            .init(name: "pool-problems", value: "N", help: "Problems per difficulty whose candidates the judge self-rationalizes on.", defaultValue: "250"),
+            .init(name: "heldout", value: "N", help: "Held-out problems per difficulty.", defaultValue: "100"),
+            .init(name: "candidates", value: "K", help: "Policy samples per problem (k of best-of-k).", defaultValue: "8"),
+            .init(name: "policy-temperature", value: "T", help: "The policy's sampling temperature.", defaultValue: "1"),
+            .init(name: "right-per-problem", value: "N", help: "Most distinct right candidates kept per training problem.", defaultValue: "1"),
+            .init(name: "wrong-per-problem", value: "N", help: "Most distinct wrong candidates kept per training problem.", defaultValue: "4"),
+            .init(name: "init", value: "NAME", help: "policy (the policy's weights, embedding extended) or scratch.", defaultValue: "policy"),
+            .init(name: "steps", value: "N", help: "SFT steps on the seed judgments.", defaultValue: "1500"),
+            .init(name: "lr", value: "X", help: "Peak SFT learning rate.", defaultValue: "0.0005"),
+            .init(name: "batch", value: "N", help: "Sequences per training step.", defaultValue: "32"),
+            .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for calibration intervals.", defaultValue: "200"),
+            .init(name: "resume", value: nil, help: "Continue the run in RUN (its candidates are kept)."),
+            .init(name: "force", value: nil, help: "Replace the run in RUN."),
+            .init(name: "quiet", value: nil, help: "No progress on stderr."),
+        ],
+        discussion: """
+        The run directory: config.json, candidates.json (every candidate with its gold judgment),
+        checkpoints/iteration-0.ckpt (the judge, with the judge vocabulary), reports/, state.json, metrics.csv
+        (per iteration and difficulty: exact and balanced score accuracy, MAE, first-wrong-step agreement, the
+        share of right candidates given 5 and of wrong ones given less, ECE, Brier and AUROC of score/5 read as
+        P(answer right), ECE after a cross-fitted isotonic map, and best-of-k accuracy beside the policy's own
+        ranking, majority vote, a random sample and the oracle), calibration.csv, calibration_summary.csv,
+        pairing.csv, judgments.jsonl, timing.csv and plots/ (judge.svg, best-of-k.svg, reliability.svg).
+
+        Example:
+          safetykit judge train --policy runs/star/checkpoints/iteration-0.ckpt --out runs/judge --seed 1
+        """)
+
+    /// The entries a judge run writes besides its options files (what --force removes).
+    static let runEntries = ["state.json", "candidates.json", "checkpoints", "reports", "metrics.csv", "calibration.csv", "calibration_summary.csv",
+                             "pairing.csv", "preference.csv", "judgments.jsonl", "timing.csv", "plots", "selfrationalize.json"]
+
+    /// The setup's candidate and SFT settings from `judge train`'s options.
+    static func setup(_ args: ParsedArguments) throws -> JudgeSetup {
+        let task = try TaskRegistry.task(named: args.string("task") ?? "addition")
+        let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
+        var setup = JudgeSetup(task: task, difficulties: Array(digits), seed: try args.seed())
+        setup.seedProblemsPerDifficulty = try args.integer("seed-problems", in: 1...1_000_000) ?? 250
+        setup.poolProblemsPerDifficulty = try args.integer("pool-problems", in: 1...1_000_000) ?? 250
+        setup.heldOutProblemsPerDifficulty = try args.integer("heldout", in: 1...100_000) ?? 100
+        setup.candidatesPerProblem = try args.integer("candidates", in: 1...1024) ?? 8
+        setup.policyTemperature = Float(try SelfImproveCommand.positive(args, "policy-temperature") ?? 1)
+        setup.rightPerProblem = try args.integer("right-per-problem", in: 0...1024) ?? 1
+        setup.wrongPerProblem = try args.integer("wrong-per-problem", in: 0...1024) ?? 4
+        setup.initialization = JudgeSetup.Initialization(rawValue: try args.choice("init", JudgeSetup.Initialization.allCases.map(\.rawValue)) ?? "policy")!
+        setup.sftSteps = try args.integer("steps", in: 1...10_000_000) ?? 1500
+        setup.sftLearningRate = Float(try SelfImproveCommand.positive(args, "lr") ?? 5e-4)
+        setup.batchSize = try args.integer("batch", in: 1...4096) ?? 32
+        return setup
+    }
+
+    static func runTrain(_ arguments: [String]) throws -> ExitCode {
+        let args = try trainSpec.parse(arguments)
+        if args.help { Terminal.printOut(trainSpec.help); return .success }
+        guard let policyPath = args.string("policy") else {
+            throw CLIError.usage("judge train needs --policy FILE, the checkpoint whose samples are judged (e.g. runs/star/checkpoints/iteration-0.ckpt)")
+        }
+        let setup = try setup(args)
+        let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
+        let out = args.string("out") ?? "runs/judge", quiet = args.flag("quiet")
+        let policy = try Checkpoint.read(path: policyPath)
+        guard policy.vocabulary == Vocabulary.standard else {
+            throw CLIError.usage("--policy \(policyPath) has another vocabulary; the judge reads solutions of the standard task vocabulary")
+        }
+        let config: JSONValue = .object([
+            ("safetykit", .string(safetyKitVersion)), ("role", .string("judge")), ("seed", .number(Double(setup.seed))),
+            ("options", .object(trainSpec.recorded(args, excluding: ["resume", "force", "quiet", "out"]))),
+        ])
+        try RunDirectory.open(out, config: config, runEntries: runEntries, resume: args.flag("resume"), force: args.flag("force"))
+        let driver = JudgeDriver(loop: JudgeLoop(setup: setup), store: RunStore(directory: out))
+        if !quiet {
+            Terminal.printError("judge train: policy \(policyPath), \(driver.loop.seedProblems.count) seed, \(driver.loop.poolProblems.count) pool and "
+                                + "\(driver.loop.heldOutProblems.count) held-out problems × \(setup.candidatesPerProblem) samples; writing \(out)")
+        }
+        try driver.train(policy: policy.model, bootstrap: bootstrap, events: progress(quiet: quiet))
+        Terminal.printOut(try summary(out))
+        if !quiet { Terminal.printError("wrote \(out)/metrics.csv, \(out)/plots/ and \(out)/checkpoints/iteration-0.ckpt") }
+        return .success
+    }
+
+    // MARK: Shared
+
+    /// A progress handler drawing one bar per phase and a line per recorded iteration.
+    static func progress(quiet: Bool) -> (JudgeDriver.Event) -> Void {
+        var bar: ProgressBar? = nil, barKey = ""
+        let start = Date()
+        return { event in
+            switch event {
+            case let .phase(iteration, name, done, total):
+                let key = "\(iteration)-\(name)"
+                if barKey != key { bar?.finish(); bar = ProgressBar(total: total, unit: name == "training" ? "steps" : "inputs", quiet: quiet); barKey = key }
+                bar?.update(done, detail: "iteration \(iteration): \(name)")
+            case let .recorded(report, m):
+                bar?.finish(); barKey = ""
+                guard !quiet else { return }
+                var line = String(format: "iteration %d · exact score %.1f%% (balanced %.1f%%) · MAE %.2f · first wrong step %.1f%% · best-of-k %.1f%% (policy's pick %.1f%%, oracle %.1f%%)",
+                                  report.iteration, 100 * m.exactAccuracy, 100 * m.balancedAccuracy, m.meanAbsoluteError, 100 * m.stepAgreement,
+                                  100 * m.bestOfK, 100 * m.policyRanked, 100 * m.oracle)
+                if let p = report.pairing { line += " · \(p.pairs) pairs from \(p.items) inputs" }
+                Terminal.printError(line + String(format: " · %.0f s elapsed", Date().timeIntervalSince(start)))
+            }
+        }
+    }
+
+    /// The table comparing iterations (all difficulties), read back from metrics.csv.
+    static func summary(_ run: String) throws -> String {
+        let table = try CSVReader.read(path: run + "/metrics.csv")
+        func value(_ row: [String], _ name: String) -> String { table.header.firstIndex(of: name).map { row[$0] } ?? "" }
+        func percent(_ name: String, _ row: [String]) -> String { Double(value(row, name)).map { String(format: "%6.1f%%", 100 * $0) } ?? "      -" }
+        func number(_ name: String, _ row: [String]) -> String { Double(value(row, name)).map { String(format: "%7.3f", $0) } ?? "      -" }
+        var text = "\niteration |   exact | balanced |     MAE | wrong step | ECE s/5 |   AUROC | best-of-k | policy pick |  majority |  oracle\n"
+        for row in table.rows where value(row, "difficulty") == "all" {
+            text += value(row, "iteration").leftPadded(9) + " | " + percent("exact_accuracy", row) + " |  " + percent("balanced_accuracy", row)
+            text += " | " + number("mae", row) + " |    " + percent("step_agreement", row) + " | " + number("ece_score", row) + " | "
+            text += number("auroc_score", row) + " |   " + percent("best_of_k", row) + " |     " + percent("policy_ranked", row) + " |   "
+            text += percent("majority_vote", row) + " | " + percent("oracle", row) + "\n"
+        }
+        return text
+    }
+}
+
+extension String {
+    /// The string right-aligned in `width` characters.
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

@@ -1,0 +1,42 @@
+import Analysis
+import Foundation
+
+/// A run directory's options file and its guards, shared by the commands that write runs
+/// (selfimprove, judge): a new run refuses a directory that already holds files unless --force,
+/// and --force replaces only what a SafetyKit run wrote; --resume continues only a run started
+/// with the same options.
+enum RunDirectory {
+    /// Prepares `directory` for a run recorded by `config` in `optionsFile`. Returns true when
+    /// resuming (the stored options equal `config`), false for a fresh run (the directory is
+    /// created or emptied of `runEntries`, and the options file written).
+    @discardableResult
+    static func open(_ directory: String, config: JSONValue, optionsFile: String = "config.json", runEntries: [String],
+                     resume: Bool, force: Bool) throws -> Bool {
+        guard !(resume && force) else { throw CLIError.usage("--resume and --force contradict each other: --resume continues RUN, --force replaces it") }
+        let path = directory + "/" + optionsFile
+        let manager = FileManager.default
+        if resume {
+            guard let stored = manager.contents(atPath: path), let text = String(data: stored, encoding: .utf8) else {
+                throw AnalysisError.missingFile(path: path)
+            }
+            guard text == config.pretty() + "\n" else {
+                throw CLIError.usage("\(directory) was started with other options; resume with the same options as in \(path), or use --force to start over")
+            }
+            return true
+        }
+        if manager.fileExists(atPath: directory), let entries = try? manager.contentsOfDirectory(atPath: directory), !entries.isEmpty {
+            guard force else {
+                throw AnalysisError.cannotCreate(path: directory, reason: "it already holds \(entries.contains(optionsFile) ? "a run" : "files"); use --resume to continue the run or --force to replace it")
+            }
+            guard entries.contains(optionsFile) else {
+                throw AnalysisError.cannotCreate(path: directory, reason: "it holds files that are not a SafetyKit run; --force replaces only run directories")
+            }
+            for entry in [optionsFile] + runEntries { try? manager.removeItem(atPath: directory + "/" + entry) }
+        }
+        do { try manager.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw AnalysisError.cannotCreate(path: directory, reason: (error as NSError).localizedDescription)
+        }
+        try OutputFile.write(config.pretty() + "\n", to: path)
+        return false
+    }
+}
