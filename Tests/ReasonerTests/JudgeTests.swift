@@ -22,8 +22,9 @@ struct JudgeTests {
         let (problem, right) = try Self.completion("47+35")
         #expect(Self.task.solve(problem).rationale.count == 4)
         let perfect = try #require(Self.judgeTask.gold(problem, candidate: right))
-        #expect(perfect == Judgment(marks: [.ok, .ok, .ok, .ok, .ok], firstWrongStep: nil, score: 5))
-        #expect(perfect.text == "Steps: ok ok ok ok ok\nWrong: none\nScore: 5")
+        #expect(perfect.marks == [.ok, .ok, .ok, .ok, .ok] && perfect.firstWrongStep == nil && perfect.score == 5)
+        #expect(perfect.text == "Steps:\n4 7 + 3 5 , C: 0 ok\n4 + 3 , 2 C: 1 ok\n, 8 2 C: 0 ok\n8 2 ok\n8 2 ok\nWrong: none\nScore: 5")
+        #expect(Judgment.parse(perfect.text) == perfect)
 
         // A wrong second step (the first digit sum) with the rest copied from gold: 4 of 5 right → 1 + ⌊3.2⌋ = 4.
         let (_, wrong) = try Self.completion("47+35", replacing: 1, with: "4 + 3 , 3 C: 1")
@@ -40,6 +41,8 @@ struct JudgeTests {
         let short = "<scratch>\n4 7 + 3 5 , C: 0\n</scratch>\n8 2"
         let s = try #require(Self.judgeTask.gold(problem, candidate: short))
         #expect(s.marks == [.ok, .ok, .miss, .miss, .miss] && s.firstWrongStep == 3 && s.score == 2)
+        #expect(s.text == "Steps:\n4 7 + 3 5 , C: 0 ok\n8 2 ok\nmiss\nmiss\nmiss\nWrong: 3\nScore: 2")
+        #expect(Judgment.parse(s.text) == s)
 
         // Malformed candidates have no gold judgment.
         #expect(Self.judgeTask.gold(problem, candidate: "8 2") == nil)
@@ -54,15 +57,16 @@ struct JudgeTests {
     }
 
     @Test func judgmentsParseStrictly() {
-        let samples = [Judgment(marks: [.ok, .bad, .miss], firstWrongStep: 2, score: 2),
-                       Judgment(marks: [.ok], firstWrongStep: nil, score: 5),
-                       Judgment(marks: Array(repeating: .bad, count: 12), firstWrongStep: 12, score: 1)]
-        for j in samples { #expect(Judgment.parse(j.text) == j) }
-        #expect(Judgment.parse("Steps: ok ok\nWrong: 1 2\nScore: 3")?.firstWrongStep == 12)
-        let bad = ["", "Steps: ok\nWrong: none", "Steps: ok\nWrong: none\nScore: 6", "Steps: ok\nWrong: none\nScore: 0",
-                   "Steps: ok fine\nWrong: none\nScore: 5", "Steps: ok\nWrong: 0\nScore: 5", "Steps: ok\nWrong:\nScore: 5",
-                   "Steps: ok\nWrong: none\nScore: 5\nScore: 5", "Wrong: none\nSteps: ok\nScore: 5", "Steps: ok\nWrong: none\nScore: 5 5",
-                   "Steps: ok\nWrong: 12\nScore: 5"]
+        let samples = [Judgment(marks: [.ok, .bad, .miss], steps: ["1 + 2 , C: 0", ", 4 C: 0", ""], firstWrongStep: 2, score: 2),
+                       Judgment(marks: [.ok], steps: ["3"], firstWrongStep: nil, score: 5),
+                       Judgment(marks: Array(repeating: .bad, count: 12), steps: Array(repeating: "9", count: 12), firstWrongStep: 12, score: 1)]
+        for j in samples { #expect(Judgment.parse(j.text) == j, "\(j.text)") }
+        #expect(Judgment.parse("Steps:\n1 ok\n2 ok\nWrong: 1 2\nScore: 3")?.firstWrongStep == 12)
+        #expect(Judgment.parse("Steps:\nWrong: none\nScore: 1")?.marks == [])
+        let bad = ["", "Steps:\n1 ok\nWrong: none", "Steps:\n1 ok\nWrong: none\nScore: 6", "Steps:\n1 ok\nWrong: none\nScore: 0",
+                   "Steps:\n1 fine\nWrong: none\nScore: 5", "Steps:\n1\nWrong: none\nScore: 5", "Steps:\n1 ok\nWrong: 0\nScore: 5",
+                   "Steps:\n1 ok\nWrong:\nScore: 5", "Steps:\n1 ok\nWrong: none\nScore: 5\nScore: 5", "Steps: 1 ok\nWrong: none\nScore: 5",
+                   "Steps:\n1 ok\nScore: 5\nWrong: none", "Steps:\n1 ok\nWrong: none\nScore: 5 5", "Steps:\n1 ok\nWrong: 12\nScore: 5"]
         for text in bad { #expect(Judgment.parse(text) == nil, "\(text)") }
         #expect(JudgeOutput(text: samples[0].text, finished: false).judgment == nil)
     }
@@ -107,7 +111,7 @@ struct JudgeTests {
         return JudgeItem(problem: try task.problem(parsing: key), candidate: "c", gold: gold, correct: score == 5, policyConfidence: 0.5)
     }
 
-    static func text(_ score: Int) -> String { "Steps: ok\nWrong: none\nScore: \(score)" }
+    static func text(_ score: Int) -> String { "Steps:\n1 ok\nWrong: none\nScore: \(score)" }
 
     @Test func goldPairingTakesTheGoldScoreAgainstFarOrUnreadableOnes() throws {
         let pairing = JudgePairing(mode: .gold, margin: 2, pairsPerItem: 2)
@@ -157,10 +161,10 @@ struct JudgeTests {
         let data = JudgeData(seed: [], pool: [], heldOut: heldOut, heldOutItems: items)
         #expect(data.heldOutSampleItems == [[1, 0, 1], [nil, 2, 3]])
         // The judge: right on a (5), says 4 for b (gold 2), unreadable on c, right on d but names a wrong step.
-        let judgments: [JudgeOutput] = [JudgeOutput(text: "Steps: ok\nWrong: none\nScore: 5", finished: true),
-                         JudgeOutput(text: "Steps: ok\nWrong: 2\nScore: 4", finished: true),
+        let judgments: [JudgeOutput] = [JudgeOutput(text: "Steps:\n1 ok\nWrong: none\nScore: 5", finished: true),
+                         JudgeOutput(text: "Steps:\n1 ok\nWrong: 2\nScore: 4", finished: true),
                          JudgeOutput(text: "Score: 3", finished: true),
-                         JudgeOutput(text: "Steps: ok\nWrong: 1\nScore: 5", finished: true)]
+                         JudgeOutput(text: "Steps:\n1 ok\nWrong: 1\nScore: 5", finished: true)]
         let m = JudgeMetrics(data: data, judgments: judgments)
         #expect(m.candidates == 4 && m.readable == 0.75)
         #expect(m.exactAccuracy == 0.5)
@@ -197,13 +201,13 @@ struct JudgeTests {
         }
         #expect(Set(items.map(\.gold.score)).count >= 2)
         let data = JudgeData(seed: items, pool: [], heldOut: [], heldOutItems: items)
-        let policyShape = ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 64, width: 32, depth: 1, heads: 2, mlpRatio: 2)
+        let policyShape = ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 96, width: 32, depth: 1, heads: 2, mlpRatio: 2)
         let start = try loop.initialJudge(policy: try TransformerModel(configuration: policyShape, seed: 1))
         let before = try loop.evaluate(start, data: data, iteration: 0)
         #expect(zip(before, items).filter { $0.judgment == $1.gold }.count < 2)   // the positive control: untrained, it cannot
         let (judge, loss) = try loop.trainSeedJudge(start, data: data)
         let after = try loop.evaluate(judge, data: data, iteration: 0)
-        #expect(loss < 0.05)
+        #expect(loss < 0.1)
         #expect(zip(after, items).allSatisfy { $0.judgment == $1.gold }, "\(after.map(\.text))")
     }
 }

@@ -10,7 +10,10 @@
 ///     </scratch>
 ///     8 2
 ///     Judge:
-///     Steps: ok ok ok ok
+///     Steps:
+///     4 7 + 3 5 , C: 0 ok
+///     …
+///     8 2 ok
 ///     Wrong: none
 ///     Score: 5
 public struct JudgeTask: Sendable {
@@ -38,8 +41,12 @@ public struct JudgeTask: Sendable {
         let gold = task.solve(problem)
         let steps = task.checkSteps(solution.rationale, of: problem) + [solution.answer == problem.answer]
         var marks: [Judgment.Mark] = steps.map { $0 ? .ok : .bad }
+        var lines = solution.rationale + [solution.answer]
         let goldSteps = gold.rationale.count + 1
-        if marks.count < goldSteps { marks += Array(repeating: .miss, count: goldSteps - marks.count) }
-        return Judgment(marks: marks)
+        if marks.count < goldSteps {
+            marks += Array(repeating: .miss, count: goldSteps - marks.count)
+            lines += Array(repeating: "", count: goldSteps - lines.count)
+        }
+        return Judgment(marks: marks, steps: lines)
     }
 }
