@@ -65,7 +65,7 @@ enum JudgeCommand {
             .init(name: "policy-temperature", value: "T", help: "The policy's sampling temperature.", defaultValue: "1"),
             .init(name: "right-per-problem", value: "N", help: "Most distinct right candidates kept per training problem.", defaultValue: "1"),
             .init(name: "wrong-per-problem", value: "N", help: "Most distinct wrong candidates kept per training problem.", defaultValue: "4"),
-            .init(name: "init", value: "NAME", help: "policy (the policy's weights, embedding extended) or scratch.", defaultValue: "policy"),
+            .init(name: "init", value: "NAME|FILE", help: "policy (the policy's weights, embedding extended), scratch, or a checkpoint of the standard vocabulary to start from instead (e.g. the policy after selfimprove).", defaultValue: "policy"),
             .init(name: "steps", value: "N", help: "SFT steps on the seed judgments.", defaultValue: "1500"),
             .init(name: "lr", value: "X", help: "Peak SFT learning rate.", defaultValue: "0.0005"),
             .init(name: "batch", value: "N", help: "Sequences per training step.", defaultValue: "32"),
@@ -103,7 +103,8 @@ enum JudgeCommand {
         setup.policyTemperature = Float(try SelfImproveCommand.positive(args, "policy-temperature") ?? 1)
         setup.rightPerProblem = try args.integer("right-per-problem", in: 0...1024) ?? 1
         setup.wrongPerProblem = try args.integer("wrong-per-problem", in: 0...1024) ?? 4
-        setup.initialization = JudgeSetup.Initialization(rawValue: try args.choice("init", JudgeSetup.Initialization.allCases.map(\.rawValue)) ?? "policy")!
+        // A checkpoint path starts the judge from that model's weights, as `policy` does from the policy's.
+        setup.initialization = JudgeSetup.Initialization(rawValue: args.string("init") ?? "policy") ?? .policy
         setup.sftSteps = try args.integer("steps", in: 1...10_000_000) ?? 1500
         setup.sftLearningRate = Float(try SelfImproveCommand.positive(args, "lr") ?? 5e-4)
         setup.batchSize = try args.integer("batch", in: 1...4096) ?? 32
@@ -123,6 +124,17 @@ enum JudgeCommand {
         guard policy.vocabulary == Vocabulary.standard else {
             throw CLIError.usage("--policy \(policyPath) has another vocabulary; the judge reads solutions of the standard task vocabulary")
         }
+        var start = policy.model
+        if let initial = args.string("init"), JudgeSetup.Initialization(rawValue: initial) == nil {
+            guard initial.hasSuffix(".ckpt") || FileManager.default.fileExists(atPath: initial) else {
+                throw CLIError.usage("--init must be policy, scratch or a checkpoint file, got '\(initial)'")
+            }
+            let checkpoint = try Checkpoint.read(path: initial)
+            guard checkpoint.vocabulary == Vocabulary.standard else {
+                throw CLIError.usage("--init \(initial) has another vocabulary; a judge starts from a model of the standard task vocabulary")
+            }
+            start = checkpoint.model
+        }
         let config: JSONValue = .object([
             ("safetykit", .string(safetyKitVersion)), ("role", .string("judge")), ("seed", .number(Double(setup.seed))),
             ("options", .object(trainSpec.recorded(args, excluding: ["resume", "force", "quiet", "out"]))),
@@ -133,7 +145,7 @@ enum JudgeCommand {
             Terminal.printError("judge train: policy \(policyPath), \(driver.loop.seedProblems.count) seed, \(driver.loop.poolProblems.count) pool and "
                                 + "\(driver.loop.heldOutProblems.count) held-out problems × \(setup.candidatesPerProblem) samples; writing \(out)")
         }
-        try driver.train(policy: policy.model, bootstrap: bootstrap, events: progress(quiet: quiet))
+        try driver.train(policy: policy.model, start: start, bootstrap: bootstrap, events: progress(quiet: quiet))
         Terminal.printOut(try summary(out))
         if !quiet { Terminal.printError("wrote \(out)/metrics.csv, \(out)/plots/ and \(out)/checkpoints/iteration-0.ckpt") }
         return .success

@@ -89,6 +89,16 @@ struct JudgeCommandTests {
         #expect(trained.status == 0, "\(trained.stderr)")
         let judgeAsPolicy = try CLI.run(["judge", "train", "--policy", run + "/checkpoints/iteration-0.ckpt", "--out", directory + "/other", "--quiet"])
         #expect(judgeAsPolicy.status == 64 && judgeAsPolicy.stderr.contains("another vocabulary"))
+        let judgeAsStart = try CLI.run(["judge", "train", "--policy", Self.policy, "--init", run + "/checkpoints/iteration-0.ckpt",
+                                        "--out", directory + "/other", "--quiet"])
+        #expect(judgeAsStart.status == 64 && judgeAsStart.stderr.contains("--init"))
+        // --init FILE starts from that checkpoint: the policy's own file gives the default run's judge.
+        let fromFile = try CLI.run(["judge", "train", "--policy", Self.policy, "--init", Self.policy, "--out", directory + "/from-file"] + Self.tinyTrain)
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+        #expect(try Self.read(directory + "/from-file/metrics.csv") == Self.read(run + "/metrics.csv"))
+        let scratch = try CLI.run(["judge", "train", "--policy", Self.policy, "--init", "scratch", "--out", directory + "/scratch"] + Self.tinyTrain)
+        #expect(scratch.status == 0, "\(scratch.stderr)")
+        #expect(try Self.read(directory + "/scratch/reports/iteration-0.json") != Self.read(run + "/reports/iteration-0.json"))
         let again = try CLI.run(["judge", "train", "--policy", Self.policy, "--out", run] + Self.tinyTrain)
         #expect(again.status == 73 && again.stderr.contains("--resume"))
         let resumed = try CLI.run(["judge", "train", "--policy", Self.policy, "--out", run, "--resume"] + Self.tinyTrain)

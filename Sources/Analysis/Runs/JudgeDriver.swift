@@ -38,16 +38,17 @@ public final class JudgeDriver {
         return data
     }
 
-    /// Candidates, the seed judge and its measurement (iteration 0). Does nothing when the run
+    /// Candidates, the seed judge and its measurement (iteration 0). The judge starts from
+    /// `start`'s weights (the policy's unless another model is given). Does nothing when the run
     /// already has iteration 0.
-    public func train(policy: TransformerModel, bootstrap: Int, events: @escaping (Event) -> Void) throws {
+    public func train(policy: TransformerModel, start: TransformerModel? = nil, bootstrap: Int, events: @escaping (Event) -> Void) throws {
         try store.prepare()
         if let state = try store.loadState(), state.completedIterations >= 0 { return }
         let clock = Date()
         let data = try candidates(policy: policy, events: events)
         let collectSeconds = Date().timeIntervalSince(clock)
         let trainClock = Date()
-        let (judge, loss) = try loop.trainSeedJudge(try loop.initialJudge(policy: policy), data: data) { step, _ in
+        let (judge, loss) = try loop.trainSeedJudge(try loop.initialJudge(policy: start ?? policy), data: data) { step, _ in
             events(.phase(iteration: 0, name: "training", done: step, total: self.loop.setup.sftSteps))
         }
         try Checkpoint(model: judge, vocabulary: loop.vocabulary, metadata: ["iteration": "0", "role": "judge"])
