@@ -8,8 +8,8 @@ extension JudgeCommand {
         summary: """
         Continue a judge run (made by 'judge train') with rounds of self-rationalization: sample several judgments
         of every pool candidate at temperature 1; pair a judgment with the target score (chosen) with one whose
-        score is --margin or more away, or which cannot be read (rejected); train with DPO against the previous
-        round's judge. The target is the gold score, or with --pairing majority the samples' majority score
+        score is --margin or more away, or which cannot be read (rejected); train with DPO plus the chosen
+        judgment's NLL (iterative RPO's loss) against the previous round's judge. The target is the gold score, or with --pairing majority the samples' majority score
         (label-free). Each round is measured on the held-out candidates like iteration 0.
         """,
         usage: "safetykit judge selfrationalize --run RUN [--iterations N] [--margin M] [--pairing gold|majority] [--force]",
@@ -21,7 +21,7 @@ extension JudgeCommand {
             .init(name: "margin", value: "M", help: "Smallest score difference between chosen and rejected (1-4).", defaultValue: "2"),
             .init(name: "pairs", value: "P", help: "Most pairs per candidate.", defaultValue: "1"),
             .init(name: "pairing", value: "NAME", help: "gold (chosen = the gold score) or majority (the majority score; no labels).", defaultValue: "gold"),
-            .init(name: "preference-loss", value: "NAME", help: "dpo, ipo or rpo (DPO + NLL of the chosen).", defaultValue: "dpo"),
+            .init(name: "preference-loss", value: "NAME", help: "rpo (DPO + the chosen judgment's NLL), dpo (the paper's; here it broke the judge's format) or ipo.", defaultValue: "rpo"),
             .init(name: "dpo-beta", value: "X", help: "The preference loss's beta, > 0.", defaultValue: "0.1"),
             .init(name: "dpo-alpha", value: "X", help: "rpo: weight of the chosen judgment's NLL.", defaultValue: "1"),
             .init(name: "steps", value: "N", help: "Preference steps per round.", defaultValue: "200"),
@@ -56,10 +56,10 @@ extension JudgeCommand {
         let alpha = try args.double("dpo-alpha") ?? 1
         guard alpha >= 0 else { throw CLIError.usage("--dpo-alpha must be >= 0, got '\(args.string("dpo-alpha")!)'") }
         let loss: PreferenceLoss
-        switch try args.choice("preference-loss", ["dpo", "ipo", "rpo"]) ?? "dpo" {
+        switch try args.choice("preference-loss", ["rpo", "dpo", "ipo"]) ?? "rpo" {
         case "ipo": loss = .ipo(beta: beta)
-        case "rpo": loss = .rpo(beta: beta, alpha: alpha)
-        default: loss = .dpo(beta: beta)
+        case "dpo": loss = .dpo(beta: beta)
+        default: loss = .rpo(beta: beta, alpha: alpha)
         }
         let steps = try args.integer("steps", in: 1...10_000_000) ?? 200
         let rate = Float(try SelfImproveCommand.positive(args, "lr") ?? 1e-4)

@@ -12,7 +12,8 @@ enum JudgeCommand {
     model and writes a mark per step (ok, bad, miss), the first wrong step, and a 1-5 score (1 + floor(4 x the
     share of right steps); 5 only when every step is right). Self-rationalization (Trivedi et al. 2024): the
     judge samples several judgments per input at temperature 1, pairs one with the gold score (chosen)
-    with one whose score is 2 or more away (rejected), and trains with DPO against its previous self.
+    with one whose score is 2 or more away (rejected), and trains with DPO (plus the chosen judgment's
+    NLL, as in iterative RPO) against its previous self.
 
     Usage: safetykit judge train|selfrationalize|eval [options]   (safetykit judge SUBCOMMAND --help for each)
 
@@ -58,7 +59,7 @@ enum JudgeCommand {
             .init(name: "seed", value: "S", help: "Seed of every random choice: problems, samples, weights, batches.", defaultValue: "1"),
             .init(name: "task", value: "NAME", help: "The policy's task: addition or modchain.", defaultValue: "addition"),
             .init(name: "digits", value: "A-B", help: "Difficulties of the problems.", defaultValue: "1-4"),
-            .init(name: "seed-problems", value: "N", help: "Problems per difficulty whose candidates get seed judgments (SFT).", defaultValue: "250"),
+            .init(name: "seed-problems", value: "N", help: "Problems per difficulty whose candidates get seed judgments (SFT).", defaultValue: "1000"),
             .init(name: "pool-problems", value: "N", help: "Problems per difficulty whose candidates the judge self-rationalizes on.", defaultValue: "250"),
             .init(name: "heldout", value: "N", help: "Held-out problems per difficulty.", defaultValue: "100"),
             .init(name: "candidates", value: "K", help: "Policy samples per problem (k of best-of-k).", defaultValue: "8"),
@@ -66,8 +67,8 @@ enum JudgeCommand {
             .init(name: "right-per-problem", value: "N", help: "Most distinct right candidates kept per training problem.", defaultValue: "1"),
             .init(name: "wrong-per-problem", value: "N", help: "Most distinct wrong candidates kept per training problem.", defaultValue: "4"),
             .init(name: "init", value: "NAME|FILE", help: "policy (the policy's weights, embedding extended), scratch, or a checkpoint of the standard vocabulary to start from instead (e.g. the policy after selfimprove).", defaultValue: "policy"),
-            .init(name: "steps", value: "N", help: "SFT steps on the seed judgments.", defaultValue: "1500"),
-            .init(name: "lr", value: "X", help: "Peak SFT learning rate.", defaultValue: "0.0005"),
+            .init(name: "steps", value: "N", help: "SFT steps on the seed judgments.", defaultValue: "4000"),
+            .init(name: "lr", value: "X", help: "Peak SFT learning rate.", defaultValue: "0.001"),
             .init(name: "batch", value: "N", help: "Sequences per training step.", defaultValue: "32"),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for calibration intervals.", defaultValue: "200"),
             .init(name: "resume", value: nil, help: "Continue the run in RUN (its candidates are kept)."),
@@ -96,7 +97,7 @@ enum JudgeCommand {
         let task = try TaskRegistry.task(named: args.string("task") ?? "addition")
         let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
         var setup = JudgeSetup(task: task, difficulties: Array(digits), seed: try args.seed())
-        setup.seedProblemsPerDifficulty = try args.integer("seed-problems", in: 1...1_000_000) ?? 250
+        setup.seedProblemsPerDifficulty = try args.integer("seed-problems", in: 1...1_000_000) ?? 1000
         setup.poolProblemsPerDifficulty = try args.integer("pool-problems", in: 1...1_000_000) ?? 250
         setup.heldOutProblemsPerDifficulty = try args.integer("heldout", in: 1...100_000) ?? 100
         setup.candidatesPerProblem = try args.integer("candidates", in: 1...1024) ?? 8
@@ -105,8 +106,8 @@ enum JudgeCommand {
         setup.wrongPerProblem = try args.integer("wrong-per-problem", in: 0...1024) ?? 4
         // A checkpoint path starts the judge from that model's weights, as `policy` does from the policy's.
         setup.initialization = JudgeSetup.Initialization(rawValue: args.string("init") ?? "policy") ?? .policy
-        setup.sftSteps = try args.integer("steps", in: 1...10_000_000) ?? 1500
-        setup.sftLearningRate = Float(try SelfImproveCommand.positive(args, "lr") ?? 5e-4)
+        setup.sftSteps = try args.integer("steps", in: 1...10_000_000) ?? 4000
+        setup.sftLearningRate = Float(try SelfImproveCommand.positive(args, "lr") ?? 1e-3)
         setup.batchSize = try args.integer("batch", in: 1...4096) ?? 32
         return setup
     }

@@ -7,7 +7,7 @@ import Numerics
 /// 2. fine-tune the judge on seed judgments (`trainSeedJudge`), iteration 0;
 /// 3. each iteration (`iterate`): sample several judgments per pool input at temperature 1,
 ///    pair a judgment with the gold score (chosen) with one whose score is at least `margin` away
-///    (rejected), and train with DPO against the previous iteration's judge;
+///    (rejected), and train with DPO (plus the chosen judgment's NLL by default) against the previous judge;
 /// 4. measure every iteration on held-out candidates (`evaluate`).
 ///
 /// Every random choice comes from a stream addressed by (seed, purpose, iteration), so an
