@@ -25,7 +25,7 @@ extension JudgeCommand {
             .init(name: "dpo-beta", value: "X", help: "The preference loss's beta, > 0.", defaultValue: "0.1"),
             .init(name: "dpo-alpha", value: "X", help: "rpo: weight of the chosen judgment's NLL.", defaultValue: "1"),
             .init(name: "steps", value: "N", help: "Preference steps per round.", defaultValue: "200"),
-            .init(name: "lr", value: "X", help: "Peak learning rate of preference training.", defaultValue: "0.0001"),
+            .init(name: "lr", value: "X", help: "Peak learning rate of preference training.", defaultValue: "0.00002"),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for calibration intervals.", defaultValue: "200"),
             .init(name: "force", value: nil, help: "Drop earlier rounds and start again from the SFT judge (needed to change options)."),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
@@ -62,7 +62,7 @@ extension JudgeCommand {
         default: loss = .rpo(beta: beta, alpha: alpha)
         }
         let steps = try args.integer("steps", in: 1...10_000_000) ?? 200
-        let rate = Float(try SelfImproveCommand.positive(args, "lr") ?? 1e-4)
+        let rate = Float(try SelfImproveCommand.positive(args, "lr") ?? 2e-5)
         let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
         let configPath = run + "/config.json"
         guard let bytes = FileManager.default.contents(atPath: configPath) else {

@@ -59,7 +59,9 @@ public struct JudgeSetup: Sendable {
     /// keeps the judge's format.
     public var loss = PreferenceLoss.rpo(beta: 0.1, alpha: 1)
     public var preferenceSteps = 200
-    public var preferenceLearningRate: Float = 1e-4
+    /// A fifth of the policy's preference rate: at 1e-4 every held-out measure of the judge fell
+    /// in both rounds (exact score 76.9 → 72.8 → 70.1%); at 2e-5 it rose (→ 79.3 → 79.6%).
+    public var preferenceLearningRate: Float = 2e-5
     public var preferenceWarmupSteps = 20
     /// Sequences per sampling batch.
     public var samplingBatch = 128
