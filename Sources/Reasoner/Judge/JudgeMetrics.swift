@@ -49,7 +49,10 @@ public struct JudgeMetrics: Sendable, Equatable {
         func share(_ a: Int, _ b: Int) -> Double { b > 0 ? Double(a) / Double(b) : 0 }
         readable = share(readableCount, candidates)
         exactAccuracy = share(exact, candidates)
-        balancedAccuracy = perScore.isEmpty ? 0 : perScore.values.reduce(0.0) { $0 + share($1.right, $1.total) } / Double(perScore.count)
+        // Summed in score order: a dictionary's order changes from process to process, and the last
+        // bits of a floating-point sum with it.
+        balancedAccuracy = perScore.isEmpty ? 0
+            : perScore.keys.sorted().reduce(0.0) { $0 + share(perScore[$1]!.right, perScore[$1]!.total) } / Double(perScore.count)
         meanAbsoluteError = share(absolute, readableCount)
         stepAgreement = share(agree, candidates)
         rightRecognized = share(right.recognized, right.total)
