@@ -42,12 +42,9 @@ extension JudgeCommand {
         setup.seedProblemsPerDifficulty = 0
         setup.poolProblemsPerDifficulty = 0
         let format = try args.choice("format", ["table", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "json")
-        let judge = try Checkpoint.read(path: judgePath), policy = try Checkpoint.read(path: policyPath)
+        let judge = try Checkpoint.read(path: judgePath), policy = try StandardModel.read(policyPath, option: "policy", purpose: "the judge's policy")
         guard judge.vocabulary == JudgeTask.vocabulary else {
             throw CLIError.usage("--judge \(judgePath) is not a judge (its vocabulary lacks the judge's tokens); make one with 'safetykit judge train'")
-        }
-        guard policy.vocabulary == Vocabulary.standard else {
-            throw CLIError.usage("--policy \(policyPath) has another vocabulary; the judge reads solutions of the standard task vocabulary")
         }
         let loop = JudgeLoop(setup: setup)
         let data = try loop.collect(policy: policy.model)

@@ -121,20 +121,13 @@ enum JudgeCommand {
         let setup = try setup(args)
         let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
         let out = args.string("out") ?? "runs/judge", quiet = args.flag("quiet")
-        let policy = try Checkpoint.read(path: policyPath)
-        guard policy.vocabulary == Vocabulary.standard else {
-            throw CLIError.usage("--policy \(policyPath) has another vocabulary; the judge reads solutions of the standard task vocabulary")
-        }
+        let policy = try StandardModel.read(policyPath, option: "policy", purpose: "the judge's policy")
         var start = policy.model
         if let initial = args.string("init"), JudgeSetup.Initialization(rawValue: initial) == nil {
             guard initial.hasSuffix(".ckpt") || FileManager.default.fileExists(atPath: initial) else {
                 throw CLIError.usage("--init must be policy, scratch or a checkpoint file, got '\(initial)'")
             }
-            let checkpoint = try Checkpoint.read(path: initial)
-            guard checkpoint.vocabulary == Vocabulary.standard else {
-                throw CLIError.usage("--init \(initial) has another vocabulary; a judge starts from a model of the standard task vocabulary")
-            }
-            start = checkpoint.model
+            start = try StandardModel.read(initial, option: "init", purpose: "a judge's starting point").model
         }
         let config: JSONValue = .object([
             ("safetykit", .string(safetyKitVersion)), ("role", .string("judge")), ("seed", .number(Double(setup.seed))),

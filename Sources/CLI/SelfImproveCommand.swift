@@ -125,10 +125,7 @@ enum SelfImproveCommand {
 
         var base: Checkpoint? = nil
         if let path = args.string("base") {
-            base = try Checkpoint.read(path: path)
-            guard base!.vocabulary == Vocabulary.standard else {
-                throw CLIError.usage("--base \(path) has another vocabulary; selfimprove needs a model of the standard task vocabulary")
-            }
+            base = try StandardModel.read(path, option: "base", purpose: "selfimprove")
         }
 
         // The options as run, with defaults filled in: config.json, and the check on resume.

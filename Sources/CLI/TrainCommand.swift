@@ -115,6 +115,18 @@ enum TrainCommand {
 }
 
 /// --width, --depth and --heads as the reasoner's configuration (context 256).
+/// A checkpoint given by an option that must hold a model of the standard task vocabulary (a
+/// policy, a base), read with a one-line error naming the option when it holds another (a judge).
+enum StandardModel {
+    static func read(_ path: String, option: String, purpose: String) throws -> Checkpoint {
+        let checkpoint = try Checkpoint.read(path: path)
+        guard checkpoint.vocabulary == Vocabulary.standard else {
+            throw CLIError.usage("--\(option) \(path) has another vocabulary; \(purpose) needs a model of the standard task vocabulary")
+        }
+        return checkpoint
+    }
+}
+
 enum ModelShape {
     static func configuration(_ args: ParsedArguments) throws -> ModelConfiguration {
         let configuration = ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 256,
