@@ -100,13 +100,17 @@ extension JudgeCommand {
             try OutputFile.write(options.pretty() + "\n", to: optionsPath)
         }
         let driver = JudgeDriver(loop: JudgeLoop(setup: setup), store: store)
-        if !quiet {
-            let done = try store.loadState()?.completedIterations ?? 0
+        let done = try store.loadState()?.completedIterations ?? 0
+        if !quiet, done < iterations {
             Terminal.printError("judge selfrationalize: \(run), rounds \(done + 1)-\(iterations), \(setup.pairing.rawValue) pairing, margin \(setup.margin), \(setup.loss.name)")
         }
-        // Redraw the tables when the rounds were dropped (and when there is nothing to run).
-        try driver.selfRationalize(iterations: iterations, bootstrap: bootstrap, events: progress(quiet: quiet))
-        try driver.refreshTables(bootstrap: bootstrap)
+        if done >= iterations {
+            // Nothing to run: redraw the tables from the stored reports (as this version writes them).
+            try driver.refreshTables(bootstrap: bootstrap)
+        } else {
+            // Each round rebuilds every table from the reports, dropped rounds included.
+            try driver.selfRationalize(iterations: iterations, bootstrap: bootstrap, events: progress(quiet: quiet))
+        }
         Terminal.printOut(try summary(run))
         return .success
     }
