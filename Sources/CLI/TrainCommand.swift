@@ -27,6 +27,7 @@ enum TrainCommand {
             .init(name: "heads", value: "H", help: "Attention heads.", defaultValue: "4"),
             .init(name: "context", value: "T", help: "Longest sequence.", defaultValue: "256"),
             .init(name: "dropout", value: "P", help: "Residual dropout.", defaultValue: "0"),
+            .init(name: "positions", value: "NAME", help: "learned (absolute embeddings) or rotary (queries and keys turned by position: attention sees relative offsets only).", defaultValue: "learned"),
             .init(name: "eval-problems", value: "N", help: "Held-out problems per difficulty for the final accuracy.", defaultValue: "200"),
             .init(name: "seed", value: "S", help: "Seed of the weights, the problems and the held-out set.", defaultValue: "1"),
             .init(name: "out", value: "FILE", help: "The checkpoint; the loss curve goes beside it as FILE.loss.csv.", defaultValue: "model.ckpt"),
@@ -60,7 +61,9 @@ enum TrainCommand {
         let configuration = ModelConfiguration(
             vocabularySize: vocabulary.count, contextLength: try args.integer("context", in: 8...4096) ?? 256,
             width: try args.integer("width", in: 1...4096) ?? 128, depth: try args.integer("depth", in: 1...64) ?? 4,
-            heads: try args.integer("heads", in: 1...64) ?? 4, dropout: Float(try args.double("dropout") ?? 0))
+            heads: try args.integer("heads", in: 1...64) ?? 4, dropout: Float(try args.double("dropout") ?? 0),
+            rotary: (try args.choice("positions", ["learned", "rotary"]) ?? "learned") == "rotary")
+        try configuration.validate()
         let model = try TransformerModel(configuration: configuration, seed: seed)
         // Outputs are opened first so that a bad path fails before training.
         let lossPath = (out.hasSuffix(".ckpt") ? String(out.dropLast(5)) : out) + ".loss.csv"

@@ -11,23 +11,29 @@ public enum Kernels {
 
     // MARK: Embeddings
 
-    /// out[b,t,:] = wte[token] + wpe[t].
-    public static func encoderForward(_ out: Buffer, tokens: UnsafePointer<Int32>, wte: Input, wpe: Input, B: Int, T: Int, C: Int) {
+    /// out[b,t,:] = wte[token] + wpe[t] (without wpe when positions are rotary).
+    public static func encoderForward(_ out: Buffer, tokens: UnsafePointer<Int32>, wte: Input, wpe: Input?, B: Int, T: Int, C: Int) {
         for b in 0..<B {
             for t in 0..<T {
-                let o = out + (b * T + t) * C, e = wte + Int(tokens[b * T + t]) * C, p = wpe + t * C
-                for i in 0..<C { o[i] = e[i] + p[i] }
+                let o = out + (b * T + t) * C, e = wte + Int(tokens[b * T + t]) * C
+                if let wpe {
+                    let p = wpe + t * C
+                    for i in 0..<C { o[i] = e[i] + p[i] }
+                } else {
+                    for i in 0..<C { o[i] = e[i] }
+                }
             }
         }
     }
 
-    public static func encoderBackward(dwte: Buffer, dwpe: Buffer, dout: Input, tokens: UnsafePointer<Int32>, B: Int, T: Int, C: Int) {
+    public static func encoderBackward(dwte: Buffer, dwpe: Buffer?, dout: Input, tokens: UnsafePointer<Int32>, B: Int, T: Int, C: Int) {
         for b in 0..<B {
             for t in 0..<T {
-                let d = dout + (b * T + t) * C, e = dwte + Int(tokens[b * T + t]) * C, p = dwpe + t * C
-                for i in 0..<C {
-                    e[i] += d[i]
-                    p[i] += d[i]
+                let d = dout + (b * T + t) * C, e = dwte + Int(tokens[b * T + t]) * C
+                for i in 0..<C { e[i] += d[i] }
+                if let dwpe {
+                    let p = dwpe + t * C
+                    for i in 0..<C { p[i] += d[i] }
                 }
             }
         }
@@ -170,6 +176,31 @@ public enum Kernels {
             BLAS.sgemm(transposeB: true, m: T, n: T, k: hs, alpha: scale, a: q, lda: 3 * C, b: k, ldb: 3 * C, beta: 0, c: p, ldc: T)
             for t in 0..<T { causalSoftmax(p + t * T, through: t, length: T) }
             BLAS.sgemm(m: T, n: hs, k: T, a: p, lda: T, b: v, ldb: 3 * C, beta: 0, c: out.pointer + b * T * C + h * hs, ldc: C)
+        }
+    }
+
+    /// Rotary position embedding, in place, of the query and key parts of qkv rows ([q | k | v],
+    /// each C wide, heads of hs = C/NH contiguous): in every head, the pair (x[2i], x[2i+1]) of the
+    /// row at position p turns by the angle p·10000^(−2i/hs). `inverse` turns it back by the same
+    /// angle, which is the backward pass (a rotation's transpose is its inverse). Angles are
+    /// computed in Double and rounded once; each row is independent.
+    public static func rotate(_ qkv: Buffer, positions: [Int], C: Int, NH: Int, inverse: Bool = false) {
+        let hs = C / NH, half = hs / 2
+        let frequencies = (0..<half).map { pow(10000, -2 * Double($0) / Double(hs)) }
+        for (row, position) in positions.enumerated() {
+            let base = qkv + row * 3 * C
+            for i in 0..<half {
+                let angle = Double(position) * frequencies[i]
+                let cosine = Float(cos(angle)), sine = Float(inverse ? -sin(angle) : sin(angle))
+                for part in 0..<2 {
+                    for h in 0..<NH {
+                        let x = base + part * C + h * hs + 2 * i
+                        let (a, b) = (x[0], x[1])
+                        x[0] = a * cosine - b * sine
+                        x[1] = a * sine + b * cosine
+                    }
+                }
+            }
         }
     }
 

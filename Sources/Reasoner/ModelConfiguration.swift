@@ -15,9 +15,13 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public var mlpRatio: Int
     /// Dropout on the attention and MLP outputs before each residual add (0 = off).
     public var dropout: Float
+    /// Rotary position embedding (Su et al. 2021) of queries and keys in place of the learned
+    /// position embedding (whose tensor stays in the layout, unused, so shapes do not change).
+    /// Attention then sees only relative offsets, the first condition for lengths never trained on.
+    public var rotary: Bool
 
     public init(vocabularySize: Int, contextLength: Int = 256, width: Int = 128, depth: Int = 4, heads: Int = 4,
-                mlpRatio: Int = 4, dropout: Float = 0) {
+                mlpRatio: Int = 4, dropout: Float = 0, rotary: Bool = false) {
         self.vocabularySize = vocabularySize
         self.contextLength = contextLength
         self.width = width
@@ -25,6 +29,33 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         self.heads = heads
         self.mlpRatio = mlpRatio
         self.dropout = dropout
+        self.rotary = rotary
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case vocabularySize, contextLength, width, depth, heads, mlpRatio, dropout, rotary
+    }
+
+    /// Checkpoints written before rotary positions existed have no `rotary` key: learned positions.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(vocabularySize: try c.decode(Int.self, forKey: .vocabularySize), contextLength: try c.decode(Int.self, forKey: .contextLength),
+                  width: try c.decode(Int.self, forKey: .width), depth: try c.decode(Int.self, forKey: .depth),
+                  heads: try c.decode(Int.self, forKey: .heads), mlpRatio: try c.decode(Int.self, forKey: .mlpRatio),
+                  dropout: try c.decode(Float.self, forKey: .dropout), rotary: try c.decodeIfPresent(Bool.self, forKey: .rotary) ?? false)
+    }
+
+    /// Writes `rotary` only when set, so a learned-position model's header is what it always was.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vocabularySize, forKey: .vocabularySize)
+        try c.encode(contextLength, forKey: .contextLength)
+        try c.encode(width, forKey: .width)
+        try c.encode(depth, forKey: .depth)
+        try c.encode(heads, forKey: .heads)
+        try c.encode(mlpRatio, forKey: .mlpRatio)
+        try c.encode(dropout, forKey: .dropout)
+        if rotary { try c.encode(rotary, forKey: .rotary) }
     }
 
     /// The default reasoner: d = 128, 4 layers, 4 heads, context 256; about 0.83M parameters.
@@ -41,6 +72,9 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
             throw .badConfiguration("width \(width) does not divide into \(heads) heads")
         }
         guard dropout >= 0 && dropout < 1 else { throw .badConfiguration("dropout \(dropout) must be in [0, 1)") }
+        guard !rotary || headSize % 2 == 0 else {
+            throw .badConfiguration("rotary positions turn pairs of a head's dimensions; the head size \(headSize) must be even")
+        }
     }
 }
 

@@ -202,11 +202,12 @@ final class KVCache {
             func at(_ t: ParameterLayout.Tensor, _ l: Int = 0, _ per: Int = 0) -> UnsafePointer<Float> { w + layout.offset(t) + l * per }
             for i in 0..<n {
                 let e = at(.wte) + tokens[i] * C, p = at(.wpe) + positions[i] * C
-                for j in 0..<C { x[i * C + j] = e[j] + p[j] }
+                for j in 0..<C { x[i * C + j] = c.rotary ? e[j] : e[j] + p[j] }
             }
             for l in 0..<c.depth {
                 Kernels.layernormForward(normed, mean: mean, rstd: rstd, input: x, weight: at(.ln1w, l, C), bias: at(.ln1b, l, C), N: n, C: C)
                 Kernels.matmulForward(qkv, input: normed, weight: at(.qkvw, l, 3 * C * C), bias: at(.qkvb, l, 3 * C), N: n, C: C, OC: 3 * C)
+                if c.rotary { Kernels.rotate(qkv, positions: positions, C: C, NH: c.heads) }
                 attend(layer: l, sequences: sequences, positions: positions, qkv: qkv, into: attended)
                 Kernels.matmulForward(projected, input: attended, weight: at(.attprojw, l, C * C), bias: at(.attprojb, l, C), N: n, C: C, OC: C)
                 for j in 0..<(n * C) { x[j] += projected[j] }

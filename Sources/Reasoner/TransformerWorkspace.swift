@@ -65,6 +65,9 @@ public final class TransformerWorkspace {
     deinit { for pointer in storage { pointer.deallocate() } }
 
     /// The residual stream entering layer l.
+    /// Each row's position (row b·T + t is at t), for rotary positions.
+    private var rowPositions: [Int] { (0..<(B * T)).map { $0 % T } }
+
     private func residualIn(_ l: Int) -> UnsafeMutablePointer<Float> {
         l == 0 ? encoded : residual3 + (l - 1) * B * T * configuration.width
     }
@@ -83,7 +86,7 @@ public final class TransformerWorkspace {
             let w = pb.baseAddress!
             func at(_ t: ParameterLayout.Tensor, _ l: Int = 0, _ per: Int = 0) -> UnsafePointer<Float> { w + layout.offset(t) + l * per }
             self.tokens.withUnsafeBufferPointer { tok in
-                Kernels.encoderForward(encoded, tokens: tok.baseAddress!, wte: at(.wte), wpe: at(.wpe), B: B, T: T, C: C)
+                Kernels.encoderForward(encoded, tokens: tok.baseAddress!, wte: at(.wte), wpe: c.rotary ? nil : at(.wpe), B: B, T: T, C: C)
             }
             for l in 0..<c.depth {
                 let input = residualIn(l)
@@ -93,6 +96,7 @@ public final class TransformerWorkspace {
                 Kernels.layernormForward(ln1l, mean: ln1Mean + l * N, rstd: ln1Rstd + l * N, input: input,
                                          weight: at(.ln1w, l, C), bias: at(.ln1b, l, C), N: N, C: C)
                 Kernels.matmulForward(qkvl, input: ln1l, weight: at(.qkvw, l, 3 * C * C), bias: at(.qkvb, l, 3 * C), N: N, C: C, OC: 3 * C)
+                if c.rotary { Kernels.rotate(qkvl, positions: rowPositions, C: C, NH: NH) }
                 Kernels.attentionForward(attyl, att: attl, qkv: qkvl, B: B, T: T, C: C, NH: NH)
                 Kernels.matmulForward(projl, input: attyl, weight: at(.attprojw, l, C * C), bias: at(.attprojb, l, C), N: N, C: C, OC: C)
                 if usedDropout { applyDropout(projl, mask: attMask + l * N * C, count: N * C, p: p, stream: &dropout!) }
@@ -190,6 +194,7 @@ public final class TransformerWorkspace {
                                            input: attyl, weight: at(.attprojw, l, C * C), N: N, C: C, OC: C)
                     dqkv.initialize(repeating: 0, count: N * 3 * C)   // datt needs no zeroing: attentionBackward overwrites it
                     Kernels.attentionBackward(dqkv: dqkv, datt: datt, dout: datty, qkv: qkvl, att: attl, B: B, T: T, C: C, NH: NH)
+                    if c.rotary { Kernels.rotate(dqkv, positions: rowPositions, C: C, NH: NH, inverse: true) }
                     dln.initialize(repeating: 0, count: N * C)
                     Kernels.matmulBackward(dinput: dln, dweight: grad(.qkvw, l, 3 * C * C), dbias: grad(.qkvb, l, 3 * C), dout: dqkv,
                                            input: ln1l, weight: at(.qkvw, l, 3 * C * C), N: N, C: C, OC: 3 * C)
@@ -197,7 +202,7 @@ public final class TransformerWorkspace {
                                               weight: at(.ln1w, l, C), mean: ln1Mean + l * N, rstd: ln1Rstd + l * N, N: N, C: C)
                 }
                 tokens.withUnsafeBufferPointer { tok in
-                    Kernels.encoderBackward(dwte: grad(.wte), dwpe: grad(.wpe), dout: dresidual, tokens: tok.baseAddress!, B: B, T: T, C: C)
+                    Kernels.encoderBackward(dwte: grad(.wte), dwpe: c.rotary ? nil : grad(.wpe), dout: dresidual, tokens: tok.baseAddress!, B: B, T: T, C: C)
                 }
             }
         }

@@ -35,6 +35,18 @@ struct ReasonerCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/m.ckpt")) == Data(contentsOf: URL(fileURLWithPath: directory + "/n.ckpt")))
     }
 
+    @Test func rotaryPositionsTrainSampleAndEvaluate() throws {
+        let directory = try CLI.temporaryDirectory()
+        let train = try CLI.run(["train", "--positions", "rotary", "--steps", "30", "--eval-problems", "5", "--out", directory + "/r.ckpt", "--quiet"] + Self.tiny)
+        #expect(train.status == 0, "\(train.stderr)")
+        let learned = try CLI.run(["train", "--steps", "30", "--eval-problems", "5", "--out", directory + "/l.ckpt", "--quiet"] + Self.tiny)
+        #expect(learned.status == 0)
+        // A different model: the rotary flag reaches the forward pass.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/r.ckpt")) != Data(contentsOf: URL(fileURLWithPath: directory + "/l.ckpt")))
+        let eval = try CLI.run(["eval", "--model", directory + "/r.ckpt", "--digits", "1-2", "--problems", "5", "--format", "json", "--quiet"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+    }
+
     @Test func badInputIsRejected() throws {
         let directory = try CLI.temporaryDirectory()
         try Data("SKCKPT\r\nnot really".utf8).write(to: URL(fileURLWithPath: directory + "/bad.ckpt"))
@@ -48,6 +60,8 @@ struct ReasonerCommandTests {
             (["train", "--out", "/no/such/dir/m.ckpt", "--steps", "1"], 73, "cannot create"),
             (["train", "--digits", "1-3", "--seed-set", "10,20"], 64, "--seed-set must be N or one N >= 1 per difficulty (3 for --digits 1-3), got '10,20'"),
             (["sample", "--problem", "1+2"], 64, "sample needs --model FILE"),
+            (["train", "--positions", "absolute"], 64, "--positions"),
+            (["train", "--positions", "rotary", "--width", "12", "--heads", "4"], 64, "head size 3 must be even"),
         ]
         for (arguments, status, message) in cases {
             let r = try CLI.run(arguments)

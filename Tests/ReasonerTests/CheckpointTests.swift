@@ -31,6 +31,19 @@ struct CheckpointTests {
         #expect(try Checkpoint.decode(withoutOptimizer.encoded(), path: "x").optimizer == nil)
     }
 
+    @Test func rotaryConfigurationsRoundTripAndOldHeadersMeanLearnedPositions() throws {
+        var configuration = ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 16, width: 8, depth: 1, heads: 2)
+        let learned = try JSONEncoder().encode(configuration)
+        #expect(!String(decoding: learned, as: UTF8.self).contains("rotary"))     // old headers stay byte for byte
+        #expect(try JSONDecoder().decode(ModelConfiguration.self, from: learned).rotary == false)
+        configuration.rotary = true
+        let path = try Self.directory() + "/r.ckpt"
+        try Checkpoint(model: try TransformerModel(configuration: configuration, seed: 1), vocabulary: .standard).write(to: path)
+        #expect(try Checkpoint.read(path: path).model.configuration.rotary)
+        configuration.heads = 8   // head size 1: nothing to pair
+        #expect(throws: ReasonerError.self) { try configuration.validate() }
+    }
+
     @Test func damagedFilesAreClearErrors() throws {
         let bytes = try Self.sample().encoded()
         func reason(_ data: [UInt8]) -> String {

@@ -20,9 +20,12 @@ struct GradientTests {
         return (tokens, targets)
     }
 
-    @Test func wholeModelMatchesFiniteDifferences() throws {
-        var model = try TransformerModel(configuration: Self.tiny, seed: 3, scale: 0.4)
-        let workspace = try TransformerWorkspace(configuration: Self.tiny, batch: 2, length: 5)
+    @Test(arguments: [false, true])
+    func wholeModelMatchesFiniteDifferences(rotary: Bool) throws {
+        var configuration = Self.tiny
+        configuration.rotary = rotary
+        var model = try TransformerModel(configuration: configuration, seed: 3, scale: 0.4)
+        let workspace = try TransformerWorkspace(configuration: configuration, batch: 2, length: 5)
         let (tokens, targets) = Self.batch(workspace, seed: 4)
         var noDropout: RandomStream? = nil
         workspace.forward(model, tokens: tokens, targets: targets, dropout: &noDropout)
@@ -48,9 +51,22 @@ struct GradientTests {
             }
         }
         #expect(checked > 300)
-        // Unused embeddings get no gradient: token 0..6 all appear, but position 5 is beyond T = 5.
-        let wpe = model.layout.offset(.wpe) + 5 * Self.tiny.width
-        #expect(analytic[wpe..<(wpe + Self.tiny.width)].allSatisfy { $0 == 0 })
+        // Unused embeddings get no gradient: token 0..6 all appear, but position 5 is beyond T = 5;
+        // with rotary positions, no learned position embedding is used at all.
+        let wpe = model.layout.offset(.wpe) + (rotary ? 0 : 5 * Self.tiny.width)
+        #expect(analytic[wpe..<(model.layout.offset(.wpe) + model.layout.size(.wpe))].allSatisfy { $0 == 0 })
+        if rotary {
+            // Rotation keeps norms, and turning back restores the rows.
+            var row: [Float] = (0..<(3 * 8)).map { Float($0) * 0.1 - 1 }
+            let original = row
+            row.withUnsafeMutableBufferPointer { Kernels.rotate($0.baseAddress!, positions: [3], C: 8, NH: 2) }
+            let before: Float = original[0..<8].reduce(0) { $0 + $1 * $1 }, after: Float = row[0..<8].reduce(0) { $0 + $1 * $1 }
+            #expect(abs(after - before) < 1e-4)
+            #expect(row[16..<24] == original[16..<24] && row[0..<8] != original[0..<8])
+            row.withUnsafeMutableBufferPointer { Kernels.rotate($0.baseAddress!, positions: [3], C: 8, NH: 2, inverse: true) }
+            let restored = zip(row, original).allSatisfy { (a: Float, b: Float) -> Bool in abs(a - b) < 1e-5 }
+            #expect(restored)
+        }
     }
 
     @Test func dropoutGradientsMatchForAFixedMask() throws {

@@ -28,8 +28,11 @@ struct TrainingTests {
         #expect(last < 0.02, "loss \(first) -> \(last)")
     }
 
-    @Test func cachedSamplingEqualsFullRecomputation() throws {
-        let model = try TransformerModel(configuration: Self.small, seed: 2, scale: 0.3)
+    @Test(arguments: [false, true])
+    func cachedSamplingEqualsFullRecomputation(rotary: Bool) throws {
+        var configuration = Self.small
+        configuration.rotary = rotary
+        let model = try TransformerModel(configuration: configuration, seed: 2, scale: 0.3)
         let task = AdditionTask()
         let prompts = try ["12+34", "5+7", "99+1"].map { try Vocabulary.standard.encode(task.prompt(try task.problem(parsing: $0))) }
         let samples = Sampler(temperature: 1, maxTokens: 20).generate(model, prompts: prompts, eos: Vocabulary.standard.eos, seed: 3)
