@@ -33,12 +33,8 @@ extension JudgeCommand {
         guard let judgePath = args.string("judge"), let policyPath = args.string("policy") else {
             throw CLIError.usage("judge eval needs --judge FILE and --policy FILE")
         }
-        let task = try TaskRegistry.task(named: args.string("task") ?? "addition")
-        let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
-        var setup = JudgeSetup(task: task, difficulties: Array(digits), seed: try args.seed())
-        setup.heldOutProblemsPerDifficulty = try args.integer("heldout", in: 1...100_000) ?? 100
-        setup.candidatesPerProblem = try args.integer("candidates", in: 1...1024) ?? 8
-        setup.policyTemperature = Float(try SelfImproveCommand.positive(args, "policy-temperature") ?? 1)
+        // The same readers as `judge train` (options eval lacks keep their defaults); no training sets.
+        var setup = try setup(args)
         setup.seedProblemsPerDifficulty = 0
         setup.poolProblemsPerDifficulty = 0
         let format = try args.choice("format", ["table", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "json")

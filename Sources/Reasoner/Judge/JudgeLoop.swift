@@ -101,9 +101,14 @@ public final class JudgeLoop {
         }
     }
 
+    /// The judge's prompt for an item, as token ids.
+    func promptTokens(_ item: JudgeItem) throws(ReasonerError) -> [Int] {
+        try vocabulary.encode(judgeTask.prompt(item.problem, candidate: item.candidate), context: "the judge prompt of \(item.problem.key)")
+    }
+
     /// An item as a training example: the judge's prompt, then `judgment` (gold by default) and <eos>.
     public func example(_ item: JudgeItem, judgment: String? = nil) throws(ReasonerError) -> TrainingExample {
-        let prompt = try vocabulary.encode(judgeTask.prompt(item.problem, candidate: item.candidate), context: "the judge prompt of \(item.problem.key)")
+        let prompt = try promptTokens(item)
         let body = try vocabulary.encode(judgment ?? item.gold.text, context: "a judgment of \(item.problem.key)")
         return TrainingExample(tokens: prompt + body + [vocabulary.eos], promptLength: prompt.count)
     }
@@ -141,7 +146,7 @@ public final class JudgeLoop {
         var prompts: [[Int]] = []
         prompts.reserveCapacity(items.count * k)
         for item in items {
-            let prompt = try vocabulary.encode(judgeTask.prompt(item.problem, candidate: item.candidate), context: "the judge prompt of \(item.problem.key)")
+            let prompt = try promptTokens(item)
             guard prompt.count < model.configuration.contextLength else {
                 throw .badProblem("a judge prompt has \(prompt.count) tokens; the judge's context is \(model.configuration.contextLength)")
             }
@@ -189,7 +194,7 @@ public final class JudgeLoop {
         var pairs: [PreferenceExample] = []
         for (i, chosen, rejected) in chosenRejected {
             let item = data.pool[i]
-            let prompt = try vocabulary.encode(judgeTask.prompt(item.problem, candidate: item.candidate), context: "the judge prompt of \(item.problem.key)")
+            let prompt = try promptTokens(item)
             // Each response as sampled: <eos> ends it only if the judge wrote one (a cut-off judgment has none).
             func tokens(_ output: JudgeOutput) throws(ReasonerError) -> [Int] {
                 try vocabulary.encode(output.text, context: "a sampled judgment") + (output.finished ? [vocabulary.eos] : [])
@@ -201,16 +206,12 @@ public final class JudgeLoop {
         var model = current
         var log: [PreferenceTrainer.StepLog] = []
         if !pairs.isEmpty {
-            let trainer = try PreferenceTrainer(model: current, reference: current, loss: setup.loss,
-                                                schedule: LearningRateSchedule(peak: setup.preferenceLearningRate, warmupSteps: setup.preferenceWarmupSteps,
-                                                                               totalSteps: setup.preferenceSteps))
-            let perStep = max(1, setup.batchSize / 2)
-            for step in 0..<setup.preferenceSteps {
-                let batch = SelfImprovementLoop.draw(perStep, from: pairs, iteration: n, step: step, seed: setup.seed, purpose: 0x5F71)
-                log.append(try trainer.step(batch))
-                phase?("training", step + 1, setup.preferenceSteps)
+            (model, log, _) = try PreferenceTrainer.run(from: current, pairs: pairs, loss: setup.loss,
+                                                     schedule: LearningRateSchedule(peak: setup.preferenceLearningRate, warmupSteps: setup.preferenceWarmupSteps,
+                                                                                    totalSteps: setup.preferenceSteps),
+                                                     pairsPerStep: max(1, setup.batchSize / 2), iteration: n, seed: setup.seed, purpose: 0x5F71) {
+                phase?("training", $0, self.setup.preferenceSteps)
             }
-            model = trainer.model
         }
         return Outcome(model: model, pairing: summary, preferenceLog: log, seconds: (collectSeconds, Date().timeIntervalSince(clock)))
     }

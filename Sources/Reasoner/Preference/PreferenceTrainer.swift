@@ -114,4 +114,23 @@ public final class PreferenceTrainer {
         log.gradientNorm = optimizer.update(&model, gradients: gradients, learningRate: log.learningRate)
         return log
     }
+
+    /// Trains a copy of `model` against itself as the frozen reference (the previous iteration's
+    /// model, as iterative RPO and self-rationalization both use it) for `schedule.totalSteps`
+    /// steps. Step k's batch is `pairsPerStep` pairs drawn with replacement from stream (seed,
+    /// purpose, iteration, k), so it depends on nothing else. Returns the trained model, the
+    /// per-step log and the tokens trained on; `progress` follows every step.
+    public static func run(from model: TransformerModel, pairs: [PreferenceExample], loss: PreferenceLoss, schedule: LearningRateSchedule,
+                           pairsPerStep: Int, iteration: Int, seed: UInt64, purpose: UInt64,
+                           progress: ((Int) -> Void)? = nil) throws(ReasonerError) -> (model: TransformerModel, log: [StepLog], tokens: Int) {
+        let trainer = try PreferenceTrainer(model: model, reference: model, loss: loss, schedule: schedule)
+        var log: [StepLog] = [], tokens = 0
+        for step in 0..<schedule.totalSteps {
+            let batch = SelfImprovementLoop.draw(pairsPerStep, from: pairs, iteration: iteration, step: step, seed: seed, purpose: purpose)
+            log.append(try trainer.step(batch))
+            tokens += batch.reduce(0) { $0 + $1.chosen.count + $1.rejected.count }
+            progress?(step + 1)
+        }
+        return (trainer.model, log, tokens)
+    }
 }

@@ -145,17 +145,14 @@ public final class SelfImprovementLoop {
                                                    rejected: try vocabulary.encode(p.rejected) + [vocabulary.eos]))
                 }
                 // The reference is the previous iteration's model, which is also where the policy starts.
-                let trainer = try PreferenceTrainer(model: current, reference: current, loss: loss,
-                                                    schedule: LearningRateSchedule(peak: setup.preferenceLearningRate, warmupSteps: setup.warmupSteps,
-                                                                                   totalSteps: steps))
-                let perStep = max(1, setup.batchSize / 2)
-                for step in 0..<steps {
-                    let batch = Self.draw(perStep, from: pairs, iteration: n, step: step, seed: setup.seed, purpose: 0x7B48)
-                    preferenceLog.append(try trainer.step(batch))
-                    tokensTrained += batch.reduce(0) { $0 + $1.chosen.count + $1.rejected.count }
-                    phase?("training", step + 1, steps)
+                let trained: Int
+                (model, preferenceLog, trained) = try PreferenceTrainer.run(
+                    from: current, pairs: pairs, loss: loss,
+                    schedule: LearningRateSchedule(peak: setup.preferenceLearningRate, warmupSteps: setup.warmupSteps, totalSteps: steps),
+                    pairsPerStep: max(1, setup.batchSize / 2), iteration: n, seed: setup.seed, purpose: 0x7B48) { step in
+                    phase?("training", step, steps)
                 }
-                model = trainer.model
+                tokensTrained += trained
             } else {
                 model = current
             }
