@@ -76,6 +76,10 @@ struct JudgeCommandTests {
             (["judge", "selfrationalize", "--run", directory + "/missing"], 66, "judge train"),
             (["judge", "selfrationalize", "--run", directory, "--margin", "0"], 64, "--margin"),
             (["judge", "eval", "--judge", Self.policy], 64, "--policy"),
+            (["judge", "eval", "--judge", directory + "/none.ckpt", "--policy", Self.policy], 66, "none.ckpt"),
+            (["judge", "selfrationalize", "--run", directory, "--pairing", "vote"], 64, "--pairing"),
+            (["judge", "selfrationalize", "--run", directory, "--preference-loss", "kto"], 64, "--preference-loss"),
+            (["judge", "train", "--policy", Self.policy, "--candidates", "0"], 64, "--candidates"),
             (["judge", "eval", "--judge", Self.policy, "--policy", Self.policy], 64, "not a judge"),
         ]
         for (arguments, status, fragment) in cases {
