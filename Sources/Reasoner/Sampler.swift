@@ -44,12 +44,13 @@ public struct Sampler {
     /// `seed`, so a long list sampled in batches gives the same samples as one big batch.
     public func generate(_ model: TransformerModel, prompts: [[Int]], eos: Int, seed: UInt64, firstStream: Int = 0) -> [Sample] {
         BLAS.setThreadCount(1)
-        let cache = KVCache(configuration: model.configuration, batch: prompts.count)
+        let limit = model.configuration.contextLength
+        let cache = KVCache(configuration: model.configuration, batch: prompts.count,
+                            length: min(limit, (prompts.map(\.count).max() ?? 0) + maxTokens))
         var streams = prompts.indices.map { RandomStream(seed: seed, stream: UInt64(firstStream + $0)) }
         var samples = prompts.map { _ in Sample(tokens: [], finished: false, logProbabilities: [], entropies: []) }
         var positions = [Int](repeating: 0, count: prompts.count)
         var next = prompts.map { $0.first ?? eos }
-        let limit = model.configuration.contextLength
         var active = Array(prompts.indices).filter { !prompts[$0].isEmpty }
         var candidates: [(id: Int, p: Double)] = []
         while !active.isEmpty {
@@ -137,18 +138,23 @@ final class KVCache {
     let configuration: ModelConfiguration
     let layout: ParameterLayout
     let batch: Int
-    /// [L, batch, T, C] each.
+    /// Positions held per sequence: the longest prompt plus the tokens to generate, at most the context.
+    let length: Int
+    /// [L, batch, length, C] each, in one region advised for huge pages and never zero-filled: a
+    /// position is written before it is read.
     private let keys: UnsafeMutablePointer<Float>, values: UnsafeMutablePointer<Float>
+    private let region: UnsafeMutableRawPointer
     /// One row per fed sequence: residual stream, normed, qkv, attended, projected, MLP hidden and activated, logits.
     private let x, normed, mean, rstd, qkv, attended, projected, hidden, activated, logits: UnsafeMutablePointer<Float>
     /// Attention scores, NH·T per batch slot.
     private let scores: UnsafeMutablePointer<Float>
     private var allocations: [UnsafeMutablePointer<Float>] = []
 
-    init(configuration c: ModelConfiguration, batch: Int) {
+    init(configuration c: ModelConfiguration, batch: Int, length: Int) {
         configuration = c
         layout = ParameterLayout(c)
         self.batch = batch
+        self.length = max(1, length)
         var allocations: [UnsafeMutablePointer<Float>] = []
         func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
             let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
@@ -156,16 +162,25 @@ final class KVCache {
             allocations.append(p)
             return p
         }
-        let cacheSize = c.depth * batch * c.contextLength * c.width
-        keys = buffer(cacheSize); values = buffer(cacheSize)
+        let cacheSize = c.depth * batch * self.length * c.width
+        let hugePage = 2 << 20, bytes = (2 * cacheSize * MemoryLayout<Float>.stride + hugePage - 1) / hugePage * hugePage
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, hugePage, bytes) == 0, let raw else { fatalError("out of memory for a \(bytes)-byte KV cache") }
+        _ = madvise(raw, bytes, MADV_HUGEPAGE)
+        region = raw
+        keys = raw.bindMemory(to: Float.self, capacity: 2 * cacheSize)
+        values = keys + cacheSize
         x = buffer(batch * c.width); normed = buffer(batch * c.width); mean = buffer(batch); rstd = buffer(batch)
         qkv = buffer(batch * 3 * c.width); attended = buffer(batch * c.width); projected = buffer(batch * c.width)
         hidden = buffer(batch * c.hidden); activated = buffer(batch * c.hidden); logits = buffer(batch * c.vocabularySize)
-        scores = buffer(batch * c.heads * c.contextLength)
+        scores = buffer(batch * c.heads * self.length)
         self.allocations = allocations
     }
 
-    deinit { for p in allocations { p.deallocate() } }
+    deinit {
+        for p in allocations { p.deallocate() }
+        free(region)
+    }
 
     /// The next-token logits of the `row`-th sequence fed to the last `step`.
     func logits(row: Int) -> UnsafeBufferPointer<Float> {
@@ -226,7 +241,7 @@ final class KVCache {
     /// 0...pos of its own sequence. Runs inside one group's worker: groups touch disjoint cache
     /// slots, score rows and output rows.
     private func attend(layer l: Int, sequences: [Int], positions: [Int], qkv: UnsafeMutablePointer<Float>, into attended: UnsafeMutablePointer<Float>) {
-        let c = configuration, C = c.width, NH = c.heads, T = c.contextLength
+        let c = configuration, C = c.width, NH = c.heads, T = length
         let scale = 1 / Float(c.headSize).squareRoot()
         for (i, slot) in sequences.enumerated() {
             let position = positions[i], row = qkv + i * 3 * C
