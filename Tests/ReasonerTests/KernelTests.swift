@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+@testable import Reasoner
+@testable import Numerics
+
+/// The kernels' SIMD paths against plain scalar loops written out here, bit for bit: a vector
+/// path may only regroup work, never change an operation or its order, so that faster kernels
+/// leave every trained model and every sample unchanged.
+@Suite("Kernels")
+struct KernelTests {
+    /// 8·3 + 3 values, so both the eight-lane body and the scalar tail run; the range reaches
+    /// the tails of tanh, where exp over- and underflows.
+    static let inputs: [Float] = {
+        var stream = RandomStream(seed: 21)
+        return (0..<27).map { i in i == 5 ? 60 : i == 6 ? -60 : Float(stream.nextUniform() * 12 - 6) }
+    }()
+
+    static func scalarTanh(_ x: Float) -> Float {
+        let u = Float((2 / Double.pi).squareRoot()) * (x + 0.044715 * x * x * x)
+        return 1 - 2 / (exp(2 * u) + 1)
+    }
+
+    @Test func geluForwardLanesEqualTheScalarFormula() {
+        let x = Self.inputs
+        var out = [Float](repeating: 0, count: x.count), th = out, outOnly = out
+        Kernels.geluForward(&out, tanhOut: &th, input: x, N: x.count)
+        Kernels.geluForward(&outOnly, input: x, N: x.count)
+        for i in x.indices {
+            let t = Self.scalarTanh(x[i])
+            #expect(th[i].bitPattern == t.bitPattern, "tanh at \(x[i])")
+            #expect(out[i].bitPattern == (0.5 * x[i] * (1 + t)).bitPattern, "gelu at \(x[i])")
+            #expect(outOnly[i].bitPattern == out[i].bitPattern)
+        }
+    }
+
+    @Test func geluBackwardLanesEqualTheScalarFormula() {
+        let x = Self.inputs
+        var stream = RandomStream(seed: 22)
+        let dout = x.map { _ in Float(stream.nextUniform() * 2 - 1) }
+        let start = x.map { _ in Float(stream.nextUniform()) }
+        var out = [Float](repeating: 0, count: x.count), th = out
+        Kernels.geluForward(&out, tanhOut: &th, input: x, N: x.count)
+        var cached = start, recomputed = start
+        Kernels.geluBackward(dinput: &cached, input: x, tanh: th, dout: dout, N: x.count)
+        Kernels.geluBackward(dinput: &recomputed, input: x, dout: dout, N: x.count)
+        let scale = Float((2 / Double.pi).squareRoot())
+        for i in x.indices {
+            let t = Self.scalarTanh(x[i]), sech2 = 1 - t * t
+            let local = 0.5 * (1 + t) + 0.5 * x[i] * sech2 * scale * (1 + 3 * 0.044715 * x[i] * x[i])
+            let expected = start[i] + local * dout[i]
+            #expect(cached[i].bitPattern == expected.bitPattern, "at \(x[i])")
+            #expect(recomputed[i].bitPattern == expected.bitPattern, "at \(x[i])")
+        }
+    }
+
+    /// The cached step's attention against the same sums written as plain loops in the same
+    /// order (per head: lanes of 8 summed left to right, then softmax, then Σ_t p_t·v_t in
+    /// position order), for head sizes on and off the 8-lane path.
+    @Test(arguments: [(C: 64, NH: 2), (C: 18, NH: 3)])
+    func cachedAttentionEqualsPlainLoopsBitForBit(C: Int, NH: Int) {
+        let count = 13, hs = C / NH, scale = 1 / Float(hs).squareRoot()
+        var stream = RandomStream(seed: UInt64(C + 1))
+        let q = (0..<C).map { _ in Float(stream.nextUniform() * 2 - 1) }
+        let k = (0..<(count * C)).map { _ in Float(stream.nextUniform() * 2 - 1) }
+        let v = (0..<(count * C)).map { _ in Float(stream.nextUniform() * 2 - 1) }
+        var scores = [Float](repeating: 0, count: NH * count), out = [Float](repeating: 0, count: C)
+        Kernels.attendCached(query: q, keys: k, values: v, count: count, C: C, NH: NH, scale: scale, scores: &scores, out: &out)
+        for h in 0..<NH {
+            var logits = [Float](repeating: 0, count: count)
+            for t in 0..<count {
+                var dot: Float = 0
+                if hs % 8 == 0 {
+                    var lanes = [Float](repeating: 0, count: 8)
+                    for i in 0..<hs { lanes[i % 8] += q[h * hs + i] * k[t * C + h * hs + i] }
+                    dot = -0.0
+                    for lane in lanes { dot += lane }
+                } else {
+                    for i in 0..<hs { dot += q[h * hs + i] * k[t * C + h * hs + i] }
+                }
+                logits[t] = dot * scale
+            }
+            let m = logits.max()!
+            var sum: Float = 0
+            let e = logits.map { exp($0 - m) }
+            for x in e { sum += x }
+            let p = e.map { $0 * (1 / sum) }
+            for i in 0..<hs {
+                var expected: Float = 0
+                for t in 0..<count { expected += p[t] * v[t * C + h * hs + i] }
+                #expect(out[h * hs + i].bitPattern == expected.bitPattern, "head \(h) lane \(i)")
+            }
+        }
+    }
+}
