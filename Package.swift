@@ -4,22 +4,26 @@
 import PackageDescription
 import Foundation
 
+/// The Reasoner module is compiled with optimisation in debug builds too: its SIMD kernels run
+/// 5-10x slower unoptimised, which tripled the test suite's time (the tests train small models).
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 /// The reasoner's kernels are plain Swift SIMD, which the compiler otherwise emits for the x86-64
 /// baseline (128-bit SSE2). Where the building machine has AVX2 and FMA (x86-64 since 2013), the
 /// Reasoner module is compiled for Haswell: its SIMD8 lanes then take one 256-bit instruction
 /// instead of two, about 1.45x faster attention in sampling. Results do not change: Swift never
 /// fuses a multiply and an add nor reorders a sum unless the code says so, so every operation
-/// still rounds as written (tests compare sampling digests). Other machines, and other
-/// architectures, build as before.
+/// still rounds as written (KernelTests hold the SIMD paths to scalar loops bit for bit; whole
+/// runs were compared byte for byte). Other machines and architectures build for the baseline.
 let reasonerSettings: [SwiftSetting] = {
     #if arch(x86_64) && os(Linux)
     guard let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-          let flags = cpu.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+          let flags = cpu.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return optimisedInDebug }
     let have = Set(flags.split(separator: " ").map(String.init))
     let haswell: Set = ["avx", "avx2", "fma", "bmi1", "bmi2", "f16c", "movbe", "abm", "popcnt", "sse4_2"]
-    return haswell.isSubset(of: have) ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+    return optimisedInDebug + (haswell.isSubset(of: have) ? [.unsafeFlags(["-target-cpu", "haswell"])] : [])
     #else
-    return []
+    return optimisedInDebug
     #endif
 }()
 

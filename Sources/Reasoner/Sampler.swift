@@ -45,6 +45,9 @@ public struct Sampler {
     public func generate(_ model: TransformerModel, prompts: [[Int]], eos: Int, seed: UInt64, firstStream: Int = 0) -> [Sample] {
         BLAS.setThreadCount(1)
         let limit = model.configuration.contextLength
+        // Callers check prompts against the context (the CLI with a one-line error); a longer
+        // one here would write past its cache slot.
+        precondition(prompts.allSatisfy { $0.count <= limit }, "a prompt is longer than the model's context of \(limit) tokens")
         let cache = KVCache(configuration: model.configuration, batch: prompts.count,
                             length: min(limit, (prompts.map(\.count).max() ?? 0) + maxTokens))
         var streams = prompts.indices.map { RandomStream(seed: seed, stream: UInt64(firstStream + $0)) }

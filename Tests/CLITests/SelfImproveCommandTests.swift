@@ -10,10 +10,22 @@ struct SelfImproveCommandTests {
 
     static func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
+    /// `tiny` with some options' values replaced.
+    static func tiny(with values: [String: String]) -> [String] {
+        var arguments = tiny
+        for (i, argument) in arguments.enumerated() where i + 1 < arguments.count {
+            if let value = values[argument] { arguments[i + 1] = value }
+        }
+        return arguments
+    }
+
     @Test func aKilledRunResumesToTheSameFiles() throws {
         let directory = try CLI.temporaryDirectory()
         let whole = directory + "/whole", killed = directory + "/killed"
-        let arguments = ["selfimprove", "--method", "online-rft", "--iterations", "3", "--track-calibration", "--seed", "7"] + Self.tiny
+        // Evaluation heavy enough (about 0.2 s per iteration) that the kill below lands between
+        // iterations 1 and 3 even on a fast machine.
+        let arguments = ["selfimprove", "--method", "online-rft", "--iterations", "3", "--track-calibration", "--seed", "7"]
+            + Self.tiny(with: ["--heldout": "200", "--eval-samples": "8"])
         let reference = try CLI.run(arguments + ["--out", whole])
         #expect(reference.status == 0, "\(reference.stderr)")
         #expect(reference.stdout.contains("iteration |") && reference.stdout.contains("ECE vote"))
@@ -28,7 +40,7 @@ struct SelfImproveCommandTests {
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline, process.isRunning {
             if let state = try? Self.read(killed + "/state.json"), state.contains("\"completedIterations\" : 1") { break }
-            usleep(20_000)
+            usleep(5_000)
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
