@@ -53,18 +53,41 @@ struct KernelTests {
         }
     }
 
-    /// The cached step's attention against the same sums written as plain loops in the same
-    /// order (per head: lanes of 8 summed left to right, then softmax, then Σ_t p_t·v_t in
-    /// position order), for head sizes on and off the 8-lane path.
-    @Test(arguments: [(C: 64, NH: 2), (C: 18, NH: 3)])
-    func cachedAttentionEqualsPlainLoopsBitForBit(C: Int, NH: Int) {
-        let count = 13, hs = C / NH, scale = 1 / Float(hs).squareRoot()
-        var stream = RandomStream(seed: UInt64(C + 1))
+    /// One query attending over `count` random cached keys and values: the inputs and the
+    /// kernel's output.
+    static func attendCached(C: Int, NH: Int, count: Int, seed: UInt64) -> (q: [Float], k: [Float], v: [Float], out: [Float]) {
+        var stream = RandomStream(seed: seed)
         let q = (0..<C).map { _ in Float(stream.nextUniform() * 2 - 1) }
         let k = (0..<(count * C)).map { _ in Float(stream.nextUniform() * 2 - 1) }
         let v = (0..<(count * C)).map { _ in Float(stream.nextUniform() * 2 - 1) }
         var scores = [Float](repeating: 0, count: NH * count), out = [Float](repeating: 0, count: C)
-        Kernels.attendCached(query: q, keys: k, values: v, count: count, C: C, NH: NH, scale: scale, scores: &scores, out: &out)
+        Kernels.attendCached(query: q, keys: k, values: v, count: count, C: C, NH: NH, scale: 1 / Float(C / NH).squareRoot(),
+                             scores: &scores, out: &out)
+        return (q, k, v, out)
+    }
+
+    /// The cached step's attention against softmax(q·k/√d)·v in Double.
+    @Test(arguments: [(C: 32, NH: 2), (C: 18, NH: 3)])
+    func cachedAttentionMatchesAPlainReference(C: Int, NH: Int) {
+        let count = 11, hs = C / NH, scale = 1 / Double(hs).squareRoot()
+        let (q, k, v, out) = Self.attendCached(C: C, NH: NH, count: count, seed: UInt64(C))
+        for h in 0..<NH {
+            let logits = (0..<count).map { t in (0..<hs).reduce(0.0) { $0 + Double(q[h * hs + $1]) * Double(k[t * C + h * hs + $1]) } * scale }
+            let m = logits.max()!, e = logits.map { exp($0 - m) }, z = e.reduce(0, +)
+            for i in 0..<hs {
+                let expected = (0..<count).reduce(0.0) { $0 + e[$1] / z * Double(v[$1 * C + h * hs + i]) }
+                #expect(abs(Double(out[h * hs + i]) - expected) < 1e-5)
+            }
+        }
+    }
+
+    /// The same sums written as plain Float loops in the kernel's order (per head: lanes of 8
+    /// summed left to right, then softmax, then Σ_t p_t·v_t in position order), bit for bit, for
+    /// head sizes on and off the 8-lane path.
+    @Test(arguments: [(C: 64, NH: 2), (C: 18, NH: 3)])
+    func cachedAttentionEqualsPlainLoopsBitForBit(C: Int, NH: Int) {
+        let count = 13, hs = C / NH, scale = 1 / Float(hs).squareRoot()
+        let (q, k, v, out) = Self.attendCached(C: C, NH: NH, count: count, seed: UInt64(C + 1))
         for h in 0..<NH {
             var logits = [Float](repeating: 0, count: count)
             for t in 0..<count {
