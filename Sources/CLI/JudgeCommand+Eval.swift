@@ -21,6 +21,7 @@ extension JudgeCommand {
             .init(name: "policy-temperature", value: "T", help: "The policy's sampling temperature.", defaultValue: "1"),
             .init(name: "seed", value: "S", help: "Seed of the problems and samples (a judge run's seed reproduces its held-out set).", defaultValue: "1"),
             .init(name: "format", value: "FMT", help: "table or json.", defaultValue: "table on a terminal, else json"),
+            .init(name: "quiet", value: nil, help: "No progress on stderr."),
         ],
         discussion: """
         Example:
@@ -42,9 +43,13 @@ extension JudgeCommand {
         guard judge.vocabulary == JudgeTask.vocabulary else {
             throw CLIError.usage("--judge \(judgePath) is not a judge (its vocabulary lacks the judge's tokens); make one with 'safetykit judge train'")
         }
-        let loop = JudgeLoop(setup: setup)
-        let data = try loop.collect(policy: policy.model)
-        let judgments = try loop.evaluate(judge.model, data: data, iteration: 0)
+        let loop = JudgeLoop(setup: setup), quiet = args.flag("quiet")
+        let sampling = ProgressBar(total: loop.heldOutProblems.count, unit: "problems", quiet: quiet)
+        let data = try loop.collect(policy: policy.model) { done, _ in sampling.update(done, detail: "policy samples") }
+        sampling.finish()
+        let judging = ProgressBar(total: data.heldOutItems.count, unit: "inputs", quiet: quiet)
+        let judgments = try loop.evaluate(judge.model, data: data, iteration: 0) { done, _ in judging.update(done, detail: "judgments") }
+        judging.finish()
         let difficulties = Array(Set(data.heldOutItems.map(\.problem.difficulty))).sorted()
         let rows = [("all", JudgeMetrics(data: data, judgments: judgments))]
             + difficulties.map { (String($0), JudgeMetrics(data: data, judgments: judgments, difficulty: $0)) }

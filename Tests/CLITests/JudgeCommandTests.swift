@@ -55,8 +55,9 @@ struct JudgeCommandTests {
 
         // judge eval with the run's seed judges the run's held-out candidates: the same numbers as its iteration 0.
         let eval = try CLI.run(["judge", "eval", "--judge", whole + "/checkpoints/iteration-0.ckpt", "--policy", Self.policy, "--digits", "1",
-                                "--heldout", "8", "--candidates", "4", "--format", "json"])
+                                "--heldout", "8", "--candidates", "4", "--format", "json", "--quiet"])
         #expect(eval.status == 0, "\(eval.stderr)")
+        #expect(eval.stderr.isEmpty)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
         let row = metrics[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         #expect(row[1] == "all")
