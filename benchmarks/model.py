@@ -107,13 +107,14 @@ def main():
     # The machine is shared and its speed wanders over minutes, so the two sides alternate for
     # ROUNDS rounds; the table gives each side's median and the spread of the per-round ratios.
     keys = ["train_tokens_per_s", "sample_tokens_per_s_batch1", "sample_tokens_per_s_batch64"]
-    rounds, gflops = [], []
+    rounds, gflops, sample_gflops = [], [], []
     for _ in range(ROUNDS):
         ours = json.loads(subprocess.run([args.bench, str(B), str(T), str(STEPS), str(NEW), str(REPEATS)],
                                          capture_output=True, text=True, check=True).stdout)
         *theirs, params = torch_numbers()
         rounds.append(([ours[k] for k in keys], theirs))
         gflops.append(ours["train_gflops"])
+        sample_gflops.append(ours["sample_gflops_batch64"])
     names = ["training, batch 32 x 64 positions (tokens/s)", "sampling with KV cache, batch 1 (tokens/s)",
              "sampling with KV cache, batch 64 (tokens/s)"]
     table = ["| task | safetykit | PyTorch | ratio (safetykit / PyTorch) | ratio per round |", "|---|---|---|---|---|"]
@@ -127,7 +128,9 @@ def main():
              f"safetykit's training reached {statistics.median(gflops):.1f} GFLOP/s (median) (6 FLOPs per parameter per token plus attention) "
              f"against a single-threaded sgemm peak of {ours['sgemm_gflops_1thread']:.1f} GFLOP/s on this machine "
              f"(OpenBLAS core {ours['core']}). safetykit runs OpenBLAS single-threaded, so that results do not depend "
-             f"on the thread count; attention runs on {THREADS} threads. PyTorch ran with torch.set_num_threads({THREADS})."]
+             f"on the thread count; attention runs on {THREADS} threads. PyTorch ran with torch.set_num_threads({THREADS}).",
+             f"Sampling at batch 64 reached {statistics.median(sample_gflops):.1f} GFLOP/s (median; 2 FLOPs per parameter per token "
+             f"plus 4·C per cached position and layer) on {THREADS} threads."]
     print("\n".join(notes))
     if args.write_results:
         write_section("Reasoner: the transformer against PyTorch", [

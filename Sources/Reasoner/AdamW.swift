@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// AdamW (Loshchilov and Hutter) with decoupled weight decay on matrices only, global
 /// gradient-norm clipping, and a learning rate that warms up linearly then decays by a cosine.
@@ -30,21 +31,30 @@ public struct AdamW: Sendable {
         let scale: Float = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1
         step += 1
         let correction1 = 1 - pow(beta1, Float(step)), correction2 = 1 - pow(beta2, Float(step))
-        let layout = model.layout
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        // Elementwise from here, so fixed slices of each tensor run in parallel with results
+        // identical to one loop.
+        let layout = model.layout, slice = 1 << 16
+        let (b1, b2, eps, rate) = (beta1, beta2, epsilon, learningRate)
+        let work = ParameterLayout.Tensor.allCases.flatMap { tensor in
+            let decay = layout.isDecayed(tensor) ? weightDecay : 0
+            let start = layout.offset(tensor), end = start + layout.size(tensor)
+            return stride(from: start, to: end, by: slice).map { (start: $0, end: min(end, $0 + slice), decay: decay) }
+        }
         model.parameters.withUnsafeMutableBufferPointer { p in
             gradients.withUnsafeBufferPointer { g in
                 m.withUnsafeMutableBufferPointer { m in
                     v.withUnsafeMutableBufferPointer { v in
-                        for tensor in ParameterLayout.Tensor.allCases {
-                            let decay = layout.isDecayed(tensor) ? weightDecay : 0
-                            let start = layout.offset(tensor), end = start + layout.size(tensor)
+                        let shared = (Kernels.Shared(p.baseAddress!), Kernels.Shared(UnsafeMutablePointer(mutating: g.baseAddress!)),
+                                      Kernels.Shared(m.baseAddress!), Kernels.Shared(v.baseAddress!))
+                        Parallel.forEach(work.count, threads: Kernels.workers(p.count)) { w in
+                            let (p, g, m, v) = (shared.0.pointer, shared.1.pointer, shared.2.pointer, shared.3.pointer)
+                            let (start, end, decay) = work[w]
                             for i in start..<end {
                                 let grad = g[i] * scale
                                 m[i] = b1 * m[i] + (1 - b1) * grad
                                 v[i] = b2 * v[i] + (1 - b2) * grad * grad
                                 let mHat = m[i] / correction1, vHat = v[i] / correction2
-                                p[i] -= learningRate * (mHat / (vHat.squareRoot() + eps) + decay * p[i])
+                                p[i] -= rate * (mHat / (vHat.squareRoot() + eps) + decay * p[i])
                             }
                         }
                     }
