@@ -23,19 +23,35 @@ import Numerics
 /// and the scratchpad always takes `width` steps, with the answer written on width + 1 digits:
 /// every problem then has the same layout, so a longer problem puts no token at a position the
 /// model has not trained on (issue 4's test of whether padding opens unseen lengths).
+///
+/// With `shifted` as well ("addition-shifted"), a generated operand of d digits is multiplied by
+/// 10^k, k drawn uniformly from 0...width − d for each operand: 1234 may appear as 0 1 2 3 4 0 or
+/// 1 2 3 4 0 0. Every place of the field then carries non-zero digits in training, while no
+/// operand has more than d significant digits, so a model trained on d ≤ 4 can be tested on
+/// operands of 5 and 6 significant digits (`eval --task addition-padded`). Difficulty stays d.
 public struct AdditionTask: ReasoningTask {
     /// Zero-pad operands to this many digits (nil: as they are).
     public let width: Int?
+    /// Shift generated operands by random powers of ten within the padded field.
+    public let shifted: Bool
 
-    public init(width: Int? = nil) { self.width = width }
-    public var name: String { width == nil ? "addition" : "addition-padded" }
+    public init(width: Int? = nil, shifted: Bool = false) {
+        self.width = width
+        self.shifted = shifted && width != nil
+    }
+    public var name: String { width == nil ? "addition" : shifted ? "addition-shifted" : "addition-padded" }
     public var difficulties: ClosedRange<Int> { 1...(width ?? 8) }
 
     public func problem(difficulty: Int, using stream: inout RandomStream) -> Problem {
         func operand() -> [Int] {
-            (0..<difficulty).map { i in i == 0 && difficulty > 1 ? 1 + stream.nextIndex(below: 9) : stream.nextIndex(below: 10) }
+            let digits = (0..<difficulty).map { i in i == 0 && difficulty > 1 ? 1 + stream.nextIndex(below: 9) : stream.nextIndex(below: 10) }
+            guard shifted, let width else { return digits }
+            return digits + Array(repeating: 0, count: stream.nextIndex(below: width - difficulty + 1))
         }
-        return make(operand(), operand())
+        let (a, b) = (operand(), operand())
+        var problem = make(a, b)
+        problem.difficulty = difficulty
+        return problem
     }
 
     public func problem(parsing text: String) throws(ReasonerError) -> Problem {
@@ -93,10 +109,12 @@ public struct AdditionTask: ReasoningTask {
         return Solution(rationale: lines, answer: problem.answer)
     }
 
-    /// Operands of exactly d digits: 10 choices each at d = 1, else 9·10^(d−1).
+    /// Operands of exactly d digits: 10 choices each at d = 1, else 9·10^(d−1) (times the
+    /// width − d + 1 shifts when shifted).
     public func problemCount(difficulty d: Int) -> Double {
         // Padding changes the layout, not the problems.
-        let operands = d == 1 ? 10.0 : 9 * pow(10, Double(d - 1))
+        var operands = d == 1 ? 10.0 : 9 * pow(10, Double(d - 1))
+        if shifted, let width { operands *= Double(max(1, width - d + 1)) }
         return operands * operands
     }
 

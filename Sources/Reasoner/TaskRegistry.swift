@@ -1,6 +1,6 @@
 /// The built-in tasks by name, for the command line and checkpoints.
 public enum TaskRegistry {
-    public static let all: [any ReasoningTask] = [AdditionTask(), ModularChainTask(), AdditionTask(width: 6)]
+    public static let all: [any ReasoningTask] = [AdditionTask(), ModularChainTask(), AdditionTask(width: 6), AdditionTask(width: 6, shifted: true)]
 
     public static var names: [String] { all.map(\.name) }
 

@@ -32,7 +32,11 @@ struct TaskTests {
                     #expect(task.isCorrect(completion, for: problem))
                     let solution = try #require(task.parse(completion))
                     #expect(task.checkSteps(solution.rationale, of: problem).allSatisfy { $0 })
-                    #expect(try task.problem(parsing: problem.key) == problem)
+                    // A key reads back as the same problem; a shifted operand's trailing zeros
+                    // then count as digits, as the key cannot tell them from significant ones.
+                    var parsed = try task.problem(parsing: problem.key)
+                    if (task as? AdditionTask)?.shifted == true { parsed.difficulty = d }
+                    #expect(parsed == problem)
                     _ = try Vocabulary.standard.encode(task.prompt(problem) + completion)
                 }
             }
@@ -127,5 +131,33 @@ struct HeldOutTests {
         #expect(throws: ReasonerError.self) { try task.problem(parsing: "1234567+1") }
         // The unpadded task is unchanged.
         #expect(AdditionTask().solve(try AdditionTask().problem(parsing: "964+494")).rationale.last == "1 4 5 8")
+    }
+
+    @Test func shiftedAdditionPutsDigitsInEveryPlaceOfTheField() throws {
+        let task = AdditionTask(width: 6, shifted: true)
+        #expect(task.name == "addition-shifted")
+        #expect(try TaskRegistry.task(named: "addition-shifted").name == task.name)
+        var stream = RandomStream(seed: 3)
+        var places = Set<Int>()
+        for _ in 0..<400 {
+            let p = task.problem(difficulty: 2, using: &stream)
+            #expect(p.difficulty == 2)
+            let operands = p.key.split(separator: "+").map(String.init)
+            // Two significant digits, then 0 to 4 zeros: the value is a 2-digit number times 10^k.
+            for o in operands {
+                #expect((2...6).contains(o.count) && o.first != "0" && o.dropFirst(2).allSatisfy { $0 == "0" })
+                let field = String(repeating: "0", count: 6 - o.count) + o
+                for (i, c) in field.enumerated() where c != "0" { places.insert(i) }
+            }
+            // The gold rationale is right and its steps check.
+            #expect(task.isCorrect(task.target(p), for: p) && task.checkSteps(task.solve(p).rationale, of: p).allSatisfy { $0 })
+            let sum = operands.map { Int($0)! }.reduce(0, +)
+            #expect(Int(p.answer.replacingOccurrences(of: " ", with: "")) == sum)
+        }
+        #expect(places == Set(0..<6))
+        // Parsed problems are not shifted; shifts multiply the problem count.
+        #expect(try task.problem(parsing: "12+34").text == "0 0 0 0 1 2 + 0 0 0 0 3 4")
+        #expect(task.problemCount(difficulty: 2) == 8100 * 25)
+        #expect(AdditionTask(shifted: true).name == "addition")
     }
 }
