@@ -47,6 +47,20 @@ struct ReasonerCommandTests {
         #expect(eval.status == 0, "\(eval.stderr)")
     }
 
+    /// A shifted-operand model is evaluated on plain padded problems at lengths it never saw.
+    @Test func shiftedAdditionTrainsAndEvaluatesOnPaddedProblems() throws {
+        let directory = try CLI.temporaryDirectory()
+        let train = try CLI.run(["train", "--task", "addition-shifted", "--digits", "1-2", "--steps", "20", "--eval-problems", "5",
+                                 "--out", directory + "/s.ckpt", "--quiet"] + Self.tiny.map { $0 == "64" ? "128" : $0 })
+        #expect(train.status == 0, "\(train.stderr)")
+        let eval = try CLI.run(["eval", "--model", directory + "/s.ckpt", "--task", "addition-padded", "--digits", "1-6", "--problems", "4",
+                                "--format", "json", "--quiet"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
+        #expect(result["task"] as? String == "addition-padded")
+        #expect((result["per_difficulty"] as? [String: Any])?.keys.sorted() == ["1", "2", "3", "4", "5", "6"])
+    }
+
     @Test func badInputIsRejected() throws {
         let directory = try CLI.temporaryDirectory()
         try Data("SKCKPT\r\nnot really".utf8).write(to: URL(fileURLWithPath: directory + "/bad.ckpt"))
