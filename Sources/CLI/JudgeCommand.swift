@@ -57,7 +57,7 @@ enum JudgeCommand {
             .init(name: "policy", value: "FILE", help: "The policy checkpoint whose samples are judged (required), e.g. a selfimprove base."),
             .init(name: "out", value: "RUN", help: "The run directory.", defaultValue: "runs/judge"),
             .init(name: "seed", value: "S", help: "Seed of every random choice: problems, samples, weights, batches.", defaultValue: "1"),
-            .init(name: "task", value: "NAME", help: "The policy's task, one of " + TaskRegistry.names.joined(separator: ", ") + ".", defaultValue: "addition"),
+            .init(name: "task", value: "NAME", help: "The policy's task, one of " + TaskRegistry.described + ".", defaultValue: "addition"),
             .init(name: "digits", value: "A-B", help: "Difficulties of the problems.", defaultValue: "1-4"),
             .init(name: "seed-problems", value: "N", help: "Problems per difficulty whose candidates get seed judgments (SFT).", defaultValue: "1000"),
             .init(name: "pool-problems", value: "N", help: "Problems per difficulty whose candidates the judge self-rationalizes on.", defaultValue: "250"),

@@ -33,7 +33,7 @@ enum SelfImproveCommand {
             .init(name: "seed", value: "S", help: "Seed of every random choice: problem sets, weights, samples, batches.", defaultValue: "1"),
             .init(name: "resume", value: nil, help: "Continue the run in RUN after its last complete iteration."),
             .init(name: "force", value: nil, help: "Replace the run in RUN."),
-            .init(name: "task", value: "NAME", help: "One of " + TaskRegistry.names.joined(separator: ", ") + ".", defaultValue: "addition"),
+            .init(name: "task", value: "NAME", help: "One of " + TaskRegistry.described + ".", defaultValue: "addition"),
             .init(name: "digits", value: "A-B", help: "Difficulties of the seed set, the pool and the held-out set.", defaultValue: "1-4"),
             .init(name: "seed-set", value: "N,...", help: "Gold rationales per difficulty for the base model.", defaultValue: "1000,1000,100,200"),
             .init(name: "base-steps", value: "N", help: "SFT steps of the base model.", defaultValue: "2000"),

@@ -39,7 +39,11 @@ public struct AdditionTask: ReasoningTask {
         self.width = width
         self.shifted = shifted && width != nil
     }
-    public var name: String { width == nil ? "addition" : shifted ? "addition-shifted" : "addition-padded" }
+    /// "addition", or "addition-padded" / "addition-shifted" with a suffix "-W" unless W is 6.
+    public var name: String {
+        guard let width else { return "addition" }
+        return (shifted ? "addition-shifted" : "addition-padded") + (width == 6 ? "" : "-\(width)")
+    }
     public var difficulties: ClosedRange<Int> { 1...(width ?? 8) }
 
     public func problem(difficulty: Int, using stream: inout RandomStream) -> Problem {

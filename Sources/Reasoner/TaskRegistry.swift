@@ -2,12 +2,23 @@
 public enum TaskRegistry {
     public static let all: [any ReasoningTask] = [AdditionTask(), ModularChainTask(), AdditionTask(width: 6), AdditionTask(width: 6, shifted: true)]
 
+    /// Field widths that `addition-padded-W` and `addition-shifted-W` accept (6 is the unsuffixed name).
+    public static let fieldWidths = 2...12
+
     public static var names: [String] { all.map(\.name) }
 
+    /// The names for help texts: the fixed ones and the width-suffixed forms.
+    public static var described: String {
+        names.joined(separator: ", ") + ", or addition-padded-W / addition-shifted-W for a field of W = "
+            + "\(fieldWidths.lowerBound)-\(fieldWidths.upperBound) digits"
+    }
+
     public static func task(named name: String) throws(ReasonerError) -> any ReasoningTask {
-        guard let task = all.first(where: { $0.name == name }) else {
-            throw .badProblem("unknown task '\(name)'; expected one of: \(names.joined(separator: ", "))")
+        if let task = all.first(where: { $0.name == name }) { return task }
+        for (prefix, shifted) in [("addition-padded-", false), ("addition-shifted-", true)] where name.hasPrefix(prefix) {
+            guard let width = Int(name.dropFirst(prefix.count)), fieldWidths.contains(width) else { break }
+            return AdditionTask(width: width, shifted: shifted)
         }
-        return task
+        throw .badProblem("unknown task '\(name)'; expected one of: \(described)")
     }
 }

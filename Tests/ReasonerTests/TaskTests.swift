@@ -160,4 +160,15 @@ struct HeldOutTests {
         #expect(task.problemCount(difficulty: 2) == 8100 * 25)
         #expect(AdditionTask(shifted: true).name == "addition")
     }
+
+    @Test func fieldWidthsOtherThanSixAreNamedWithASuffix() throws {
+        let wide = try TaskRegistry.task(named: "addition-shifted-9")
+        #expect(wide.name == "addition-shifted-9" && wide.difficulties == 1...9)
+        #expect((wide as? AdditionTask)?.shifted == true)
+        #expect(try TaskRegistry.task(named: "addition-padded-8").problem(parsing: "12+3").text == "0 0 0 0 0 0 1 2 + 0 0 0 0 0 0 0 3")
+        #expect(try TaskRegistry.task(named: "addition-padded-6").name == "addition-padded")
+        for bad in ["addition-shifted-1", "addition-shifted-13", "addition-padded-", "addition-padded-x"] {
+            #expect(throws: ReasonerError.self) { try TaskRegistry.task(named: bad) }
+        }
+    }
 }
