@@ -15,8 +15,10 @@ public struct Evaluation: Sendable {
     public static let largestHeldOutShare = 0.2
 
     /// How many problems a held-out set takes at a difficulty when `count` are asked for.
+    /// The cap is taken in Double: problem counts pass Int.max from 10-digit addition on.
     public static func heldOutCount(task: any ReasoningTask, difficulty: Int, requested count: Int) -> Int {
-        min(count, max(1, Int(task.problemCount(difficulty: difficulty) * largestHeldOutShare)))
+        let cap = task.problemCount(difficulty: difficulty) * largestHeldOutShare
+        return cap >= Double(count) ? count : min(count, max(1, Int(cap)))
     }
 
     /// A held-out problem set: distinct problems per difficulty (`count`, capped by

@@ -167,6 +167,12 @@ struct HeldOutTests {
         #expect((wide as? AdditionTask)?.shifted == true)
         #expect(try TaskRegistry.task(named: "addition-padded-8").problem(parsing: "12+3").text == "0 0 0 0 0 0 1 2 + 0 0 0 0 0 0 0 3")
         #expect(try TaskRegistry.task(named: "addition-padded-6").name == "addition-padded")
+        // A 10- or 12-digit field holds more problems than Int.max; held-out sets still size.
+        let widest = try TaskRegistry.task(named: "addition-padded-12")
+        #expect(widest.problemCount(difficulty: 12) > Double(Int.max))
+        #expect(Evaluation.heldOutCount(task: widest, difficulty: 12, requested: 200) == 200)
+        #expect(Evaluation.heldOutCount(task: AdditionTask(), difficulty: 1, requested: 200) == 20)
+        #expect(Evaluation.heldOutCount(task: AdditionTask(), difficulty: 1, requested: 0) == 0)
         for bad in ["addition-shifted-1", "addition-shifted-13", "addition-padded-", "addition-padded-x"] {
             #expect(throws: ReasonerError.self) { try TaskRegistry.task(named: bad) }
         }
