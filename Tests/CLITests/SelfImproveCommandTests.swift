@@ -118,6 +118,7 @@ struct SelfImproveCommandTests {
         try expectFailure(["--iterations", "0"], status: 64, mentioning: "--iterations must be a whole number from 1")
         try expectFailure(["--eval-samples", "2", "--pass-k", "3"], status: 64, mentioning: "--pass-k")
         try expectFailure(["--seed-set", "1,2"], status: 64, mentioning: "one N >= 0 per difficulty")
+        try expectFailure(["--digits", "1-2"], status: 64, mentioning: "--digits 1-2 needs --seed-set")
         // Options of other methods are checked too, never silently ignored.
         try expectFailure(["--agreement", "1.5"], status: 64, mentioning: "--agreement must be in [0, 1]")
         try expectFailure(["--voting-dropout", "1"], status: 64, mentioning: "--voting-dropout")
