@@ -7,6 +7,9 @@ import Reasoner
 /// `safetykit selfimprove`: a self-improvement loop with per-iteration metrics, optional
 /// calibration tracking, and a run directory that can be resumed.
 enum SelfImproveCommand {
+    /// Gold rationales per difficulty of the default --digits 1-4.
+    static let defaultSeedSet = "1000,1000,100,200"
+
     static let methods = ["star", "rft", "online-rft", "bstar", "lmsi", "mccot", "rpo"]
 
     static let spec = CommandSpec(
@@ -35,7 +38,7 @@ enum SelfImproveCommand {
             .init(name: "force", value: nil, help: "Replace the run in RUN."),
             .init(name: "task", value: "NAME", help: "One of " + TaskRegistry.described + ".", defaultValue: "addition"),
             .init(name: "digits", value: "A-B", help: "Difficulties of the seed set, the pool and the held-out set.", defaultValue: "1-4"),
-            .init(name: "seed-set", value: "N,...", help: "Gold rationales per difficulty for the base model (the default fits --digits 1-4; other ranges need their own unless --base is given).", defaultValue: "1000,1000,100,200"),
+            .init(name: "seed-set", value: "N,...", help: "Gold rationales per difficulty for the base model (the default fits --digits 1-4; other ranges need their own unless --base is given).", defaultValue: defaultSeedSet),
             .init(name: "base-steps", value: "N", help: "SFT steps of the base model.", defaultValue: "2000"),
             .init(name: "hint-share", value: "P", help: "Share of base examples with the answer as a hint, so the base can rationalize.", defaultValue: "0.2"),
             .init(name: "base", value: "FILE", help: "Start from this base checkpoint instead of training one."),
@@ -100,7 +103,6 @@ enum SelfImproveCommand {
         let out = args.string("out") ?? "runs/\(methodName)"
         // The default seed set has one size per difficulty of --digits 1-4. For other digit
         // counts it is asked for, unless --base makes it unused (then it is empty).
-        let defaultSeedSet = "1000,1000,100,200"
         if args.string("seed-set") == nil, digits.count != 4, args.string("base") == nil {
             throw CLIError.usage("--digits \(digits.lowerBound)-\(digits.upperBound) needs --seed-set (one N, or one N per difficulty): the default \(defaultSeedSet) is for the 4 difficulties of --digits 1-4")
         }

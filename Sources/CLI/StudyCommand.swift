@@ -28,7 +28,7 @@ enum StudyCommand {
             .init(name: "base-steps", value: "N", help: "SFT steps of each seed's base model.", defaultValue: "2000"),
             .init(name: "heldout", value: "N", help: "Held-out problems per difficulty.", defaultValue: "100"),
             .init(name: "digits", value: "A-B", help: "Difficulties of the seed set, pool and held-out set.", defaultValue: "1-4"),
-            .init(name: "seed-set", value: "N,...", help: "Gold rationales per difficulty for each base model.", defaultValue: "1000,1000,100,200"),
+            .init(name: "seed-set", value: "N,...", help: "Gold rationales per difficulty for each base model.", defaultValue: SelfImproveCommand.defaultSeedSet),
             .init(name: "samples", value: "K", help: "Samples per pool problem (rft, online-rft, bstar, lmsi, mccot).", defaultValue: "8"),
             .init(name: "eval-samples", value: "K", help: "Held-out samples per problem (maj@k, pass@k, vote share).", defaultValue: "8"),
             .init(name: "width", value: "C", help: "Model width.", defaultValue: "128"),
@@ -73,7 +73,7 @@ enum StudyCommand {
         let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
         let task = AdditionTask()
         let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
-        let seedSet = try SeedSetSizes.parse(args.string("seed-set") ?? "1000,1000,100,200", digits: digits, smallest: 0)
+        let seedSet = try SeedSetSizes.parse(args.string("seed-set") ?? SelfImproveCommand.defaultSeedSet, digits: digits, smallest: 0)
         let evalSamples = try args.integer("eval-samples", in: 1...1024) ?? 8
         let configuration = try ModelShape.configuration(args)
         if args.string("steps") == nil { args.values["steps"] = ["200"] }

@@ -42,8 +42,13 @@ public struct AdditionTask: ReasoningTask {
     /// "addition", or "addition-padded" / "addition-shifted" with a suffix "-W" unless W is 6.
     public var name: String {
         guard let width else { return "addition" }
-        return (shifted ? "addition-shifted" : "addition-padded") + (width == 6 ? "" : "-\(width)")
+        return width == 6 ? layoutName : layoutName + "-\(width)"
     }
+
+    /// The padded layouts' name with the width always spelled out ("addition-padded-6" too).
+    public var widthSpelledName: String? { width.map { layoutName + "-\($0)" } }
+
+    private var layoutName: String { shifted ? "addition-shifted" : "addition-padded" }
     public var difficulties: ClosedRange<Int> { 1...(width ?? 8) }
 
     public func problem(difficulty: Int, using stream: inout RandomStream) -> Problem {

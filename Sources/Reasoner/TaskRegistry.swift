@@ -14,11 +14,9 @@ public enum TaskRegistry {
     }
 
     public static func task(named name: String) throws(ReasonerError) -> any ReasoningTask {
-        if let task = all.first(where: { $0.name == name }) { return task }
-        for (prefix, shifted) in [("addition-padded-", false), ("addition-shifted-", true)] where name.hasPrefix(prefix) {
-            guard let width = Int(name.dropFirst(prefix.count)), fieldWidths.contains(width) else { break }
-            return AdditionTask(width: width, shifted: shifted)
-        }
+        // AdditionTask.name is the one place that spells the width-suffixed names.
+        let widths = fieldWidths.flatMap { w in [AdditionTask(width: w), AdditionTask(width: w, shifted: true)] }
+        if let task = all.first(where: { $0.name == name }) ?? widths.first(where: { $0.widthSpelledName == name }) { return task }
         throw .badProblem("unknown task '\(name)'; expected one of: \(described)")
     }
 }

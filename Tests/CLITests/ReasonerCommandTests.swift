@@ -70,6 +70,7 @@ struct ReasonerCommandTests {
             (["eval", "--model", directory + "/bad.ckpt"], 65, "not a usable checkpoint"),
             (["train", "--digits", "0-3"], 64, "--digits must be A or A-B within 1-8 for addition, got '0-3'"),
             (["train", "--task", "sorting"], 64, "unknown task 'sorting'; expected one of: addition, modchain"),
+            (["train", "--task", "addition-shifted-13"], 64, "addition-shifted-W for a field of W = 2-12 digits"),
             (["train", "--width", "30", "--heads", "4"], 64, "width 30 does not divide into 4 heads"),
             (["train", "--out", "/no/such/dir/m.ckpt", "--steps", "1"], 73, "cannot create"),
             (["train", "--digits", "1-3", "--seed-set", "10,20"], 64, "--seed-set must be N or one N >= 1 per difficulty (3 for --digits 1-3), got '10,20'"),
