@@ -13,6 +13,10 @@ public struct Sampler {
     public var topP: Float = 1
     /// The most tokens to generate per sequence (the context also limits it).
     public var maxTokens: Int = 256
+    /// Whether the cache's products with few rows run on weights packed once per generation
+    /// (`PackedMatrix`) where that gives OpenBLAS's bits, instead of sgemm every time. The
+    /// samples are identical either way; false is for tests and measurements.
+    public var packsWeights = true
 
     public init(temperature: Float = 1, topK: Int = 0, topP: Float = 1, maxTokens: Int = 256) {
         self.temperature = temperature
@@ -50,6 +54,7 @@ public struct Sampler {
         precondition(prompts.allSatisfy { $0.count <= limit }, "a prompt is longer than the model's context of \(limit) tokens")
         let cache = KVCache(configuration: model.configuration, batch: prompts.count,
                             length: min(limit, (prompts.map(\.count).max() ?? 0) + maxTokens))
+        if packsWeights { cache.pack(model, rows: min(groupSize, prompts.count)) }
         var streams = prompts.indices.map { RandomStream(seed: seed, stream: UInt64(firstStream + $0)) }
         var samples = prompts.map { _ in Sample(tokens: [], finished: false, logProbabilities: [], entropies: []) }
         var positions = [Int](repeating: 0, count: prompts.count)
@@ -152,6 +157,15 @@ final class KVCache {
     /// Attention scores, NH·T per batch slot.
     private let scores: UnsafeMutablePointer<Float>
     private var allocations: [UnsafeMutablePointer<Float>] = []
+    /// The model's matrices packed for this generation ([layer][qkv, attproj, fc, fcproj], then
+    /// the head), or none: every product then runs through sgemm.
+    private var packed: [[PackedLinear?]] = []
+
+    /// A packed matrix and the row counts (index n − 1) at which it reproduces sgemm's bits.
+    struct PackedLinear {
+        let matrix: PackedMatrix
+        let exactRows: [Bool]
+    }
 
     init(configuration c: ModelConfiguration, batch: Int, length: Int) {
         configuration = c
@@ -183,6 +197,50 @@ final class KVCache {
     deinit {
         for p in allocations { p.deallocate() }
         free(region)
+    }
+
+    /// Packs `model`'s matrices for steps of up to `rows` rows per group. Packing costs about one
+    /// step's worth of products; the first generation in a process also checks each shape
+    /// against sgemm (`PackedMatrix.rowsMatchingOpenBLAS`).
+    func pack(_ model: TransformerModel, rows: Int) {
+        let c = configuration, C = c.width, H = c.hidden
+        model.parameters.withUnsafeBufferPointer { pb in
+            let w = pb.baseAddress!
+            func linear(_ t: ParameterLayout.Tensor, _ l: Int, outputs: Int, inputs: Int) -> PackedLinear? {
+                let exact = PackedMatrix.rowsMatchingOpenBLAS(outputs: outputs, inputs: inputs, upTo: rows)
+                guard exact.contains(true) else { return nil }   // e.g. a single sequence: sgemm's small-matrix path throughout
+                return PackedLinear(matrix: PackedMatrix(w + layout.offset(t) + l * outputs * inputs, outputs: outputs, inputs: inputs), exactRows: exact)
+            }
+            packed = (0..<c.depth).map { l in
+                [linear(.qkvw, l, outputs: 3 * C, inputs: C), linear(.attprojw, l, outputs: C, inputs: C),
+                 linear(.fcw, l, outputs: H, inputs: C), linear(.fcprojw, l, outputs: C, inputs: H)]
+            } + [[linear(.wte, 0, outputs: c.vocabularySize, inputs: C)]]
+        }
+    }
+
+    /// out[n, OC] = input[n, C] · weightᵀ + bias, as two row blocks when the product has at
+    /// least 2¹⁸ multiply-adds, else one: the split `Kernels.matmulForward` made on the 2-core
+    /// machines where the documented runs were made, now fixed so that no machine's core count
+    /// changes a block's row count (which decides OpenBLAS's path, and so the rounding). Each
+    /// block runs packed where that gives sgemm's bits for its row count, else through sgemm.
+    private func linear(_ out: UnsafeMutablePointer<Float>, input: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>,
+                        bias: UnsafePointer<Float>?, n: Int, C: Int, OC: Int, layer: Int, index: Int) {
+        let blocks = n * C * OC >= 1 << 18 ? min(n, 2) : 1
+        for b in 0..<blocks {
+            let start = n * b / blocks, rows = n * (b + 1) / blocks - start
+            let input = input + start * C, out = out + start * OC
+            if layer < packed.count, let linear = packed[layer][index], rows <= linear.exactRows.count, linear.exactRows[rows - 1] {
+                linear.matrix.multiply(input, rows: rows, bias: bias, into: out)
+            } else {
+                BLAS.sgemm(transposeB: true, m: rows, n: OC, k: C, a: input, lda: C, b: weight, ldb: C, beta: 0, c: out, ldc: OC)
+                if let bias {
+                    for r in 0..<rows {
+                        let o = out + r * OC
+                        for j in 0..<OC { o[j] += bias[j] }
+                    }
+                }
+            }
+        }
     }
 
     /// The next-token logits of the `row`-th sequence fed to the last `step`.
@@ -224,19 +282,19 @@ final class KVCache {
             }
             for l in 0..<c.depth {
                 Kernels.layernormForward(normed, mean: mean, rstd: rstd, input: x, weight: at(.ln1w, l, C), bias: at(.ln1b, l, C), N: n, C: C)
-                Kernels.matmulForward(qkv, input: normed, weight: at(.qkvw, l, 3 * C * C), bias: at(.qkvb, l, 3 * C), N: n, C: C, OC: 3 * C)
+                linear(qkv, input: normed, weight: at(.qkvw, l, 3 * C * C), bias: at(.qkvb, l, 3 * C), n: n, C: C, OC: 3 * C, layer: l, index: 0)
                 if c.rotary { Kernels.rotate(qkv, positions: positions, C: C, NH: c.heads) }
                 attend(layer: l, sequences: sequences, positions: positions, qkv: qkv, into: attended)
-                Kernels.matmulForward(projected, input: attended, weight: at(.attprojw, l, C * C), bias: at(.attprojb, l, C), N: n, C: C, OC: C)
+                linear(projected, input: attended, weight: at(.attprojw, l, C * C), bias: at(.attprojb, l, C), n: n, C: C, OC: C, layer: l, index: 1)
                 for j in 0..<(n * C) { x[j] += projected[j] }
                 Kernels.layernormForward(normed, mean: mean, rstd: rstd, input: x, weight: at(.ln2w, l, C), bias: at(.ln2b, l, C), N: n, C: C)
-                Kernels.matmulForward(hidden, input: normed, weight: at(.fcw, l, H * C), bias: at(.fcb, l, H), N: n, C: C, OC: H)
+                linear(hidden, input: normed, weight: at(.fcw, l, H * C), bias: at(.fcb, l, H), n: n, C: C, OC: H, layer: l, index: 2)
                 Kernels.geluForward(activated, input: hidden, N: n * H)
-                Kernels.matmulForward(projected, input: activated, weight: at(.fcprojw, l, C * H), bias: at(.fcprojb, l, C), N: n, C: H, OC: C)
+                linear(projected, input: activated, weight: at(.fcprojw, l, C * H), bias: at(.fcprojb, l, C), n: n, C: H, OC: C, layer: l, index: 3)
                 for j in 0..<(n * C) { x[j] += projected[j] }
             }
             Kernels.layernormForward(normed, mean: mean, rstd: rstd, input: x, weight: at(.lnfw), bias: at(.lnfb), N: n, C: C)
-            Kernels.matmulForward(logits, input: normed, weight: at(.wte), bias: nil, N: n, C: C, OC: V)
+            linear(logits, input: normed, weight: at(.wte), bias: nil, n: n, C: C, OC: V, layer: c.depth, index: 0)
         }
     }
 
