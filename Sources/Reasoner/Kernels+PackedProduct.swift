@@ -7,58 +7,66 @@ extension Kernels {
     /// out[rows, outputs] = x[rows, inputs] · Wᵀ (+ bias) with W packed in 16-output panels
     /// (`PackedMatrix`). Each output is a fused multiply-add chain from +0 over each inner block
     /// in order; the blocks' chains are added in order, starting from +0 (as sgemm adds into a
-    /// zeroed C), and the bias is added last.
+    /// zeroed C), and the bias is added last. No output's arithmetic depends on the other rows,
+    /// so any number of rows may share a call.
     ///
-    /// Six rows × 16 outputs are held in 12 AVX2 registers while k runs: one panel load and six
-    /// broadcasts feed twelve 8-lane FMAs. Fewer than six rows take the same loop with the unused
-    /// accumulators left idle.
+    /// Panels run outermost, so each panel (8 KB at 128 inputs) is read from memory once and
+    /// then from L1 for every block of rows; the rows (16 KB for 32 rows of 128) stay in L2.
+    /// Reading the weights once per six rows instead had made the products memory-bound.
     static func packedProduct(_ x: Input, rows: Int, panels: Input, outputs: Int, inputs K: Int, blocks: [Range<Int>],
                               bias: Input?, out: Buffer) {
         let width = PackedMatrix.panelWidth, panelCount = (outputs + width - 1) / width
-        var r0 = 0
-        while r0 < rows {
-            let R = min(6, rows - r0), x0 = x + r0 * K
-            for p in 0..<panelCount {
-                let panel = panels + p * K * width
-                var t0 = Lanes16(), t1 = Lanes16(), t2 = Lanes16(), t3 = Lanes16(), t4 = Lanes16(), t5 = Lanes16()
-                for block in blocks {
-                    var a0 = Lanes16(), a1 = Lanes16(), a2 = Lanes16(), a3 = Lanes16(), a4 = Lanes16(), a5 = Lanes16()
-                    if R == 6 {
-                        for k in block {
-                            let w = load16(panel + k * width)
-                            a0 = a0.addingProduct(Lanes16(repeating: x0[k]), w)
-                            a1 = a1.addingProduct(Lanes16(repeating: x0[K + k]), w)
-                            a2 = a2.addingProduct(Lanes16(repeating: x0[2 * K + k]), w)
-                            a3 = a3.addingProduct(Lanes16(repeating: x0[3 * K + k]), w)
-                            a4 = a4.addingProduct(Lanes16(repeating: x0[4 * K + k]), w)
-                            a5 = a5.addingProduct(Lanes16(repeating: x0[5 * K + k]), w)
-                        }
-                    } else {
-                        for k in block {
-                            let w = load16(panel + k * width)
-                            a0 = a0.addingProduct(Lanes16(repeating: x0[k]), w)
-                            if R > 1 { a1 = a1.addingProduct(Lanes16(repeating: x0[K + k]), w) }
-                            if R > 2 { a2 = a2.addingProduct(Lanes16(repeating: x0[2 * K + k]), w) }
-                            if R > 3 { a3 = a3.addingProduct(Lanes16(repeating: x0[3 * K + k]), w) }
-                            if R > 4 { a4 = a4.addingProduct(Lanes16(repeating: x0[4 * K + k]), w) }
-                        }
-                    }
-                    t0 += a0; t1 += a1; t2 += a2; t3 += a3; t4 += a4; t5 += a5
+        for p in 0..<panelCount {
+            let panel = panels + p * K * width, o0 = p * width, columns = min(width, outputs - o0)
+            var b = Lanes16()
+            if let bias { for j in 0..<columns { b[j] = bias[o0 + j] } }
+            var r0 = 0
+            while r0 < rows {
+                let R = min(6, rows - r0)
+                let x0 = x + r0 * K, out0 = out + r0 * outputs + o0
+                // A literal row count per case, so each inlined copy keeps only its own accumulators.
+                switch R {
+                case 6: panelRows(6, x0, K: K, panel: panel, blocks: blocks, bias: bias == nil ? nil : b, out: out0, stride: outputs, columns: columns)
+                case 5: panelRows(5, x0, K: K, panel: panel, blocks: blocks, bias: bias == nil ? nil : b, out: out0, stride: outputs, columns: columns)
+                case 4: panelRows(4, x0, K: K, panel: panel, blocks: blocks, bias: bias == nil ? nil : b, out: out0, stride: outputs, columns: columns)
+                case 3: panelRows(3, x0, K: K, panel: panel, blocks: blocks, bias: bias == nil ? nil : b, out: out0, stride: outputs, columns: columns)
+                case 2: panelRows(2, x0, K: K, panel: panel, blocks: blocks, bias: bias == nil ? nil : b, out: out0, stride: outputs, columns: columns)
+                default: panelRows(1, x0, K: K, panel: panel, blocks: blocks, bias: bias == nil ? nil : b, out: out0, stride: outputs, columns: columns)
                 }
-                let columns = min(width, outputs - p * width), o0 = p * width
-                let b = bias.map { columns == width ? load16($0 + o0) : Lanes16((0..<width).map { $0 < columns ? bias![o0 + $0] : 0 }) }
-                func store(_ t: Lanes16, row: Int) {
-                    let v = b.map { t + $0 } ?? t, o = out + (r0 + row) * outputs + o0
-                    if columns == width { UnsafeMutableRawPointer(o).storeBytes(of: v, as: Lanes16.self) } else { for j in 0..<columns { o[j] = v[j] } }
-                }
-                store(t0, row: 0)
-                if R > 1 { store(t1, row: 1) }
-                if R > 2 { store(t2, row: 2) }
-                if R > 3 { store(t3, row: 3) }
-                if R > 4 { store(t4, row: 4) }
-                if R > 5 { store(t5, row: 5) }
+                r0 += R
             }
-            r0 += R
         }
+    }
+
+    /// R ≤ 6 rows × one 16-output panel: R × 16 accumulators (2R AVX2 registers) while k runs,
+    /// one panel load and R broadcasts feeding 2R eight-lane FMAs per k.
+    @inline(__always)
+    private static func panelRows(_ R: Int, _ x: Input, K: Int, panel: Input, blocks: [Range<Int>], bias: Lanes16?, out: Buffer,
+                                  stride: Int, columns: Int) {
+        var t0 = Lanes16(), t1 = Lanes16(), t2 = Lanes16(), t3 = Lanes16(), t4 = Lanes16(), t5 = Lanes16()
+        for block in blocks {
+            var a0 = Lanes16(), a1 = Lanes16(), a2 = Lanes16(), a3 = Lanes16(), a4 = Lanes16(), a5 = Lanes16()
+            for k in block {
+                let w = load16(panel + k * PackedMatrix.panelWidth)
+                a0 = a0.addingProduct(Lanes16(repeating: x[k]), w)
+                if R > 1 { a1 = a1.addingProduct(Lanes16(repeating: x[K + k]), w) }
+                if R > 2 { a2 = a2.addingProduct(Lanes16(repeating: x[2 * K + k]), w) }
+                if R > 3 { a3 = a3.addingProduct(Lanes16(repeating: x[3 * K + k]), w) }
+                if R > 4 { a4 = a4.addingProduct(Lanes16(repeating: x[4 * K + k]), w) }
+                if R > 5 { a5 = a5.addingProduct(Lanes16(repeating: x[5 * K + k]), w) }
+            }
+            t0 += a0; t1 += a1; t2 += a2; t3 += a3; t4 += a4; t5 += a5
+        }
+        @inline(__always) func store(_ t: Lanes16, _ row: Int) {
+            let v = bias.map { t + $0 } ?? t, o = out + row * stride
+            if columns == PackedMatrix.panelWidth { UnsafeMutableRawPointer(o).storeBytes(of: v, as: Lanes16.self) }
+            else { for j in 0..<columns { o[j] = v[j] } }
+        }
+        store(t0, 0)
+        if R > 1 { store(t1, 1) }
+        if R > 2 { store(t2, 2) }
+        if R > 3 { store(t3, 3) }
+        if R > 4 { store(t4, 4) }
+        if R > 5 { store(t5, 5) }
     }
 }

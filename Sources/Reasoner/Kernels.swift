@@ -209,9 +209,7 @@ public enum Kernels {
     static func causalSoftmax(_ row: UnsafeMutablePointer<Float>, through t: Int, length: Int) {
         var maximum = -Float.infinity
         for j in 0...t { maximum = max(maximum, row[j]) }
-        var sum: Float = 0
-        for j in 0...t { row[j] = exp(row[j] - maximum); sum += row[j] }
-        let inverse = 1 / sum
+        let inverse = 1 / exponentiate(row, count: t + 1, subtracting: maximum)
         for j in 0...t { row[j] *= inverse }
         for j in (t + 1)..<max(length, t + 1) { row[j] = 0 }
     }
@@ -281,13 +279,7 @@ public enum Kernels {
             let row = scores + h * count
             var maximum = -Float.infinity
             for t2 in 0..<count { maximum = max(maximum, row[t2]) }
-            var sum: Float = 0
-            for t2 in 0..<count {
-                let e = exp(row[t2] - maximum)
-                row[t2] = e
-                sum += e
-            }
-            let inverse = 1 / sum
+            let inverse = 1 / exponentiate(row, count: count, subtracting: maximum)
             for t2 in 0..<count { row[t2] *= inverse }
         }
         for i in 0..<C { out[i] = 0 }
@@ -337,14 +329,13 @@ public enum Kernels {
         rowBlocks(N, work: 16 * N) { start, count in
             let out = shared.0.pointer, tanhOut = shared.1?.pointer, input = shared.2.pointer
             var i = start
-            // Eight at a time: the same IEEE operations in the same order as the scalar tail, so
-            // the lanes give the scalar loop's results bit for bit; only exp stays a libm call.
+            let table = Exp.table
+            // Eight at a time: the same IEEE operations in the same order as the scalar tail,
+            // and `exp8` equals libm's expf, so the lanes give the scalar loop's bits.
             while i + 8 <= start + count {
                 let x = load8(input + i)
                 let u = 2 * (geluScale * (x + 0.044715 * x * x * x))
-                var e = SIMD8<Float>()
-                for j in 0..<8 { e[j] = exp(u[j]) }
-                let th = 1 - 2 / (e + 1)
+                let th = 1 - 2 / (exp8(u, table: table) + 1)
                 if let tanhOut { store8(th, tanhOut + i) }
                 store8(0.5 * x * (1 + th), out + i)
                 i += 8

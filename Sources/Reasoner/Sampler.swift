@@ -165,6 +165,7 @@ final class KVCache {
     struct PackedLinear {
         let matrix: PackedMatrix
         let exactRows: [Bool]
+        func isExact(rows: Int) -> Bool { rows >= 1 && rows <= exactRows.count && exactRows[rows - 1] }
     }
 
     init(configuration c: ModelConfiguration, batch: Int, length: Int) {
@@ -226,10 +227,16 @@ final class KVCache {
     private func linear(_ out: UnsafeMutablePointer<Float>, input: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, n: Int, C: Int, OC: Int, layer: Int, index: Int) {
         let blocks = n * C * OC >= 1 << 18 ? min(n, 2) : 1
+        let linear = layer < packed.count ? packed[layer][index] : nil
+        // Packed rows do not depend on their neighbours, so when every block is exact the
+        // blocks share one pass over the weights.
+        if let linear, (0..<blocks).allSatisfy({ b in linear.isExact(rows: n * (b + 1) / blocks - n * b / blocks) }) {
+            return linear.matrix.multiply(input, rows: n, bias: bias, into: out)
+        }
         for b in 0..<blocks {
             let start = n * b / blocks, rows = n * (b + 1) / blocks - start
             let input = input + start * C, out = out + start * OC
-            if layer < packed.count, let linear = packed[layer][index], rows <= linear.exactRows.count, linear.exactRows[rows - 1] {
+            if let linear, linear.isExact(rows: rows) {
                 linear.matrix.multiply(input, rows: rows, bias: bias, into: out)
             } else {
                 BLAS.sgemm(transposeB: true, m: rows, n: OC, k: C, a: input, lda: C, b: weight, ldb: C, beta: 0, c: out, ldc: OC)

@@ -114,4 +114,38 @@ struct KernelTests {
             }
         }
     }
+
+    /// The vector exp against libm's expf: every 4,099th float (all signs and binades, ±∞ and
+    /// NaNs among them) and the edges of its overflow, underflow and special-case checks. The
+    /// whole finite range below 88 in magnitude was compared once, outside the suite.
+    @Test func exp8EqualsLibmExpf() {
+        var inputs: [Float] = [0, -0, 1, -1, 88, -88, 88.72, 88.73, -87.9, -103.9, -103.98, -104, -150, 1e-30, -1e-30,
+                               .leastNonzeroMagnitude, .infinity, -.infinity, .nan, 0x1.62e42ep6, 0x1.62e430p6, -0x1.9fe368p6]
+        var bits: UInt32 = 0
+        while bits < UInt32.max - 4099 { inputs.append(Float(bitPattern: bits)); bits += 4099 }
+        while inputs.count % 8 != 0 { inputs.append(0.5) }
+        var mismatches: [Float] = []
+        for start in stride(from: 0, to: inputs.count, by: 8) {
+            let x = SIMD8<Float>(inputs[start..<(start + 8)])
+            let e = Kernels.exp8(x)
+            for j in 0..<8 where e[j].bitPattern != exp(x[j]).bitPattern && !(e[j].isNaN && exp(x[j]).isNaN) { mismatches.append(x[j]) }
+        }
+        #expect(inputs.count > 1_000_000)
+        #expect(mismatches.isEmpty, "first: \(mismatches.prefix(5))")
+    }
+
+    /// A softmax's exponentials and their in-order sum, eight lanes at a time plus a tail.
+    @Test func exponentiateEqualsTheScalarLoop() {
+        var stream = RandomStream(seed: 23)
+        let row = (0..<29).map { _ in Float(stream.nextUniform() * 40 - 30) }
+        var lanes = row
+        let sum = lanes.withUnsafeMutableBufferPointer { Kernels.exponentiate($0.baseAddress!, count: 29, subtracting: 3.5) }
+        var expected: Float = 0
+        for j in row.indices {
+            let e = exp(row[j] - 3.5)
+            #expect(lanes[j].bitPattern == e.bitPattern)
+            expected += e
+        }
+        #expect(sum.bitPattern == expected.bitPattern)
+    }
 }
