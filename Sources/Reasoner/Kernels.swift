@@ -110,14 +110,27 @@ public enum Kernels {
 
     // MARK: Linear layers (OpenBLAS)
 
-    /// Splits `rows` into one contiguous block per worker and runs `body(start, count)` on each.
-    /// Matmuls split only their output rows, never a sum, so every element is computed by the same
-    /// single-threaded sgemm with the same inner loop: results are identical for any thread count.
+    /// Row blocks per large kernel call (at least 2¹⁸ multiply-adds; smaller calls take one).
+    /// Fixed, not the core count: a matmul's block row count decides which path OpenBLAS takes
+    /// (its small-matrix path sums in another order), so a count that followed the machine's
+    /// cores would change results between machines. 2 is what the 2-core machines where every
+    /// documented run was made always used.
+    static let rowBlockCount = 2
+
+    /// The contiguous row blocks a kernel over `rows` rows with `work` multiply-adds is split into.
+    static func rowBlockRanges(_ rows: Int, work: Int) -> [Range<Int>] {
+        let blocks = min(rows, work >= 1 << 18 ? rowBlockCount : 1)
+        return (0..<blocks).map { (rows * $0 / blocks)..<(rows * ($0 + 1) / blocks) }
+    }
+
+    /// Runs `body(start, count)` on each of `rowBlockRanges`, in parallel. Matmuls split only
+    /// their output rows, never a sum, and always into the same blocks, so every element is
+    /// computed by the same single-threaded sgemm call shape: results are identical for any
+    /// thread count and any machine's core count.
     static func rowBlocks(_ rows: Int, work: Int, _ body: @Sendable (Int, Int) -> Void) {
-        let blocks = min(rows, work >= 1 << 18 ? Parallel.availableCores : 1)
-        Parallel.forEach(blocks, threads: blocks) { k in
-            let start = rows * k / blocks, end = rows * (k + 1) / blocks
-            if end > start { body(start, end - start) }
+        let ranges = rowBlockRanges(rows, work: work)
+        Parallel.forEach(ranges.count, threads: min(ranges.count, Parallel.availableCores)) { k in
+            body(ranges[k].lowerBound, ranges[k].count)
         }
     }
 
@@ -250,8 +263,8 @@ public enum Kernels {
     /// at 68 positions, C = 128, 4 heads: keys stored transposed (to accumulate scores without
     /// horizontal sums) was 20% slower, as the score rows then make hs passes through memory;
     /// one head at a time with its 32 output lanes held in registers was 35% slower in the
-    /// sampler, as each head's pass reads a quarter of every cached row. Of the 44 ns per
-    /// position (AVX2), the softmax's four libm exp calls take 16.
+    /// sampler, as each head's pass reads a quarter of every cached row. The softmax's exps run
+    /// on eight lanes (`exp8`); as four libm calls they took 16 of the 44 ns per position (AVX2).
     static func attendCached(query: Input, keys: Input, values: Input, count: Int, C: Int, NH: Int, scale: Float,
                              scores: Buffer, out: Buffer) {
         let hs = C / NH

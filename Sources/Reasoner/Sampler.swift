@@ -219,23 +219,20 @@ final class KVCache {
         }
     }
 
-    /// out[n, OC] = input[n, C] · weightᵀ + bias, as two row blocks when the product has at
-    /// least 2¹⁸ multiply-adds, else one: the split `Kernels.matmulForward` made on the 2-core
-    /// machines where the documented runs were made, now fixed so that no machine's core count
-    /// changes a block's row count (which decides OpenBLAS's path, and so the rounding). Each
-    /// block runs packed where that gives sgemm's bits for its row count, else through sgemm.
+    /// out[n, OC] = input[n, C] · weightᵀ + bias in `Kernels.matmulForward`'s fixed row blocks
+    /// (whose row counts decide sgemm's path, and so the rounding), each block packed where that
+    /// gives sgemm's bits for its row count, else through sgemm.
     private func linear(_ out: UnsafeMutablePointer<Float>, input: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, n: Int, C: Int, OC: Int, layer: Int, index: Int) {
-        let blocks = n * C * OC >= 1 << 18 ? min(n, 2) : 1
+        let blocks = Kernels.rowBlockRanges(n, work: n * C * OC)
         let linear = layer < packed.count ? packed[layer][index] : nil
         // Packed rows do not depend on their neighbours, so when every block is exact the
         // blocks share one pass over the weights.
-        if let linear, (0..<blocks).allSatisfy({ b in linear.isExact(rows: n * (b + 1) / blocks - n * b / blocks) }) {
+        if let linear, blocks.allSatisfy({ linear.isExact(rows: $0.count) }) {
             return linear.matrix.multiply(input, rows: n, bias: bias, into: out)
         }
-        for b in 0..<blocks {
-            let start = n * b / blocks, rows = n * (b + 1) / blocks - start
-            let input = input + start * C, out = out + start * OC
+        for block in blocks {
+            let input = input + block.lowerBound * C, out = out + block.lowerBound * OC, rows = block.count
             if let linear, linear.isExact(rows: rows) {
                 linear.matrix.multiply(input, rows: rows, bias: bias, into: out)
             } else {

@@ -37,6 +37,15 @@ struct PackedMatrixTests {
         #expect(PackedMatrix.innerBlocks(1000) == [0..<320, 320..<640, 640..<832, 832..<1000])
     }
 
+    /// Large products split into two row blocks whatever the machine's core count; the block's
+    /// row count decides sgemm's path, and so the rounding.
+    @Test func rowBlocksAreFixed() {
+        #expect(Kernels.rowBlockRanges(32, work: 32 * 128 * 384) == [0..<16, 16..<32])
+        #expect(Kernels.rowBlockRanges(7, work: 1 << 18) == [0..<3, 3..<7])
+        #expect(Kernels.rowBlockRanges(1, work: 1 << 20) == [0..<1])
+        #expect(Kernels.rowBlockRanges(32, work: (1 << 18) - 1) == [0..<32])
+    }
+
     @Test(arguments: [(24, 128), (128, 128), (384, 128), (37, 70), (128, 512), (40, 1000)])
     func productEqualsThePlainLoop(outputs: Int, inputs: Int) {
         let w = Self.draw(outputs * inputs, seed: 1), bias = Self.draw(outputs, seed: 2)
