@@ -129,9 +129,7 @@ public enum Kernels {
     /// thread count and any machine's core count.
     static func rowBlocks(_ rows: Int, work: Int, _ body: @Sendable (Int, Int) -> Void) {
         let ranges = rowBlockRanges(rows, work: work)
-        // The core count only when there is work to share: reading it costs microseconds, which
-        // a sampling step's small kernels, called ~25 times per token, would pay each time.
-        Parallel.forEach(ranges.count, threads: ranges.count > 1 ? min(ranges.count, Parallel.availableCores) : 1) { k in
+        Parallel.forEach(ranges.count, threads: min(ranges.count, Parallel.availableCores)) { k in
             body(ranges[k].lowerBound, ranges[k].count)
         }
     }
