@@ -33,7 +33,7 @@ extension KVCache {
     /// (whose row counts decide sgemm's path, and so the rounding), each block packed where that
     /// gives sgemm's bits for its row count, else through sgemm.
     func linear(_ out: UnsafeMutablePointer<Float>, input: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>,
-                        bias: UnsafePointer<Float>?, n: Int, C: Int, OC: Int, layer: Int, index: Int) {
+                bias: UnsafePointer<Float>?, n: Int, C: Int, OC: Int, layer: Int, index: Int) {
         let blocks = Kernels.rowBlockRanges(n, work: n * C * OC)
         let linear = layer < packed.count ? packed[layer][index] : nil
         // Packed rows do not depend on their neighbours, so when every block is exact the
@@ -47,12 +47,7 @@ extension KVCache {
                 linear.matrix.multiply(input, rows: rows, bias: bias, into: out)
             } else {
                 BLAS.sgemm(transposeB: true, m: rows, n: OC, k: C, a: input, lda: C, b: weight, ldb: C, beta: 0, c: out, ldc: OC)
-                if let bias {
-                    for r in 0..<rows {
-                        let o = out + r * OC
-                        for j in 0..<OC { o[j] += bias[j] }
-                    }
-                }
+                if let bias { Kernels.addBias(out, bias: bias, rows: rows, OC: OC) }
             }
         }
     }

@@ -18,20 +18,26 @@ extension Kernels {
         let width = PackedMatrix.panelWidth, panelCount = (outputs + width - 1) / width
         for p in 0..<panelCount {
             let panel = panels + p * K * width, o0 = p * width, columns = min(width, outputs - o0)
-            var b = Lanes16()
-            if let bias { for j in 0..<columns { b[j] = bias[o0 + j] } }
+            let panelBias = bias.map { bias in
+                var lanes = Lanes16()
+                for j in 0..<columns { lanes[j] = bias[o0 + j] }
+                return lanes
+            }
             var r0 = 0
             while r0 < rows {
                 let R = min(6, rows - r0)
                 let x0 = x + r0 * K, out0 = out + r0 * outputs + o0
+                @inline(__always) func rowsOf(_ count: Int) {
+                    panelRows(count, x0, K: K, panel: panel, blocks: blocks, bias: panelBias, out: out0, stride: outputs, columns: columns)
+                }
                 // A literal row count per case, so each inlined copy keeps only its own accumulators.
                 switch R {
-                case 6: panelRows(6, x0, K: K, panel: panel, blocks: blocks, bias: bias == nil ? nil : b, out: out0, stride: outputs, columns: columns)
-                case 5: panelRows(5, x0, K: K, panel: panel, blocks: blocks, bias: bias == nil ? nil : b, out: out0, stride: outputs, columns: columns)
-                case 4: panelRows(4, x0, K: K, panel: panel, blocks: blocks, bias: bias == nil ? nil : b, out: out0, stride: outputs, columns: columns)
-                case 3: panelRows(3, x0, K: K, panel: panel, blocks: blocks, bias: bias == nil ? nil : b, out: out0, stride: outputs, columns: columns)
-                case 2: panelRows(2, x0, K: K, panel: panel, blocks: blocks, bias: bias == nil ? nil : b, out: out0, stride: outputs, columns: columns)
-                default: panelRows(1, x0, K: K, panel: panel, blocks: blocks, bias: bias == nil ? nil : b, out: out0, stride: outputs, columns: columns)
+                case 6: rowsOf(6)
+                case 5: rowsOf(5)
+                case 4: rowsOf(4)
+                case 3: rowsOf(3)
+                case 2: rowsOf(2)
+                default: rowsOf(1)
                 }
                 r0 += R
             }

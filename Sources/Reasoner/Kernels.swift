@@ -141,8 +141,12 @@ public enum Kernels {
             BLAS.sgemm(transposeB: true, m: count, n: OC, k: C, a: i.pointer + start * C, lda: C, b: w.pointer, ldb: C, beta: 0,
                        c: o.pointer + start * OC, ldc: OC)
         }
-        guard let bias else { return }
-        for n in 0..<N {
+        if let bias { addBias(out, bias: bias, rows: N, OC: OC) }
+    }
+
+    /// out[n, :] += bias for each of `rows` rows of OC outputs (after sgemm: one more rounding).
+    static func addBias(_ out: Buffer, bias: Input, rows: Int, OC: Int) {
+        for n in 0..<rows {
             let o = out + n * OC
             for j in 0..<OC { o[j] += bias[j] }
         }

@@ -19,6 +19,8 @@ import Synchronization
 struct PackedMatrix: Sendable {
     let outputs: Int, inputs: Int
     private let panels: [Float]
+    /// `innerBlocks(inputs)`, kept rather than rebuilt at every product.
+    private let blocks: [Range<Int>]
     static let panelWidth = 16
 
     /// Packs row-major `weight` [outputs, inputs].
@@ -32,6 +34,7 @@ struct PackedMatrix: Sendable {
             for k in 0..<inputs { panels[base + k * width] = weight[o * inputs + k] }
         }
         self.panels = panels
+        blocks = Self.innerBlocks(inputs)
     }
 
     /// OpenBLAS's split of the inner dimension (its sgemm Q = 320, unroll 16): whole blocks of
@@ -53,7 +56,7 @@ struct PackedMatrix: Sendable {
     func multiply(_ x: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
         panels.withUnsafeBufferPointer { p in
             Kernels.packedProduct(x, rows: rows, panels: p.baseAddress!, outputs: outputs, inputs: inputs,
-                                  blocks: Self.innerBlocks(inputs), bias: bias, out: out)
+                                  blocks: blocks, bias: bias, out: out)
         }
     }
 }
