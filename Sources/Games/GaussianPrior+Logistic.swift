@@ -22,7 +22,10 @@ import Numerics
 //
 // Error control. Each scheme runs at two orders; the higher one is reported and their gap is
 // the error estimate. If the gap exceeds 1e-10 + 1e-8·|v| (never seen over the tested domain),
-// we fall back to adaptive GSL integration split at u = 0.
+// we fall back to adaptive GSL integration split at u = 0. The gap cannot see round-off that
+// both orders share: where Δ is an exact tie (σ² = 2|μ|β) its value is the rounding left after
+// terms of opposite sign cancel (a Hermite sum over both signs of u, or C₁ − E[U⁻]), so each
+// estimate also carries a cancellation bound, (order + 8)·ε times the sum of its terms' magnitudes.
 
 /// Rules for the Gaussian × logistic expectations, built once per process.
 enum LogisticGaussianRules {
@@ -97,6 +100,7 @@ extension GaussianPrior {
     /// Gauss–Hermite in z = (u − μ)/σ; one exp per node serves every expectation.
     func hermite(beta: Double, rule: QuadratureRule) -> GameExpectations {
         var allowed = 0.0, overridden = 0.0, allow = 0.0, override = 0.0, slope = 0.0
+        var allowedMagnitude = 0.0, overriddenMagnitude = 0.0
         let inverseBeta = 1 / beta
         rule.nodes.withUnsafeBufferPointer { z in
             rule.weights.withUnsafeBufferPointer { w in
@@ -108,14 +112,19 @@ extension GaussianPrior {
                     let (p, q) = u >= 0 ? (d, e * d) : (e * d, d)
                     allowed += w[i] * p * u
                     overridden += w[i] * q * u
+                    allowedMagnitude += w[i] * p * abs(u)
+                    overriddenMagnitude += w[i] * q * abs(u)
                     allow += w[i] * p
                     override += w[i] * q
                     slope += w[i] * (e * d * d)
                 }
             }
         }
+        let eps = Self.cancellationFactor(order: rule.order)
         return GameExpectations(allowedPayoff: allowed, overriddenPayoff: overridden, allowProbability: allow,
-                                overrideProbability: override, meanSlope: slope * inverseBeta, errors: .zero,
+                                overrideProbability: override, meanSlope: slope * inverseBeta,
+                                errors: ErrorBounds(allowedPayoff: eps * allowedMagnitude, overriddenPayoff: eps * overriddenMagnitude,
+                                                    probability: eps),
                                 evaluations: rule.order, method: .gaussHermite)
     }
 
@@ -147,26 +156,37 @@ extension GaussianPrior {
         c0 *= beta * densityScale
         slope *= densityScale
         let m = partialMoments
+        // E[πU] = E[U⁺] − C₁ and E[(1 − π)U] = C₁ − E[U⁻]: both differences cancel at a tie.
+        let eps = Self.cancellationFactor(order: table.nodes.count)
+        let errors = ErrorBounds(allowedPayoff: eps * (m.positivePart + c1) + m.positiveError,
+                                 overriddenPayoff: eps * (c1 + m.negativePart) + m.negativeError,
+                                 probability: eps)
         return GameExpectations(allowedPayoff: m.positivePart - c1, overriddenPayoff: c1 - m.negativePart,
                                 allowProbability: m.probabilityNonNegative - c0, overrideProbability: m.probabilityNegative + c0,
-                                meanSlope: slope, errors: .zero, evaluations: 2 * table.nodes.count,
+                                meanSlope: slope, errors: errors, evaluations: 2 * table.nodes.count,
                                 method: .stepPlusLaguerre)
     }
 
+    /// The relative round-off bound of a quadrature sum of `order` terms: recursive summation's
+    /// (n − 1)·ε, plus a few ε for each term's own exp, divide and products.
+    static func cancellationFactor(order: Int) -> Double { Double(order + 8) * Double.ulpOfOne }
+
     /// The gaps between two orders as error estimates of the lower one (so conservative for the
-    /// higher), plus a round-off allowance; nil if any gap is too large to trust either.
+    /// higher), plus the higher order's round-off bound; nil if any gap is too large to trust either.
     private static func agreement(_ a: GameExpectations, _ b: GameExpectations) -> ErrorBounds? {
         var within = true
-        func gap(_ x: Double, _ y: Double) -> Double {
+        func gap(_ x: Double, _ y: Double, roundoff: Double) -> Double {
             let gap = abs(x - y)
-            if !(gap <= orderAgreementAbsolute + orderAgreementRelative * abs(y)) { within = false }
-            return gap + 64 * Double.ulpOfOne * abs(y)
+            if !(gap <= orderAgreementAbsolute + orderAgreementRelative * abs(y) + roundoff) { within = false }
+            return gap + 64 * Double.ulpOfOne * abs(y) + roundoff
         }
+        let p = b.errors.probability
         let errors = ErrorBounds(
-            allowedPayoff: gap(a.allowedPayoff, b.allowedPayoff),
-            overriddenPayoff: gap(a.overriddenPayoff, b.overriddenPayoff),
-            probability: max(gap(a.allowProbability, b.allowProbability), gap(a.overrideProbability, b.overrideProbability),
-                             gap(a.meanSlope ?? 0, b.meanSlope ?? 0)))
+            allowedPayoff: gap(a.allowedPayoff, b.allowedPayoff, roundoff: b.errors.allowedPayoff),
+            overriddenPayoff: gap(a.overriddenPayoff, b.overriddenPayoff, roundoff: b.errors.overriddenPayoff),
+            probability: max(gap(a.allowProbability, b.allowProbability, roundoff: p),
+                             gap(a.overrideProbability, b.overrideProbability, roundoff: p),
+                             gap(a.meanSlope ?? 0, b.meanSlope ?? 0, roundoff: p)))
         return within ? errors : nil
     }
 }

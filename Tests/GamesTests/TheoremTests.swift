@@ -101,6 +101,38 @@ struct TheoremTests {
         }
     }
 
+    /// On the boundary Δ is an exact tie, so its computed value is the round-off left after two
+    /// equal terms cancel. The tie test must see that: μ → −μ mirrors the best action (act ↔ off)
+    /// and both sides report the tie, for β/σ from 1/64 to 64 (powers of two, so every μ = σ²/2β
+    /// is exact and the point lies on the boundary to the last bit).
+    @Test("Boundary ties are reported and mirror-symmetric for β/σ from 1/64 to 64")
+    func boundaryTiesAreMirrorSymmetric() throws {
+        func mirrored(_ a: RobotActions) -> RobotActions {
+            var m = a.intersection(.wait)
+            if a.contains(.act) { m.insert(.off) }
+            if a.contains(.off) { m.insert(.act) }
+            return m
+        }
+        for k in -6...6 {
+            for sigma in [0.25, 1.0, 4.0] {
+                let beta = sigma * pow(2, Double(k)), mu = sigma * sigma / (2 * beta)
+                let plus = try solveGaussian(mu: mu, sigma: sigma, beta: beta)
+                let minus = try solveGaussian(mu: -mu, sigma: sigma, beta: beta)
+                let label = "beta/sigma=2^\(k) sigma=\(sigma) mu=\(mu)"
+                #expect(plus.best == [.act, .wait], "\(label): \(plus.best), delta \(plus.delta)")
+                #expect(minus.best == [.off, .wait], "\(label): \(minus.best), delta \(minus.delta)")
+                #expect(minus.best == mirrored(plus.best), "\(label)")
+                // Off the boundary by 1% in σ, the sign is clear and the mirror still holds.
+                for (factor, expected) in [(1.01, RobotActions.wait), (0.99, RobotActions.act)] {
+                    let p = try solveGaussian(mu: mu, sigma: sigma * factor, beta: beta)
+                    let m = try solveGaussian(mu: -mu, sigma: sigma * factor, beta: beta)
+                    #expect(p.best == expected, "\(label) x\(factor): \(p.best)")
+                    #expect(m.best == mirrored(p.best), "\(label) x\(factor): \(m.best)")
+                }
+            }
+        }
+    }
+
     @Test func zeroMeanAlwaysWaits() throws {
         for sigma in [0.01, 0.3, 1, 7, 10] {
             for beta in [0.001, 0.1, 1, 10, 100] {
