@@ -19,7 +19,7 @@ enum CalibrateCommand {
             .init(name: "correct-column", value: "NAME", help: "Column of correctness: 0/1 or true/false.", defaultValue: "correct"),
             .init(name: "group-column", value: "NAME", help: "Report each value of this column separately (e.g. iteration, model)."),
             .init(name: "bins", value: "B", help: "Number of bins.", defaultValue: "15"),
-            .init(name: "binning", value: "SCHEME", help: "width (edges k/B, last bin closed) or mass (equal counts, as numpy's array_split).", defaultValue: "width"),
+            .init(name: "binning", value: "SCHEME", help: "width (edges k/B, last bin closed) or mass (equal counts, as numpy's array_split; tied confidences never split, each tie goes whole to the bin of its middle rank, so the labels never choose a bin).", defaultValue: "width"),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for 95% percentile intervals; 0 for none.", defaultValue: "1000"),
             .init(name: "seed", value: "S", help: "Seed of the bootstrap (resample r uses stream r).", defaultValue: "1"),
             .init(name: "threads", value: "N", help: "Threads for the bootstrap; results are identical for any N.", defaultValue: "all cores"),

@@ -61,12 +61,40 @@ struct CalibrationTests {
         #expect(abs(r.nll - (-log1p(-1e-12) - log(0.2) - log(0.39) - log(top) - log1p(-top)) / 5) < 1e-12)
     }
 
-    @Test func equalMassSplitsLikeArraySplitEvenWithTies() throws {
-        let p = try Predictions(confidences: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], correct: [true, false, true, false, true, false, true])
-        let r = CalibrationAnalysis(p, binning: .equalMass(3)).report()
-        #expect(r.bins.map(\.count) == [3, 2, 2])
+    @Test func equalMassSplitsLikeArraySplitAndNeverSplitsTies() throws {
+        // Distinct confidences: numpy's array_split on the sorted order (sizes 3, 2, 2).
+        let distinct = try Predictions(confidences: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], correct: [true, false, true, false, true, false, true])
+        #expect(CalibrationAnalysis(distinct, binning: .equalMass(3)).report().bins.map(\.count) == [3, 2, 2])
         let few = CalibrationAnalysis(try Predictions(confidences: [0.2, 0.8], correct: [true, false]), binning: .equalMass(4)).report()
         #expect(few.bins.map(\.count) == [1, 1, 0, 0])
+        // Every confidence 0.5 and half right: one bin, ECE 0 (it was 0.47 when wrong answers
+        // sorted first and the bins split the tie between them).
+        let tied = try Predictions(confidences: Array(repeating: 0.5, count: 100), correct: (0..<100).map { $0 % 2 == 0 })
+        let r = CalibrationAnalysis(tied, binning: .equalMass(15)).report()
+        #expect(r.ece == 0)
+        #expect(r.bins.filter { $0.count > 0 }.map(\.count) == [100])
+        // A tie goes to the group of its middle rank: ranks 0-1 (0.1), 2-6 (0.5, middle 4), 7-8.
+        let mixed = try Predictions(confidences: [0.1, 0.1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.9, 0.9], correct: Array(repeating: true, count: 9))
+        #expect(CalibrationAnalysis(mixed, binning: .equalMass(3)).report().bins.map(\.count) == [2, 5, 2])
+    }
+
+    /// Bin membership must never read correctness: relabel every answer at random and the bins
+    /// hold the same rows (same counts and mean confidences), for both schemes and heavy ties.
+    @Test func changingLabelsNeverChangesBinMembership() throws {
+        var stream = RandomStream(seed: 21)
+        for trial in 0..<40 {
+            let n = 1 + stream.nextIndex(below: 300)
+            // Vote-share-like confidences: k/8, heavily tied.
+            let confidences = (0..<n).map { _ in Double(stream.nextIndex(below: 9)) / 8 }
+            let labels = { (stream: inout RandomStream) in (0..<n).map { _ in stream.nextUniform() < 0.5 } }
+            let a = try Predictions(confidences: confidences, correct: labels(&stream))
+            let b = try Predictions(confidences: confidences, correct: labels(&stream))
+            for binning in [Binning.equalMass(1 + trial % 15), .equalWidth(1 + trial % 15)] {
+                let ra = CalibrationAnalysis(a, binning: binning).report(), rb = CalibrationAnalysis(b, binning: binning).report()
+                #expect(ra.bins.map(\.count) == rb.bins.map(\.count), "trial \(trial) \(binning)")
+                #expect(zip(ra.bins, rb.bins).allSatisfy { $0.count == 0 || $0.meanConfidence == $1.meanConfidence }, "trial \(trial) \(binning)")
+            }
+        }
     }
 
     @Test func aurocCountsTiesAsHalfAndIsMissingForOneClass() throws {

@@ -51,6 +51,24 @@ struct CorrigibilityProbeTests {
         #expect(abs(map(0.05) - 1.0 / 3) < 1e-12 && abs(map(0.35) - 1.0 / 3) < 1e-12 && map(0.4) == 1 && map(0.9) == 1)
     }
 
+    /// Ties are pooled before pool-adjacent-violators, so the fit equals scikit-learn's
+    /// IsotonicRegression (values printed by scikit-learn 1.x, checked by hand).
+    @Test func isotonicRegressionPoolsTiesLikeScikitLearn() {
+        // 0.3 → 1, then 0.5 twice (0 and 1): the pooled 0.5 (mean ½) violates 0.3, so all three
+        // share 2/3. Pooling ties only after a merge had given the second 0.5 the value 1.
+        let pooled = Recalibration.isotonic.fit(confidences: [0.3, 0.5, 0.5], correct: [true, false, true])
+        #expect(abs(pooled(0.3) - 2.0 / 3) < 1e-15 && abs(pooled(0.5) - 2.0 / 3) < 1e-15)
+        let x = [0.9, 0.1, 0.7, 0.7, 0.3, 0.7, 0.3, 0.1, 0.9, 0.5]
+        let y = [true, false, false, true, true, false, false, true, true, false]
+        let map = Recalibration.isotonic.fit(confidences: x, correct: y)
+        for (c, expected) in [(0.1, 0.375), (0.3, 0.375), (0.5, 0.375), (0.7, 0.375), (0.9, 1.0)] {
+            #expect(abs(map(c) - expected) < 1e-15, "\(c)")
+        }
+        // Equal confidences always get one value, whatever order their outcomes come in.
+        let shuffled = Recalibration.isotonic.fit(confidences: x.reversed(), correct: y.reversed())
+        #expect(x.allSatisfy { map($0) == shuffled($0) })
+    }
+
     @Test(arguments: Recalibration.allCases)
     func recalibrationImprovesECEOnAnOverconfidentSet(method: Recalibration) throws {
         var stream = RandomStream(seed: 11)

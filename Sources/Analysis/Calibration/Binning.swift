@@ -4,7 +4,11 @@ public enum Binning: Sendable, Equatable, CustomStringConvertible {
     /// exactly 1 is in the last bin. Empty bins contribute nothing.
     case equalWidth(Int)
     /// Sorted by confidence and split into B groups whose sizes differ by at most one (the first
-    /// n mod B groups are one larger, as numpy's array_split). Ties may straddle groups.
+    /// n mod B groups are one larger, as numpy's array_split), except that tied confidences are
+    /// never split: a run of equal confidences goes whole into the group of its middle rank
+    /// (rank ⌊(first + last)/2⌋). Bins may then differ in size by more than one, and some may be
+    /// empty, but membership never depends on which answers were right. With distinct
+    /// confidences this is exactly array_split on the sorted order.
     case equalMass(Int)
 
     /// The default: 15 equal-width bins.

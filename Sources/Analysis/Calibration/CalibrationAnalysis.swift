@@ -5,7 +5,8 @@ import Numerics
 ///
 /// The predictions are sorted once by confidence (a radix sort on keys that pack the
 /// confidence's bit pattern with the outcome); every metric is then one pass over the sorted
-/// order. A bootstrap resample is a vector of integer weights over that order, so it costs one
+/// order, one tie group of equal confidence at a time. No bin ever reads the outcomes: a tie
+/// group always lands in one bin whole, so the labels cannot choose which rows share a bin. A bootstrap resample is a vector of integer weights over that order, so it costs one
 /// more pass and no sort. At ten million pairs a report takes a fraction of a second.
 public struct CalibrationAnalysis: Sendable {
     public let binning: Binning
@@ -86,7 +87,7 @@ public struct CalibrationAnalysis: Sendable {
         // Equal-width: bins advance monotonically along the sorted order; edges are k/B as doubles.
         let edges = (0...binCount).map { Double($0) / Double(binCount) }
         let equalMass = binning.scheme == "equal-mass"
-        // Equal-mass: group g holds q + 1 pairs for g < r and q after (sizes differ by at most one).
+        // Equal-mass: group g holds q + 1 ranks for g < r and q after (sizes differ by at most one).
         let groupSize = Int(totalWeight) / binCount, groupExtra = Int(totalWeight) % binCount
 
         stats.withUnsafeMutableBufferPointer { s in
@@ -94,52 +95,47 @@ public struct CalibrationAnalysis: Sendable {
                 outcome.withUnsafeBufferPointer { o in
                     edges.withUnsafeBufferPointer { e in
                         var bin = 0
-                        var capacity = Double(groupSize + (groupExtra > 0 ? 1 : 0))
+                        var ranksBefore = 0   // the weight of all tie groups before this one
                         var i = 0
                         while i < n {
-                            // One tie group of equal confidence at a time (for AUROC and for NLL's logarithms).
+                            // One tie group of equal confidence at a time: it goes into one bin whole.
                             let value = c[i]
-                            let clipped = min(max(value, clip), 1 - clip)
-                            let logRight = log(clipped), logWrong = log1p(-clipped)
-                            if !equalMass { while bin < binCount - 1 && value >= e[bin + 1] { bin += 1 } }
                             var tieRight = 0.0, tieWrong = 0.0
                             var j = i
                             while j < n && c[j] == value {
                                 let w = weights.map { Double($0[j]) } ?? 1
+                                if o[j] == 1 { tieRight += w } else { tieWrong += w }
                                 j += 1
-                                if w == 0 { continue }
-                                let right = o[j - 1] == 1
-                                if right { tieRight += w } else { tieWrong += w }
-                                var remaining = w
-                                while remaining > 0 {
-                                    var take = remaining
-                                    if equalMass {
-                                        if capacity == 0 && bin < binCount - 1 {
-                                            bin += 1
-                                            capacity = Double(groupSize + (bin < groupExtra ? 1 : 0))
-                                            continue
-                                        }
-                                        if bin < binCount - 1 { take = min(remaining, capacity) }
-                                        capacity -= take
-                                    }
-                                    let base = 5 * bin
-                                    s[base] += take
-                                    s[base + 1] += take * value
-                                    if right { s[base + 2] += take }
-                                    if s[base + 3].isNaN { s[base + 3] = value }
-                                    s[base + 4] = value
-                                    remaining -= take
-                                }
                             }
+                            i = j
                             let tie = tieRight + tieWrong
+                            guard tie > 0 else { continue }
+                            if equalMass {
+                                // The group of the tie's middle rank; a group that splits no tie
+                                // is the array_split group of its ranks, so distinct confidences
+                                // bin exactly as numpy does.
+                                let middle = ranksBefore + (Int(tie) - 1) / 2
+                                let largeRanks = groupExtra * (groupSize + 1)
+                                bin = middle < largeRanks ? middle / (groupSize + 1) : groupExtra + (middle - largeRanks) / groupSize
+                            } else {
+                                while bin < binCount - 1 && value >= e[bin + 1] { bin += 1 }
+                            }
+                            ranksBefore += Int(tie)
+                            let base = 5 * bin
+                            s[base] += tie
+                            s[base + 1] += tie * value
+                            s[base + 2] += tieRight
+                            if s[base + 3].isNaN { s[base + 3] = value }
+                            s[base + 4] = value
+
+                            let clipped = min(max(value, clip), 1 - clip)
                             total += tie
                             sumConfidence += tie * value
                             sumCorrect += tieRight
                             brier += tieRight * (1 - value) * (1 - value) + tieWrong * value * value
-                            nll -= tieRight * logRight + tieWrong * logWrong
+                            nll -= tieRight * log(clipped) + tieWrong * log1p(-clipped)
                             aucSum += tieRight * negativesBelow + 0.5 * tieRight * tieWrong
                             negativesBelow += tieWrong
-                            i = j
                         }
                     }
                 }

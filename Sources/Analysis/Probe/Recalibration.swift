@@ -2,9 +2,12 @@ import Foundation
 
 /// Maps stated confidences to recalibrated ones, fitted on (confidence, correct) pairs.
 ///
-/// - `isotonic`: isotonic regression by pool-adjacent-violators, a non-decreasing step function
-///   of the confidence; a confidence between two fitted points takes the lower one's value, and
-///   one outside the fitted range the nearest end's.
+/// - `isotonic`: isotonic regression by weighted pool-adjacent-violators over the distinct
+///   confidences (tied confidences are pooled first, so they share one fitted value), a
+///   non-decreasing step function of the confidence. At the fitted confidences it equals
+///   scikit-learn's `IsotonicRegression` (`increasing=True`); between two fitted points it takes
+///   the lower one's value where scikit-learn interpolates linearly, and outside the fitted range
+///   the nearest end's (scikit-learn's `out_of_bounds="clip"`).
 /// - `temperature`: c′ = σ(logit(c) / T), with T > 0 chosen to minimise the NLL by a
 ///   golden-section search over log T ∈ [−6, 6]; confidences are clipped to [1e-6, 1 − 1e-6]
 ///   before the logit, so certain answers stay finite.
@@ -44,20 +47,27 @@ public enum Recalibration: String, Sendable, CaseIterable {
     public func fit(confidences: [Double], correct: [Bool]) -> Map {
         switch self {
         case .isotonic:
-            let order = confidences.indices.sorted { confidences[$0] < confidences[$1] || (confidences[$0] == confidences[$1] && $0 < $1) }
-            // Blocks of (lower edge, sum of outcomes, count); equal confidences start in one block.
-            var blocks: [(edge: Double, sum: Double, count: Double)] = []
+            // Pool tied confidences first: one point per distinct confidence, weighted by its
+            // count, so equal confidences always get one fitted value (scikit-learn's
+            // IsotonicRegression does the same). Then weighted pool-adjacent-violators.
+            let order = confidences.indices.sorted { confidences[$0] < confidences[$1] }
+            var points: [(edge: Double, sum: Double, count: Double)] = []
             for i in order {
                 let o = correct[i] ? 1.0 : 0.0
-                if let last = blocks.last, last.edge == confidences[i] {
-                    blocks[blocks.count - 1].sum += o; blocks[blocks.count - 1].count += 1
+                if let last = points.last, last.edge == confidences[i] {
+                    points[points.count - 1].sum += o
+                    points[points.count - 1].count += 1
                 } else {
-                    blocks.append((confidences[i], o, 1))
+                    points.append((confidences[i], o, 1))
                 }
-                // Pool adjacent violators: merge while the previous block's mean exceeds this one's.
+            }
+            // Blocks of (lower edge, sum of outcomes, count); merge while the previous block's mean exceeds this one's.
+            var blocks: [(edge: Double, sum: Double, count: Double)] = []
+            for point in points {
+                blocks.append(point)
                 while blocks.count > 1 {
                     let b = blocks[blocks.count - 1], a = blocks[blocks.count - 2]
-                    guard a.sum / a.count > b.sum / b.count else { break }
+                    guard a.sum * b.count > b.sum * a.count else { break }
                     blocks.removeLast()
                     blocks[blocks.count - 1] = (a.edge, a.sum + b.sum, a.count + b.count)
                 }
