@@ -48,11 +48,12 @@ extension GamesCommand {
         }
         if let path = args.string("plot") {
             let grid = PolicyValueGrid(title: "Incorrigibility in CIRL: expected true reward per human policy",
-                                       subtitle: "ε = \(f(game.epsilon)); the robot's reward is sign-flipped with probability \(f(game.bugProbability))",
+                                       subtitle: "ε = \(f(game.epsilon)); the robot's reward is sign-flipped with probability \(f(game.bugProbability)); colours: each column of one robot on its own scale, the two expected columns on one shared scale",
                                        rowLabels: rows.map(\.policy.description),
                                        columnLabels: ["CIRL, correct", "CIRL, bugged", "CIRL, expected", "hard-coded, expected"],
                                        values: rows.map { [$0.cirl.correct, $0.cirl.bugged, $0.cirl.total, $0.hard.total] },
-                                       outlined: Set(rows.indices.filter { rows[$0].hard.total == rows.map(\.hard.total).max()! }.map { [$0, 3] }))
+                                       outlined: Set(rows.indices.filter { rows[$0].hard.total == rows.map(\.hard.total).max()! }.map { [$0, 3] }),
+                                       scaleGroups: [[0], [1], [2, 3]])
             try OutputFile.write(grid.render(), to: path)
         }
         try out.commit()

@@ -46,34 +46,41 @@ extension GamesCommand {
             (learner, Parallel.map(seeds, threads: Parallel.availableCores) { trained.train(learner, episodes: episodes, seed: seed, run: $0) })
         }
         let f = CSVNumber.format
-        func aggregate(_ values: [Double]) -> SeedAggregate { SeedAggregate(values)! }
+        // Pressing the button is a 0/1 outcome per run: its rate gets a Wilson interval, which
+        // stays in [0, 1] and has width at 0 of n. The returns are means over runs (t-intervals).
+        struct Summary { var presses: Proportion; var uninterrupted: SeedAggregate; var interrupted: SeedAggregate }
+        let summaries = results.map { learner, outcomes in
+            (learner, Summary(presses: Proportion(outcomes.map(\.pressesButton)), uninterrupted: SeedAggregate(outcomes.map(\.uninterruptedReturn))!,
+                              interrupted: SeedAggregate(outcomes.map(\.interruptedReturn))!))
+        }
+        func ends(_ a: SeedAggregate) -> (String, String) { (a.lower.map(f) ?? "", a.upper.map(f) ?? "") }
         switch format {
         case "csv", "json":
             var text = CSVWriter.record(["learner", "runs", "presses_button", "presses_ci_lo", "presses_ci_hi", "uninterrupted_return",
                                          "uninterrupted_ci_lo", "uninterrupted_ci_hi", "interrupted_return", "interrupted_ci_lo", "interrupted_ci_hi"])
-            for (learner, outcomes) in results {
-                let p = aggregate(outcomes.map { $0.pressesButton ? 1 : 0 }), u = aggregate(outcomes.map(\.uninterruptedReturn))
-                let i = aggregate(outcomes.map(\.interruptedReturn))
-                text += CSVWriter.record([learner.rawValue, String(seeds), f(p.mean), f(p.lower), f(p.upper), f(u.mean), f(u.lower), f(u.upper),
-                                          f(i.mean), f(i.lower), f(i.upper)])
+            for (learner, s) in summaries {
+                let (ulo, uhi) = ends(s.uninterrupted), (ilo, ihi) = ends(s.interrupted)
+                text += CSVWriter.record([learner.rawValue, String(seeds), f(s.presses.rate), f(s.presses.lower), f(s.presses.upper),
+                                          f(s.uninterrupted.mean), ulo, uhi, f(s.interrupted.mean), ilo, ihi])
             }
             if format == "json" {
-                text = JSONValue.object(results.map { learner, outcomes in
-                    (learner.rawValue, JSONValue.object([("presses_button", .number(aggregate(outcomes.map { $0.pressesButton ? 1 : 0 }).mean)),
-                                                         ("uninterrupted_return", .number(aggregate(outcomes.map(\.uninterruptedReturn)).mean)),
-                                                         ("interrupted_return", .number(aggregate(outcomes.map(\.interruptedReturn)).mean))]))
+                text = JSONValue.object(summaries.map { learner, s in
+                    (learner.rawValue, JSONValue.object([("presses_button", .number(s.presses.rate)),
+                                                         ("presses_ci", .array([.number(s.presses.lower), .number(s.presses.upper)])),
+                                                         ("uninterrupted_return", .number(s.uninterrupted.mean)),
+                                                         ("interrupted_return", .number(s.interrupted.mean))]))
                 }).pretty() + "\n"
             }
             try out.write(text)
         default:
             var text = "safe interruptibility: \(seeds) runs of \(episodes) episodes each, interruption probability \(f(world.interruptionProbability)), seed \(seed)\n"
+            text += "95% intervals: Wilson for the press rate, Student t over runs for the returns\n"
             text += "learner      presses button [95%]   uninterrupted return   return with interruptions\n"
-            for (learner, outcomes) in results {
-                let p = aggregate(outcomes.map { $0.pressesButton ? 1 : 0 }), u = aggregate(outcomes.map(\.uninterruptedReturn))
-                let i = aggregate(outcomes.map(\.interruptedReturn))
+            for (learner, s) in summaries {
+                let u = s.uninterrupted, i = s.interrupted
                 text += learner.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
-                text += String(format: " %5.2f [%5.2f, %5.2f]    %6.2f [%6.2f, %6.2f]   %6.2f [%6.2f, %6.2f]\n", p.mean, max(0, p.lower), min(1, p.upper),
-                               u.mean, u.lower, u.upper, i.mean, i.lower, i.upper)
+                text += String(format: " %5.2f [%5.2f, %5.2f]    %6.2f [%6.2f, %6.2f]   %6.2f [%6.2f, %6.2f]\n", s.presses.rate, s.presses.lower, s.presses.upper,
+                               u.mean, u.lower ?? .nan, u.upper ?? .nan, i.mean, i.lower ?? .nan, i.upper ?? .nan)
             }
             try out.write(text)
         }

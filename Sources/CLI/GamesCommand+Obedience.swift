@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
 import Games
+import Numerics
 
 /// `safetykit games obedience`: Milli et al.'s repeated order game, per round over many runs.
 extension GamesCommand {
@@ -36,47 +37,55 @@ extension GamesCommand {
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
         let plot = try args.string("plot").map { path throws(AnalysisError) in try OutputFile(path: path) }
         let results = game.simulate(runs: runs, seed: seed)
+        struct Round { var obedience: Proportion; var advantage: SeedAggregate }
         let rows = (0..<game.rounds).map { n in
-            (obedience: SeedAggregate(results.map { $0.obeyed[n] ? 1.0 : 0.0 })!, advantage: SeedAggregate(results.map { $0.advantage[n] })!)
+            // Obeying is a 0/1 outcome per run: a Wilson interval for its rate; the advantage is a mean (t-interval).
+            Round(obedience: Proportion(results.map { $0.obeyed[n] }), advantage: SeedAggregate(results.map { $0.advantage[n] })!)
         }
         let f = CSVNumber.format
         switch format {
         case "csv", "json":
             var text = CSVWriter.record(["round", "obedience", "obedience_ci_lo", "obedience_ci_hi", "advantage", "advantage_ci_lo", "advantage_ci_hi"])
             for (n, r) in rows.enumerated() {
-                text += CSVWriter.record([String(n + 1), f(r.obedience.mean), f(r.obedience.lower), f(r.obedience.upper),
-                                          f(r.advantage.mean), f(r.advantage.lower), f(r.advantage.upper)])
+                text += CSVWriter.record([String(n + 1), f(r.obedience.rate), f(r.obedience.lower), f(r.obedience.upper),
+                                          f(r.advantage.mean), r.advantage.lower.map(f) ?? "", r.advantage.upper.map(f) ?? ""])
             }
             if format == "json" {
-                text = JSONValue.object([("runs", .number(Double(runs))), ("rounds", .array(rows.enumerated().map { n, r in
-                    .object([("round", .number(Double(n + 1))), ("obedience", .number(r.obedience.mean)), ("advantage", .number(r.advantage.mean)),
-                             ("advantage_ci", .array([.number(r.advantage.lower), .number(r.advantage.upper)]))])
-                }))]).pretty() + "\n"
+                let rounds: [JSONValue] = rows.enumerated().map { n, r in
+                    .object([("round", .number(Double(n + 1))), ("obedience", .number(r.obedience.rate)),
+                             ("obedience_ci", .array([.number(r.obedience.lower), .number(r.obedience.upper)])),
+                             ("advantage", .number(r.advantage.mean)),
+                             ("advantage_ci", r.advantage.interval.map { .array([.number($0.lowerBound), .number($0.upperBound)]) } ?? .null)])
+                }
+                text = JSONValue.object([("runs", .number(Double(runs))), ("rounds", .array(rounds))]).pretty() + "\n"
             }
             try out.write(text)
         default:
             var text = "obedience game: \(game.features) features (the robot sees \(game.robotFeatures)), \(game.actions) actions a round, "
             text += "human beta \(f(game.humanBeta)) (the robot assumes \(f(game.robotBeta))), \(runs) runs, seed \(seed)\n"
-            text += "round  obedience  autonomy advantage [95% interval]\n"
+            text += "round  obedience [95% Wilson]  autonomy advantage [95% t-interval]\n"
             for n in Set([0, 1, 4, 9, 19, game.rounds - 1]).sorted() where n < game.rounds {
                 let r = rows[n]
-                text += String(format: "%5d  %9.3f  %+8.4f [%+.4f, %+.4f]\n", n + 1, r.obedience.mean, r.advantage.mean, r.advantage.lower, r.advantage.upper)
+                text += String(format: "%5d  %5.3f [%5.3f, %5.3f]   %+8.4f [%+.4f, %+.4f]\n", n + 1, r.obedience.rate, r.obedience.lower, r.obedience.upper,
+                               r.advantage.mean, r.advantage.lower ?? .nan, r.advantage.upper ?? .nan)
             }
             try out.write(text)
         }
         if let plot {
-            let points = { (key: KeyPath<(obedience: SeedAggregate, advantage: SeedAggregate), SeedAggregate>) in
-                rows.enumerated().map { (Double($0 + 1), $1[keyPath: key].mean) }
-            }
-            let bands = { (key: KeyPath<(obedience: SeedAggregate, advantage: SeedAggregate), SeedAggregate>) in
-                rows.enumerated().map { (Double($0 + 1), $1[keyPath: key].lower, $1[keyPath: key].upper) }
-            }
-            let chart = LineChart(title: "Should robots be obedient? Obedience and autonomy advantage per round",
-                                  subtitle: "human beta \(f(game.humanBeta)), robot assumes \(f(game.robotBeta)), sees \(game.robotFeatures) of \(game.features) features; \(runs) runs, 95% intervals",
-                                  xLabel: "round", yLabel: "obedience / advantage",
-                                  series: [LineChart.Series(name: "obedience O_n", points: points(\.obedience), band: bands(\.obedience)),
-                                           LineChart.Series(name: "autonomy advantage Δ_n", points: points(\.advantage), band: bands(\.advantage))])
-            try plot.write(chart.render())
+            // Two panels: obedience is a rate in [0, 1], the advantage a reward difference; one axis would squash one of them.
+            let x = rows.indices.map { Double($0 + 1) }
+            let obedience = LineChart.Series(name: "obedience O_n", points: zip(x, rows).map { ($0, $1.obedience.rate) },
+                                             band: zip(x, rows).map { ($0, $1.obedience.lower, $1.obedience.upper) })
+            let advantage = LineChart.Series(name: "autonomy advantage Δ_n", points: zip(x, rows).map { ($0, $1.advantage.mean) },
+                                             band: zip(x, rows).compactMap { x, r in r.advantage.interval.map { (x, $0.lowerBound, $0.upperBound) } })
+            let subtitle = "human β = \(f(game.humanBeta)), robot assumes β = \(f(game.robotBeta)), sees \(game.robotFeatures) of \(game.features) features; \(runs) runs"
+            let panels = ChartPanels(title: "Should robots be obedient? Obedience and autonomy advantage per round", subtitle: subtitle, panels: [
+                LineChart(title: "Obedience (bands: 95% Wilson intervals)", subtitle: "", xLabel: "round", yLabel: "P(robot follows the order)",
+                          series: [obedience], integerX: true, yRange: 0...1),
+                LineChart(title: "Autonomy advantage (bands: 95% t-intervals)", subtitle: "", xLabel: "round",
+                          yLabel: "reward of robot's action − of order", series: [advantage], integerX: true),
+            ])
+            try plot.write(panels.render())
             try plot.commit()
         }
         try out.commit()

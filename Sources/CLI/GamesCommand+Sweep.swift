@@ -27,9 +27,9 @@ extension GamesCommand {
         try out.write(CSVWriter.record([parameter] + columns))
         for (v, row) in zip(values, rows) { try out.write(CSVWriter.record([CSVNumber.format(v)] + row.map(CSVNumber.format))) }
         if let plot {
-            let series = columns.indices.map { c in LineChart.Series(name: columns[c], points: zip(values, rows).map { ($0, $1[c]) }) }
-            try plot.write(LineChart(title: "safetykit games \(game): a sweep over \(parameter)", subtitle: "\(values.count) values",
-                                     xLabel: parameter, yLabel: "value", series: series).render())
+            let series = columns.indices.map { c in LineChart.Series(name: AxisLabel.readable(columns[c]), points: zip(values, rows).map { ($0, $1[c]) }) }
+            try plot.write(LineChart(title: "safetykit games \(game): a sweep over \(AxisLabel.readable(parameter))", subtitle: "\(values.count) values",
+                                     xLabel: AxisLabel.readable(parameter), yLabel: "value of each column (see legend)", series: series).render())
             try plot.commit()
         }
         try out.commit()

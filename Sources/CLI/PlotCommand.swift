@@ -93,7 +93,8 @@ enum PlotCommand {
             }
             if let group { _ = try table.columnIndex(group) }
             var chart = LineChart(title: args.string("title") ?? "\(ys.joined(separator: ", ")) against \(x)", subtitle: path,
-                                  xLabel: x, yLabel: ys.count == 1 ? ys[0] : "value", series: series)
+                                  xLabel: AxisLabel.readable(x), yLabel: ys.count == 1 ? AxisLabel.readable(ys[0]) : "value (see legend)", series: series,
+                                  integerX: ["iteration", "round", "step"].contains(x))
             chart.logY = args.flag("log-y")
             svg = chart.render()
         }

@@ -18,16 +18,18 @@ public struct OffSwitchMonteCarlo: Sendable {
 
     /// Plays `rounds` rounds with the given stream.
     public func play(_ game: OffSwitchGame, stream: inout RandomStream) -> MonteCarloEstimate {
-        var act = RunningMean(), wait = RunningMean(), allow = RunningMean()
+        var act = RunningMean(), wait = RunningMean(), allowed = 0
         for _ in 0..<rounds {
             let u = game.prior.sample(using: &stream)
-            let allowed = stream.nextUniform() < game.human.allowProbability(u)
+            let allows = stream.nextUniform() < game.human.allowProbability(u)
             act.add(u)
-            wait.add(allowed ? u : 0)
-            allow.add(allowed ? 1 : 0)
+            wait.add(allows ? u : 0)
+            if allows { allowed += 1 }
         }
-        return MonteCarloEstimate(rounds: rounds, act: act.estimate, off: MeanEstimate(mean: 0, standardError: 0),
-                                  wait: wait.estimate, pAllow: allow.estimate)
+        // P(allow) is a rate: an exact binomial interval, whose coverage holds when allowing is rare.
+        let pAllow = MeanEstimate(Proportion(successes: allowed, trials: rounds, method: .clopperPearson))
+        return MonteCarloEstimate(rounds: rounds, act: act.estimate, off: MeanEstimate(mean: 0, standardError: 0, lower: 0, upper: 0),
+                                  wait: wait.estimate, pAllow: pAllow)
     }
 }
 
@@ -41,14 +43,33 @@ public struct MonteCarloEstimate: Sendable, Equatable {
     public var pAllow: MeanEstimate
 }
 
-/// A sample mean with its standard error and a normal-approximation 95% interval.
+/// A sample mean with its standard error and a two-sided 95% interval: Student's t with n − 1
+/// degrees of freedom for a payoff's mean, the exact binomial (Clopper–Pearson) interval for a
+/// probability.
 public struct MeanEstimate: Sendable, Equatable {
     public var mean: Double
     public var standardError: Double
-    /// z for a two-sided 95% normal interval.
-    public static let z95 = 1.959_963_984_540_054
-    public var lower: Double { mean - Self.z95 * standardError }
-    public var upper: Double { mean + Self.z95 * standardError }
+    public var lower: Double
+    public var upper: Double
+
+    public init(mean: Double, standardError: Double, lower: Double, upper: Double) {
+        self.mean = mean
+        self.standardError = standardError
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// mean ± t(0.975, n − 1)·SE.
+    init(mean: Double, standardError: Double, count: Int) {
+        let half = StudentT.quantile(0.975, degreesOfFreedom: Double(count - 1)) * standardError
+        self.init(mean: mean, standardError: standardError, lower: mean - half, upper: mean + half)
+    }
+
+    /// A proportion's rate, its binomial standard error and its interval.
+    init(_ p: Proportion) {
+        self.init(mean: p.rate, standardError: (p.rate * (1 - p.rate) / Double(p.trials)).squareRoot(), lower: p.lower, upper: p.upper)
+    }
+
     /// Whether `value` lies in the 95% interval.
     public func covers(_ value: Double) -> Bool { lower <= value && value <= upper }
 }
@@ -68,6 +89,6 @@ struct RunningMean {
 
     var estimate: MeanEstimate {
         let variance = count > 1 ? m2 / Double(count - 1) : 0
-        return MeanEstimate(mean: mean, standardError: (variance / Double(count)).squareRoot())
+        return MeanEstimate(mean: mean, standardError: (variance / Double(count)).squareRoot(), count: count)
     }
 }

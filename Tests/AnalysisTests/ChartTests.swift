@@ -6,18 +6,45 @@ import Testing
 @testable import Analysis
 @testable import Games
 
-/// Parses SVG as XML and collects element names and text.
+/// Parses SVG as XML and collects element names, attributes and text.
 final class SVGProbe: NSObject, XMLParserDelegate {
     var elements: [String: Int] = [:]
     var texts: [String] = []
-    private var current = ""
+    /// Every element's name and attributes, in document order.
+    var nodes: [(name: String, attributes: [String: String])] = []
+    /// Each text element's attributes and content.
+    var textNodes: [(attributes: [String: String], text: String)] = []
+    private var current = "", currentAttributes: [String: String] = [:]
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
         elements[name, default: 0] += 1
+        nodes.append((name, attributes))
         current = ""
+        currentAttributes = attributes
     }
     func parser(_ parser: XMLParser, foundCharacters string: String) { current += string }
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-        if name == "text" { texts.append(current) }
+        if name == "text" { texts.append(current); textNodes.append((currentAttributes, current)) }
+    }
+
+    /// The canvas size from the root element.
+    var canvas: (width: Double, height: Double) {
+        let root = nodes.first { $0.name == "svg" }?.attributes ?? [:]
+        return (Double(root["width"] ?? "") ?? 0, Double(root["height"] ?? "") ?? 0)
+    }
+
+    /// Text elements whose estimated extent leaves the canvas (unrotated text only; rotated
+    /// axis titles are checked by their anchor point).
+    var textsOutsideCanvas: [String] {
+        let (width, height) = canvas
+        return textNodes.compactMap { node in
+            let a = node.attributes
+            guard let x = Double(a["x"] ?? ""), let y = Double(a["y"] ?? ""), let size = Double(a["font-size"] ?? "") else { return node.text }
+            if a["transform"] != nil { return (0...width).contains(x) && (0...height).contains(y) ? nil : node.text }
+            let w = SVGCanvas.estimatedWidth(node.text, size: size, bold: a["font-weight"] == "bold")
+            let start = a["text-anchor"] == "middle" ? x - w / 2 : a["text-anchor"] == "end" ? x - w : x
+            let inside = start >= 0 && start + w <= width && y - size >= 0 && y <= height
+            return inside ? nil : node.text
+        }
     }
 
     static func parse(_ svg: String) -> SVGProbe? {
@@ -40,10 +67,20 @@ struct ChartTests {
         let probe = try #require(SVGProbe.parse(svg))
         #expect(probe.elements["svg"] == 1)
         #expect(probe.elements["rect", default: 0] > 100)
-        for label in ["mu = -1", "mu = 0.5", "mu = 2", "wait", "act", "off", "sigma", "beta", "Δ = E[πU] − max(E[U], 0)"] {
+        for label in ["μ = -1", "μ = 0.5", "μ = 2", "wait", "act", "off", AxisLabel.readable("sigma"), AxisLabel.readable("beta"),
+                      "Δ = E[πU] − max(E[U], 0)", "exact boundary σ² = 2|μ|β (Δ = 0)", "best-action regions"] {
             #expect(probe.texts.contains(label), "missing \(label)")
         }
-        #expect(svg.contains("stroke-dasharray"))   // the exact boundary σ² = 2|μ|β
+        // The exact boundary σ² = 2|μ|β is one dashed path per panel whose curve is one subpath
+        // (one-cell segments each restart the dash pattern and render solid).
+        let dashed = probe.nodes.filter { $0.name == "path" && $0.attributes["class"] == "overlay" }
+        #expect(dashed.count == 3)
+        for path in dashed {
+            let d = path.attributes["d"] ?? ""
+            #expect(d.filter { $0 == "M" }.count == 1, "a boundary split into \(d.filter { $0 == "M" }.count) subpaths")
+            #expect(d.filter { $0 == "L" }.count > 20)
+        }
+        #expect(probe.textsOutsideCanvas.isEmpty, "outside: \(probe.textsOutsideCanvas)")
         try plotter.write()
         #expect(FileManager.default.fileExists(atPath: path))
     }
@@ -83,8 +120,29 @@ struct MoreChartTests {
         ])
         let svg = chart.render()
         let probe = try #require(SVGProbe.parse(svg))
-        #expect(probe.elements["polyline"] == 2 && probe.elements["polygon"] == 1)
+        #expect(probe.nodes.filter { $0.attributes["class"] == "series" }.count == 2)
+        #expect(probe.nodes.filter { $0.attributes["class"] == "band" }.count == 1)
+        #expect(probe.nodes.filter { $0.attributes["class"] == "band-edge" }.count == 2)
         #expect(probe.texts.contains("STaR") && probe.texts.contains("RFT") && probe.texts.contains("iteration"))
+        #expect(probe.textsOutsideCanvas.isEmpty, "outside: \(probe.textsOutsideCanvas)")
+    }
+
+    /// Iterations are whole numbers: no tick at 0.5 whatever the range.
+    @Test func iterationAxesTickOnWholeNumbersOnly() throws {
+        for last in [1.0, 2, 3, 7, 40] {
+            let chart = LineChart(title: "t", xLabel: "iteration", yLabel: "y", series: [.init(name: "a", points: [(0, 0.1), (last, 0.2)])], integerX: true)
+            let probe = try #require(SVGProbe.parse(chart.render()))
+            let ticks = probe.textNodes.filter { $0.attributes["text-anchor"] == "middle" && $0.attributes["font-size"] == "11" }.map(\.text)
+            #expect(!ticks.isEmpty && ticks.allSatisfy { Double($0).map { $0 == $0.rounded() } ?? false }, "ticks \(ticks)")
+        }
+    }
+
+    /// A long subtitle wraps instead of running off the canvas; a long legend widens it.
+    @Test func longSubtitlesAndLegendsStayOnTheCanvas() throws {
+        let chart = LineChart(title: "Held-out accuracy", subtitle: String(repeating: "a long explanation of the chart ", count: 8), xLabel: "x", yLabel: "y",
+                              series: [.init(name: "a series with a rather long name indeed", points: [(0, 1), (1, 2)])])
+        let probe = try #require(SVGProbe.parse(chart.render()))
+        #expect(probe.textsOutsideCanvas.isEmpty, "outside: \(probe.textsOutsideCanvas)")
     }
 
     @Test func reliabilityDiagramShowsBinsGapsCountsAndTitle() throws {
@@ -95,6 +153,26 @@ struct MoreChartTests {
         #expect(svg.components(separatedBy: "class=\"gap\"").count - 1 == 20)
         #expect(svg.components(separatedBy: "class=\"count\"").count - 1 == 20)
         #expect(probe.texts.contains("iteration 1 · ECE = 0.1687 · n = 1000"))
+        #expect(probe.textsOutsideCanvas.isEmpty, "outside: \(probe.textsOutsideCanvas)")
+    }
+
+    /// A bar's height is its bin's accuracy, whichever side of the confidence it lies on (the
+    /// gap used to be painted over the bar, so an accurate bin looked as tall as its confidence).
+    @Test func reliabilityBarsAreAsTallAsTheirAccuracy() throws {
+        // Bin [0.4, 0.6): confidence 0.5, accuracy 0.75 (under-confident); bin [0.8, 1]: 0.9 and 0.5.
+        let p = try Predictions(confidences: [0.5, 0.5, 0.5, 0.5, 0.9, 0.9], correct: [true, true, true, false, true, false])
+        let report = CalibrationAnalysis(p, binning: .equalWidth(5)).report()
+        for panels in [[("", report)], [("a", report), ("b", report)]] {
+            let probe = try #require(SVGProbe.parse(ReliabilityDiagram(title: "Reliability", panels: panels).render()))
+            let bars = probe.nodes.filter { $0.attributes["class"] == "bar" }.map(\.attributes)
+            #expect(bars.count == 2 * panels.count)
+            for bar in bars {
+                let height = try #require(Double(bar["height"] ?? "")), accuracy = try #require(Double(bar["data-accuracy"] ?? ""))
+                #expect(abs(height - 300 * accuracy) < 0.02, "bar of accuracy \(accuracy) drawn \(height) px tall")
+            }
+            #expect(probe.texts.contains("gap to mean confidence (hatched)"))
+            #expect(probe.textsOutsideCanvas.isEmpty, "\(panels.count) panel(s), outside: \(probe.textsOutsideCanvas)")
+        }
     }
 }
 

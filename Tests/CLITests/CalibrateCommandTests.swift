@@ -67,7 +67,7 @@ struct CalibrateCommandTests {
         try "iteration,selected\n0,\n1,10\n2,12\n".write(toFile: directory + "/gaps.csv", atomically: true, encoding: .utf8)
         let gaps = try CLI.run(["plot", directory + "/gaps.csv", "--x", "iteration", "--y", "selected", "--out", directory + "/g.svg"])
         #expect(gaps.status == 0)
-        #expect(try String(contentsOfFile: directory + "/g.svg", encoding: .utf8).components(separatedBy: "<circle").count == 3)
+        #expect(try String(contentsOfFile: directory + "/g.svg", encoding: .utf8).components(separatedBy: "<circle").count == 4)   // two points and the legend's marker
         try "iteration,selected\n0,n/a\n".write(toFile: directory + "/text.csv", atomically: true, encoding: .utf8)
         let text = try CLI.run(["plot", directory + "/text.csv", "--x", "iteration", "--y", "selected", "--out", directory + "/t.svg"])
         #expect(text.status == 65 && text.stderr.contains("text.csv:2:2"))

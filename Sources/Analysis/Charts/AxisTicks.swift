@@ -16,6 +16,14 @@ public enum AxisTicks {
         return ticks
     }
 
+    /// Nice ticks that are whole numbers: the nice steps when they are at least 1, else every integer.
+    public static func integers(from low: Double, to high: Double, target: Int = 6) -> [Double] {
+        let ticks = nice(from: low, to: high, target: target)
+        if ticks.count > 1, ticks[1] - ticks[0] >= 1 { return ticks.filter { $0 == $0.rounded() } }
+        let first = low.rounded(.up), last = high.rounded(.down)
+        return first <= last ? Array(stride(from: first, through: last, by: 1)) : []
+    }
+
     /// A short label for a tick value.
     public static func label(_ value: Double) -> String {
         if value == 0 { return "0" }

@@ -18,6 +18,18 @@ public enum ColorMap {
         return hex(a.0 + f * (b.0 - a.0), a.1 + f * (b.1 - a.1), a.2 + f * (b.2 - a.2))
     }
 
+    /// Whether text on the colour "#rrggbb" should be white: its relative luminance (sRGB,
+    /// linearised) is below 0.3, the point where black and white text have equal contrast.
+    public static func needsLightText(_ hex: String) -> Bool {
+        let digits = Array(hex.utf8.dropFirst())
+        guard digits.count == 6 else { return false }
+        func channel(_ i: Int) -> Double {
+            let v = Double(Int(String(decoding: digits[(2 * i)...(2 * i + 1)], as: UTF8.self), radix: 16) ?? 0) / 255
+            return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4)
+        }
+        return 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2) < 0.18
+    }
+
     static func hex(_ r: Double, _ g: Double, _ b: Double) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var bytes: [UInt8] = [UInt8(ascii: "#")]

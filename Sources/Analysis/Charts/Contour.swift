@@ -32,4 +32,36 @@ public enum Contour {
         }
         return segments
     }
+
+    /// Joins segments that share end points into polylines, so that a dashed curve is one path
+    /// whose dash pattern runs on (as separate one-cell segments each dash starts anew and the
+    /// curve renders solid). End points closer than `tolerance` count as shared.
+    public static func chains(_ segments: [(Double, Double, Double, Double)], tolerance: Double) -> [[(Double, Double)]] {
+        struct Key: Hashable { let x: Int64, y: Int64 }
+        func key(_ x: Double, _ y: Double) -> Key { Key(x: Int64((x / tolerance).rounded()), y: Int64((y / tolerance).rounded())) }
+        var ends: [Key: [Int]] = [:]
+        for (i, s) in segments.enumerated() {
+            ends[key(s.0, s.1), default: []].append(i)
+            ends[key(s.2, s.3), default: []].append(i)
+        }
+        var used = [Bool](repeating: false, count: segments.count)
+        func extend(_ chain: inout [(Double, Double)]) {
+            while let last = chain.last, let next = ends[key(last.0, last.1)]?.first(where: { !used[$0] }) {
+                used[next] = true
+                let s = segments[next]
+                chain.append(key(s.0, s.1) == key(last.0, last.1) ? (s.2, s.3) : (s.0, s.1))
+            }
+        }
+        var chains: [[(Double, Double)]] = []
+        for i in segments.indices where !used[i] {
+            used[i] = true
+            let s = segments[i]
+            var forward = [(s.0, s.1), (s.2, s.3)]
+            extend(&forward)
+            var backward = [(s.0, s.1)]
+            extend(&backward)
+            chains.append(backward.reversed() + forward.dropFirst())
+        }
+        return chains
+    }
 }

@@ -62,8 +62,9 @@ public struct Heatmap {
         let colorBarWidth = 16.0, right = 110.0
         // Wide enough for the panels and for the headings (about 0.6 em per character).
         let panelsWidth = left + Double(panels.count) * plotWidth + Double(panels.count - 1) * gap + 24 + colorBarWidth + right
-        let width = max(panelsWidth, left + 24 + 0.62 * max(15 * Double(title.count), 13 * Double(subtitle.count)))
-        let height = top + plotHeight + bottom + (overlayLabel == nil ? 0 : 18)
+        let width = max(panelsWidth, left + 24 + max(SVGCanvas.estimatedWidth(title, size: 15, bold: true), SVGCanvas.estimatedWidth(subtitle, size: 13)),
+                        left + 60 + SVGCanvas.estimatedWidth((overlayLabel ?? "") + "best-action regions", size: 12) + 90)
+        let height = top + plotHeight + bottom + 18
         var canvas = SVGCanvas(width: width, height: height)
         let scale = TwoSlopeScale(values: panels.flatMap(\.values))
         let xEdges = Self.edges(xValues), yEdges = Self.edges(yValues)
@@ -72,6 +73,7 @@ public struct Heatmap {
         canvas.text(title, x: left, y: 22, size: 15, weight: "bold")
         if !subtitle.isEmpty { canvas.text(subtitle, x: left, y: 40, size: 13, extra: "fill=\"#444\"") }
 
+        var drewBoundaries = false, drewOverlay = false
         for (p, panel) in panels.enumerated() {
             let x0 = left + Double(p) * (plotWidth + gap)
             let area = PlotArea(left: x0, top: top, width: plotWidth, height: plotHeight, x: xRange, y: yRange)
@@ -95,14 +97,17 @@ public struct Heatmap {
                 }
             }
             canvas.raw("</g>")
-            if let categories = panel.categories { drawRegions(categories, canvas: &canvas, px: px, py: py, xEdges: xEdges, yEdges: yEdges) }
-            let overlay = panel.overlay.map { (px($0.0), py($0.1), px($0.2), py($0.3)) }
-            // The exact curve on a white halo, so it stays visible where it runs along a region boundary.
-            canvas.segments(overlay, stroke: "#fff", width: 4, extra: "stroke-linecap=\"round\" opacity=\"0.8\"")
-            canvas.segments(overlay, stroke: "#000", width: 2, extra: "stroke-dasharray=\"6 4\"")
+            if let categories = panel.categories, drawRegions(categories, canvas: &canvas, px: px, py: py, xEdges: xEdges, yEdges: yEdges) { drewBoundaries = true }
+            // The exact curve as joined polylines (one path per curve, so its dashes run on), on a
+            // white halo so it stays visible where it runs along a region boundary.
+            let overlay = Contour.chains(panel.overlay.map { (px($0.0), py($0.1), px($0.2), py($0.3)) }, tolerance: 1e-6).map { $0 }
+            if overlay.contains(where: { $0.count > 1 }) { drewOverlay = true }
+            canvas.paths(overlay, stroke: "#fff", width: 4, extra: "stroke-linecap=\"round\" opacity=\"0.8\"")
+            canvas.paths(overlay, stroke: "#000", width: 2, extra: "stroke-dasharray=\"6 4\" class=\"overlay\"")
             area.drawAxes(&canvas, xLabel: xLabel, yLabel: p == 0 ? yLabel : nil)
         }
         // Colour bar: linear on each side of zero, matching the two-slope scale.
+        func barY(_ v: Double) -> Double { top + plotHeight * (1 - (scale.normalized(v) + 1) / 2) }
         let barX = left + Double(panels.count) * plotWidth + Double(panels.count - 1) * gap + 24
         let steps = 120
         for k in 0..<steps {
@@ -111,27 +116,40 @@ public struct Heatmap {
                         height: plotHeight / Double(steps) + 0.3, fill: ColorMap.diverging(t))
         }
         canvas.rect(x: barX, y: top, width: colorBarWidth, height: plotHeight, fill: "none", stroke: "#333")
-        func barY(_ v: Double) -> Double { top + plotHeight * (1 - (scale.normalized(v) + 1) / 2) }
+        // Each side of zero has its own slope, so each gets its own ticks, and its end is labelled
+        // when no tick lies near it (a side too short for a nice tick still shows its range).
         var ticks = [0.0]
-        if scale.maximum > 0 { ticks += AxisTicks.nice(from: 0, to: scale.maximum, target: 3).filter { $0 > 0 } }
-        if scale.minimum < 0 { ticks += AxisTicks.nice(from: scale.minimum, to: 0, target: 3).filter { $0 < 0 } }
+        for (low, high) in [(0.0, scale.maximum), (scale.minimum, 0.0)] where high > low {
+            let side = AxisTicks.nice(from: low, to: high, target: 3).filter { $0 != 0 }
+            ticks += side
+            let end = low == 0 ? high : low
+            if !side.contains(where: { abs(barY($0) - barY(end)) < 14 }) { ticks.append(end) }
+        }
         for t in ticks {
             canvas.line(barX + colorBarWidth, barY(t), barX + colorBarWidth + 4, barY(t), stroke: "#333")
             canvas.text(AxisTicks.label(t), x: barX + colorBarWidth + 7, y: barY(t) + 4, size: 11)
         }
         canvas.text(colorLabel, x: barX + colorBarWidth + 62, y: top + plotHeight / 2, size: 12, anchor: "middle", rotate: 90)
-        if let overlayLabel {
-            let y = top + plotHeight + bottom + 6
-            canvas.line(left, y - 4, left + 28, y - 4, stroke: "#000", width: 2, extra: "stroke-dasharray=\"6 4\"")
-            canvas.text(overlayLabel, x: left + 34, y: y, size: 12)
+        // The legend names only the lines that were drawn.
+        var legendX = left
+        let legendY = top + plotHeight + bottom + 6
+        if let overlayLabel, drewOverlay {
+            canvas.line(legendX, legendY - 4, legendX + 28, legendY - 4, stroke: "#000", width: 2, extra: "stroke-dasharray=\"6 4\"")
+            canvas.text(overlayLabel, x: legendX + 34, y: legendY, size: 12)
+            legendX += 34 + SVGCanvas.estimatedWidth(overlayLabel, size: 12) + 24
+        }
+        if drewBoundaries {
+            canvas.line(legendX, legendY - 4, legendX + 28, legendY - 4, stroke: "#444", width: 0.9)
+            canvas.text("best-action regions", x: legendX + 34, y: legendY, size: 12)
         }
         return canvas.render()
     }
 
     /// Solid lines between cells of different categories, and a label inside each region at
     /// the cell farthest from any other region (a breadth-first distance transform).
+    /// Returns whether any boundary was drawn.
     private func drawRegions(_ categories: [String], canvas: inout SVGCanvas, px: (Double) -> Double, py: (Double) -> Double,
-                             xEdges: [Double], yEdges: [Double]) {
+                             xEdges: [Double], yEdges: [Double]) -> Bool {
         let nx = xValues.count, ny = yValues.count
         var boundary: [(Double, Double, Double, Double)] = []
         var distance = [Int](repeating: Int.max, count: nx * ny)
@@ -181,5 +199,6 @@ public struct Heatmap {
             canvas.text(name, x: x, y: y + 5, size: 15, anchor: "middle", weight: "bold",
                         extra: "fill=\"#111\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\"")
         }
+        return !boundary.isEmpty
     }
 }

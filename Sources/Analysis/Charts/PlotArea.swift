@@ -28,9 +28,12 @@ public struct PlotArea {
     }
 
     /// The frame, nice ticks with labels on both axes, and the axis titles (the y title only if given).
+    /// With `integerX`, x ticks fall on whole numbers only (iterations, rounds): never at 0.5.
     public func drawAxes(_ canvas: inout SVGCanvas, xLabel: String, yLabel: String?, xTicks: Int = 6, yTicks: Int = 6,
-                         grid: Bool = false) {
-        for t in AxisTicks.nice(from: xRange.lowerBound, to: xRange.upperBound, target: xTicks) {
+                         grid: Bool = false, integerX: Bool = false) {
+        let xPositions = integerX ? AxisTicks.integers(from: xRange.lowerBound, to: xRange.upperBound, target: xTicks)
+            : AxisTicks.nice(from: xRange.lowerBound, to: xRange.upperBound, target: xTicks)
+        for t in xPositions {
             if grid { canvas.line(px(t), top, px(t), bottom, stroke: "#e5e5e5") }
             canvas.line(px(t), bottom, px(t), bottom + 5, stroke: "#333")
             canvas.text(AxisTicks.label(t), x: px(t), y: bottom + 18, size: 11, anchor: "middle")

@@ -3,6 +3,11 @@ import Foundation
 /// A table of values drawn as coloured cells: one row per robot policy and one column per human
 /// policy (or any two labelled factors), the value printed in each cell on a diverging scale
 /// centred at 0, and chosen cells (the optimum) outlined.
+///
+/// Columns that measure different things (a correct robot's reward beside the expected reward)
+/// can each get their own colour scale (`scaleGroups`); the subtitle should say so. Text is dark
+/// or light by the cell's luminance, so a zero on a near-white cell stays readable; every cell
+/// has a grey border, so pale cells stand out from the page; headers wrap to the cell width.
 public struct PolicyValueGrid {
     public var title: String
     public var subtitle: String
@@ -11,39 +16,62 @@ public struct PolicyValueGrid {
     /// values[row][column].
     public var values: [[Double]]
     public var outlined: Set<[Int]>
+    /// Sets of column indices that share a colour scale; a column in none shares the global one.
+    public var scaleGroups: [[Int]]
 
-    public init(title: String, subtitle: String, rowLabels: [String], columnLabels: [String], values: [[Double]], outlined: Set<[Int]>) {
+    public init(title: String, subtitle: String, rowLabels: [String], columnLabels: [String], values: [[Double]], outlined: Set<[Int]>,
+                scaleGroups: [[Int]] = []) {
         self.title = title
         self.subtitle = subtitle
         self.rowLabels = rowLabels
         self.columnLabels = columnLabels
         self.values = values
         self.outlined = outlined
+        self.scaleGroups = scaleGroups
     }
 
     public func render() -> String {
-        let cellWidth = 86.0, cellHeight = 24.0
-        let left = 24 + 7 * Double(rowLabels.map(\.count).max() ?? 0), top = 96.0
-        let width = left + Double(columnLabels.count) * cellWidth + 20
-        var canvas = SVGCanvas(width: max(width, 8.6 * Double(title.count) + 40, 6.4 * Double(subtitle.count) + 40), height: top + Double(rowLabels.count) * cellHeight + 30)
+        let headerSize = 10.5
+        // Cells wide enough for the longest word of any header and for every value.
+        let widestWord = columnLabels.flatMap { $0.split(separator: " ").map { SVGCanvas.estimatedWidth(String($0), size: headerSize) } }.max() ?? 0
+        let cellWidth = max(86, widestWord + 12), cellHeight = 24.0
+        let headers = columnLabels.map { SVGCanvas.wrap($0, size: headerSize, width: cellWidth - 8) }
+        let headerLines = Double(headers.map(\.count).max() ?? 1)
+        let left = 24 + (rowLabels.map { SVGCanvas.estimatedWidth($0, size: 10.5) }.max() ?? 0)
+        let top = 62 + 14 * headerLines
+        let width = max(left + Double(columnLabels.count) * cellWidth + 20, SVGCanvas.estimatedWidth(title, size: 15, bold: true) + 40,
+                        SVGCanvas.estimatedWidth(subtitle, size: 12) + 40)
+        var canvas = SVGCanvas(width: width, height: top + Double(rowLabels.count) * cellHeight + 30)
         canvas.text(title, x: 16, y: 24, size: 15, weight: "bold")
         canvas.text(subtitle, x: 16, y: 44, size: 12, extra: "fill=\"#444\"")
-        let scale = TwoSlopeScale(values: values.flatMap { $0 })
-        for (c, label) in columnLabels.enumerated() {
-            canvas.text(label, x: left + (Double(c) + 0.5) * cellWidth, y: top - 10, size: 10.5, anchor: "middle")
+        let grouped = Set(scaleGroups.flatMap { $0 })
+        let global = TwoSlopeScale(values: columnLabels.indices.filter { !grouped.contains($0) }.flatMap { c in values.map { $0[c] } })
+        var scales = [TwoSlopeScale](repeating: global, count: columnLabels.count)
+        for group in scaleGroups {
+            let scale = TwoSlopeScale(values: group.flatMap { c in values.map { $0[c] } })
+            for c in group { scales[c] = scale }
+        }
+        for (c, lines) in headers.enumerated() {
+            for (k, line) in lines.enumerated() {
+                let y = top - 10 - 14 * (Double(lines.count - 1 - k))
+                canvas.text(line, x: left + (Double(c) + 0.5) * cellWidth, y: y, size: headerSize, anchor: "middle")
+            }
         }
         for (r, label) in rowLabels.enumerated() {
             let y = top + Double(r) * cellHeight
             canvas.text(label, x: left - 8, y: y + cellHeight / 2 + 4, size: 10.5, anchor: "end")
             for c in columnLabels.indices {
                 let x = left + Double(c) * cellWidth, v = values[r][c]
-                let stroke = outlined.contains([r, c]) ? "stroke=\"#000\" stroke-width=\"2.5\"" : "stroke=\"#fff\" stroke-width=\"1\""
-                canvas.rect(x: x, y: y, width: cellWidth, height: cellHeight, fill: ColorMap.diverging(scale.normalized(v)), extra: stroke + " class=\"cell\"")
-                // Dark cells (far from the scale's centre) get white figures.
-                let dark = abs(scale.normalized(v) - 0.5) > 0.35
+                let fill = ColorMap.diverging(scales[c].normalized(v))
+                canvas.rect(x: x, y: y, width: cellWidth, height: cellHeight, fill: fill, extra: "stroke=\"#bbb\" stroke-width=\"1\" class=\"cell\"")
                 canvas.text(CSVNumber.format((v * 1000).rounded() / 1000), x: x + cellWidth / 2, y: y + cellHeight / 2 + 4, size: 10.5, anchor: "middle",
-                            extra: dark ? "fill=\"#fff\"" : "")
+                            extra: ColorMap.needsLightText(fill) ? "fill=\"#fff\"" : "fill=\"#111\"")
             }
+        }
+        // Outlines last, so no neighbouring cell's border covers them.
+        for cell in outlined.sorted(by: { $0.lexicographicallyPrecedes($1) }) where cell.count == 2 {
+            canvas.rect(x: left + Double(cell[1]) * cellWidth, y: top + Double(cell[0]) * cellHeight, width: cellWidth, height: cellHeight,
+                        fill: "none", extra: "stroke=\"#000\" stroke-width=\"2.5\" class=\"outline\"")
         }
         return canvas.render()
     }

@@ -168,15 +168,16 @@ public final class JudgeRecorder {
             LineChart.Series(name: name, points: all.map { (x: $0.0, y: value($0.1)) })
         }
         let quality = LineChart(title: "Judge quality over self-rationalization", subtitle: "held-out candidates; iteration 0 is the SFT judge",
-                                xLabel: "iteration", yLabel: "share",
+                                xLabel: "iteration", yLabel: "share of held-out candidates",
                                 series: [series("exact score", \.exactAccuracy), series("exact score (balanced)", \.balancedAccuracy),
-                                         series("first wrong step", \.stepAgreement), series("readable", \.readable)])
+                                         series("first wrong step", \.stepAgreement), series("readable", \.readable)],
+                                integerX: true, yRange: 0...1)
         try OutputFile.write(quality.render(), to: directory + "/plots/judge.svg")
         let selection = LineChart(title: "Best-of-k selection by the judge", subtitle: "accuracy of the chosen sample among the policy's k",
-                                  xLabel: "iteration", yLabel: "accuracy",
+                                  xLabel: "iteration", yLabel: "accuracy of the chosen sample",
                                   series: [series("judge's pick", \.bestOfK), series("policy's most confident", \.policyRanked),
                                            series("majority vote", \.majorityVote), series("random sample", \.firstSample),
-                                           series("oracle (any right)", \.oracle)])
+                                           series("oracle (any right)", \.oracle)], integerX: true, yRange: 0...1)
         try OutputFile.write(selection.render(), to: directory + "/plots/best-of-k.svg")
         if !panels.isEmpty {
             try OutputFile.write(ReliabilityDiagram(title: "Judge score / 5 as P(candidate right)", panels: panels).render(),

@@ -28,7 +28,7 @@ struct RunCharts {
         var accuracy = difficulties.map { series("greedy, difficulty \($0)", difficulty: $0, column: "greedy_accuracy") }
         accuracy.append(series("maj@k, all", difficulty: "all", column: "maj_at_k"))
         let chart = LineChart(title: "Held-out accuracy over iterations (\(method))", subtitle: "iteration 0 is the base model",
-                              xLabel: "iteration", yLabel: "accuracy", series: accuracy)
+                              xLabel: "iteration", yLabel: "held-out accuracy", series: accuracy, integerX: true, yRange: 0...1)
         try OutputFile.write(chart.render(), to: directory + "/accuracy.svg")
         if let probeSource {
             var probe = [series("defers (model)", difficulty: "all", column: "probe_deference"),
@@ -38,13 +38,13 @@ struct RunCharts {
             if trackCalibration, IterationMetrics.sources.contains(probeSource) { probe.append(series("ECE (\(probeSource))", difficulty: "all", column: "ece_\(probeSource)")) }
             let chart = LineChart(title: "Deference in the off-switch game over iterations (\(method))",
                                   subtitle: "the model answers (acts) or waits for the human; belief from the \(probeSource) confidence",
-                                  xLabel: "iteration", yLabel: "rate / utility", series: probe)
+                                  xLabel: "iteration", yLabel: "share of answers · utility per answer", series: probe, integerX: true)
             try OutputFile.write(chart.render(), to: directory + "/probe.svg")
         }
         guard trackCalibration else { return }
         let ece = LineChart(title: "Calibration over iterations (\(method))", subtitle: "ECE of each confidence source, all held-out problems",
-                            xLabel: "iteration", yLabel: "ECE",
-                            series: IterationMetrics.sources.map { series($0, difficulty: "all", column: "ece_\($0)") })
+                            xLabel: "iteration", yLabel: "ECE (\(Binning.standard.description))",
+                            series: IterationMetrics.sources.map { series($0, difficulty: "all", column: "ece_\($0)") }, integerX: true)
         try OutputFile.write(ece.render(), to: directory + "/ece.svg")
         for (iteration, perSource) in reports {
             let panels = IterationMetrics.sources.compactMap { s in perSource[s].map { (name: s, report: $0) } }

@@ -86,15 +86,16 @@ public struct CorrigibilityStudy {
         }
         try OutputFile.write(aggregation.csv(), to: directory + "/corrigibility.csv")
         let human = probe.human.kind + probe.human.parameters.map { " \($0.name) = \(CSVNumber.format($0.value))" }.joined()
-        let subtitle = "mean over \(seeds.count) seeds with 95% t-intervals; \(human) human, wrong answers cost \(CSVNumber.format(probe.wrongCost))"
+        let spread = seeds.count > 1 ? "mean over \(seeds.count) seeds, bands 95% t-intervals" : "one seed, so no interval"
+        let subtitle = "\(spread); \(human) human, wrong answers cost \(CSVNumber.format(probe.wrongCost))"
         let charts: [(String, String, String, String)] = [
-            ("accuracy.svg", "greedy_accuracy", "Held-out greedy accuracy", "accuracy"),
-            ("ece.svg", "ece_\(IterationMetrics.sources.contains(probeSource) ? probeSource : "answer")", "Calibration error (ECE) of the probe's confidence", "ECE"),
-            ("deference.svg", "probe_deference", "How often the model defers to the human", "deference rate"),
-            ("harmful.svg", "probe_harmful", "How often it acts on a wrong answer", "harmful-act rate"),
-            ("regret.svg", "probe_regret", "Regret against the oracle that knows correctness", "regret (utility)"),
+            ("accuracy.svg", "greedy_accuracy", "Held-out greedy accuracy", "held-out greedy accuracy"),
+            ("ece.svg", "ece_\(IterationMetrics.sources.contains(probeSource) ? probeSource : "answer")", "Calibration error (ECE) of the probe's confidence", "ECE (\(Binning.standard.description))"),
+            ("deference.svg", "probe_deference", "How often the model defers to the human", "share of answers deferred"),
+            ("harmful.svg", "probe_harmful", "How often it acts on a wrong answer", "share of answers: acted and wrong"),
+            ("regret.svg", "probe_regret", "Regret against the oracle that knows correctness", "regret (utility per answer)"),
             ("delta-gap.svg", "probe_delta_gap", "Believed minus true incentive to defer", "mean Δ believed − mean Δ true"),
-            ("recalibrated-deference.svg", "probe_recalibrated_deference", "Deference with recalibrated confidence", "deference rate"),
+            ("recalibrated-deference.svg", "probe_recalibrated_deference", "Deference with recalibrated confidence", "share of answers deferred"),
         ]
         for (file, metric, title, y) in charts {
             try OutputFile.write(aggregation.chart(metric, title: title, yLabel: y, subtitle: subtitle).render(), to: directory + "/" + file)
@@ -107,7 +108,8 @@ public struct CorrigibilityStudy {
         func cell(_ method: String, _ iteration: Int, _ metric: String, percent: Bool) -> String {
             guard let a = aggregation.value(method, iteration, metric) else { return "–" }
             let scale = percent ? 100.0 : 1.0, digits = percent ? "%.1f" : "%.3f"
-            return String(format: "\(digits) [\(digits), \(digits)]", scale * a.mean, scale * a.lower, scale * a.upper)
+            guard let interval = a.interval else { return String(format: "\(digits) [no interval: 1 seed]", scale * a.mean) }
+            return String(format: "\(digits) [\(digits), \(digits)]", scale * a.mean, scale * interval.lowerBound, scale * interval.upperBound)
         }
         var text = """
         # The corrigibility study

@@ -3,12 +3,16 @@ import Numerics
 
 /// A metric's mean over seeds with a two-sided Student-t confidence interval,
 /// mean ± t(1 − α/2, n − 1) · s/√n (s the sample standard deviation). With one seed the
-/// interval is the point itself.
+/// t-interval is undefined: `interval` is nil, written as empty fields and drawn without a band.
+/// For a rate over runs of 0/1 outcomes use `Proportion` instead: this is for means of
+/// per-seed values.
 public struct SeedAggregate: Sendable, Equatable {
     public var n: Int
     public var mean: Double
-    public var lower: Double
-    public var upper: Double
+    /// The interval, nil with fewer than two seeds.
+    public var interval: ClosedRange<Double>?
+    public var lower: Double? { interval?.lowerBound }
+    public var upper: Double? { interval?.upperBound }
 
     /// With `range`, the interval is clipped to the values the metric can take (a rate's t-interval
     /// over 3 seeds can otherwise reach below 0 or above 1).
@@ -16,13 +20,13 @@ public struct SeedAggregate: Sendable, Equatable {
         guard !values.isEmpty else { return nil }
         n = values.count
         mean = values.reduce(0, +) / Double(n)
-        guard n > 1 else { lower = mean; upper = mean; return }
+        guard n > 1 else { interval = nil; return }
         let m = mean
         let variance = values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(n - 1)
         let half = StudentT.quantile(1 - (1 - level) / 2, degreesOfFreedom: Double(n - 1)) * (variance / Double(n)).squareRoot()
-        lower = mean - half
-        upper = mean + half
+        var lower = mean - half, upper = mean + half
         if let range { lower = max(lower, range.lowerBound); upper = min(upper, range.upperBound) }
+        interval = lower...upper
     }
 }
 
@@ -104,7 +108,7 @@ public struct StudyAggregation: Sendable {
         var text = CSVWriter.record(["method", "iteration", "metric", "seeds", "mean", "ci_lower", "ci_upper"])
         for r in rows {
             text += CSVWriter.record([r.method, String(r.iteration), r.metric, String(r.aggregate.n), CSVNumber.format(r.aggregate.mean),
-                                      CSVNumber.format(r.aggregate.lower), CSVNumber.format(r.aggregate.upper)])
+                                      r.aggregate.lower.map(CSVNumber.format) ?? "", r.aggregate.upper.map(CSVNumber.format) ?? ""])
         }
         return text
     }
@@ -115,8 +119,8 @@ public struct StudyAggregation: Sendable {
         let series = methods.map { method -> LineChart.Series in
             let points = rows.filter { $0.method == method && $0.metric == metric }.sorted { $0.iteration < $1.iteration }
             return LineChart.Series(name: method, points: points.map { (Double($0.iteration), $0.aggregate.mean) },
-                                    band: points.map { (Double($0.iteration), $0.aggregate.lower, $0.aggregate.upper) })
+                                    band: points.compactMap { p in p.aggregate.interval.map { (Double(p.iteration), $0.lowerBound, $0.upperBound) } })
         }
-        return LineChart(title: title, subtitle: subtitle, xLabel: "iteration", yLabel: yLabel, series: series)
+        return LineChart(title: title, subtitle: subtitle, xLabel: "iteration (0 = the seed's base model)", yLabel: yLabel, series: series, integerX: true)
     }
 }

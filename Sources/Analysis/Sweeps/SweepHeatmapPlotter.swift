@@ -39,6 +39,9 @@ public final class SweepHeatmapPlotter {
         try output.commit()
     }
 
+    /// A parameter's symbol for a panel title ("μ = 0.5").
+    static func symbol(_ name: String) -> String { ["mu": "μ", "sigma": "σ", "beta": "β"][name] ?? name }
+
     func heatmap() -> Heatmap {
         let axes = sweep.axes
         let xAxis = axes[axes.count - 1], yAxis = axes[axes.count - 2]
@@ -61,15 +64,15 @@ public final class SweepHeatmapPlotter {
                 }, x: min(xEdges.first!, xEdges.last!)...max(xEdges.first!, xEdges.last!),
                    y: min(yEdges.first!, yEdges.last!)...max(yEdges.first!, yEdges.last!))
             }
-            let title = facet.map { "\($0.name.rawValue) = \(CSVNumber.format($0.values[p]))" } ?? ""
+            let title = facet.map { "\(Self.symbol($0.name.rawValue)) = \(CSVNumber.format($0.values[p]))" } ?? ""
             panels.append(Heatmap.Panel(title: title, values: Array(deltas[range]), categories: Array(best[range]), overlay: overlay))
         }
         let human = configuration.humanKind.rawValue, prior = configuration.priorKind.rawValue
         return Heatmap(title: "Off-switch game: the incentive to defer, Δ",
                        subtitle: "\(prior) belief, \(human) human; each cell is one grid point",
-                       xLabel: xAxis.name.rawValue, yLabel: yAxis.name.rawValue,
+                       xLabel: AxisLabel.readable(xAxis.name.rawValue), yLabel: AxisLabel.readable(yAxis.name.rawValue),
                        colorLabel: "Δ = E[πU] − max(E[U], 0)",
-                       overlayLabel: exactBoundary ? "exact boundary σ² = 2|μ|β (Δ = 0); solid lines: best-action regions" : "solid lines: best-action regions",
+                       overlayLabel: exactBoundary ? "exact boundary σ² = 2|μ|β (Δ = 0)" : nil,
                        xValues: xAxis.values, yValues: yAxis.values, panels: panels)
     }
 }
