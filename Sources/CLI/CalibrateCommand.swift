@@ -20,7 +20,8 @@ enum CalibrateCommand {
             .init(name: "group-column", value: "NAME", help: "Report each value of this column separately (e.g. iteration, model)."),
             .init(name: "bins", value: "B", help: "Number of bins.", defaultValue: "15"),
             .init(name: "binning", value: "SCHEME", help: "width (edges k/B, last bin closed) or mass (equal counts, as numpy's array_split; tied confidences never split, each tie goes whole to the bin of its middle rank, so the labels never choose a bin).", defaultValue: "width"),
-            .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for 95% percentile intervals; 0 for none.", defaultValue: "1000"),
+            .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for 95% intervals (BCa unless --interval percentile); 0 for none, else at least 40.", defaultValue: "1000"),
+            .init(name: "interval", value: "METHOD", help: "bca (bias-corrected and accelerated: ECE and its kin are biased upwards, and BCa corrects for it) or percentile.", defaultValue: "bca"),
             .init(name: "seed", value: "S", help: "Seed of the bootstrap (resample r uses stream r).", defaultValue: "1"),
             .init(name: "threads", value: "N", help: "Threads for the bootstrap; results are identical for any N.", defaultValue: "all cores"),
             .init(name: "format", value: "FMT", help: "table, csv or json (one object, or one line per group).", defaultValue: "table on a terminal, else csv"),
@@ -52,7 +53,8 @@ enum CalibrateCommand {
         let groupColumn = args.string("group-column")
         let binCount = try args.integer("bins", in: 1...100_000) ?? 15
         let binning = try Binning(scheme: try args.choice("binning", ["width", "mass"]) ?? "width", count: binCount)
-        let resamples = try args.integer("bootstrap", in: 0...1_000_000) ?? 1000
+        let resamples = try args.bootstrapResamples(default: 1000)
+        let intervalMethod = CalibrationAnalysis.IntervalMethod(rawValue: try args.choice("interval", CalibrationAnalysis.IntervalMethod.allCases.map(\.rawValue)) ?? "bca")!
         let seed = try args.seed()
         let threads = try args.integer("threads", in: 1...1024) ?? Parallel.availableCores
         let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
@@ -73,7 +75,7 @@ enum CalibrateCommand {
         let computeStart = Date()
         for group in groups {
             let analysis = CalibrationAnalysis(group.predictions, binning: binning)
-            let report = analysis.report(bootstrap: resamples, seed: seed, threads: threads) { _ in progress.tick() }
+            let report = analysis.report(bootstrap: resamples, seed: seed, method: intervalMethod, threads: threads) { _ in progress.tick() }
             if report.auroc == nil && !quiet {
                 let which = group.name.map { "group '\($0)': " } ?? ""
                 Terminal.printError("note: \(which)AUROC is undefined because every answer is \(report.accuracy == 1 ? "right" : "wrong"); it is reported as missing")

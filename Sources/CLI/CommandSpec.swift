@@ -130,6 +130,16 @@ struct ParsedArguments {
         return value
     }
 
+    /// --bootstrap: 0 for no intervals, else at least the resamples a 95% interval needs.
+    func bootstrapResamples(default value: Int, upTo limit: Int = 1_000_000) throws(CLIError) -> Int {
+        let minimum = CalibrationAnalysis.minimumResamples(level: 0.95)
+        guard let resamples = try integer("bootstrap", in: 0...limit) else { return value }
+        guard resamples == 0 || resamples >= minimum else {
+            throw .usage("--bootstrap \(resamples) is too few resamples for a 95% interval; use 0 (no intervals) or at least \(minimum) (1000 is the default of calibrate)")
+        }
+        return resamples
+    }
+
     /// --seed as a 64-bit seed (1 by default), or a usage error.
     func seed(default value: UInt64 = 1) throws(CLIError) -> UInt64 {
         guard let text = string("seed") else { return value }

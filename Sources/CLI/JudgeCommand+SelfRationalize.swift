@@ -63,7 +63,7 @@ extension JudgeCommand {
         }
         let steps = try args.integer("steps", in: 1...10_000_000) ?? 200
         let rate = Float(try SelfImproveCommand.positive(args, "lr") ?? 2e-5)
-        let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
+        let bootstrap = try args.bootstrapResamples(default: 200, upTo: 100_000)
         let configPath = run + "/config.json"
         guard let bytes = FileManager.default.contents(atPath: configPath) else {
             throw AnalysisError.missingFile(path: configPath + " (not a judge run: make one with 'safetykit judge train')")

@@ -119,7 +119,7 @@ enum JudgeCommand {
             throw CLIError.usage("judge train needs --policy FILE, the checkpoint whose samples are judged (e.g. runs/star/checkpoints/iteration-0.ckpt)")
         }
         let setup = try setup(args)
-        let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
+        let bootstrap = try args.bootstrapResamples(default: 200, upTo: 100_000)
         let out = args.string("out") ?? "runs/judge", quiet = args.flag("quiet")
         let policy = try StandardModel.read(policyPath, option: "policy", purpose: "the judge's policy")
         var start = policy.model

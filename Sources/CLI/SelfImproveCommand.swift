@@ -127,7 +127,7 @@ enum SelfImproveCommand {
         let trackCalibration = args.flag("track-calibration")
         let probe = try makeProbe(args)
         let probeSource = try args.choice("probe-source", IterationMetrics.sources + ["samples"]) ?? "answer"
-        let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
+        let bootstrap = try args.bootstrapResamples(default: 200, upTo: 100_000)
         let quiet = args.flag("quiet")
         let resume = args.flag("resume"), force = args.flag("force")
 

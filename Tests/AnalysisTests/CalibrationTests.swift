@@ -112,13 +112,48 @@ struct CalibrationTests {
         let c = analysis.report(bootstrap: 200, seed: 5, threads: 2)
         #expect(a.intervals == b.intervals)
         #expect(a.intervals != c.intervals)
-        for metric in CalibrationMetric.allCases {
+        for metric in CalibrationMetric.allCases where metric != .eceDebiased {
             let interval = try! #require(a.intervals[metric])
             if metric != .mce { #expect(interval.contains(a.value(metric)!), "\(metric)") }
         }
         // The interval for accuracy is near the binomial one: ±1.96·√(0.498·0.502/1000) ≈ ±0.031.
         let accuracy = a.intervals[.accuracy]!
         #expect(abs((accuracy.upperBound - accuracy.lowerBound) / 2 - 0.031) < 0.006)
+    }
+
+    /// A calibrated model's ECE is mostly bias: its percentile interval lies wholly above the
+    /// estimate (the audit's ECE 0.0172 [0.0271, 0.0582]); the default corrects for the bias.
+    @Test func biasCorrectedIntervalsOfACalibratedModel() throws {
+        var c: [Double] = [], o: [Bool] = []
+        for i in 0..<1000 {
+            let x = (Double((i * 7919) % 1000) + 0.5) / 1000
+            c.append(x)
+            o.append((Double((i * 104729) % 997) + 0.5) / 997 < x)
+        }
+        let analysis = CalibrationAnalysis(try Predictions(confidences: c, correct: o))
+        let percentile = analysis.report(bootstrap: 400, seed: 1, method: .percentile)
+        let corrected = analysis.report(bootstrap: 400, seed: 1)
+        #expect(abs(corrected.ece - 0.0172) < 1e-12)
+        #expect(percentile.intervals[.ece]!.lowerBound > corrected.ece)
+        let ece = try #require(corrected.intervals[.ece])
+        #expect(ece.lowerBound >= 0 && ece.upperBound < percentile.intervals[.ece]!.lowerBound)
+        // The debiased ECE removes most of the plug-in's bias, and gets no interval of its own.
+        #expect(corrected.eceDebiased < corrected.ece && corrected.intervals[.eceDebiased] == nil)
+        // Unbiased statistics keep BCa intervals close to the percentile ones.
+        let a = corrected.intervals[.accuracy]!, b = percentile.intervals[.accuracy]!
+        #expect(abs(a.lowerBound - b.lowerBound) < 0.01 && abs(a.upperBound - b.upperBound) < 0.01)
+    }
+
+    /// BCa's levels by hand: with no bias (half the resamples below) and no acceleration they are
+    /// the percentile levels; with z₀ = Φ⁻¹(0.3) and a = 0 they are Φ(2z₀ ± 1.96).
+    @Test func bcaLevelsByHand() {
+        let values = (0..<10).map(Double.init)
+        let plain = CalibrationAnalysis.bcaLevels(bootstrap: values, estimate: 4.5, jackknife: [1, 1, 1], alpha: 0.025)
+        #expect(abs(plain.0 - 0.025) < 1e-12 && abs(plain.1 - 0.975) < 1e-12)
+        let shifted = CalibrationAnalysis.bcaLevels(bootstrap: values, estimate: 2.5, jackknife: [], alpha: 0.025)
+        let z0 = Normal.quantile(0.3), z = Normal.quantile(0.975)
+        #expect(abs(shifted.0 - Normal.cdf(2 * z0 - z)) < 1e-12 && abs(shifted.1 - Normal.cdf(2 * z0 + z)) < 1e-12)
+        #expect(CalibrationAnalysis.minimumResamples(level: 0.95) == 40)
     }
 
     @Test func radixSortMatchesTheStandardSort() {

@@ -39,12 +39,12 @@ struct RunRecorderTests {
 
     @Test func resumingDropsRowsOfUnfinishedIterations() throws {
         let directory = NSTemporaryDirectory() + "safetykit-recorder-\(UUID().uuidString)"
-        let first = try SelfImprovementRecorder(directory: directory, method: "star", trackCalibration: true, bootstrap: 5, seed: 1,
+        let first = try SelfImprovementRecorder(directory: directory, method: "star", trackCalibration: true, bootstrap: 40, seed: 1,
                                                 keepingIterationsThrough: nil)
         for i in 0...2 { try first.record(try Self.report(i)) }
         let whole = try String(contentsOfFile: directory + "/metrics.csv", encoding: .utf8)
         // As if the kill came after iteration 2's tables but before its state: keep 0 and 1, redo 2.
-        let resumed = try SelfImprovementRecorder(directory: directory, method: "star", trackCalibration: true, bootstrap: 5, seed: 1,
+        let resumed = try SelfImprovementRecorder(directory: directory, method: "star", trackCalibration: true, bootstrap: 40, seed: 1,
                                                   keepingIterationsThrough: 1)
         try resumed.record(try Self.report(2))
         #expect(try String(contentsOfFile: directory + "/metrics.csv", encoding: .utf8) == whole)

@@ -14,6 +14,8 @@ struct BadInputTests {
 
     static let cases: [Case] = [
         Case(arguments: ["offswitch", "--sigma", "0"], status: 64, message: "invalid sigma 0: expected sigma > 0"),
+        Case(arguments: ["calibrate", "x.csv", "--bootstrap", "1"], status: 64,
+             message: "--bootstrap 1 is too few resamples for a 95% interval; use 0 (no intervals) or at least 40 (1000 is the default of calibrate)"),
         Case(arguments: ["offswitch", "--sigma", "-2"], status: 64, message: "invalid sigma -2: expected sigma > 0"),
         Case(arguments: ["offswitch", "--beta", "-1"], status: 64, message: "invalid beta -1: expected beta >= 0"),
         Case(arguments: ["offswitch", "--human", "p-rational", "--p", "1.2"], status: 64, message: "invalid p 1.2: expected a probability in [0, 1]"),

@@ -33,7 +33,7 @@ struct CalibrateCommandTests {
         #expect(csv.status == 0)
         let rows = csv.stdout.split(separator: "\n")
         #expect(rows.count == 3)
-        #expect(rows[0].hasPrefix("group,n,accuracy,mean_confidence,ece,mce,rmsce,brier,reliability,resolution,uncertainty,nll,auroc,bins,binning,accuracy_ci_lo,accuracy_ci_hi"))
+        #expect(rows[0].hasPrefix("group,n,accuracy,mean_confidence,ece,ece_debiased,mce,rmsce,brier,reliability,resolution,uncertainty,nll,auroc,bins,binning,accuracy_ci_lo,accuracy_ci_hi"))
         #expect(rows[1].hasPrefix("sqrt,1000,0.498,") && rows[2].hasPrefix("identity,1000,0.498,"))
         let jsonl = try CLI.run(["calibrate", Self.example, "--group-column", "model", "--format", "json", "--bootstrap", "0"])
         #expect(jsonl.stdout.split(separator: "\n").count == 2)
@@ -76,11 +76,11 @@ struct CalibrateCommandTests {
     @Test func singleClassReportsAurocAsMissingAndSaysWhy() throws {
         let directory = try CLI.temporaryDirectory()
         try "confidence,correct\n0.9,1\n0.6,true\n".write(toFile: directory + "/one.csv", atomically: true, encoding: .utf8)
-        let r = try CLI.run(["calibrate", directory + "/one.csv", "--format", "csv", "--bootstrap", "20"])
+        let r = try CLI.run(["calibrate", directory + "/one.csv", "--format", "csv", "--bootstrap", "40"])
         #expect(r.status == 0)
         #expect(r.stderr.contains("AUROC is undefined because every answer is right"))
         let fields = r.stdout.split(separator: "\n")[1].split(separator: ",", omittingEmptySubsequences: false)
-        #expect(fields[11] == "" && fields[12] == "15")   // auroc is empty; bins follows
+        #expect(fields[12] == "" && fields[13] == "15")   // auroc is empty; bins follows
     }
 
     @Test(arguments: [

@@ -14,8 +14,8 @@ struct JudgeCommandTests {
     }()
 
     static let tinyTrain = ["--digits", "1", "--seed-problems", "20", "--pool-problems", "20", "--heldout", "8", "--candidates", "4",
-                            "--steps", "150", "--lr", "0.003", "--batch", "8", "--bootstrap", "10", "--quiet"]
-    static let tinyRounds = ["--steps", "3", "--judgments", "3", "--margin", "1", "--bootstrap", "10", "--quiet"]
+                            "--steps", "150", "--lr", "0.003", "--batch", "8", "--bootstrap", "40", "--quiet"]
+    static let tinyRounds = ["--steps", "3", "--judgments", "3", "--margin", "1", "--bootstrap", "40", "--quiet"]
 
     static func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 

@@ -103,7 +103,7 @@ struct OffSwitchCommandTests {
         #expect(r.stderr.hasPrefix("wrote 30300 rows to \(directory)/sweep.csv in "))
         #expect(r.stderr.hasSuffix(", and a heatmap to \(directory)/sweep.svg\n"))
         let svg = try String(contentsOfFile: directory + "/sweep.svg", encoding: .utf8)
-        #expect(svg.hasPrefix("<?xml") && svg.contains("mu = 0.5") && svg.hasSuffix("</svg>\n"))
+        #expect(svg.hasPrefix("<?xml") && svg.contains("μ = 0.5") && svg.hasSuffix("</svg>\n"))
         #expect(CLI.files(in: directory) == ["sweep.csv", "sweep.svg"])
     }
 

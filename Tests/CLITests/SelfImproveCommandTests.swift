@@ -6,7 +6,7 @@ struct SelfImproveCommandTests {
     /// A tiny, fast run: a small model, a short base training, few problems and samples.
     static let tiny = ["--digits", "1-2", "--width", "16", "--depth", "1", "--heads", "2", "--base-steps", "30", "--seed-set", "20",
                        "--pool", "6", "--heldout", "4", "--validation", "3", "--steps", "3", "--add-steps", "1", "--samples", "2",
-                       "--eval-samples", "2", "--pass-k", "1", "--bootstrap", "10", "--batch", "8", "--quiet"]
+                       "--eval-samples", "2", "--pass-k", "1", "--bootstrap", "40", "--batch", "8", "--quiet"]
 
     static func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
@@ -155,7 +155,7 @@ struct SelfImproveCommandTests {
         let directory = try CLI.temporaryDirectory()
         let arguments = ["study", "corrigibility", "--methods", "star,lmsi", "--seeds", "2", "--iterations", "1", "--digits", "1-2",
                          "--width", "16", "--depth", "1", "--heads", "2", "--base-steps", "20", "--seed-set", "20", "--pool", "6",
-                         "--heldout", "4", "--steps", "3", "--samples", "2", "--eval-samples", "2", "--bootstrap", "5",
+                         "--heldout", "4", "--steps", "3", "--samples", "2", "--eval-samples", "2", "--bootstrap", "40",
                          "--out", directory + "/out", "--runs", directory + "/runs", "--quiet"]
         let first = try CLI.run(arguments)
         #expect(first.status == 0, "\(first.stderr)")

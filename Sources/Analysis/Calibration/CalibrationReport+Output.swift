@@ -7,7 +7,7 @@ extension CalibrationReport {
     public static func csvHeader(grouped: Bool, intervals: Bool) -> [String] {
         var header = grouped ? ["group", "n"] : ["n"]
         header += CalibrationMetric.allCases.map(\.rawValue) + ["bins", "binning"]
-        if intervals { header += CalibrationMetric.allCases.flatMap { ["\($0.rawValue)_ci_lo", "\($0.rawValue)_ci_hi"] } }
+        if intervals { header += CalibrationMetric.allCases.flatMap { ["\($0.rawValue)_ci_lo", "\($0.rawValue)_ci_hi"] } + ["interval_method"] }
         return header
     }
 
@@ -22,6 +22,7 @@ extension CalibrationReport {
                 let interval = self.intervals[metric]
                 fields += [interval.map { CSVNumber.format($0.lowerBound) } ?? "", interval.map { CSVNumber.format($0.upperBound) } ?? ""]
             }
+            fields.append(intervalMethod.rawValue)
         }
         return CSVWriter.record(fields)
     }
@@ -43,6 +44,7 @@ extension CalibrationReport {
                 members.append(("\(metric.rawValue)_ci", .array([.number(interval.lowerBound), .number(interval.upperBound)])))
             }
         }
+        if !intervals.isEmpty { members.append(("interval_method", .string(intervalMethod.rawValue))) }
         return .object(members)
     }
 
@@ -50,8 +52,9 @@ extension CalibrationReport {
     public func table(title: String) -> String {
         var lines = [title, ""]
         let hasIntervals = !intervals.isEmpty
-        lines.append("  metric            value" + (hasIntervals ? "      95% interval" : ""))
-        let names: [CalibrationMetric: String] = [.accuracy: "accuracy", .meanConfidence: "mean confidence", .ece: "ECE", .mce: "MCE",
+        lines.append("  metric            value" + (hasIntervals ? "      95% \(intervalMethod == .bca ? "BCa" : "percentile") bootstrap interval" : ""))
+        let names: [CalibrationMetric: String] = [.accuracy: "accuracy", .meanConfidence: "mean confidence", .ece: "ECE (plug-in)",
+            .eceDebiased: "ECE (debiased)", .mce: "MCE",
             .rmsce: "RMSCE", .brier: "Brier", .reliability: "  reliability", .resolution: "  resolution", .uncertainty: "  uncertainty",
             .nll: "NLL", .auroc: "AUROC"]
         for metric in CalibrationMetric.allCases {
@@ -62,6 +65,7 @@ extension CalibrationReport {
         }
         lines.append("")
         lines.append("  Brier = reliability − resolution + uncertainty over the bins; NLL clips c to [1e-12, 1 − 1e-12].")
+        lines.append("  The plug-in ECE is biased upwards; the debiased one (Kumar et al. 2019) subtracts that bias and may be below 0.")
         lines.append("")
         lines.append("  reliability (\(binning.description)):")
         lines.append("    " + "bin".padding(toLength: 18, withPad: " ", startingAt: 0) + "      n" + "     conf" + "      acc" + "      gap")

@@ -10,6 +10,11 @@ public struct CalibrationReport: Sendable, Equatable {
     public var mce: Double
     /// √(Σ (n_m/n)(acc_m − conf_m)²).
     public var rmsce: Double
+    /// The ECE with its upward bias removed (Kumar, Liang and Ma 2019, "Verified uncertainty
+    /// calibration"): 2·ECE − the mean ECE of bin accuracies redrawn from their normal
+    /// approximation. It can be below 0 when the data are consistent with perfect calibration.
+    /// `ece` is the plug-in estimate.
+    public var eceDebiased: Double
     /// (1/n) Σ (c − o)².
     public var brier: Double
     /// Murphy's decomposition over the same bins: Brier ≈ reliability − resolution + uncertainty
@@ -23,8 +28,9 @@ public struct CalibrationReport: Sendable, Equatable {
     public var auroc: Double?
     public var bins: [ReliabilityBin]
     public var binning: Binning
-    /// Percentile bootstrap intervals, when computed.
+    /// Bootstrap intervals, when computed, and how they were read off the resamples.
     public var intervals: [CalibrationMetric: ClosedRange<Double>] = [:]
+    public var intervalMethod: CalibrationAnalysis.IntervalMethod = .bca
 
     /// The clip applied to confidences inside NLL's logarithms.
     public static let nllClip = 1e-12
@@ -36,6 +42,7 @@ public struct CalibrationReport: Sendable, Equatable {
         case .ece: ece
         case .mce: mce
         case .rmsce: rmsce
+        case .eceDebiased: eceDebiased
         case .brier: brier
         case .reliability: reliability
         case .resolution: resolution
@@ -51,5 +58,16 @@ public struct CalibrationReport: Sendable, Equatable {
 public enum CalibrationMetric: String, CaseIterable, Sendable {
     case accuracy
     case meanConfidence = "mean_confidence"
-    case ece, mce, rmsce, brier, reliability, resolution, uncertainty, nll, auroc
+    case ece
+    case eceDebiased = "ece_debiased"
+    case mce, rmsce, brier, reliability, resolution, uncertainty, nll, auroc
+
+    /// The values the metric can take (the debiased ECE may be slightly negative).
+    public var range: ClosedRange<Double> {
+        switch self {
+        case .accuracy, .meanConfidence, .ece, .mce, .rmsce, .brier, .reliability, .resolution, .uncertainty, .auroc: 0...1
+        case .eceDebiased: -1...1
+        case .nll: 0...Double.greatestFiniteMagnitude
+        }
+    }
 }

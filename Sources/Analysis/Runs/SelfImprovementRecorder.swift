@@ -149,7 +149,7 @@ public final class SelfImprovementRecorder {
         for line in summary {
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard let i = Int(f[0]), f.count > eceColumn, let ece = Double(f[eceColumn]), let n = Double(f[nColumn]) else { continue }
-            result[i, default: [:]][f[1]] = CalibrationReport(n: n, accuracy: 0, meanConfidence: 0, ece: ece, mce: 0, rmsce: 0, brier: 0,
+            result[i, default: [:]][f[1]] = CalibrationReport(n: n, accuracy: 0, meanConfidence: 0, ece: ece, mce: 0, rmsce: 0, eceDebiased: .nan, brier: 0,
                                                               reliability: 0, resolution: 0, uncertainty: 0, nll: 0, auroc: nil, bins: [],
                                                               binning: binning)
         }
