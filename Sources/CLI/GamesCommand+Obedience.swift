@@ -10,7 +10,7 @@ extension GamesCommand {
                                      rounds: try args.integer("rounds", in: 1...10_000) ?? 30, humanBeta: try args.double("human-beta") ?? 0.5,
                                      robotBeta: try args.double("robot-beta"), robotFeatures: try args.integer("robot-features", in: 1...50),
                                      particles: try args.integer("particles", in: 10...1_000_000) ?? 2000)
-        let runs = try args.integer("runs", in: 2...1_000_000) ?? 200
+        let runs = try args.integer("runs", in: 2...1_000_000) ?? 1000
         let seed = try args.seed()
         if let (name, values) = try sweep(args, game: "obedience", allowed: ["human-beta", "robot-beta"]) {
             func variant(_ v: Double) throws(GameError) -> ObedienceGame {

@@ -37,7 +37,7 @@ enum GamesCommand {
             .init(name: "features", value: "D", help: "obedience: features of each action.", defaultValue: "3"),
             .init(name: "actions", value: "K", help: "obedience: actions offered each round.", defaultValue: "4"),
             .init(name: "rounds", value: "N", help: "obedience: rounds per run.", defaultValue: "30"),
-            .init(name: "runs", value: "N", help: "obedience: independent runs (θ drawn afresh); interruptibility: runs per learner (default 20).", defaultValue: "200"),
+            .init(name: "runs", value: "N", help: "obedience: independent runs (θ drawn afresh); interruptibility: runs per learner (default 20).", defaultValue: "1000"),
             .init(name: "human-beta", value: "X", help: "obedience: the human's Boltzmann temperature (0 = rational).", defaultValue: "0.5"),
             .init(name: "robot-beta", value: "X", help: "obedience: the temperature the robot assumes.", defaultValue: "the human's"),
             .init(name: "robot-features", value: "D", help: "obedience: features the robot sees (fewer = misspecified).", defaultValue: "all"),

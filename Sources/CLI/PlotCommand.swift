@@ -92,7 +92,8 @@ enum PlotCommand {
                 }
             }
             if let group { _ = try table.columnIndex(group) }
-            var chart = LineChart(title: args.string("title") ?? "\(ys.joined(separator: ", ")) against \(x)", subtitle: path,
+            var chart = LineChart(title: args.string("title") ?? "\(ys.map(AxisLabel.readable).joined(separator: ", ")) against \(AxisLabel.readable(x))",
+                                  subtitle: "from \(path)",
                                   xLabel: AxisLabel.readable(x), yLabel: ys.count == 1 ? AxisLabel.readable(ys[0]) : "value (see legend)", series: series,
                                   integerX: ["iteration", "round", "step"].contains(x))
             chart.logY = args.flag("log-y")

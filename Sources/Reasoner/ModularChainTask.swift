@@ -12,6 +12,8 @@ import Numerics
 ///     </scratch>
 ///     2
 ///
+/// The chain is evaluated strictly **left to right**, reducing mod m after every operation, with
+/// no operator precedence: `3 + 4 * 5 mod 7` is ((3 + 4) mod 7) · 5 mod 7 = 0, not 23 mod 7 = 2.
 /// Operands are single digits, the modulus is 2 to 9, and difficulty is the number of operations.
 public struct ModularChainTask: ReasoningTask {
     public init() {}
