@@ -48,7 +48,8 @@ let package = Package(
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         // Fixtures are read through #filePath, not bundled.
         .testTarget(name: "GamesTests", dependencies: ["Games", "Numerics"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReasonerTests", dependencies: ["Reasoner", "Numerics"]),
+        // Fixtures (the PyTorch reference and its checkpoints) are read through #filePath, not bundled.
+        .testTarget(name: "ReasonerTests", dependencies: ["Reasoner", "Numerics"], exclude: ["Fixtures"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Games", "Reasoner"]),
         .testTarget(name: "CLITests", dependencies: ["CLI"]),
     ],

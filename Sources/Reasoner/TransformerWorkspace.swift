@@ -76,12 +76,34 @@ public final class TransformerWorkspace {
     /// With `dropout` given (a stream for the masks), the configuration's dropout is applied.
     @discardableResult
     public func forward(_ model: TransformerModel, tokens: [Int32], targets: [Int32], dropout: inout RandomStream?) -> Double {
+        run(model, tokens: tokens, targets: targets, dropout: &dropout, masks: nil)
+    }
+
+    /// The forward pass with dropout masks given, not drawn: `masks` holds 2·L·B·T·C factors,
+    /// layer by layer the attention branch's then the MLP branch's, each [B·T, C] (0 or
+    /// 1/(1 − p)). For checking the passes against another implementation with the same masks;
+    /// the configuration's dropout must be positive so that the workspace keeps masks.
+    @discardableResult
+    package func forward(_ model: TransformerModel, tokens: [Int32], targets: [Int32], dropoutMasks masks: [Float]) -> Double {
+        precondition(configuration.dropout > 0 && masks.count == 2 * configuration.depth * B * T * configuration.width)
+        var none: RandomStream? = nil
+        return run(model, tokens: tokens, targets: targets, dropout: &none, masks: masks)
+    }
+
+    private func run(_ model: TransformerModel, tokens: [Int32], targets: [Int32], dropout: inout RandomStream?, masks: [Float]?) -> Double {
         precondition(tokens.count == B * T && targets.count == B * T)
         self.tokens = tokens
         self.targets = targets
         let c = configuration, N = B * T, C = c.width, H = c.hidden, V = c.vocabularySize, NH = c.heads
         let p = c.dropout
-        usedDropout = dropout != nil && p > 0
+        usedDropout = (dropout != nil || masks != nil) && p > 0
+        // Given masks are copied into the workspace's, where backward reads them.
+        func given(_ mask: UnsafeMutablePointer<Float>, layer l: Int, branch k: Int, _ x: UnsafeMutablePointer<Float>) {
+            masks!.withUnsafeBufferPointer { m in
+                mask.update(from: m.baseAddress! + (2 * l + k) * N * C, count: N * C)
+            }
+            for i in 0..<(N * C) { x[i] *= mask[i] }
+        }
         model.parameters.withUnsafeBufferPointer { pb in
             let w = pb.baseAddress!
             func at(_ t: ParameterLayout.Tensor, _ l: Int = 0, _ per: Int = 0) -> UnsafePointer<Float> { w + layout.offset(t) + l * per }
@@ -99,14 +121,20 @@ public final class TransformerWorkspace {
                 if c.rotary { Kernels.rotate(qkvl, positions: rowPositions, C: C, NH: NH) }
                 Kernels.attentionForward(attyl, att: attl, qkv: qkvl, B: B, T: T, C: C, NH: NH)
                 Kernels.matmulForward(projl, input: attyl, weight: at(.attprojw, l, C * C), bias: at(.attprojb, l, C), N: N, C: C, OC: C)
-                if usedDropout { applyDropout(projl, mask: attMask + l * N * C, count: N * C, p: p, stream: &dropout!) }
+                if usedDropout {
+                    if masks != nil { given(attMask + l * N * C, layer: l, branch: 0, projl) }
+                    else { applyDropout(projl, mask: attMask + l * N * C, count: N * C, p: p, stream: &dropout!) }
+                }
                 for i in 0..<(N * C) { res2l[i] = input[i] + projl[i] }
                 Kernels.layernormForward(ln2l, mean: ln2Mean + l * N, rstd: ln2Rstd + l * N, input: res2l,
                                          weight: at(.ln2w, l, C), bias: at(.ln2b, l, C), N: N, C: C)
                 Kernels.matmulForward(fchl, input: ln2l, weight: at(.fcw, l, H * C), bias: at(.fcb, l, H), N: N, C: C, OC: H)
                 Kernels.geluForward(gelul, tanhOut: fchTanh + l * N * H, input: fchl, N: N * H)
                 Kernels.matmulForward(fcprojl, input: gelul, weight: at(.fcprojw, l, C * H), bias: at(.fcprojb, l, C), N: N, C: H, OC: C)
-                if usedDropout { applyDropout(fcprojl, mask: fcMask + l * N * C, count: N * C, p: p, stream: &dropout!) }
+                if usedDropout {
+                    if masks != nil { given(fcMask + l * N * C, layer: l, branch: 1, fcprojl) }
+                    else { applyDropout(fcprojl, mask: fcMask + l * N * C, count: N * C, p: p, stream: &dropout!) }
+                }
                 for i in 0..<(N * C) { res3l[i] = res2l[i] + fcprojl[i] }
             }
             Kernels.layernormForward(lnf, mean: lnfMean, rstd: lnfRstd, input: residualIn(c.depth), weight: at(.lnfw), bias: at(.lnfb), N: N, C: C)
