@@ -31,11 +31,14 @@ class Block(nn.Module):
         b, t, _ = x.shape
         q, k, v = self.qkv(self.ln1(x)).split(C, dim=2)
         q, k, v = (z.view(b, t, NH, C // NH).transpose(1, 2) for z in (q, k, v))
-        if cache is not None:                       # one new position per step
+        if cache is not None:                       # the prompt, then one new position per step
             if cache[0] is not None:
                 k, v = torch.cat([cache[0], k], 2), torch.cat([cache[1], v], 2)
             cache[0], cache[1] = k, v
-            y = F.scaled_dot_product_attention(q, k, v)
+            # The prompt pass (t > 1, empty cache) must be causal too: without the mask its
+            # positions attended to later ones (logits up to 7.4 off the plain forward). A
+            # single new position attends to the whole cache.
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=t > 1)
         else:
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
         x = x + self.proj(y.transpose(1, 2).reshape(b, t, C))

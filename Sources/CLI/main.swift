@@ -63,7 +63,7 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
             Terminal.printOut(overview)
             return .success
         case "--version":
-            Terminal.printOut("safetykit \(safetyKitVersion) (GSL \(NumericsLibraries.gslVersion), OpenBLAS core \(BLAS.coreName))\n")
+            Terminal.printOut("safetykit \(safetyKitVersion) (GSL \(NumericsLibraries.gslVersion), OpenBLAS core \(BLASKernel.description))\n")
             return .success
         default:
             throw CLIError.usage("unknown command '\(command)'; the commands are: \(commands.joined(separator: ", ")) (see 'safetykit --help')")
@@ -76,4 +76,6 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
     }
 }
 
+// Before any BLAS work: a CPU that Debian's OpenBLAS misdetects gets the best kernels it has.
+BLASKernel.restartIfMisdetected()
 exit(runCommandLine(Array(CommandLine.arguments.dropFirst())).rawValue)
