@@ -1,6 +1,6 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// `safetykit calibrate`: calibration metrics for anyone's predictions, from a CSV file.
 enum CalibrateCommand {

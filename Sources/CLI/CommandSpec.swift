@@ -1,4 +1,4 @@
-import Analysis
+import SafetyKitAnalysis
 /// What a subcommand accepts, from which both the parser and `--help` are made.
 struct CommandSpec {
     struct Option {

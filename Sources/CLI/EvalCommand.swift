@@ -1,7 +1,7 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Numerics
-import Reasoner
+import SafetyKitNumerics
+import SafetyKitReasoner
 
 /// `safetykit eval`: held-out accuracy of a trained model, per difficulty.
 enum EvalCommand {

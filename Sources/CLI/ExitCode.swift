@@ -1,7 +1,7 @@
-import Analysis
-import Games
-import Numerics
-import Reasoner
+import SafetyKitAnalysis
+import SafetyKitGames
+import SafetyKitNumerics
+import SafetyKitReasoner
 
 /// The process exit codes of architecture.md (the BSD sysexits values).
 enum ExitCode: Int32 {

@@ -1,6 +1,6 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Games
+import SafetyKitGames
 
 /// `safetykit games cirl`: incorrigibility in CIRL against a hard-coded shutdown, per human policy.
 extension GamesCommand {

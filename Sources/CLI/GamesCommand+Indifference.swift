@@ -1,6 +1,6 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Games
+import SafetyKitGames
 
 /// `safetykit games indifference`: the button game with a naive bonus against utility indifference.
 extension GamesCommand {

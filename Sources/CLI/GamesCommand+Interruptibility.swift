@@ -1,7 +1,7 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Games
-import Numerics
+import SafetyKitGames
+import SafetyKitNumerics
 
 /// `safetykit games interruptibility`: which tabular learners learn to disable their interruption.
 extension GamesCommand {

@@ -1,7 +1,7 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Games
-import Numerics
+import SafetyKitGames
+import SafetyKitNumerics
 
 /// `safetykit games obedience`: Milli et al.'s repeated order game, per round over many runs.
 extension GamesCommand {

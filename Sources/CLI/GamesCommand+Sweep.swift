@@ -1,7 +1,7 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Games
-import Numerics
+import SafetyKitGames
+import SafetyKitNumerics
 
 /// `--sweep NAME=START:STOP:COUNT` (or NAME=V1,V2,...) for the relatives: one parameter swept
 /// with the off-switch sweep's grid grammar (`SweepAxis`), points computed in parallel and

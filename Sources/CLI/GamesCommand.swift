@@ -1,6 +1,6 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Games
+import SafetyKitGames
 
 /// `safetykit games NAME`: the off-switch game's relatives.
 enum GamesCommand {

@@ -1,6 +1,6 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Reasoner
+import SafetyKitReasoner
 
 extension JudgeCommand {
     static let evalSpec = CommandSpec(

@@ -1,7 +1,7 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Numerics
-import Reasoner
+import SafetyKitNumerics
+import SafetyKitReasoner
 
 /// `safetykit judge train|selfrationalize|eval`: a judge that scores the policy's own solutions
 /// (first wrong step and a 1–5 score), fine-tuned on seed judgments and improved by

@@ -1,4 +1,4 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
 
 /// `safetykit merge`: joins the shard files of a sweep into the unsharded output.

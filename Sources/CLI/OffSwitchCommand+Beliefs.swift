@@ -1,6 +1,6 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Games
+import SafetyKitGames
 
 /// `safetykit offswitch --beliefs FILE.csv`: the corrigibility probe on anyone's predictions.
 extension OffSwitchCommand {

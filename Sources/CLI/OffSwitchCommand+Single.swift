@@ -1,7 +1,7 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Games
-import Numerics
+import SafetyKitGames
+import SafetyKitNumerics
 
 extension OffSwitchCommand {
     /// Solves one game and prints it as a table, CSV or JSON.

@@ -1,7 +1,7 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Games
-import Numerics
+import SafetyKitGames
+import SafetyKitNumerics
 
 extension OffSwitchCommand {
     /// Runs a sweep (or one shard of it) to CSV, with an optional heatmap.

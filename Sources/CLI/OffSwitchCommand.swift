@@ -1,7 +1,7 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Games
-import Numerics
+import SafetyKitGames
+import SafetyKitNumerics
 
 /// `safetykit offswitch`: one game, a sweep over a grid, or a Monte Carlo check.
 enum OffSwitchCommand {

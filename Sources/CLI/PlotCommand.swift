@@ -1,4 +1,4 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
 
 /// `safetykit plot`: charts from any CSV that SafetyKit writes.

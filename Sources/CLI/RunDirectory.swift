@@ -1,4 +1,4 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
 
 /// A run directory's options file and its guards, shared by the commands that write runs

@@ -1,7 +1,7 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Numerics
-import Reasoner
+import SafetyKitNumerics
+import SafetyKitReasoner
 
 /// `safetykit sample`: rationales and answers from a trained model, marked right or wrong.
 enum SampleCommand {

@@ -1,8 +1,8 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Games
-import Numerics
-import Reasoner
+import SafetyKitGames
+import SafetyKitNumerics
+import SafetyKitReasoner
 
 /// `safetykit selfimprove`: a self-improvement loop with per-iteration metrics, optional
 /// calibration tracking, and a run directory that can be resumed.

@@ -1,8 +1,8 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Games
-import Numerics
-import Reasoner
+import SafetyKitGames
+import SafetyKitNumerics
+import SafetyKitReasoner
 
 /// `safetykit study corrigibility`: the headline experiment, methods across seeds.
 enum StudyCommand {

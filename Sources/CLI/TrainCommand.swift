@@ -1,7 +1,7 @@
-import Analysis
+import SafetyKitAnalysis
 import Foundation
-import Numerics
-import Reasoner
+import SafetyKitNumerics
+import SafetyKitReasoner
 
 /// `safetykit train`: supervised training of the reasoner on gold rationales.
 enum TrainCommand {

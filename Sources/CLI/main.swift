@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// The version printed by `safetykit --version` and recorded in run directories.
 let safetyKitVersion = "0.1.0"

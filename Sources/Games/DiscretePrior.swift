@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// A finite belief: values uᵢ with probabilities wᵢ (normalised from the given weights).
 /// An empirical prior (a set of samples, e.g. a model's confidences turned into utilities) is

@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// Errors from building or solving a game. Each names what was wrong and what is accepted.
 public enum GameError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 // Expectations of the off-switch game for a Gaussian belief N(μ, σ²) and a Boltzmann human
 // π(u) = s(u/β), s the logistic sigmoid. No closed form exists; this is the hot path of a sweep.

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// A Gaussian belief N(μ, σ²) over U_a, with σ > 0.
 public struct GaussianPrior: Prior {

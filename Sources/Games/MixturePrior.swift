@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// A finite mixture of beliefs: with probability wₖ, U is drawn from component k.
 /// Every expectation is the weighted sum of the components' (each computed its own best way).

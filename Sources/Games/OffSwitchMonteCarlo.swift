@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// Plays the off-switch game by simulation, as an independent check on the exact values.
 ///

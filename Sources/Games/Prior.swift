@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// The robot's belief B over the utility U_a of its proposed action. This is one of SafetyKit's
 /// two real seams (the other is `HumanModel`): conform to it to study a new kind of belief.

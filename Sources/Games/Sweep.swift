@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// A parameter sweep: the Cartesian product of axes over a base configuration, in the order
 /// the axes are given with the last varying fastest. Point i is addressable on its own, so any

@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// A uniform belief U[lo, hi] over U_a, with lo < hi.
 public struct UniformPrior: Prior {

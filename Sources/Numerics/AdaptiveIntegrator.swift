@@ -1,4 +1,4 @@
-import CGSL
+import CSafetyKitGSL
 
 /// Globally adaptive quadrature (GSL's QAGS and QAGI families) with a workspace allocated once.
 ///

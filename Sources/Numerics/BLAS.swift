@@ -1,4 +1,4 @@
-import COpenBLAS
+import CSafetyKitOpenBLAS
 
 /// Row-major BLAS kernels on OpenBLAS, with Swift-shaped signatures.
 ///

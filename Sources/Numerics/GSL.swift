@@ -1,4 +1,4 @@
-import CGSL
+import CSafetyKitGSL
 
 /// Process-wide GSL set-up. GSL's default error handler calls abort(); we turn it off once,
 /// before the first GSL call, and check every status code instead.

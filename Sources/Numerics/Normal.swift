@@ -1,4 +1,4 @@
-import CGSL
+import CSafetyKitGSL
 import Foundation
 
 /// The standard normal distribution N(0, 1). Tail functions are computed directly (never as

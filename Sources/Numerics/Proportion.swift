@@ -1,4 +1,4 @@
-import CGSL
+import CSafetyKitGSL
 
 /// A proportion k/n with a two-sided confidence interval that stays inside [0, 1].
 ///

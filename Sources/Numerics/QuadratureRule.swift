@@ -1,4 +1,4 @@
-import CGSL
+import CSafetyKitGSL
 
 /// A fixed Gauss quadrature rule: nodes and weights, built once (GSL's `gsl_integration_fixed`)
 /// and then applied as a plain weighted sum. Building a 64-point table costs about 100 µs;

@@ -1,4 +1,4 @@
-import CGSL
+import CSafetyKitGSL
 
 /// Student's t distribution (GSL), for confidence intervals of a mean over a few seeds.
 public enum StudentT {

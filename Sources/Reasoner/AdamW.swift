@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// AdamW (Loshchilov and Hutter) with decoupled weight decay on matrices only, global
 /// gradient-norm clipping, and a learning rate that warms up linearly then decays by a cosine.

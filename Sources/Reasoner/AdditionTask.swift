@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// Addition with STaR's scratchpad (reasoner.md): each line takes the next digit pair from the
 /// right, writes the partial result so far and the carry; the last scratch line is the result.

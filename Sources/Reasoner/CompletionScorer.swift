@@ -32,4 +32,4 @@ public enum CompletionScorer {
     }
 }
 
-import Numerics
+import SafetyKitNumerics

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// Held-out evaluation: greedy (or sampled) accuracy per difficulty on problems that training
 /// never sees.

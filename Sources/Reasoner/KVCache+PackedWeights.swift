@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// The cache's matrix products: on weights packed once per generation where that reproduces
 /// sgemm's bits, else through sgemm.

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// Keys and values of every layer for a batch of sequences, the one-token forward step, and the
 /// step's activations, allocated once for the whole batch so that a step allocates nothing.

@@ -1,18 +1,18 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// The transformer's layer kernels, forward and backward, over raw float32 buffers. Every hot
 /// loop of the model lives here; each is tested against a plain reference and by finite
 /// differences. Shapes are row-major: B sequences × T positions × C channels. Backward kernels
 /// accumulate (+=) into gradient buffers, as the model's gradient is a sum over uses.
-public enum Kernels {
-    public typealias Buffer = UnsafeMutablePointer<Float>
-    public typealias Input = UnsafePointer<Float>
+package enum Kernels {
+    package typealias Buffer = UnsafeMutablePointer<Float>
+    package typealias Input = UnsafePointer<Float>
 
     // MARK: Embeddings
 
     /// out[b,t,:] = wte[token] + wpe[t] (without wpe when positions are rotary).
-    public static func encoderForward(_ out: Buffer, tokens: UnsafePointer<Int32>, wte: Input, wpe: Input?, B: Int, T: Int, C: Int) {
+    package static func encoderForward(_ out: Buffer, tokens: UnsafePointer<Int32>, wte: Input, wpe: Input?, B: Int, T: Int, C: Int) {
         for b in 0..<B {
             for t in 0..<T {
                 let o = out + (b * T + t) * C, e = wte + Int(tokens[b * T + t]) * C
@@ -26,7 +26,7 @@ public enum Kernels {
         }
     }
 
-    public static func encoderBackward(dwte: Buffer, dwpe: Buffer?, dout: Input, tokens: UnsafePointer<Int32>, B: Int, T: Int, C: Int) {
+    package static func encoderBackward(dwte: Buffer, dwpe: Buffer?, dout: Input, tokens: UnsafePointer<Int32>, B: Int, T: Int, C: Int) {
         for b in 0..<B {
             for t in 0..<T {
                 let d = dout + (b * T + t) * C, e = dwte + Int(tokens[b * T + t]) * C
@@ -42,7 +42,7 @@ public enum Kernels {
     // MARK: LayerNorm (ε = 1e-5)
 
     /// Rows are independent, so blocks of rows run in parallel.
-    public static func layernormForward(_ out: Buffer, mean: Buffer, rstd: Buffer, input: Input, weight: Input, bias: Input, N: Int, C: Int) {
+    package static func layernormForward(_ out: Buffer, mean: Buffer, rstd: Buffer, input: Input, weight: Input, bias: Input, N: Int, C: Int) {
         let shared = (Shared(out), Shared(mean), Shared(rstd), Shared(UnsafeMutablePointer(mutating: input)),
                       Shared(UnsafeMutablePointer(mutating: weight)), Shared(UnsafeMutablePointer(mutating: bias)))
         rowBlocks(N, work: 8 * N * C) { start, count in
@@ -66,7 +66,7 @@ public enum Kernels {
     /// Rows of dinput are independent; the weight and bias gradients are sums over rows, taken in
     /// fixed chunks of `layernormChunk` rows whose partial sums are added in chunk order, so the
     /// result does not depend on the thread count.
-    public static func layernormBackward(dinput: Buffer, dweight: Buffer, dbias: Buffer, dout: Input, input: Input, weight: Input,
+    package static func layernormBackward(dinput: Buffer, dweight: Buffer, dbias: Buffer, dout: Input, input: Input, weight: Input,
                                          mean: Input, rstd: Input, N: Int, C: Int) {
         let chunks = (N + layernormChunk - 1) / layernormChunk
         let partial = UnsafeMutablePointer<Float>.allocate(capacity: 2 * chunks * C)
@@ -135,7 +135,7 @@ public enum Kernels {
     }
 
     /// out[N, OC] = input[N, C] · weight[OC, C]ᵀ + bias[OC].
-    public static func matmulForward(_ out: Buffer, input: Input, weight: Input, bias: Input?, N: Int, C: Int, OC: Int) {
+    package static func matmulForward(_ out: Buffer, input: Input, weight: Input, bias: Input?, N: Int, C: Int, OC: Int) {
         let (o, i, w) = (Shared(out), Shared(UnsafeMutablePointer(mutating: input)), Shared(UnsafeMutablePointer(mutating: weight)))
         rowBlocks(N, work: N * C * OC) { start, count in
             BLAS.sgemm(transposeB: true, m: count, n: OC, k: C, a: i.pointer + start * C, lda: C, b: w.pointer, ldb: C, beta: 0,
@@ -153,7 +153,7 @@ public enum Kernels {
     }
 
     /// dinput += dout · weight; dweight += doutᵀ · input; dbias += Σ_n dout.
-    public static func matmulBackward(dinput: Buffer, dweight: Buffer, dbias: Buffer?, dout: Input, input: Input, weight: Input,
+    package static func matmulBackward(dinput: Buffer, dweight: Buffer, dbias: Buffer?, dout: Input, input: Input, weight: Input,
                                       N: Int, C: Int, OC: Int) {
         let (di, dw) = (Shared(dinput), Shared(dweight))
         let (d, i, w) = (Shared(UnsafeMutablePointer(mutating: dout)), Shared(UnsafeMutablePointer(mutating: input)),
@@ -183,7 +183,7 @@ public enum Kernels {
     /// strided rows straight from the qkv buffer: S = QKᵀ/√d, P = causal softmax(S), O = PV.
     /// Sequences and heads are independent and write disjoint memory, so they run in parallel
     /// with identical results at any thread count.
-    public static func attentionForward(_ out: Buffer, att: Buffer, qkv: Input, B: Int, T: Int, C: Int, NH: Int) {
+    package static func attentionForward(_ out: Buffer, att: Buffer, qkv: Input, B: Int, T: Int, C: Int, NH: Int) {
         let hs = C / NH, scale = 1 / Float(hs).squareRoot()
         let (out, att, qkv) = (Shared(out), Shared(att), Shared(UnsafeMutablePointer(mutating: qkv)))
         Parallel.forEach(B * NH, threads: workers(B * NH * T * T * hs)) { item in
@@ -201,7 +201,7 @@ public enum Kernels {
     /// row at position p turns by the angle p·10000^(−2i/hs). `inverse` turns it back by the same
     /// angle, which is the backward pass (a rotation's transpose is its inverse). Angles are
     /// computed in Double and rounded once; each row is independent.
-    public static func rotate(_ qkv: Buffer, positions: [Int], C: Int, NH: Int, inverse: Bool = false) {
+    package static func rotate(_ qkv: Buffer, positions: [Int], C: Int, NH: Int, inverse: Bool = false) {
         let hs = C / NH, half = hs / 2
         let frequencies = (0..<half).map { pow(10000, -2 * Double($0) / Double(hs)) }
         for (row, position) in positions.enumerated() {
@@ -234,7 +234,7 @@ public enum Kernels {
     /// Backward of `attentionForward`, with the same products: dP = dO·Vᵀ, dV += Pᵀ·dO,
     /// dS = P ⊙ (dP − rowsum(P ⊙ dP)) below the diagonal, dQ += dS·K/√d, dK += dSᵀ·Q/√d.
     /// `datt` is scratch of att's shape.
-    public static func attentionBackward(dqkv: Buffer, datt: Buffer, dout: Input, qkv: Input, att: Input, B: Int, T: Int, C: Int, NH: Int) {
+    package static func attentionBackward(dqkv: Buffer, datt: Buffer, dout: Input, qkv: Input, att: Input, B: Int, T: Int, C: Int, NH: Int) {
         let hs = C / NH, scale = 1 / Float(hs).squareRoot()
         let shared = (Shared(dqkv), Shared(datt), Shared(UnsafeMutablePointer(mutating: dout)), Shared(UnsafeMutablePointer(mutating: qkv)),
                       Shared(UnsafeMutablePointer(mutating: att)))
@@ -341,7 +341,7 @@ public enum Kernels {
     static func fastTanh(_ u: Float) -> Float { 1 - 2 / (exp(2 * u) + 1) }
 
     /// out = GELU(input); the tanh of each element is kept in `tanhOut` for the backward pass.
-    public static func geluForward(_ out: Buffer, tanhOut: Buffer? = nil, input: Input, N: Int) {
+    package static func geluForward(_ out: Buffer, tanhOut: Buffer? = nil, input: Input, N: Int) {
         let shared = (Shared(out), tanhOut.map(Shared.init), Shared(UnsafeMutablePointer(mutating: input)))
         rowBlocks(N, work: 16 * N) { start, count in
             let out = shared.0.pointer, tanhOut = shared.1?.pointer, input = shared.2.pointer
@@ -368,7 +368,7 @@ public enum Kernels {
     }
 
     /// dinput += GELU′(input) · dout, reusing the forward pass's tanh values when given.
-    public static func geluBackward(dinput: Buffer, input: Input, tanh cached: Input? = nil, dout: Input, N: Int) {
+    package static func geluBackward(dinput: Buffer, input: Input, tanh cached: Input? = nil, dout: Input, N: Int) {
         let shared = (Shared(dinput), Shared(UnsafeMutablePointer(mutating: input)), cached.map { Shared(UnsafeMutablePointer(mutating: $0)) },
                       Shared(UnsafeMutablePointer(mutating: dout)))
         rowBlocks(N, work: 16 * N) { start, count in
@@ -403,7 +403,7 @@ public enum Kernels {
 
     /// Softmax of each row of logits[N, V] into probs, and the loss −log p[target] where the
     /// target is ≥ 0 (rows with target −1 are not scored and get loss 0).
-    public static func softmaxCrossEntropyForward(probs: Buffer, losses: Buffer, logits: Input, targets: UnsafePointer<Int32>, N: Int, V: Int) {
+    package static func softmaxCrossEntropyForward(probs: Buffer, losses: Buffer, logits: Input, targets: UnsafePointer<Int32>, N: Int, V: Int) {
         for n in 0..<N {
             let z = logits + n * V, p = probs + n * V
             var maximum = -Float.infinity
@@ -418,7 +418,7 @@ public enum Kernels {
     }
 
     /// dlogits = (probs − onehot(target)) · weight[n] for scored rows.
-    public static func crossEntropyBackward(dlogits: Buffer, probs: Input, targets: UnsafePointer<Int32>, weights: UnsafePointer<Float>, N: Int, V: Int) {
+    package static func crossEntropyBackward(dlogits: Buffer, probs: Input, targets: UnsafePointer<Int32>, weights: UnsafePointer<Float>, N: Int, V: Int) {
         for n in 0..<N {
             let target = Int(targets[n])
             let d = dlogits + n * V, p = probs + n * V

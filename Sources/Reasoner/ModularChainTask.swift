@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// A chain of additions and multiplications modulo m, writing every intermediate value:
 ///

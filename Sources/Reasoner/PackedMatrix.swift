@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 import Synchronization
 
 /// A weight matrix W [outputs, inputs] repacked once for the sampler's products with few rows:

@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// Training problems: fresh from a seeded stream at every step, or drawn from a fixed seed set;
 /// either way never one of the held-out problems.

@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// A task with checkable rationales: it makes problems, renders prompts and gold targets, and
 /// checks a model's output strictly (a malformed output is wrong, never a crash) and, where it

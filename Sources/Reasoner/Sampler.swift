@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// Generation with a key/value cache: each step feeds every active sequence one token (from its
 /// prompt, then its own samples) at that sequence's position, so prompts of any lengths share a

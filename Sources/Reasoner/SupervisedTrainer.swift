@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// Supervised fine-tuning: cross-entropy on completion tokens only, AdamW, a warm-up and cosine
 /// schedule. The workspace grows to the longest batch seen (positions beyond a sequence's end

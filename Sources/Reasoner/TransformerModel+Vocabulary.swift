@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 extension TransformerModel {
     /// The same model with `extra` more tokens: the token embedding (which is also the tied output

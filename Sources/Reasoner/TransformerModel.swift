@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// A decoder-only transformer's parameters: one flat float32 buffer laid out by `ParameterLayout`.
 /// A value type: copying a model copies its weights (copy-on-write), so a frozen reference model

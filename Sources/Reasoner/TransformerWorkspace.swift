@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// Activation and gradient buffers for one batch shape (B sequences of T positions), allocated
 /// once and reused across steps, and the forward and backward passes over them (llm.c's layout).

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// Voting during training (MC-CoT): each step runs the batch through the model `passes` times
 /// with different dropout masks, fuses the passes' logits S_k at every position,

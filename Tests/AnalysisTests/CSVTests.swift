@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Analysis
+@testable import SafetyKitAnalysis
 
 @Suite("RFC 4180 CSV")
 struct CSVTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import Analysis
-@testable import Numerics
+@testable import SafetyKitAnalysis
+@testable import SafetyKitNumerics
 
 @Suite("Calibration metrics")
 struct CalibrationTests {

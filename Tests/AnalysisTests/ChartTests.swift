@@ -3,8 +3,8 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-@testable import Analysis
-@testable import Games
+@testable import SafetyKitAnalysis
+@testable import SafetyKitGames
 
 /// Parses SVG as XML and collects element names, attributes and text.
 final class SVGProbe: NSObject, XMLParserDelegate {

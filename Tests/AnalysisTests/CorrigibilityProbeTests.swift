@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-@testable import Analysis
-import Games
-import Numerics
+@testable import SafetyKitAnalysis
+import SafetyKitGames
+import SafetyKitNumerics
 
 @Suite("The corrigibility probe")
 struct CorrigibilityProbeTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Analysis
+@testable import SafetyKitAnalysis
 
 @Suite("Atomic output files")
 struct OutputFileTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import Analysis
-@testable import Reasoner
+@testable import SafetyKitAnalysis
+@testable import SafetyKitReasoner
 
 @Suite("Self-improvement run records")
 struct RunRecorderTests {

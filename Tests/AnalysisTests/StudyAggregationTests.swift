@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Analysis
+@testable import SafetyKitAnalysis
 
 @Suite("Aggregation over seeds")
 struct StudyAggregationTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import Analysis
-@testable import Games
+@testable import SafetyKitAnalysis
+@testable import SafetyKitGames
 
 @Suite("Sweep output: thread counts, shards, merge")
 struct SweepOutputTests {

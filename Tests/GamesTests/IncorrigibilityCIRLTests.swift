@@ -1,5 +1,5 @@
 import Testing
-@testable import Games
+@testable import SafetyKitGames
 
 @Suite("Incorrigibility in CIRL (Carey 2018)")
 struct IncorrigibilityCIRLTests {

@@ -1,6 +1,6 @@
 import Testing
-@testable import Games
-import Numerics
+@testable import SafetyKitGames
+import SafetyKitNumerics
 
 @Suite("Monte Carlo agrees with the exact values")
 struct MonteCarloTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import Games
+@testable import SafetyKitGames
 
 @Suite("Should robots be obedient? (Milli et al. 2017)")
 struct ObedienceGameTests {

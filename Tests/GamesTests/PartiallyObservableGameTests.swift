@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Games
+@testable import SafetyKitGames
 
 @Suite("The partially observable off-switch game (Garber et al. 2025)")
 struct PartiallyObservableGameTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import Games
-import Numerics
+@testable import SafetyKitGames
+import SafetyKitNumerics
 
 @Suite("Priors: exact moments, mixtures, samples")
 struct PriorTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Games
+@testable import SafetyKitGames
 
 /// Checks against 30-digit mpmath values (Fixtures/offswitch_reference.csv, made by
 /// benchmarks/reference/make_offswitch_reference.py) over μ in [−5, 5], σ in [0.01, 10],

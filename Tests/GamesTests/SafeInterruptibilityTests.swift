@@ -1,5 +1,5 @@
 import Testing
-@testable import Games
+@testable import SafetyKitGames
 
 @Suite("Safe interruptibility (Orseau and Armstrong 2016)")
 struct SafeInterruptibilityTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import Games
+@testable import SafetyKitGames
 
 /// offswitch.md §4's sample table (Gaussian belief; β = 0 is a rational human).
 @Suite("Sample values from offswitch.md")

@@ -1,5 +1,5 @@
 import Testing
-@testable import Games
+@testable import SafetyKitGames
 
 @Suite("Sweep grids")
 struct SweepTests {

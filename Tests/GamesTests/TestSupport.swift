@@ -1,5 +1,5 @@
 import Foundation
-@testable import Games
+@testable import SafetyKitGames
 
 /// Solves a Gaussian-belief game with a Boltzmann human (β = 0: rational).
 func solveGaussian(mu: Double, sigma: Double, beta: Double) throws -> OffSwitchSolution {

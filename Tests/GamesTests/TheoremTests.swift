@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Games
+@testable import SafetyKitGames
 
 /// offswitch.md §4: the theorems and exact results.
 @Suite("Theorems of the off-switch game")

@@ -1,6 +1,6 @@
 import Testing
-@testable import Games
-import Numerics
+@testable import SafetyKitGames
+import SafetyKitNumerics
 
 @Suite("Utility indifference (Soares et al. 2015)")
 struct UtilityIndifferenceTests {

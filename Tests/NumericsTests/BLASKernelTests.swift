@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Numerics
+import SafetyKitNumerics
 
 /// The kernel choice for a CPU that Debian's OpenBLAS misdetects, as a pure function of the
 /// CPU's flags, the detected family and the user's OPENBLAS_CORETYPE.

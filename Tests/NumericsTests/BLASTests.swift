@@ -1,5 +1,5 @@
 import Testing
-@testable import Numerics
+@testable import SafetyKitNumerics
 
 /// The BLAS wrappers against plain loops (the reference every later kernel is tested against).
 @Suite("BLAS kernels")

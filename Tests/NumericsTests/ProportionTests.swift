@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Numerics
+import SafetyKitNumerics
 
 @Suite("Intervals of a proportion")
 struct ProportionTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Numerics
+@testable import SafetyKitNumerics
 
 @Suite("Seeded random streams")
 struct RandomStreamTests {

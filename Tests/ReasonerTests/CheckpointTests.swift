@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Reasoner
+@testable import SafetyKitReasoner
 
 @Suite("Checkpoints")
 struct CheckpointTests {

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Reasoner
+@testable import SafetyKitReasoner
 
 /// A plain double-precision forward pass of the reasoner, written straight from the definitions
 /// (no BLAS, no SIMD, no row blocks), for finite differences that can see small gradients: in

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import Reasoner
-@testable import Numerics
+@testable import SafetyKitReasoner
+@testable import SafetyKitNumerics
 
 /// Finite-difference checks of the hand-written backward pass, for the whole model (every
 /// tensor) and for each kernel. Float32 forward passes limit how closely a difference quotient

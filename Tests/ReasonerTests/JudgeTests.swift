@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import Numerics
-@testable import Reasoner
+@testable import SafetyKitNumerics
+@testable import SafetyKitReasoner
 
 @Suite("Judges: gold judgments, parsing, pairing, metrics, and a judge that learns")
 struct JudgeTests {

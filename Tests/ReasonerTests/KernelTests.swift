@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import Reasoner
-@testable import Numerics
+@testable import SafetyKitReasoner
+@testable import SafetyKitNumerics
 
 /// The kernels' SIMD paths against plain scalar loops written out here, bit for bit: a vector
 /// path may only regroup work, never change an operation or its order, so that faster kernels

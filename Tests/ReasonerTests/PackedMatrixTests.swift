@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import Reasoner
-@testable import Numerics
+@testable import SafetyKitReasoner
+@testable import SafetyKitNumerics
 
 /// The sampler's packed products: against a plain loop with the stated rounding, against
 /// OpenBLAS where they claim its bits, and whole generations with and without packing.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import Numerics
-@testable import Reasoner
+@testable import SafetyKitNumerics
+@testable import SafetyKitReasoner
 
 @Suite("Preference training: DPO, IPO, RPO")
 struct PreferenceTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import Reasoner
-import Numerics
+@testable import SafetyKitReasoner
+import SafetyKitNumerics
 
 /// The reasoner against PyTorch (float64 autograd) on the same weights, as llm.c checks itself:
 /// `benchmarks/reference/make_model_reference.py` rebuilt the network from the committed
@@ -96,7 +96,7 @@ struct PyTorchReferenceTests {
     @Test(arguments: [0, 1])
     func forwardBackwardAndAdamWMatchPyTorch(checkpoint index: Int) throws {
         let entry = Self.fixture.checkpoints[index]
-        let model = try Reasoner.Checkpoint.read(path: Self.directory.appendingPathComponent(entry.file).path).model
+        let model = try SafetyKitReasoner.Checkpoint.read(path: Self.directory.appendingPathComponent(entry.file).path).model
         #expect(model.configuration.rotary == entry.rotary && model.configuration.width == 128 && model.configuration.depth == 4)
         let V = model.configuration.vocabularySize
         for reference in entry.training {
@@ -143,7 +143,7 @@ struct PyTorchReferenceTests {
     @Test(arguments: [0, 1])
     func greedyCompletionsMatchPyTorch(checkpoint index: Int) throws {
         let entry = Self.fixture.checkpoints[index]
-        let checkpoint = try Reasoner.Checkpoint.read(path: Self.directory.appendingPathComponent(entry.file).path)
+        let checkpoint = try SafetyKitReasoner.Checkpoint.read(path: Self.directory.appendingPathComponent(entry.file).path)
         let eos = checkpoint.vocabulary.eos
         for packs in [true, false] {
             var sampler = Sampler(temperature: 0, maxTokens: 40)

@@ -1,6 +1,6 @@
 import Testing
-@testable import Reasoner
-@testable import Numerics
+@testable import SafetyKitReasoner
+@testable import SafetyKitNumerics
 
 @Suite("Tasks and the tokenizer")
 struct TaskTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import Reasoner
-@testable import Numerics
+@testable import SafetyKitReasoner
+@testable import SafetyKitNumerics
 
 @Suite("Training and sampling")
 struct TrainingTests {

@@ -1,5 +1,5 @@
 import Foundation
-import Games
+import SafetyKitGames
 
 /// The corrigibility probe: each answer is the robot's action in the off-switch game. Acting
 /// means answering, with utility U = +1 if the answer is right and −`wrongCost` if it is wrong;

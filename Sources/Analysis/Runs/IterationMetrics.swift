@@ -1,5 +1,5 @@
 import Foundation
-import Reasoner
+import SafetyKitReasoner
 
 /// The rows of RUN/metrics.csv for one iteration: one for all difficulties together ("all"),
 /// then one per difficulty. Every column is reproducible from the seed (wall time is kept out,

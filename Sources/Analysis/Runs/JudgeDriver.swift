@@ -1,5 +1,5 @@
 import Foundation
-import Reasoner
+import SafetyKitReasoner
 
 /// Runs a judge into a run directory. `train` draws the policy's candidates (stored in
 /// candidates.json), fine-tunes the judge on seed judgments and records it as iteration 0;

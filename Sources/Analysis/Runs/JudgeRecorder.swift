@@ -1,5 +1,5 @@
 import Foundation
-import Reasoner
+import SafetyKitReasoner
 
 /// Writes a judge run's tables and charts (RUN/ of `safetykit judge`): every iteration's report
 /// is kept whole in reports/iteration-N.json, and after each iteration every table is rebuilt

@@ -1,5 +1,5 @@
 import Foundation
-import Reasoner
+import SafetyKitReasoner
 
 /// Runs a self-improvement loop into a run directory: trains or loads the base model, records
 /// the base (iteration 0), then each iteration, writing the checkpoint, then the tables and

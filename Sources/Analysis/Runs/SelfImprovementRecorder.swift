@@ -1,5 +1,5 @@
 import Foundation
-import Reasoner
+import SafetyKitReasoner
 
 /// Observes a self-improvement run and writes its tables and charts into the run directory:
 /// metrics.csv, timing.csv and, with calibration tracking, calibration.csv (reliability bins),

@@ -1,5 +1,5 @@
 import Foundation
-import Reasoner
+import SafetyKitReasoner
 
 /// `safetykit study corrigibility`: self-improvement methods across seeds, each run with
 /// calibration tracking and the corrigibility probe, aggregated over seeds with confidence

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// A metric's mean over seeds with a two-sided Student-t confidence interval,
 /// mean ± t(1 − α/2, n − 1) · s/√n (s the sample standard deviation). With one seed the

@@ -1,5 +1,5 @@
 import Foundation
-import Games
+import SafetyKitGames
 
 /// Collects a sweep's Δ and best actions and draws them as a heatmap: the last grid axis on x,
 /// the one before on y, and with three axes one panel per value of the first (at most six).

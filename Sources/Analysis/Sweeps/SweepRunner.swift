@@ -1,6 +1,6 @@
 import Foundation
-import Games
-import Numerics
+import SafetyKitGames
+import SafetyKitNumerics
 
 /// Runs a sweep (or a slice of one) on several threads and streams its rows in index order.
 ///

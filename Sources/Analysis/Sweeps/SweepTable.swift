@@ -1,5 +1,5 @@
-import Games
-import Numerics
+import SafetyKitGames
+import SafetyKitNumerics
 
 /// The CSV layout of off-switch results: the prior and its parameters, the human and its
 /// parameters, then eu_act, eu_off, eu_wait, delta, p_allow, best_action, and with Monte

@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// Writes RFC 4180 CSV: fields that hold a comma, a quote, CR or LF are quoted with inner
 /// quotes doubled; records end in LF. Numbers use `CSVNumber`, which reads back exactly.

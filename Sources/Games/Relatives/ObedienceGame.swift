@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// "Should Robots be Obedient?" (Milli, Hadfield-Menell, Dragan and Russell 2017). In each
 /// round the robot is offered K actions with features φ(a) ∈ ℝᵈ; the human, who knows θ, orders

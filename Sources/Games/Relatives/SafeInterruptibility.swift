@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// Safe interruptibility (Orseau and Armstrong 2016), in the gridworld of the AI Safety
 /// Gridworlds (Leike et al. 2017): the agent walks from A to the goal G. Stepping onto the

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// A judge that improves itself (reasoner.md; Trivedi et al. 2024, self-rationalization):
 ///

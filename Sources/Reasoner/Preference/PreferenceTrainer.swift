@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// A preference pair: a prompt and two completions (each ending in <eos>), the chosen one
 /// preferred to the rejected one.

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 
 

@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// What a method sees in one iteration: the current model, the task, and the pool of problems
 /// to improve on, with helpers to sample from the model reproducibly.
@@ -21,7 +21,7 @@ public struct IterationContext {
     public let progress: ((Int) -> Void)?
     /// Samples to hand out instead of the model's: (problems, k, sampler, hint) → [problem][sample].
     /// Tests script the methods' selection logic with it.
-    public var script: (([Problem], Int, Sampler, Bool) -> [[Attempt]])?
+    package var script: (([Problem], Int, Sampler, Bool) -> [[Attempt]])?
 
     public init(iteration: Int, model: TransformerModel, task: any ReasoningTask, pool: [Problem], vocabulary: Vocabulary,
                 seed: UInt64, batchSize: Int = 128, maxTokens: Int = 256, progress: ((Int) -> Void)? = nil) {

@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// Label-free self-training, LMSI (Huang et al. 2022, "Large Language Models Can Self-Improve"),
 /// with self-consistency's majority vote (Wang et al. 2023): sample k rationales per problem,

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import SafetyKitNumerics
 
 /// The self-improvement loop (reasoner.md): each iteration the method samples from the current
 /// model and selects training data, the loop trains (from the base or from the previous model),

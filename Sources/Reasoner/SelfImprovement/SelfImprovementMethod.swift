@@ -1,4 +1,4 @@
-import Numerics
+import SafetyKitNumerics
 
 /// A self-improvement method: how one iteration turns the current model into training data, and
 /// how the loop trains on it. This is a real seam: a new method is one new type.

@@ -1,6 +1,6 @@
 import Foundation
-import Numerics
-import Reasoner
+import SafetyKitNumerics
+import SafetyKitReasoner
 
 // Usage: ModelBench BATCH LENGTH STEPS NEW_TOKENS REPEATS
 // Prints one JSON object: training tokens/s at (BATCH, LENGTH), cached sampling tokens/s at batch
