@@ -36,7 +36,8 @@ let package = Package(
         .testTarget(name: "GamesTests", dependencies: ["SafetyKitGames", "SafetyKitNumerics"], exclude: ["Fixtures"]),
         // Fixtures (the PyTorch reference and its checkpoints) are read through #filePath, not bundled.
         .testTarget(name: "ReasonerTests", dependencies: ["SafetyKitReasoner", "SafetyKitNumerics"], exclude: ["Fixtures"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["SafetyKitAnalysis", "SafetyKitGames", "SafetyKitReasoner"]),
+        // Fixtures (evaluation logs in lm-eval, inspect_ai and completion formats) are read through #filePath.
+        .testTarget(name: "AnalysisTests", dependencies: ["SafetyKitAnalysis", "SafetyKitGames", "SafetyKitReasoner"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["CLI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -13,11 +13,13 @@ enum CalibrateCommand {
         reliability, resolution and uncertainty), NLL and AUROC, with seeded bootstrap intervals, and a
         reliability diagram. Conventions are those of calibration.md and are stated beside every number.
         """,
-        usage: "safetykit calibrate FILE.csv [--confidence-column NAME] [--correct-column NAME] [options]",
+        usage: "safetykit calibrate FILE [--input-format FMT] [--confidence-column NAME] [--correct-column NAME] [options]",
         options: [
-            .init(name: "confidence-column", value: "NAME", help: "Column of confidences, each in [0, 1] (never clipped).", defaultValue: "confidence"),
-            .init(name: "correct-column", value: "NAME", help: "Column of correctness: 0/1 or true/false.", defaultValue: "correct"),
-            .init(name: "group-column", value: "NAME", help: "Report each value of this column separately (e.g. iteration, model)."),
+            EvaluationLogInput.option,
+            .init(name: "confidence-column", value: "NAME", help: "CSV: column of confidences, each in [0, 1] (never clipped).", defaultValue: "confidence"),
+            .init(name: "correct-column", value: "NAME", help: "CSV: column of correctness: 0/1 or true/false.", defaultValue: "correct"),
+            .init(name: "group-column", value: "NAME", help: "Report each value of this column (CSV) or dotted field (JSON logs, e.g. doc.subject) separately."),
+            EvaluationLogInput.scorerOption,
             .init(name: "bins", value: "B", help: "Number of bins.", defaultValue: "15"),
             .init(name: "binning", value: "SCHEME", help: "width (edges k/B, last bin closed) or mass (equal counts, as numpy's array_split; tied confidences never split, each tie goes whole to the bin of its middle rank, so the labels never choose a bin).", defaultValue: "width"),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for 95% intervals (BCa unless --interval percentile); 0 for none, else at least 40.", defaultValue: "1000"),
@@ -35,10 +37,17 @@ enum CalibrateCommand {
         about 0, so read it beside Brier, NLL and AUROC. AUROC is reported as missing, not 0.5, when every
         answer is right or every answer is wrong.
 
+        Evaluation logs are read directly. lm-evaluation-harness samples (multiple-choice tasks): the
+        confidence is the softmax probability of the most likely choice, correct its `acc`. inspect_ai
+        logs: correct from the score (C or I), the confidence from metadata.confidence or the output's
+        token log-probabilities. Completions (OpenAI or TRL JSON Lines): confidence from `confidence` or
+        the token log-probabilities (exp of their mean), correct from `correct`, `reward` or `score`.
+
         Example (a file in this repository; two models with the same answers, one overconfident):
           \(example)
+          safetykit calibrate Tests/AnalysisTests/Fixtures/lm-eval-samples.jsonl --group-column doc.subject
         """,
-        positionals: "FILE.csv")
+        positionals: "FILE")
 
     static func run(_ arguments: [String]) throws -> ExitCode {
         let args = try spec.parse(arguments)
@@ -65,8 +74,16 @@ enum CalibrateCommand {
         let plotOutput = try args.string("plot").map { try OutputFile(path: $0) }
 
         let start = Date()
-        let groups = try PredictionTable.read(path: path, confidenceColumn: confidenceColumn, correctColumn: correctColumn,
-                                              groupColumn: groupColumn).groups
+        let (table, inputFormat) = try EvaluationLogInput.readWithFormat(args, path: path, group: groupColumn)
+        let groups = table.groups
+        // What was calibrated: the CSV's columns, or the log's own mapping (EvaluationLog).
+        let what: String
+        switch inputFormat {
+        case .csv: what = "'\(confidenceColumn)' against '\(correctColumn)'"
+        case .lmEval: what = "the most likely choice's probability against acc (lm-evaluation-harness samples)"
+        case .inspect: what = "the stated or token-probability confidence against the score (inspect_ai log)"
+        case .completions: what = "the stated or token-probability confidence against correct/reward (completions)"
+        }
         let readTime = Date().timeIntervalSince(start)
         let total = groups.reduce(0) { $0 + $1.predictions.count }
 
@@ -99,7 +116,7 @@ enum CalibrateCommand {
             }
         default:
             for (name, report) in reports {
-                var title = "Calibration of '\(confidenceColumn)' against '\(correctColumn)' in \(path)"
+                var title = "Calibration of \(what) in \(path)"
                 if let name { title += ", \(groupColumn!) = \(name)" }
                 title += ": n = \(CSVNumber.format(report.n)), \(binning.description)"
                 if resamples > 0 { title += ", \(resamples) bootstrap resamples (seed \(seed))" }
@@ -109,7 +126,7 @@ enum CalibrateCommand {
         try output.commit()
         if let plotOutput {
             let shown = reports.prefix(12).map { (name: $0.name.map { "\(groupColumn!) = \($0)" } ?? "", report: $0.report) }
-            try plotOutput.write(ReliabilityDiagram(title: "Reliability: \(confidenceColumn) against \(correctColumn)", panels: Array(shown)).render())
+            try plotOutput.write(ReliabilityDiagram(title: inputFormat == .csv ? "Reliability: \(confidenceColumn) against \(correctColumn)" : "Reliability: \(path.split(separator: "/").last ?? "")", panels: Array(shown)).render())
             try plotOutput.commit()
         }
         if !quiet {

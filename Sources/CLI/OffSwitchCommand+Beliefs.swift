@@ -21,8 +21,7 @@ extension OffSwitchCommand {
         let path = args.string("beliefs")!
         let decisionsFile = try args.string("decisions").map { path throws(AnalysisError) in try OutputFile(path: path) }
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
-        let table = try PredictionTable.read(path: path, confidenceColumn: args.string("confidence-column") ?? "confidence",
-                                             correctColumn: args.string("correct-column") ?? "correct")
+        let table = try EvaluationLogInput.read(args, path: path, group: nil)
         let predictions = table.groups[0].predictions
         let items = zip(predictions.confidences, predictions.correct).map { CorrigibilityProbe.Item(confidence: $0, correct: $1) }
         let probe = CorrigibilityProbe(human: human, wrongCost: cost, recalibration: recalibration)

@@ -36,7 +36,9 @@ enum OffSwitchCommand {
             .init(name: "threads", value: "N", help: "Worker threads; the output is identical for any N.", defaultValue: "all cores"),
             .init(name: "simulate", value: "N", help: "Also play the game N times per point and report Monte Carlo means with 95% intervals."),
             .init(name: "seed", value: "S", help: "Seed of the Monte Carlo streams (point i uses stream i).", defaultValue: "1"),
-            .init(name: "beliefs", value: "FILE", help: "Run the corrigibility probe on a CSV of predictions: each answer is the robot's action, right = +1, wrong = -wrong-cost."),
+            .init(name: "beliefs", value: "FILE", help: "Run the corrigibility probe on predictions (CSV or an evaluation log, see --input-format): each answer is the robot's action, right = +1, wrong = -wrong-cost."),
+            EvaluationLogInput.option,
+            EvaluationLogInput.scorerOption,
             .init(name: "confidence-column", value: "NAME", help: "--beliefs: the confidence column (in [0, 1]).", defaultValue: "confidence"),
             .init(name: "correct-column", value: "NAME", help: "--beliefs: the correctness column (1/0, true/false, yes/no).", defaultValue: "correct"),
             .init(name: "wrong-cost", value: "X", help: "--beliefs: the cost of a wrong answer that goes through.", defaultValue: "1"),
@@ -72,7 +74,7 @@ enum OffSwitchCommand {
         let args = try spec.parse(arguments)
         if args.help { Terminal.printOut(spec.help); return .success }
         if args.has("beliefs") { return try runBeliefs(args) }
-        for option in ["confidence-column", "correct-column", "wrong-cost", "recalibration", "decisions"] where args.has(option) {
+        for option in ["confidence-column", "correct-column", "wrong-cost", "recalibration", "decisions", "input-format", "scorer"] where args.has(option) {
             throw CLIError.usage("--\(option) needs --beliefs FILE")
         }
         let configuration = try makeConfiguration(args)

@@ -6,6 +6,24 @@ struct CalibrateCommandTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let example = root + "/notebooks-data/calibration/two-models.csv"
 
+    /// Evaluation logs are read directly, their format detected from the content.
+    @Test func evaluationLogsAreReadDirectly() throws {
+        let fixtures = Self.root + "/Tests/AnalysisTests/Fixtures/"
+        let lmEval = try CLI.run(["calibrate", fixtures + "lm-eval-samples.jsonl", "--group-column", "doc.subject", "--bootstrap", "0", "--format", "csv"])
+        #expect(lmEval.status == 0, "\(lmEval.stderr)")
+        let rows = lmEval.stdout.split(separator: "\n")
+        #expect(rows.count == 3 && rows[1].hasPrefix("anatomy,4,0.5,") && rows[2].hasPrefix("nutrition,4,0.75,"))
+        let beliefs = try CLI.run(["offswitch", "--beliefs", fixtures + "inspect-log.json", "--format", "csv"])
+        #expect(beliefs.status == 0 && beliefs.stdout.hasPrefix("policy,deference_rate"), "\(beliefs.stderr)")
+        let completions = try CLI.run(["calibrate", fixtures + "completions.jsonl", "--input-format", "completions", "--bootstrap", "0", "--format", "csv"])
+        #expect(completions.status == 0 && completions.stdout.contains("\n4,0.5,"))
+        // A format that does not fit is one clear error.
+        let wrong = try CLI.run(["calibrate", fixtures + "completions.jsonl", "--input-format", "inspect"])
+        #expect(wrong.status == 65 && wrong.stderr.contains("an inspect_ai log (.json) is one object"))
+        let scorer = try CLI.run(["calibrate", fixtures + "completions.jsonl", "--scorer", "match"])
+        #expect(scorer.status == 64 && scorer.stderr.contains("--scorer applies to inspect logs only"))
+    }
+
     @Test func jsonHasTheDocumentedKeysAndDatasetAValues() throws {
         let directory = try CLI.temporaryDirectory()
         // Dataset A alone: the rows of the "sqrt" model.
