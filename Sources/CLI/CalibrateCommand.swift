@@ -11,7 +11,7 @@ enum CalibrateCommand {
         summary: """
         Calibration of stated confidences against correctness: ECE, MCE, RMSCE, Brier (with Murphy's
         reliability, resolution and uncertainty), NLL and AUROC, with seeded bootstrap intervals, and a
-        reliability diagram. Conventions are those of calibration.md and are stated beside every number.
+        reliability diagram. Conventions are those of docs/calibration.md and are stated beside every number.
         """,
         usage: "safetykit calibrate FILE [--input-format FMT] [--confidence-column NAME] [--correct-column NAME] [options]",
         options: [

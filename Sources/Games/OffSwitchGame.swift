@@ -18,7 +18,7 @@ public struct OffSwitchGame: Sendable {
     public func solve() throws(GameError) -> OffSwitchSolution {
         let expectations = try prior.expectations(under: human)
         let mean = prior.mean
-        // Δ = E[πU] − max(E[U], 0), integrated without cancellation (offswitch.md §1).
+        // Δ = E[πU] − max(E[U], 0), integrated without cancellation (docs/offswitch.md §1).
         let delta = mean >= 0 ? -expectations.overriddenPayoff : expectations.allowedPayoff
         // Two actions tie when their values differ by no more than the error bound of the quantity
         // that separates them: E[U] for act against off, and Δ's own integrand for wait. Closed

@@ -1,5 +1,5 @@
 /// The rational human: allows exactly when the action is not harmful, π(u) = 1[u ≥ 0].
-/// Ties go to allowing (u = 0 is allowed), as in offswitch.md §2.
+/// Ties go to allowing (u = 0 is allowed), as in docs/offswitch.md §2.
 public struct RationalHuman: HumanModel {
     public init() {}
     public var kind: String { "rational" }

@@ -1,7 +1,7 @@
 import Foundation
 import SafetyKitNumerics
 
-/// Addition with STaR's scratchpad (reasoner.md): each line takes the next digit pair from the
+/// Addition with STaR's scratchpad (docs/reasoner.md): each line takes the next digit pair from the
 /// right, writes the partial result so far and the carry; the last scratch line is the result.
 ///
 ///     Input:

@@ -6,7 +6,7 @@ import SafetyKitNumerics
 ///
 ///     w_k = 1 / (1 + std_v(S_k)),   fused = α · mean_k S_k + (1 − α) · Σ_k w_k S_k / Σ_k w_k,
 ///
-/// and takes the cross-entropy on the fused logits (α = 0.5, reasoner.md). The weights w_k are
+/// and takes the cross-entropy on the fused logits (α = 0.5, docs/reasoner.md). The weights w_k are
 /// held constant in the gradient (a stop-gradient, as for an ensemble weight), so
 /// ∂L/∂S_k = (α/K + (1 − α) w_k/Σw) · ∂L/∂fused, and each pass backpropagates its share.
 /// The gradients of all passes are summed and AdamW takes one step.

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Calibration metrics")
 struct CalibrationTests {
-    /// calibration.md's public test vector (dataset A).
+    /// docs/calibration.md's public test vector (dataset A).
     static let datasetA: Predictions = {
         var c: [Double] = [], o: [Bool] = []
         for i in 0..<1000 {

@@ -1,8 +1,8 @@
 import Testing
 @testable import SafetyKitGames
 
-/// offswitch.md §4's sample table (Gaussian belief; β = 0 is a rational human).
-@Suite("Sample values from offswitch.md")
+/// docs/offswitch.md §4's sample table (Gaussian belief; β = 0 is a rational human).
+@Suite("Sample values from docs/offswitch.md")
 struct SampleTableTests {
     struct Row: Sendable, CustomTestStringConvertible {
         var mu, sigma, beta, euWait, delta, pAllow: Double

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SafetyKitGames
 
-/// offswitch.md §4: the theorems and exact results.
+/// docs/offswitch.md §4: the theorems and exact results.
 @Suite("Theorems of the off-switch game")
 struct TheoremTests {
     @Test("Theorem 1: with a rational human, Δ = min(E[U⁺], E[U⁻]) ≥ 0", arguments: [

@@ -1,4 +1,4 @@
-/// How predictions are grouped into bins (calibration.md, "Binning conventions").
+/// How predictions are grouped into bins (docs/calibration.md, "Binning conventions").
 public enum Binning: Sendable, Equatable, CustomStringConvertible {
     /// B bins with edges k/B; each is [lo, hi) except the last, [lo, 1], so a confidence of
     /// exactly 1 is in the last bin. Empty bins contribute nothing.
@@ -32,11 +32,11 @@ public enum Binning: Sendable, Equatable, CustomStringConvertible {
 
     /// A binning from its command-line words, or an error naming what is accepted.
     public init(scheme: String, count: Int) throws(AnalysisError) {
-        guard count >= 1 else { throw .badData(location: "--bins", message: "\(count) bins; expected at least 1") }
+        guard count >= 1 else { throw .badData(location: "binning", message: "\(count) bins; expected at least 1") }
         switch scheme {
         case "width", "equal-width": self = .equalWidth(count)
         case "mass", "equal-mass": self = .equalMass(count)
-        default: throw .badData(location: "--binning", message: "unknown scheme '\(scheme)'; expected width or mass")
+        default: throw .badData(location: "binning", message: "unknown scheme '\(scheme)'; expected width (equal-width) or mass (equal-mass)")
         }
     }
 }

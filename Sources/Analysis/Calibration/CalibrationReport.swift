@@ -1,4 +1,4 @@
-/// Calibration metrics of a set of predictions (calibration.md). NLL clips confidences to
+/// Calibration metrics of a set of predictions (docs/calibration.md). NLL clips confidences to
 /// [1e-12, 1 − 1e-12]; AUROC is nil when every answer is right or every answer is wrong.
 public struct CalibrationReport: Sendable, Equatable {
     public var n: Double

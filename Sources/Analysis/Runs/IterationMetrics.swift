@@ -25,7 +25,7 @@ public enum IterationMetrics {
 
     /// A confidence source's value for one held-out record and the correctness it goes with:
     /// the greedy answer's sequence or answer probability, or the majority answer's vote share
-    /// with the majority's correctness (calibration.md: pair each confidence with its own answer).
+    /// with the majority's correctness (docs/calibration.md: pair each confidence with its own answer).
     static func confidence(_ r: HeldOutRecord, source: String) -> (confidence: Double, correct: Bool) {
         switch source {
         case "sequence": return (r.greedy.sequenceConfidence, r.greedyCorrect)

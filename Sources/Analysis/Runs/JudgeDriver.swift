@@ -26,7 +26,7 @@ public final class JudgeDriver {
     public func candidates(policy: TransformerModel?, events: @escaping (Event) -> Void) throws -> JudgeData {
         if let bytes = FileManager.default.contents(atPath: candidatesPath) {
             guard let data = try? JSONDecoder().decode(JudgeData.self, from: bytes) else {
-                throw AnalysisError.badData(location: candidatesPath, message: "not the candidates of a judge run; start the run again with --force")
+                throw AnalysisError.badData(location: candidatesPath, message: "not the candidates of a judge run; start the run afresh in an empty directory")
             }
             return data
         }

@@ -51,7 +51,7 @@ public final class JudgeRecorder {
             let path = reportPath(n)
             guard let bytes = FileManager.default.contents(atPath: path) else { throw .missingFile(path: path) }
             guard let report = try? JSONDecoder().decode(JudgeReport.self, from: bytes), report.judgments.count == data.heldOutItems.count else {
-                throw .badData(location: path, message: "not a judge report of this run; start the run again with --force")
+                throw .badData(location: path, message: "not a judge report of this run; start the run afresh in an empty directory")
             }
             reports.append(report)
         }

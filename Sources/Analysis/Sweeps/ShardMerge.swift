@@ -16,7 +16,7 @@ public enum ShardMerge {
             }
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             guard let first = lines.first, let header = ShardHeader(parsing: String(first)) else {
-                throw .badData(location: "\(path):1", message: "not a shard file: expected '# safetykit-shard K/N ...' as written by --shard K/N")
+                throw .badData(location: "\(path):1", message: "not a shard file: expected the '# safetykit-shard K/N ...' line that a sharded sweep writes first")
             }
             shards.append((header, path, Array(lines.dropFirst())))
         }

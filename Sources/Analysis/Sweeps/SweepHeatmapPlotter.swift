@@ -15,11 +15,11 @@ public final class SweepHeatmapPlotter {
     public init(sweep: Sweep, path: String) throws {
         let axes = sweep.axes
         guard axes.count == 2 || (axes.count == 3 && axes[0].values.count <= 6) else {
-            throw AnalysisError.badData(location: "--plot",
+            throw AnalysisError.badData(location: "heatmap",
                                         message: "a heatmap needs 2 grid axes, or 3 with at most 6 values on the first (one panel each); this sweep has \(axes.count) axes")
         }
         guard axes.suffix(2).allSatisfy({ $0.values.count >= 2 }) else {
-            throw AnalysisError.badData(location: "--plot", message: "the two heatmap axes need at least 2 values each")
+            throw AnalysisError.badData(location: "heatmap", message: "the two heatmap axes need at least 2 values each")
         }
         self.sweep = sweep
         self.output = try OutputFile(path: path)
@@ -59,7 +59,7 @@ public final class SweepHeatmapPlotter {
                 overlay = Contour.zeroSegments({ x, y in
                     base[xAxis.name] = x
                     base[yAxis.name] = y
-                    // Sign of Δ for μ ≠ 0 is the sign of σ² − 2|μ|β (offswitch.md §4).
+                    // Sign of Δ for μ ≠ 0 is the sign of σ² − 2|μ|β (docs/offswitch.md §4).
                     return base[.mu] == 0 ? 1 : base[.sigma] * base[.sigma] - 2 * abs(base[.mu]) * base[.beta]
                 }, x: min(xEdges.first!, xEdges.last!)...max(xEdges.first!, xEdges.last!),
                    y: min(yEdges.first!, yEdges.last!)...max(yEdges.first!, yEdges.last!))

@@ -1,7 +1,7 @@
 import Foundation
 import SafetyKitNumerics
 
-/// A judge that improves itself (reasoner.md; Trivedi et al. 2024, self-rationalization):
+/// A judge that improves itself (docs/reasoner.md; Trivedi et al. 2024, self-rationalization):
 ///
 /// 1. draw candidates from the policy (`collect`): its own samples, right and wrong;
 /// 2. fine-tune the judge on seed judgments (`trainSeedJudge`), iteration 0;

@@ -1,5 +1,5 @@
 /// What a judge's greedy judgments of the held-out candidates say about it, over one difficulty
-/// or all (reasoner.md; issue 6):
+/// or all (docs/reasoner.md; issue 6):
 ///
 /// - exact-score accuracy, and its mean over the gold scores present (balanced: a judge that
 ///   always says 5 scores well on easy lengths, where most candidates are right);

@@ -14,7 +14,7 @@ public struct JudgeOutput: Sendable, Equatable, Codable {
     public var judgment: Judgment? { finished ? Judgment.parse(text) : nil }
 }
 
-/// Self-rationalization's curation (reasoner.md): from several sampled judgments of one input,
+/// Self-rationalization's curation (docs/reasoner.md): from several sampled judgments of one input,
 /// pairs of a chosen judgment, whose score is the target, and a rejected one, whose score is at
 /// least `margin` from it or which cannot be read at all.
 ///

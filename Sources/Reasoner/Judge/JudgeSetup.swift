@@ -1,5 +1,5 @@
 /// Everything a judge run fixes: where its candidates come from, how the judge is fine-tuned on
-/// seed judgments, and how it self-rationalizes (reasoner.md; Trivedi et al. 2024). Every default
+/// seed judgments, and how it self-rationalizes (docs/reasoner.md; Trivedi et al. 2024). Every default
 /// is the documented default run.
 public struct JudgeSetup: Sendable {
     public var task: any ReasoningTask

@@ -1,4 +1,4 @@
-/// A judge's verdict on a candidate solution (reasoner.md, self-rationalization): the rationale,
+/// A judge's verdict on a candidate solution (docs/reasoner.md, self-rationalization): the rationale,
 /// which copies each step of the candidate and marks it, then the first wrong step and a 1–5 score.
 ///
 /// Steps are the candidate's scratchpad lines followed by its answer line, numbered from 1. A

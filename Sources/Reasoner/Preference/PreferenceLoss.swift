@@ -1,6 +1,6 @@
 import Foundation
 
-/// Losses on preference pairs (reasoner.md), as functions of the summed completion
+/// Losses on preference pairs (docs/reasoner.md), as functions of the summed completion
 /// log-probabilities of the chosen (w) and rejected (l) responses under the policy π and the
 /// frozen reference, and of the responses' lengths (tokens, <eos> included).
 ///

@@ -44,7 +44,7 @@ public struct RunStore: Sendable {
     public func loadState() throws(ReasonerError) -> State? {
         guard let data = FileManager.default.contents(atPath: statePath) else { return nil }
         guard let state = try? JSONDecoder().decode(State.self, from: data) else {
-            throw .badCheckpoint(path: statePath, reason: "the run state cannot be read; start the run again with --force")
+            throw .badCheckpoint(path: statePath, reason: "the run state cannot be read; start the run afresh in an empty directory")
         }
         return state
     }

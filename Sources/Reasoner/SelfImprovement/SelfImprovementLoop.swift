@@ -1,7 +1,7 @@
 import Foundation
 import SafetyKitNumerics
 
-/// The self-improvement loop (reasoner.md): each iteration the method samples from the current
+/// The self-improvement loop (docs/reasoner.md): each iteration the method samples from the current
 /// model and selects training data, the loop trains (from the base or from the previous model),
 /// then measures the new model on held-out problems. The loop owns the problem sets, which are
 /// fixed by the seed: a held-out test set and a validation split, disjoint from each other and
