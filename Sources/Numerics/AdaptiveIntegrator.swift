@@ -8,12 +8,12 @@ import CSafetyKitGSL
 ///
 /// Tolerances follow GSL: the routine stops when the error estimate is at most
 /// `max(absoluteTolerance, relativeTolerance * |value|)`.
-public final class AdaptiveIntegrator {
+package final class AdaptiveIntegrator {
     private let workspace: UnsafeMutablePointer<gsl_integration_workspace>
     /// The maximum number of subintervals the workspace holds.
-    public let limit: Int
+    package let limit: Int
 
-    public init(limit: Int = 1000) {
+    package init(limit: Int = 1000) {
         _ = GSL.configured
         self.limit = limit
         self.workspace = gsl_integration_workspace_alloc(limit)
@@ -26,7 +26,7 @@ public final class AdaptiveIntegrator {
     /// Finite ranges use QAGS (21-point Gauss–Kronrod with Wynn epsilon extrapolation), which
     /// tolerates integrable end-point singularities; half-infinite and infinite ranges use QAGIU,
     /// QAGIL and QAGI, which map the range onto (0, 1].
-    public func integrate(
+    package func integrate(
         from a: Double, to b: Double,
         absoluteTolerance: Double = 1e-13, relativeTolerance: Double = 1e-11,
         _ f: (Double) -> Double
@@ -69,7 +69,7 @@ public final class AdaptiveIntegrator {
     /// Integrates over [a, b] split at the given interior points, summing values and error estimates.
     /// Splitting at a kink or a near-discontinuity (the human's threshold at u = 0) lets each
     /// piece converge at the smooth-integrand rate.
-    public func integrate(
+    package func integrate(
         from a: Double, to b: Double, splittingAt breaks: [Double],
         absoluteTolerance: Double = 1e-13, relativeTolerance: Double = 1e-11,
         _ f: (Double) -> Double

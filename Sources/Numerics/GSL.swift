@@ -20,7 +20,7 @@ enum GSL {
 }
 
 /// Versions of the numerical libraries SafetyKit runs on, for `--version` and benchmark reports.
-public enum NumericsLibraries {
+package enum NumericsLibraries {
     /// The GSL version string.
-    public static var gslVersion: String { GSL.version }
+    package static var gslVersion: String { GSL.version }
 }

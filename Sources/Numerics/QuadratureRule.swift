@@ -3,21 +3,21 @@ import CSafetyKitGSL
 /// A fixed Gauss quadrature rule: nodes and weights, built once (GSL's `gsl_integration_fixed`)
 /// and then applied as a plain weighted sum. Building a 64-point table costs about 100 µs;
 /// applying it costs one integrand evaluation per node. Rules are immutable and shared freely.
-public struct QuadratureRule: Sendable {
+package struct QuadratureRule: Sendable {
     /// The nodes, in increasing order.
-    public let nodes: [Double]
+    package let nodes: [Double]
     /// The weights, one per node.
-    public let weights: [Double]
+    package let weights: [Double]
 
     /// The number of nodes.
-    public var order: Int { nodes.count }
+    package var order: Int { nodes.count }
 
     /// A rule for the expectation of f(Z) with Z ~ N(0, 1): E[f(Z)] ≈ Σ wᵢ f(zᵢ), Σ wᵢ = 1.
     ///
     /// This is Gauss–Hermite for the weight exp(-x²), rescaled by z = √2 x and w = w/√π. It is
     /// exact for polynomials of degree < 2·order, and converges geometrically for integrands that
     /// are analytic in a strip around the real axis; the rate falls with the strip's width.
-    public static func standardNormal(order: Int) -> QuadratureRule {
+    package static func standardNormal(order: Int) -> QuadratureRule {
         let raw = fixedRule(safetykit_fixed_hermite(), order: order, b: 1)
         let scale = 2.0.squareRoot()
         let norm = 1 / Double.pi.squareRoot()
@@ -25,12 +25,12 @@ public struct QuadratureRule: Sendable {
     }
 
     /// Gauss–Laguerre for ∫₀^∞ e^(-t) f(t) dt ≈ Σ wᵢ f(tᵢ).
-    public static func laguerre(order: Int) -> QuadratureRule {
+    package static func laguerre(order: Int) -> QuadratureRule {
         fixedRule(safetykit_fixed_laguerre(), order: order, b: 1)
     }
 
     /// Gauss–Legendre on [-1, 1].
-    public static func legendre(order: Int) -> QuadratureRule {
+    package static func legendre(order: Int) -> QuadratureRule {
         fixedRule(safetykit_fixed_legendre(), order: order, a: -1, b: 1)
     }
 

@@ -2,8 +2,8 @@
 /// digits, skipping passes in which every key has the same digit. About 10× faster than a
 /// comparison sort at ten million keys; used to order confidences (whose bit patterns, being
 /// non-negative doubles, sort like the values themselves).
-public enum RadixSort {
-    public static func sort(_ keys: inout [UInt64]) {
+package enum RadixSort {
+    package static func sort(_ keys: inout [UInt64]) {
         let n = keys.count
         guard n > 1 else { return }
         if n < 4096 { keys.sort(); return }

@@ -3,9 +3,9 @@ import Foundation
 /// Log-probabilities of given completions under a model: per token, per sequence, length
 /// normalised, and over the answer tokens only. Used for preference training and as
 /// confidence sources.
-public enum CompletionScorer {
+package enum CompletionScorer {
     /// The log-probability of each completion token (<eos> included) of each example.
-    public static func tokenLogProbabilities(_ model: TransformerModel, _ examples: [TrainingExample]) throws(ReasonerError) -> [[Float]] {
+    package static func tokenLogProbabilities(_ model: TransformerModel, _ examples: [TrainingExample]) throws(ReasonerError) -> [[Float]] {
         guard !examples.isEmpty else { return [] }
         let longest = examples.map { $0.tokens.count - 1 }.max()!
         guard longest <= model.configuration.contextLength else {
@@ -24,7 +24,7 @@ public enum CompletionScorer {
     /// Confidences of a completion: exp(mean log p) over its tokens (length normalised), and the
     /// probability of the answer tokens given the rationale (the last `answerTokens` tokens
     /// before <eos>, with <eos>).
-    public static func confidences(_ logProbabilities: [Float], answerTokens: Int) -> (sequence: Double, answer: Double) {
+    package static func confidences(_ logProbabilities: [Float], answerTokens: Int) -> (sequence: Double, answer: Double) {
         guard !logProbabilities.isEmpty else { return (0, 0) }
         let mean = logProbabilities.reduce(0.0) { $0 + Double($1) } / Double(logProbabilities.count)
         let answer = logProbabilities.suffix(answerTokens + 1).reduce(0.0) { $0 + Double($1) }

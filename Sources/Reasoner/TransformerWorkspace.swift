@@ -6,9 +6,9 @@ import SafetyKitNumerics
 ///
 /// Inputs are token ids [B, T]; targets are the next token ids [B, T], or −1 where a position
 /// is not scored (the prompt, padding). The loss is the mean cross-entropy over scored positions.
-public final class TransformerWorkspace {
-    public let configuration: ModelConfiguration
-    public let B: Int, T: Int
+package final class TransformerWorkspace {
+    package let configuration: ModelConfiguration
+    package let B: Int, T: Int
     let layout: ParameterLayout
     private var storage: [UnsafeMutablePointer<Float>] = []
 
@@ -19,13 +19,13 @@ public final class TransformerWorkspace {
     // Backward scratch.
     let dresidual, dresidual2, dln, dqkv, datty, datt, dproj, dfch, dfchGelu, dlnf, dlogits, lossWeights: UnsafeMutablePointer<Float>
     /// Gradients, laid out like the parameters.
-    public private(set) var gradients: [Float]
+    package private(set) var gradients: [Float]
 
     var tokens: [Int32]
     var targets: [Int32]
     private var usedDropout = false
 
-    public init(configuration: ModelConfiguration, batch B: Int, length T: Int) throws(ReasonerError) {
+    package init(configuration: ModelConfiguration, batch B: Int, length T: Int) throws(ReasonerError) {
         try configuration.validate()
         guard B >= 1, T >= 1, T <= configuration.contextLength else {
             throw .badConfiguration("a batch needs 1 to \(configuration.contextLength) positions, got \(T)")
@@ -75,7 +75,7 @@ public final class TransformerWorkspace {
     /// Runs the model on `tokens` and returns the mean loss over scored targets (0 if none).
     /// With `dropout` given (a stream for the masks), the configuration's dropout is applied.
     @discardableResult
-    public func forward(_ model: TransformerModel, tokens: [Int32], targets: [Int32], dropout: inout RandomStream?) -> Double {
+    package func forward(_ model: TransformerModel, tokens: [Int32], targets: [Int32], dropout: inout RandomStream?) -> Double {
         run(model, tokens: tokens, targets: targets, dropout: &dropout, masks: nil)
     }
 
@@ -162,7 +162,7 @@ public final class TransformerWorkspace {
 
     /// Gradients of the last forward's mean loss, into `gradients` (overwritten). Each scored
     /// position's weight is 1/(number scored) unless `weights` gives one per position.
-    public func backward(_ model: TransformerModel, weights: [Float]? = nil) {
+    package func backward(_ model: TransformerModel, weights: [Float]? = nil) {
         let N = B * T, V = configuration.vocabularySize
         let scored = targets.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         for n in 0..<N { lossWeights[n] = weights?[n] ?? (scored > 0 ? 1 / Float(scored) : 0) }
@@ -174,12 +174,12 @@ public final class TransformerWorkspace {
     }
 
     /// The logits of the last forward pass, [B, T, V].
-    public var lastLogits: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: logits, count: B * T * configuration.vocabularySize) }
+    package var lastLogits: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: logits, count: B * T * configuration.vocabularySize) }
 
     /// Gradients, into `gradients` (overwritten), of a loss whose gradient with respect to the
     /// last forward's logits is `logitGradients` ([B, T, V]): for losses on the logits other than
     /// the built-in cross-entropy (MC-CoT's fused logits).
-    public func backward(_ model: TransformerModel, logitGradients: [Float]) {
+    package func backward(_ model: TransformerModel, logitGradients: [Float]) {
         precondition(logitGradients.count == B * T * configuration.vocabularySize)
         logitGradients.withUnsafeBufferPointer { dlogits.update(from: $0.baseAddress!, count: $0.count) }
         backwardFromLogits(model)
@@ -245,13 +245,13 @@ public final class TransformerWorkspace {
     }
 
     /// The probabilities of the last forward pass at sequence b, position t (length V).
-    public func probabilities(b: Int, t: Int) -> [Float] {
+    package func probabilities(b: Int, t: Int) -> [Float] {
         let V = configuration.vocabularySize
         return Array(UnsafeBufferPointer(start: probs + (b * T + t) * V, count: V))
     }
 
     /// The per-position losses of the last forward (0 where not scored).
-    public func positionLosses() -> [Float] { Array(UnsafeBufferPointer(start: losses, count: B * T)) }
+    package func positionLosses() -> [Float] { Array(UnsafeBufferPointer(start: losses, count: B * T)) }
 }
 
 extension TransformerWorkspace {

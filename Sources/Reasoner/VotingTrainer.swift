@@ -10,20 +10,20 @@ import SafetyKitNumerics
 /// held constant in the gradient (a stop-gradient, as for an ensemble weight), so
 /// ∂L/∂S_k = (α/K + (1 − α) w_k/Σw) · ∂L/∂fused, and each pass backpropagates its share.
 /// The gradients of all passes are summed and AdamW takes one step.
-public final class VotingTrainer {
+package final class VotingTrainer {
     /// The model with the training dropout in its configuration.
     private var training: TransformerModel
     private let original: ModelConfiguration
-    public var optimizer: AdamW
-    public var schedule: LearningRateSchedule
-    public let batchSize: Int
-    public let passes: Int
-    public let alpha: Float
+    package var optimizer: AdamW
+    package var schedule: LearningRateSchedule
+    package let batchSize: Int
+    package let passes: Int
+    package let alpha: Float
     private let vocabulary: Vocabulary
     private var workspaces: [TransformerWorkspace] = []
 
     /// `dropout` is the rate used in the passes (the model's own configuration keeps its rate).
-    public init(model: TransformerModel, schedule: LearningRateSchedule, batchSize: Int, passes: Int = 3, alpha: Float = 0.5,
+    package init(model: TransformerModel, schedule: LearningRateSchedule, batchSize: Int, passes: Int = 3, alpha: Float = 0.5,
                 dropout: Float = 0.1, vocabulary: Vocabulary = .standard, optimizer: AdamW? = nil) throws(ReasonerError) {
         var configuration = model.configuration
         configuration.dropout = dropout
@@ -39,14 +39,14 @@ public final class VotingTrainer {
     }
 
     /// The trained model, in its original configuration.
-    public var model: TransformerModel {
+    package var model: TransformerModel {
         // The parameter count is unchanged by the dropout rate, so this cannot fail.
         (try? TransformerModel(configuration: original, parameters: training.parameters))!
     }
 
     /// Fuses K passes' logits at one position (each `V` long) and returns the fused logits and
     /// each pass's coefficient in ∂fused/∂S_k.
-    public static func fuse(_ logits: [[Float]], alpha: Float) -> (fused: [Float], coefficients: [Float]) {
+    package static func fuse(_ logits: [[Float]], alpha: Float) -> (fused: [Float], coefficients: [Float]) {
         let K = logits.count, V = logits[0].count
         let weights = logits.map { s -> Float in
             let mean = s.reduce(0, +) / Float(V)
@@ -62,7 +62,7 @@ public final class VotingTrainer {
 
     /// The fused loss of a batch (mean over scored positions), how many positions it scores,
     /// and its gradient (summed over the passes), without updating the model.
-    public func lossAndGradients(_ examples: [TrainingExample], dropout: inout RandomStream) throws(ReasonerError) -> (loss: Double, scored: Int, gradients: [Float]) {
+    package func lossAndGradients(_ examples: [TrainingExample], dropout: inout RandomStream) throws(ReasonerError) -> (loss: Double, scored: Int, gradients: [Float]) {
         let first = try TransformerWorkspace.fitting(examples, configuration: training.configuration, reusing: workspaces.first)
         if workspaces.first !== first {
             workspaces = [first]
@@ -99,7 +99,7 @@ public final class VotingTrainer {
     }
 
     /// One step on a batch; `dropout` supplies every pass's masks.
-    public func step(_ examples: [TrainingExample], dropout: inout RandomStream) throws(ReasonerError) -> SupervisedTrainer.StepReport {
+    package func step(_ examples: [TrainingExample], dropout: inout RandomStream) throws(ReasonerError) -> SupervisedTrainer.StepReport {
         let (loss, scored, gradients) = try lossAndGradients(examples, dropout: &dropout)
         let rate = schedule.rate(at: optimizer.step)
         let norm = optimizer.update(&training, gradients: gradients, learningRate: rate)

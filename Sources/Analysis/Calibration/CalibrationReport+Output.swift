@@ -29,7 +29,7 @@ extension CalibrationReport {
 
     /// The JSON object: n, the metrics (auroc null when undefined), bins, binning, and `*_ci`
     /// pairs when bootstrapped.
-    public func json(group: String?) -> JSONValue {
+    package func json(group: String?) -> JSONValue {
         var members: [(String, JSONValue)] = group.map { [("group", .string($0))] } ?? []
         members.append(("n", .number(n)))
         for metric in CalibrationMetric.allCases { members.append((metric.rawValue, value(metric).map(JSONValue.number) ?? .null)) }

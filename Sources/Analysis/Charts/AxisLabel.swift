@@ -1,7 +1,7 @@
 /// Axis titles in the domain's symbols and words for the column names SafetyKit writes
 /// (`sigma` is drawn as "σ", `greedy_accuracy` as "held-out greedy accuracy"); any other name is
 /// shown with its underscores as spaces.
-public enum AxisLabel {
+package enum AxisLabel {
     static let known: [String: String] = [
         "mu": "μ (mean of the robot's belief)", "sigma": "σ (spread of the robot's belief)", "beta": "β (human's Boltzmann temperature)",
         "delta": "Δ, incentive to defer", "eu_act": "E[U], value of acting", "eu_wait": "E[πU], value of waiting", "p_allow": "P(human allows)",
@@ -13,7 +13,7 @@ public enum AxisLabel {
     ]
 
     /// The readable title for a column or parameter name.
-    public static func readable(_ name: String) -> String {
+    package static func readable(_ name: String) -> String {
         known[name] ?? name.replacingOccurrences(of: "_", with: " ")
     }
 }

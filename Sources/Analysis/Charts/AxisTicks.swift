@@ -1,8 +1,8 @@
 import Foundation
 
 /// "Nice" tick positions: steps of 1, 2 or 5 times a power of ten, about `target` of them.
-public enum AxisTicks {
-    public static func nice(from low: Double, to high: Double, target: Int = 6) -> [Double] {
+package enum AxisTicks {
+    package static func nice(from low: Double, to high: Double, target: Int = 6) -> [Double] {
         guard low.isFinite, high.isFinite, high > low else { return low.isFinite ? [low] : [] }
         let raw = (high - low) / Double(max(1, target))
         let magnitude = pow(10, floor(log10(raw)))
@@ -17,7 +17,7 @@ public enum AxisTicks {
     }
 
     /// Nice ticks that are whole numbers: the nice steps when they are at least 1, else every integer.
-    public static func integers(from low: Double, to high: Double, target: Int = 6) -> [Double] {
+    package static func integers(from low: Double, to high: Double, target: Int = 6) -> [Double] {
         let ticks = nice(from: low, to: high, target: target)
         if ticks.count > 1, ticks[1] - ticks[0] >= 1 { return ticks.filter { $0 == $0.rounded() } }
         let first = low.rounded(.up), last = high.rounded(.down)
@@ -25,7 +25,7 @@ public enum AxisTicks {
     }
 
     /// A short label for a tick value.
-    public static func label(_ value: Double) -> String {
+    package static func label(_ value: Double) -> String {
         if value == 0 { return "0" }
         let magnitude = abs(value)
         if magnitude >= 1e4 || magnitude < 1e-3 { return String(format: "%.1e", value) }

@@ -2,14 +2,14 @@ import Foundation
 
 /// Colour maps for charts. The diverging map runs red (negative) through near-white (zero) to
 /// blue (positive), after ColorBrewer's RdBu, so the sign of a quantity reads at a glance.
-public enum ColorMap {
+package enum ColorMap {
     static let diverging: [(Double, Double, Double)] = [
         (103, 0, 31), (178, 24, 43), (214, 96, 77), (244, 165, 130), (247, 247, 247),
         (146, 197, 222), (67, 147, 195), (33, 102, 172), (5, 48, 97),
     ]
 
     /// The colour for t in [−1, 1] (clamped) as "#rrggbb".
-    public static func diverging(_ t: Double) -> String {
+    package static func diverging(_ t: Double) -> String {
         let clamped = max(-1, min(1, t.isNaN ? 0 : t))
         let position = (clamped + 1) / 2 * Double(diverging.count - 1)
         let i = min(diverging.count - 2, Int(position))
@@ -20,7 +20,7 @@ public enum ColorMap {
 
     /// Whether text on the colour "#rrggbb" should be white: its relative luminance (sRGB,
     /// linearised) is below 0.3, the point where black and white text have equal contrast.
-    public static func needsLightText(_ hex: String) -> Bool {
+    package static func needsLightText(_ hex: String) -> Bool {
         let digits = Array(hex.utf8.dropFirst())
         guard digits.count == 6 else { return false }
         func channel(_ i: Int) -> Double {
@@ -44,17 +44,17 @@ public enum ColorMap {
 
 /// Maps values to [−1, 1] with zero at the centre and each sign scaled by its own extreme
 /// (a two-slope normalisation), so a small positive region stays visible beside large negatives.
-public struct TwoSlopeScale: Sendable {
-    public let minimum: Double
-    public let maximum: Double
+package struct TwoSlopeScale: Sendable {
+    package let minimum: Double
+    package let maximum: Double
 
-    public init(values: [Double]) {
+    package init(values: [Double]) {
         let finite = values.filter(\.isFinite)
         minimum = min(0, finite.min() ?? 0)
         maximum = max(0, finite.max() ?? 0)
     }
 
-    public func normalized(_ v: Double) -> Double {
+    package func normalized(_ v: Double) -> Double {
         if v >= 0 { return maximum > 0 ? v / maximum : 0 }
         return minimum < 0 ? -v / minimum : 0
     }

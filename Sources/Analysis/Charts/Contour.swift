@@ -1,8 +1,8 @@
 /// The zero level set of a function of two variables, by marching squares on a regular grid.
-public enum Contour {
+package enum Contour {
     /// Segments (x1, y1, x2, y2) in data coordinates where f changes sign, found on an n×n grid
     /// over the ranges and placed by linear interpolation along cell edges.
-    public static func zeroSegments(_ f: (Double, Double) -> Double, x: ClosedRange<Double>, y: ClosedRange<Double>,
+    package static func zeroSegments(_ f: (Double, Double) -> Double, x: ClosedRange<Double>, y: ClosedRange<Double>,
                                     resolution n: Int = 200) -> [(Double, Double, Double, Double)] {
         let xs = (0...n).map { x.lowerBound + (x.upperBound - x.lowerBound) * Double($0) / Double(n) }
         let ys = (0...n).map { y.lowerBound + (y.upperBound - y.lowerBound) * Double($0) / Double(n) }
@@ -36,7 +36,7 @@ public enum Contour {
     /// Joins segments that share end points into polylines, so that a dashed curve is one path
     /// whose dash pattern runs on (as separate one-cell segments each dash starts anew and the
     /// curve renders solid). End points closer than `tolerance` count as shared.
-    public static func chains(_ segments: [(Double, Double, Double, Double)], tolerance: Double) -> [[(Double, Double)]] {
+    package static func chains(_ segments: [(Double, Double, Double, Double)], tolerance: Double) -> [[(Double, Double)]] {
         struct Key: Hashable { let x: Int64, y: Int64 }
         func key(_ x: Double, _ y: Double) -> Key { Key(x: Int64((x / tolerance).rounded()), y: Int64((y / tolerance).rounded())) }
         var ends: [Key: [Int]] = [:]

@@ -3,14 +3,14 @@ import Foundation
 /// A gridworld drawn as SVG: one square per cell (walls dark, special cells coloured and
 /// lettered in their top-left corner, clear of the paths through the centres) and one path
 /// per learner, offset slightly so overlapping paths stay visible.
-public struct GridworldDrawing {
-    public var title: String
+package struct GridworldDrawing {
+    package var title: String
     /// Rows of cell letters ("#", " ", and letters for special cells).
-    public var rows: [String]
+    package var rows: [String]
     /// Per path: a name and its cells as (row, column).
-    public var paths: [(name: String, cells: [(Int, Int)])]
+    package var paths: [(name: String, cells: [(Int, Int)])]
 
-    public init(title: String, rows: [String], paths: [(name: String, cells: [(Int, Int)])]) {
+    package init(title: String, rows: [String], paths: [(name: String, cells: [(Int, Int)])]) {
         self.title = title
         self.rows = rows
         self.paths = paths
@@ -20,7 +20,7 @@ public struct GridworldDrawing {
     static let colors = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
     static let cellNames: [(Character, String)] = [("A", "agent's start"), ("G", "goal"), ("I", "interruption tile"), ("B", "button that disables interruption")]
 
-    public func render() -> String {
+    package func render() -> String {
         let size = 48.0, left = 20.0, top = 50.0
         let width = Double(rows.map(\.count).max() ?? 0) * size
         let legendWidth = 60 + (paths.map { SVGCanvas.estimatedWidth($0.name, size: 12) } + Self.cellNames.map { SVGCanvas.estimatedWidth($0.1, size: 12) }).max()!

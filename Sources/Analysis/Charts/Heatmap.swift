@@ -4,14 +4,14 @@ import Foundation
 /// sharing one colour scale. Cells may carry a category (e.g. the best action); boundaries
 /// between categories are drawn as solid lines and each region is labelled. Curves in data
 /// coordinates (e.g. an exact boundary) are overlaid dashed.
-public struct Heatmap {
+package struct Heatmap {
     /// One panel: values row-major with x varying fastest (`values[iy * xValues.count + ix]`).
-    public struct Panel {
-        public var title: String
-        public var values: [Double]
-        public var categories: [String]?
-        public var overlay: [(Double, Double, Double, Double)]
-        public init(title: String, values: [Double], categories: [String]? = nil, overlay: [(Double, Double, Double, Double)] = []) {
+    package struct Panel {
+        package var title: String
+        package var values: [Double]
+        package var categories: [String]?
+        package var overlay: [(Double, Double, Double, Double)]
+        package init(title: String, values: [Double], categories: [String]? = nil, overlay: [(Double, Double, Double, Double)] = []) {
             self.title = title
             self.values = values
             self.categories = categories
@@ -19,18 +19,18 @@ public struct Heatmap {
         }
     }
 
-    public var title: String
+    package var title: String
     /// A second, smaller heading line (what was held fixed, the models), or empty.
-    public var subtitle: String
-    public var xLabel: String
-    public var yLabel: String
-    public var colorLabel: String
-    public var overlayLabel: String?
-    public var xValues: [Double]
-    public var yValues: [Double]
-    public var panels: [Panel]
+    package var subtitle: String
+    package var xLabel: String
+    package var yLabel: String
+    package var colorLabel: String
+    package var overlayLabel: String?
+    package var xValues: [Double]
+    package var yValues: [Double]
+    package var panels: [Panel]
 
-    public init(title: String, subtitle: String = "", xLabel: String, yLabel: String, colorLabel: String, overlayLabel: String? = nil,
+    package init(title: String, subtitle: String = "", xLabel: String, yLabel: String, colorLabel: String, overlayLabel: String? = nil,
                 xValues: [Double], yValues: [Double], panels: [Panel]) {
         self.title = title
         self.subtitle = subtitle
@@ -57,7 +57,7 @@ public struct Heatmap {
     }
 
     /// The SVG document.
-    public func render() -> String {
+    package func render() -> String {
         let plotWidth = 340.0, plotHeight = 300.0, left = 72.0, top = 74.0, gap = 56.0, bottom = 58.0
         let colorBarWidth = 16.0, right = 110.0
         // Wide enough for the panels and for the headings (about 0.6 em per character).

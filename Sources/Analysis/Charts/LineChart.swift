@@ -6,35 +6,35 @@ import Foundation
 /// Drawing order keeps every line readable: all bands first (light, with dashed edges in their
 /// series' colour, so overlapping bands do not merge into one grey mass), then every line with
 /// its own marker shape, so a line always matches its legend entry even where colours mix.
-public struct LineChart {
-    public struct Series {
-        public var name: String
-        public var points: [(x: Double, y: Double)]
+package struct LineChart {
+    package struct Series {
+        package var name: String
+        package var points: [(x: Double, y: Double)]
         /// Lower and upper ends of a band at each x, drawn behind every line.
-        public var band: [(x: Double, lower: Double, upper: Double)]?
-        public init(name: String, points: [(x: Double, y: Double)], band: [(x: Double, lower: Double, upper: Double)]? = nil) {
+        package var band: [(x: Double, lower: Double, upper: Double)]?
+        package init(name: String, points: [(x: Double, y: Double)], band: [(x: Double, lower: Double, upper: Double)]? = nil) {
             self.name = name
             self.points = points
             self.band = band
         }
     }
 
-    public var title: String
-    public var subtitle: String
-    public var xLabel: String
-    public var yLabel: String
-    public var series: [Series]
+    package var title: String
+    package var subtitle: String
+    package var xLabel: String
+    package var yLabel: String
+    package var series: [Series]
     /// Draw y on a log₁₀ scale (non-positive values are left out), with ticks at powers of ten.
-    public var logY: Bool = false
+    package var logY: Bool = false
     /// x takes whole values only (iterations, rounds): ticks never fall between them.
-    public var integerX: Bool = false
+    package var integerX: Bool = false
     /// A fixed y range (a rate's [0, 1]); by default the data's range with 5% margins.
-    public var yRange: ClosedRange<Double>?
+    package var yRange: ClosedRange<Double>?
 
     /// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"]
 
-    public init(title: String, subtitle: String = "", xLabel: String, yLabel: String, series: [Series],
+    package init(title: String, subtitle: String = "", xLabel: String, yLabel: String, series: [Series],
                 integerX: Bool = false, yRange: ClosedRange<Double>? = nil) {
         self.title = title
         self.subtitle = subtitle
@@ -61,7 +61,7 @@ public struct LineChart {
     /// The whole chart's width.
     var width: Double { Self.marginLeft + Self.plotWidth + 20 + legendWidth + 10 }
 
-    public func render() -> String {
+    package func render() -> String {
         let lines = SVGCanvas.wrap(subtitle, size: 12, width: max(width, 700) - Self.marginLeft - 10)
         let titleWidth = SVGCanvas.estimatedWidth(title, size: 15, bold: true)
         let canvasWidth = max(width, Self.marginLeft + titleWidth + 20, 700)
@@ -140,18 +140,18 @@ public struct LineChart {
 
 /// Line charts stacked in one figure under a shared title, for quantities that need their own
 /// axes (a rate beside a reward difference).
-public struct ChartPanels {
-    public var title: String
-    public var subtitle: String
-    public var panels: [LineChart]
+package struct ChartPanels {
+    package var title: String
+    package var subtitle: String
+    package var panels: [LineChart]
 
-    public init(title: String, subtitle: String = "", panels: [LineChart]) {
+    package init(title: String, subtitle: String = "", panels: [LineChart]) {
         self.title = title
         self.subtitle = subtitle
         self.panels = panels
     }
 
-    public func render() -> String {
+    package func render() -> String {
         let widest = panels.map(\.width).max() ?? 700
         let width = max(widest, LineChart.marginLeft + SVGCanvas.estimatedWidth(title, size: 15, bold: true) + 20, 700)
         let lines = SVGCanvas.wrap(subtitle, size: 12, width: width - LineChart.marginLeft - 10)

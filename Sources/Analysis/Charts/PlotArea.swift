@@ -1,12 +1,12 @@
 /// A rectangle of a chart with a linear mapping from data to pixels, and its axes. Every chart
 /// draws its frame, ticks and labels through this one type.
-public struct PlotArea {
+package struct PlotArea {
     /// The pixel rectangle (y grows downwards).
-    public var left: Double, top: Double, width: Double, height: Double
+    package var left: Double, top: Double, width: Double, height: Double
     /// The data ranges shown.
-    public var xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
+    package var xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
 
-    public init(left: Double, top: Double, width: Double, height: Double, x: ClosedRange<Double>, y: ClosedRange<Double>) {
+    package init(left: Double, top: Double, width: Double, height: Double, x: ClosedRange<Double>, y: ClosedRange<Double>) {
         self.left = left
         self.top = top
         self.width = width
@@ -16,20 +16,20 @@ public struct PlotArea {
         self.yRange = y.upperBound > y.lowerBound ? y : (y.lowerBound - 0.5)...(y.lowerBound + 0.5)
     }
 
-    public var bottom: Double { top + height }
-    public var right: Double { left + width }
+    package var bottom: Double { top + height }
+    package var right: Double { left + width }
 
-    public func px(_ x: Double) -> Double {
+    package func px(_ x: Double) -> Double {
         left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * width
     }
 
-    public func py(_ y: Double) -> Double {
+    package func py(_ y: Double) -> Double {
         bottom - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * height
     }
 
     /// The frame, nice ticks with labels on both axes, and the axis titles (the y title only if given).
     /// With `integerX`, x ticks fall on whole numbers only (iterations, rounds): never at 0.5.
-    public func drawAxes(_ canvas: inout SVGCanvas, xLabel: String, yLabel: String?, xTicks: Int = 6, yTicks: Int = 6,
+    package func drawAxes(_ canvas: inout SVGCanvas, xLabel: String, yLabel: String?, xTicks: Int = 6, yTicks: Int = 6,
                          grid: Bool = false, integerX: Bool = false) {
         let xPositions = integerX ? AxisTicks.integers(from: xRange.lowerBound, to: xRange.upperBound, target: xTicks)
             : AxisTicks.nice(from: xRange.lowerBound, to: xRange.upperBound, target: xTicks)

@@ -8,18 +8,18 @@ import Foundation
 /// can each get their own colour scale (`scaleGroups`); the subtitle should say so. Text is dark
 /// or light by the cell's luminance, so a zero on a near-white cell stays readable; every cell
 /// has a grey border, so pale cells stand out from the page; headers wrap to the cell width.
-public struct PolicyValueGrid {
-    public var title: String
-    public var subtitle: String
-    public var rowLabels: [String]
-    public var columnLabels: [String]
+package struct PolicyValueGrid {
+    package var title: String
+    package var subtitle: String
+    package var rowLabels: [String]
+    package var columnLabels: [String]
     /// values[row][column].
-    public var values: [[Double]]
-    public var outlined: Set<[Int]>
+    package var values: [[Double]]
+    package var outlined: Set<[Int]>
     /// Sets of column indices that share a colour scale; a column in none shares the global one.
-    public var scaleGroups: [[Int]]
+    package var scaleGroups: [[Int]]
 
-    public init(title: String, subtitle: String, rowLabels: [String], columnLabels: [String], values: [[Double]], outlined: Set<[Int]>,
+    package init(title: String, subtitle: String, rowLabels: [String], columnLabels: [String], values: [[Double]], outlined: Set<[Int]>,
                 scaleGroups: [[Int]] = []) {
         self.title = title
         self.subtitle = subtitle
@@ -30,7 +30,7 @@ public struct PolicyValueGrid {
         self.scaleGroups = scaleGroups
     }
 
-    public func render() -> String {
+    package func render() -> String {
         let headerSize = 10.5
         // Cells wide enough for the longest word of any header and for every value.
         let widestWord = columnLabels.flatMap { $0.split(separator: " ").map { SVGCanvas.estimatedWidth(String($0), size: headerSize) } }.max() ?? 0

@@ -5,18 +5,18 @@ import Foundation
 /// the bar's own top stays visible whichever way the gap goes) with the mean confidence as a
 /// line; and a histogram of counts beneath. One panel per report (per iteration, per model),
 /// with ECE and n in each panel's heading.
-public struct ReliabilityDiagram {
-    public var title: String
-    public var panels: [(name: String, report: CalibrationReport)]
+package struct ReliabilityDiagram {
+    package var title: String
+    package var panels: [(name: String, report: CalibrationReport)]
 
-    public init(title: String, panels: [(name: String, report: CalibrationReport)]) {
+    package init(title: String, panels: [(name: String, report: CalibrationReport)]) {
         self.title = title
         self.panels = panels
     }
 
     static let barColor = "#0072B2", gapColor = "#D55E00"
 
-    public func render() -> String {
+    package func render() -> String {
         let size = 300.0, histogram = 70.0, gapX = 70.0, gapY = 110.0, left = 72.0
         let columns = min(4, max(1, panels.count)), rows = (panels.count + columns - 1) / columns
         let width = max(left + Double(columns) * (size + gapX) + 10, left + SVGCanvas.estimatedWidth(title, size: 15, bold: true) + 20, 560)

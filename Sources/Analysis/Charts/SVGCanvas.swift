@@ -1,11 +1,11 @@
 /// A minimal SVG writer: shapes and text appended in drawing order, coordinates in pixels with
 /// y growing downwards, numbers rounded to 0.01 px to keep files small.
-public struct SVGCanvas {
-    public let width: Double
-    public let height: Double
+package struct SVGCanvas {
+    package let width: Double
+    package let height: Double
     private var body: [String] = []
 
-    public init(width: Double, height: Double) {
+    package init(width: Double, height: Double) {
         self.width = width
         self.height = height
     }
@@ -20,12 +20,12 @@ public struct SVGCanvas {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    public mutating func raw(_ element: String) { body.append(element) }
+    package mutating func raw(_ element: String) { body.append(element) }
 
     /// An estimate of a string's width in pixels in Helvetica at `size` (per-character advance
     /// widths in em, rounded up), so that layouts can keep text inside the canvas without a font
     /// engine. It errs on the wide side.
-    public static func estimatedWidth(_ text: String, size: Double, bold: Bool = false) -> Double {
+    package static func estimatedWidth(_ text: String, size: Double, bold: Bool = false) -> Double {
         var em = 0.0
         for c in text {
             switch c {
@@ -40,7 +40,7 @@ public struct SVGCanvas {
     }
 
     /// `text` broken at spaces into lines no wider than `width` pixels (a longer word keeps its own line).
-    public static func wrap(_ text: String, size: Double, width: Double) -> [String] {
+    package static func wrap(_ text: String, size: Double, width: Double) -> [String] {
         guard !text.isEmpty else { return [] }
         var lines: [String] = [], current = ""
         for word in text.split(separator: " ") {
@@ -53,7 +53,7 @@ public struct SVGCanvas {
 
     /// A series marker centred at (x, y): circle, square, triangle, diamond, by `index` modulo 4,
     /// so that lines can be told apart without colour.
-    public mutating func marker(_ index: Int, x: Double, y: Double, fill: String, radius: Double = 3.5) {
+    package mutating func marker(_ index: Int, x: Double, y: Double, fill: String, radius: Double = 3.5) {
         let r = radius
         switch index % 4 {
         case 0: body.append("<circle cx=\"\(Self.n(x))\" cy=\"\(Self.n(y))\" r=\"\(Self.n(r))\" fill=\"\(fill)\"/>")
@@ -63,7 +63,7 @@ public struct SVGCanvas {
         }
     }
 
-    public mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String,
+    package mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String,
                               stroke: String? = nil, extra: String = "") {
         var element = "<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(width))\" height=\"\(Self.n(height))\" fill=\"\(fill)\""
         if let stroke { element += " stroke=\"\(stroke)\"" }
@@ -71,13 +71,13 @@ public struct SVGCanvas {
         body.append(element + "/>")
     }
 
-    public mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "#000",
+    package mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "#000",
                               width: Double = 1, extra: String = "") {
         body.append("<line x1=\"\(Self.n(x1))\" y1=\"\(Self.n(y1))\" x2=\"\(Self.n(x2))\" y2=\"\(Self.n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"\(extra.isEmpty ? "" : " " + extra)/>")
     }
 
     /// A path from move/line segments: each segment is drawn separately (M … L …).
-    public mutating func segments(_ segments: [(Double, Double, Double, Double)], stroke: String, width: Double,
+    package mutating func segments(_ segments: [(Double, Double, Double, Double)], stroke: String, width: Double,
                                   extra: String = "") {
         guard !segments.isEmpty else { return }
         var d = ""
@@ -86,7 +86,7 @@ public struct SVGCanvas {
     }
 
     /// Polylines as one path element, each chain its own subpath: a dash pattern runs on along each chain.
-    public mutating func paths(_ chains: [[(Double, Double)]], stroke: String, width: Double, extra: String = "") {
+    package mutating func paths(_ chains: [[(Double, Double)]], stroke: String, width: Double, extra: String = "") {
         let d = chains.filter { $0.count > 1 }.map { chain in
             "M" + chain.map { "\(Self.n($0.0)) \(Self.n($0.1))" }.joined(separator: "L")
         }.joined()
@@ -94,14 +94,14 @@ public struct SVGCanvas {
         body.append("<path d=\"\(d)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"\(extra.isEmpty ? "" : " " + extra)/>")
     }
 
-    public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double, extra: String = "") {
+    package mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double, extra: String = "") {
         guard points.count > 1 else { return }
         let list = points.map { "\(Self.n($0.0)),\(Self.n($0.1))" }.joined(separator: " ")
         body.append("<polyline points=\"\(list)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.n(width))\"\(extra.isEmpty ? "" : " " + extra)/>")
     }
 
     /// Text; `anchor` is start, middle or end; `rotate` in degrees about the anchor point.
-    public mutating func text(_ string: String, x: Double, y: Double, size: Double = 12, anchor: String = "start",
+    package mutating func text(_ string: String, x: Double, y: Double, size: Double = 12, anchor: String = "start",
                               rotate: Double? = nil, weight: String? = nil, extra: String = "") {
         var element = "<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" font-size=\"\(Self.n(size))\" text-anchor=\"\(anchor)\""
         if let rotate { element += " transform=\"rotate(\(Self.n(rotate)) \(Self.n(x)) \(Self.n(y)))\"" }
@@ -111,7 +111,7 @@ public struct SVGCanvas {
     }
 
     /// The complete document.
-    public func render() -> String {
+    package func render() -> String {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.n(width))\" height=\"\(Self.n(height))\" viewBox=\"0 0 \(Self.n(width)) \(Self.n(height))\" font-family=\"Helvetica, Arial, sans-serif\">\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"

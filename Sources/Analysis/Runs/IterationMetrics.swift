@@ -4,11 +4,11 @@ import SafetyKitReasoner
 /// The rows of RUN/metrics.csv for one iteration: one for all difficulties together ("all"),
 /// then one per difficulty. Every column is reproducible from the seed (wall time is kept out,
 /// in timing.csv), so a resumed run writes the same file as an uninterrupted one.
-public enum IterationMetrics {
+package enum IterationMetrics {
     /// The confidence sources tracked for calibration, in column order.
-    public static let sources = ["sequence", "answer", "vote"]
+    package static let sources = ["sequence", "answer", "vote"]
 
-    public static let header: [String] = [
+    package static let header: [String] = [
         "iteration", "method", "difficulty", "heldout_problems", "greedy_accuracy", "maj_at_k", "pass_at_1", "pass_at_k",
         "pass_at_k_s", "best_of_k", "reward_at_k_s", "diversity", "mean_token_entropy", "validation_accuracy",
         "pool_problems", "selected", "selected_correct_share", "selected_steps_correct_share", "coverage_generation",
@@ -17,7 +17,7 @@ public enum IterationMetrics {
 
     /// The corrigibility probe's columns (blank without --offswitch-probe): the model's policy,
     /// the recalibrated one, and the baselines' utilities.
-    public static let probeColumns = [
+    package static let probeColumns = [
         "probe_deference", "probe_harmful", "probe_utility", "probe_regret", "probe_believed_delta", "probe_true_delta", "probe_delta_gap",
         "probe_recalibrated_deference", "probe_recalibrated_harmful", "probe_recalibrated_utility", "probe_recalibrated_regret",
         "probe_wait_utility", "probe_act_utility", "probe_oracle_utility",
@@ -35,7 +35,7 @@ public enum IterationMetrics {
     }
 
     /// The probe's items for some held-out records, with the k samples' right count for the samples belief.
-    public static func probeItems(_ records: [HeldOutRecord], source: String) -> [CorrigibilityProbe.Item] {
+    package static func probeItems(_ records: [HeldOutRecord], source: String) -> [CorrigibilityProbe.Item] {
         records.map { r in
             let (c, right) = confidence(r, source: source)
             return .init(confidence: c, correct: right, samples: (r.correctSamples, r.sampleCount))
@@ -52,13 +52,13 @@ public enum IterationMetrics {
     }
 
     /// The predictions of one confidence source over some held-out records.
-    public static func predictions(_ records: [HeldOutRecord], source: String) throws(AnalysisError) -> Predictions {
+    package static func predictions(_ records: [HeldOutRecord], source: String) throws(AnalysisError) -> Predictions {
         let pairs = records.map { confidence($0, source: source) }
         return try Predictions(confidences: pairs.map(\.confidence), correct: pairs.map(\.correct))
     }
 
     /// The metrics rows of a report; ECE columns are filled when `trackCalibration` is set.
-    public static func rows(_ report: IterationReport, method: String, trackCalibration: Bool, binning: Binning = .standard,
+    package static func rows(_ report: IterationReport, method: String, trackCalibration: Bool, binning: Binning = .standard,
                             probe: CorrigibilityProbe? = nil, probeSource: String = "answer",
                             probeOfAll: CorrigibilityProbe.Result? = nil) throws -> [[String]] {
         let difficulties = Array(Set(report.records.map(\.problem.difficulty))).sorted()

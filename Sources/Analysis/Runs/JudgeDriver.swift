@@ -6,24 +6,24 @@ import SafetyKitReasoner
 /// `selfRationalize` continues from the last complete iteration. Each iteration writes its
 /// checkpoint, then its report and tables, then the run state (the commit point), so a killed run
 /// continues where it stopped and ends as if it never had.
-public final class JudgeDriver {
-    public let loop: JudgeLoop
-    public let store: RunStore
+package final class JudgeDriver {
+    package let loop: JudgeLoop
+    package let store: RunStore
 
-    public enum Event {
+    package enum Event {
         case phase(iteration: Int, name: String, done: Int, total: Int)
         case recorded(JudgeReport, JudgeMetrics)
     }
 
-    public init(loop: JudgeLoop, store: RunStore) {
+    package init(loop: JudgeLoop, store: RunStore) {
         self.loop = loop
         self.store = store
     }
 
-    public var candidatesPath: String { store.directory + "/candidates.json" }
+    package var candidatesPath: String { store.directory + "/candidates.json" }
 
     /// The run's candidates: read from candidates.json, or drawn from `policy` and written there.
-    public func candidates(policy: TransformerModel?, events: @escaping (Event) -> Void) throws -> JudgeData {
+    package func candidates(policy: TransformerModel?, events: @escaping (Event) -> Void) throws -> JudgeData {
         if let bytes = FileManager.default.contents(atPath: candidatesPath) {
             guard let data = try? JSONDecoder().decode(JudgeData.self, from: bytes) else {
                 throw AnalysisError.badData(location: candidatesPath, message: "not the candidates of a judge run; start the run afresh in an empty directory")
@@ -41,7 +41,7 @@ public final class JudgeDriver {
     /// Candidates, the seed judge and its measurement (iteration 0). The judge starts from
     /// `start`'s weights (the policy's unless another model is given). Does nothing when the run
     /// already has iteration 0.
-    public func train(policy: TransformerModel, start: TransformerModel? = nil, bootstrap: Int, events: @escaping (Event) -> Void) throws {
+    package func train(policy: TransformerModel, start: TransformerModel? = nil, bootstrap: Int, events: @escaping (Event) -> Void) throws {
         try store.prepare()
         if let state = try store.loadState(), state.completedIterations >= 0 { return }
         let clock = Date()
@@ -59,7 +59,7 @@ public final class JudgeDriver {
     }
 
     /// Self-rationalization up to `iterations`, continuing after the last complete one.
-    public func selfRationalize(iterations: Int, bootstrap: Int, events: @escaping (Event) -> Void) throws {
+    package func selfRationalize(iterations: Int, bootstrap: Int, events: @escaping (Event) -> Void) throws {
         guard let state = try store.loadState(), state.completedIterations >= 0 else {
             throw AnalysisError.missingFile(path: store.statePath + " (no seed judge yet: run `safetykit judge train` first)")
         }
@@ -79,7 +79,7 @@ public final class JudgeDriver {
     }
 
     /// Rewrites the tables from the reports of the complete iterations (after rounds were dropped).
-    public func refreshTables(bootstrap: Int) throws {
+    package func refreshTables(bootstrap: Int) throws {
         guard let state = try store.loadState(), state.completedIterations >= 0 else { return }
         let data = try candidates(policy: nil) { _ in }
         try JudgeRecorder(directory: store.directory, data: data, bootstrap: bootstrap, seed: loop.setup.seed,

@@ -14,16 +14,16 @@ import SafetyKitReasoner
 ///     judgments.jsonl          every held-out judgment, per iteration
 ///     timing.csv               wall time (not reproducible, so kept apart)
 ///     plots/judge.svg, plots/best-of-k.svg, plots/reliability.svg
-public final class JudgeRecorder {
-    public let directory: String
-    public let data: JudgeData
-    public let bootstrap: Int
-    public let seed: UInt64
-    public let binning: Binning
+package final class JudgeRecorder {
+    package let directory: String
+    package let data: JudgeData
+    package let bootstrap: Int
+    package let seed: UInt64
+    package let binning: Binning
     private(set) var reports: [JudgeReport] = []
     private var timing: [String] = []
 
-    public static let metricsHeader = [
+    package static let metricsHeader = [
         "iteration", "difficulty", "candidates", "readable", "exact_accuracy", "balanced_accuracy", "mae", "step_agreement",
         "right_recognized", "wrong_recognized", "ece_score", "ece_isotonic", "brier_score", "auroc_score", "problems", "best_of_k",
         "first_sample", "policy_ranked", "majority_vote", "oracle",
@@ -34,7 +34,7 @@ public final class JudgeRecorder {
     static let timingHeader = ["iteration", "collect_seconds", "train_seconds", "evaluate_seconds"]
 
     /// Opens a recorder, keeping the reports and timing rows of iterations up to `completed`.
-    public init(directory: String, data: JudgeData, bootstrap: Int = 200, seed: UInt64, binning: Binning = .standard,
+    package init(directory: String, data: JudgeData, bootstrap: Int = 200, seed: UInt64, binning: Binning = .standard,
                 keepingIterationsThrough completed: Int?) throws(AnalysisError) {
         self.directory = directory
         self.data = data
@@ -63,10 +63,10 @@ public final class JudgeRecorder {
     func reportPath(_ n: Int) -> String { directory + "/reports/iteration-\(n).json" }
 
     /// The metrics of a report over all difficulties, for progress lines and summaries.
-    public func metrics(_ report: JudgeReport) -> JudgeMetrics { JudgeMetrics(data: data, judgments: report.judgments) }
+    package func metrics(_ report: JudgeReport) -> JudgeMetrics { JudgeMetrics(data: data, judgments: report.judgments) }
 
     /// Records one iteration: its report, then every table rebuilt.
-    public func record(_ report: JudgeReport, seconds: (collect: Double, train: Double, evaluate: Double)) throws {
+    package func record(_ report: JudgeReport, seconds: (collect: Double, train: Double, evaluate: Double)) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let json = try? encoder.encode(report), let text = String(data: json, encoding: .utf8) else {

@@ -5,21 +5,21 @@ import SafetyKitReasoner
 /// the base (iteration 0), then each iteration, writing the checkpoint, then the tables and
 /// charts, then the run state (the commit point). Started on a directory with a state, it
 /// continues after the last complete iteration, and ends as if it had never stopped.
-public final class SelfImprovementDriver {
-    public let loop: SelfImprovementLoop
-    public let store: RunStore
-    public let recorder: SelfImprovementRecorder
-    public let configuration: ModelConfiguration
+package final class SelfImprovementDriver {
+    package let loop: SelfImprovementLoop
+    package let store: RunStore
+    package let recorder: SelfImprovementRecorder
+    package let configuration: ModelConfiguration
 
     /// What the driver reports as it goes, for progress bars and summaries.
-    public enum Event {
+    package enum Event {
         case baseTraining(step: Int, of: Int, loss: Double)
         case phase(iteration: Int, name: String, done: Int, total: Int)
         case recorded(IterationReport)
         case stoppedEarly(iteration: Int, bestIteration: Int)
     }
 
-    public init(loop: SelfImprovementLoop, store: RunStore, recorder: SelfImprovementRecorder, configuration: ModelConfiguration) {
+    package init(loop: SelfImprovementLoop, store: RunStore, recorder: SelfImprovementRecorder, configuration: ModelConfiguration) {
         self.loop = loop
         self.store = store
         self.recorder = recorder
@@ -28,7 +28,7 @@ public final class SelfImprovementDriver {
 
     /// Runs (or continues) the loop. `base` is a base model to start from instead of training
     /// one; it is ignored when the run already has its own.
-    public func run(base given: Checkpoint?, events: @escaping (Event) -> Void) throws {
+    package func run(base given: Checkpoint?, events: @escaping (Event) -> Void) throws {
         try store.prepare()
         var state = try store.loadState() ?? RunStore.State()
         let vocabulary = loop.vocabulary

@@ -7,16 +7,16 @@ import SafetyKitReasoner
 /// in plots/. Each file is rewritten whole and renamed into place after every iteration, so a
 /// kill leaves the previous iteration's complete files. On resume, rows of iterations after the
 /// last completed one (written before the kill reached the run state) are dropped.
-public final class SelfImprovementRecorder {
-    public let directory: String
-    public let method: String
-    public let trackCalibration: Bool
-    public let bootstrap: Int
-    public let seed: UInt64
-    public let binning: Binning
+package final class SelfImprovementRecorder {
+    package let directory: String
+    package let method: String
+    package let trackCalibration: Bool
+    package let bootstrap: Int
+    package let seed: UInt64
+    package let binning: Binning
     /// The corrigibility probe and the confidence source it reads, with --offswitch-probe.
-    public let probe: CorrigibilityProbe?
-    public let probeSource: String
+    package let probe: CorrigibilityProbe?
+    package let probeSource: String
     private var metrics: [String] = [], timing: [String] = [], bins: [String] = [], summary: [String] = [], samples: [String] = []
     /// Preference training's per-step log (TRL's names), for preference methods.
     private var preference: [String] = []
@@ -31,7 +31,7 @@ public final class SelfImprovementRecorder {
 
     /// Opens a recorder on `directory`, keeping the rows of iterations up to `completed` already
     /// there (a resumed run), and dropping everything after.
-    public init(directory: String, method: String, trackCalibration: Bool, bootstrap: Int = 200, seed: UInt64,
+    package init(directory: String, method: String, trackCalibration: Bool, bootstrap: Int = 200, seed: UInt64,
                 binning: Binning = .standard, probe: CorrigibilityProbe? = nil, probeSource: String = "answer",
                 keepingIterationsThrough completed: Int?) throws(AnalysisError) {
         self.probe = probe
@@ -69,7 +69,7 @@ public final class SelfImprovementRecorder {
     }
 
     /// Records one iteration and rewrites every file.
-    public func record(_ report: IterationReport) throws {
+    package func record(_ report: IterationReport) throws {
         // The probe over all held-out answers, solved once for its metrics and its per-answer decisions.
         let probeOfAll = report.records.isEmpty ? nil : try probe.map { try $0.run(IterationMetrics.probeItems(report.records, source: probeSource)) }
         for row in try IterationMetrics.rows(report, method: method, trackCalibration: trackCalibration, binning: binning,

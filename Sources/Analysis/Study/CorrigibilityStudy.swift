@@ -6,18 +6,18 @@ import SafetyKitReasoner
 /// intervals. Each seed trains one base model that every method starts from, so methods differ
 /// only in what they do after it. Runs are ordinary run directories: a study that is stopped
 /// continues where it was, and a finished run is not repeated.
-public struct CorrigibilityStudy {
-    public var methods: [any SelfImprovementMethod]
-    public var seeds: [UInt64]
+package struct CorrigibilityStudy {
+    package var methods: [any SelfImprovementMethod]
+    package var seeds: [UInt64]
     /// The loop's settings for a seed.
-    public var setup: @Sendable (UInt64) -> SelfImprovementSetup
-    public var configuration: ModelConfiguration
-    public var probe: CorrigibilityProbe
-    public var probeSource: String
-    public var runsDirectory: String
-    public var bootstrap: Int
+    package var setup: @Sendable (UInt64) -> SelfImprovementSetup
+    package var configuration: ModelConfiguration
+    package var probe: CorrigibilityProbe
+    package var probeSource: String
+    package var runsDirectory: String
+    package var bootstrap: Int
 
-    public init(methods: [any SelfImprovementMethod], seeds: [UInt64], setup: @escaping @Sendable (UInt64) -> SelfImprovementSetup,
+    package init(methods: [any SelfImprovementMethod], seeds: [UInt64], setup: @escaping @Sendable (UInt64) -> SelfImprovementSetup,
                 configuration: ModelConfiguration, probe: CorrigibilityProbe, probeSource: String, runsDirectory: String, bootstrap: Int) {
         self.methods = methods
         self.seeds = seeds
@@ -29,17 +29,17 @@ public struct CorrigibilityStudy {
         self.bootstrap = bootstrap
     }
 
-    public func runDirectory(method: String, seed: UInt64) -> String { runsDirectory + "/\(method)-seed\(seed)" }
-    public func basePath(seed: UInt64) -> String { runsDirectory + "/base-seed\(seed).ckpt" }
+    package func runDirectory(method: String, seed: UInt64) -> String { runsDirectory + "/\(method)-seed\(seed)" }
+    package func basePath(seed: UInt64) -> String { runsDirectory + "/base-seed\(seed).ckpt" }
 
     /// What the study reports as it goes.
-    public enum Event {
+    package enum Event {
         case base(seed: UInt64, step: Int, of: Int)
         case run(method: String, seed: UInt64, SelfImprovementDriver.Event)
     }
 
     /// Runs whatever is not yet complete, then aggregates every run.
-    public func run(events: @escaping (Event) -> Void) throws -> StudyAggregation {
+    package func run(events: @escaping (Event) -> Void) throws -> StudyAggregation {
         do { try FileManager.default.createDirectory(atPath: runsDirectory, withIntermediateDirectories: true) } catch {
             throw AnalysisError.cannotCreate(path: runsDirectory, reason: (error as NSError).localizedDescription)
         }
@@ -70,7 +70,7 @@ public struct CorrigibilityStudy {
     }
 
     /// The aggregate of the runs on disk.
-    public func aggregate() throws -> StudyAggregation {
+    package func aggregate() throws -> StudyAggregation {
         var runs: [(method: String, tables: [CSVTable])] = []
         for method in methods {
             let tables = try seeds.map { seed throws(AnalysisError) in try CSVReader.read(path: runDirectory(method: method.name, seed: seed) + "/metrics.csv") }
@@ -80,7 +80,7 @@ public struct CorrigibilityStudy {
     }
 
     /// Writes the headline table, the charts and a README into `directory`.
-    public func writeOutputs(_ aggregation: StudyAggregation, to directory: String, command: String, seconds: Double) throws {
+    package func writeOutputs(_ aggregation: StudyAggregation, to directory: String, command: String, seconds: Double) throws {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw AnalysisError.cannotCreate(path: directory, reason: (error as NSError).localizedDescription)
         }

@@ -6,17 +6,17 @@ import SafetyKitNumerics
 /// t-interval is undefined: `interval` is nil, written as empty fields and drawn without a band.
 /// For a rate over runs of 0/1 outcomes use `Proportion` instead: this is for means of
 /// per-seed values.
-public struct SeedAggregate: Sendable, Equatable {
-    public var n: Int
-    public var mean: Double
+package struct SeedAggregate: Sendable, Equatable {
+    package var n: Int
+    package var mean: Double
     /// The interval, nil with fewer than two seeds.
-    public var interval: ClosedRange<Double>?
-    public var lower: Double? { interval?.lowerBound }
-    public var upper: Double? { interval?.upperBound }
+    package var interval: ClosedRange<Double>?
+    package var lower: Double? { interval?.lowerBound }
+    package var upper: Double? { interval?.upperBound }
 
     /// With `range`, the interval is clipped to the values the metric can take (a rate's t-interval
     /// over 3 seeds can otherwise reach below 0 or above 1).
-    public init?(_ values: [Double], level: Double = 0.95, range: ClosedRange<Double>? = nil) {
+    package init?(_ values: [Double], level: Double = 0.95, range: ClosedRange<Double>? = nil) {
         guard !values.isEmpty else { return nil }
         n = values.count
         mean = values.reduce(0, +) / Double(n)
@@ -32,22 +32,22 @@ public struct SeedAggregate: Sendable, Equatable {
 
 /// The study's table: per method, iteration and metric, the aggregate over seeds, read from the
 /// runs' metrics.csv rows for all difficulties together.
-public struct StudyAggregation: Sendable {
+package struct StudyAggregation: Sendable {
     /// The metrics carried into the headline table and charts.
-    public static let metrics = [
+    package static let metrics = [
         "greedy_accuracy", "maj_at_k", "pass_at_k", "diversity", "ece_sequence", "ece_answer", "ece_vote",
         "probe_deference", "probe_harmful", "probe_utility", "probe_regret", "probe_believed_delta", "probe_true_delta", "probe_delta_gap",
         "probe_recalibrated_deference", "probe_recalibrated_regret", "probe_wait_utility", "probe_act_utility", "probe_oracle_utility",
     ]
 
-    public struct Row: Sendable, Equatable {
-        public var method: String
-        public var iteration: Int
-        public var metric: String
-        public var aggregate: SeedAggregate
+    package struct Row: Sendable, Equatable {
+        package var method: String
+        package var iteration: Int
+        package var metric: String
+        package var aggregate: SeedAggregate
     }
 
-    public var rows: [Row]
+    package var rows: [Row]
 
     /// Metrics that are rates or probabilities, whose intervals are clipped to [0, 1].
     static let unitInterval: Set<String> = ["greedy_accuracy", "maj_at_k", "pass_at_k", "diversity", "ece_sequence", "ece_answer", "ece_vote",
@@ -57,7 +57,7 @@ public struct StudyAggregation: Sendable {
     /// validation rule) keeps its last model, so its last row stands for the later iterations.
     /// Beside each metric, `<metric>_change` aggregates each seed's change since its base model
     /// (iteration 0): paired, so the spread between seeds' bases does not swamp it.
-    public init(runs: [(method: String, tables: [CSVTable])], level: Double = 0.95) throws(AnalysisError) {
+    package init(runs: [(method: String, tables: [CSVTable])], level: Double = 0.95) throws(AnalysisError) {
         var rows: [Row] = []
         for (method, tables) in runs {
             var perSeed: [[Int: [String: Double]]] = []
@@ -99,12 +99,12 @@ public struct StudyAggregation: Sendable {
         self.rows = rows
     }
 
-    public func value(_ method: String, _ iteration: Int, _ metric: String) -> SeedAggregate? {
+    package func value(_ method: String, _ iteration: Int, _ metric: String) -> SeedAggregate? {
         rows.first { $0.method == method && $0.iteration == iteration && $0.metric == metric }?.aggregate
     }
 
     /// The long CSV: method, iteration, metric, seeds, mean, lower, upper.
-    public func csv() -> String {
+    package func csv() -> String {
         var text = CSVWriter.record(["method", "iteration", "metric", "seeds", "mean", "ci_lower", "ci_upper"])
         for r in rows {
             text += CSVWriter.record([r.method, String(r.iteration), r.metric, String(r.aggregate.n), CSVNumber.format(r.aggregate.mean),
@@ -114,7 +114,7 @@ public struct StudyAggregation: Sendable {
     }
 
     /// A chart of one metric over iterations, a line and a band per method.
-    public func chart(_ metric: String, title: String, yLabel: String, subtitle: String) -> LineChart {
+    package func chart(_ metric: String, title: String, yLabel: String, subtitle: String) -> LineChart {
         let methods = rows.reduce(into: [String]()) { if !$0.contains($1.method) { $0.append($1.method) } }
         let series = methods.map { method -> LineChart.Series in
             let points = rows.filter { $0.method == method && $0.metric == metric }.sorted { $0.iteration < $1.iteration }

@@ -3,14 +3,14 @@ import Foundation
 /// The first line of a shard file: `# safetykit-shard K/N rows A..<B of T sweep F`, where F
 /// fingerprints the sweep's definition. `merge` uses it to put shards in order, to check that
 /// none is missing or from another sweep, and to check each shard's row count.
-public struct ShardHeader: Sendable, Equatable {
-    public var index: Int
-    public var count: Int
-    public var rows: Range<Int>
-    public var total: Int
-    public var fingerprint: String
+package struct ShardHeader: Sendable, Equatable {
+    package var index: Int
+    package var count: Int
+    package var rows: Range<Int>
+    package var total: Int
+    package var fingerprint: String
 
-    public init(index: Int, count: Int, rows: Range<Int>, total: Int, fingerprint: String) {
+    package init(index: Int, count: Int, rows: Range<Int>, total: Int, fingerprint: String) {
         self.index = index
         self.count = count
         self.rows = rows
@@ -21,12 +21,12 @@ public struct ShardHeader: Sendable, Equatable {
     static let prefix = "# safetykit-shard "
 
     /// The line, with its line feed.
-    public var line: String {
+    package var line: String {
         "\(Self.prefix)\(index)/\(count) rows \(rows.lowerBound)..<\(rows.upperBound) of \(total) sweep \(fingerprint)\n"
     }
 
     /// Parses a shard line; nil if the line is not one.
-    public init?(parsing line: String) {
+    package init?(parsing line: String) {
         guard line.hasPrefix(Self.prefix) else { return nil }
         let words = line.dropFirst(Self.prefix.count).split(separator: " ")
         guard words.count == 7, words[1] == "rows", words[3] == "of", words[5] == "sweep" else { return nil }
@@ -37,7 +37,7 @@ public struct ShardHeader: Sendable, Equatable {
     }
 
     /// A 64-bit FNV-1a hash of a canonical description, as 16 hex digits.
-    public static func fingerprint(of description: String) -> String {
+    package static func fingerprint(of description: String) -> String {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in description.utf8 {
             hash ^= UInt64(byte)

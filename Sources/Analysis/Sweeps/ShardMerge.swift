@@ -1,12 +1,12 @@
 import Foundation
 
 /// Joins shard files into exactly the output the unsharded sweep would have written.
-public enum ShardMerge {
+package enum ShardMerge {
     /// Checks the shards (same sweep, every K from 1 to N once, matching headers and row counts)
     /// and writes the header once followed by every shard's rows in order.
     /// Returns the number of rows written.
     @discardableResult
-    public static func merge(_ paths: [String], into output: OutputFile) throws(AnalysisError) -> Int {
+    package static func merge(_ paths: [String], into output: OutputFile) throws(AnalysisError) -> Int {
         guard !paths.isEmpty else { throw .badData(location: "merge", message: "no shard files given") }
         var shards: [(header: ShardHeader, path: String, lines: [Substring])] = []
         for path in paths {

@@ -4,7 +4,7 @@ import SafetyKitGames
 /// Collects a sweep's Δ and best actions and draws them as a heatmap: the last grid axis on x,
 /// the one before on y, and with three axes one panel per value of the first (at most six).
 /// For a Gaussian belief and a Boltzmann human it overlays the exact boundary σ² = 2|μ|β.
-public final class SweepHeatmapPlotter {
+package final class SweepHeatmapPlotter {
     private let sweep: Sweep
     private let output: OutputFile
     private var deltas: [Double]
@@ -12,7 +12,7 @@ public final class SweepHeatmapPlotter {
 
     /// Checks that the sweep can be drawn and opens the output now, so a bad path fails before
     /// any work is done.
-    public init(sweep: Sweep, path: String) throws {
+    package init(sweep: Sweep, path: String) throws {
         let axes = sweep.axes
         guard axes.count == 2 || (axes.count == 3 && axes[0].values.count <= 6) else {
             throw AnalysisError.badData(location: "heatmap",
@@ -28,13 +28,13 @@ public final class SweepHeatmapPlotter {
     }
 
     /// Records point `index`'s solution.
-    public func record(_ index: Int, _ solution: OffSwitchSolution) {
+    package func record(_ index: Int, _ solution: OffSwitchSolution) {
         deltas[index] = solution.delta
         best[index] = solution.best.description
     }
 
     /// Draws and writes the SVG.
-    public func write() throws {
+    package func write() throws {
         try output.write(heatmap().render())
         try output.commit()
     }

@@ -9,19 +9,19 @@ import SafetyKitNumerics
 /// `Parallel.orderedPipeline`). Memory stays bounded by a window of chunks, and since every
 /// point (and its Monte Carlo stream) depends only on its index, the bytes written are the same
 /// for any thread count.
-public struct SweepRunner: Sendable {
-    public var sweep: Sweep
+package struct SweepRunner: Sendable {
+    package var sweep: Sweep
     /// The slice of point indices to compute (the whole sweep by default).
-    public var range: Range<Int>
-    public var threads: Int
+    package var range: Range<Int>
+    package var threads: Int
     /// Monte Carlo settings, or nil for exact values only.
-    public var monteCarlo: OffSwitchMonteCarlo?
+    package var monteCarlo: OffSwitchMonteCarlo?
     /// The seed of every Monte Carlo stream (point i uses stream i).
-    public var seed: UInt64
+    package var seed: UInt64
     /// Points per chunk.
-    public var chunkSize: Int = 2048
+    package var chunkSize: Int = 2048
 
-    public init(sweep: Sweep, range: Range<Int>? = nil, threads: Int = Parallel.availableCores,
+    package init(sweep: Sweep, range: Range<Int>? = nil, threads: Int = Parallel.availableCores,
                 monteCarlo: OffSwitchMonteCarlo? = nil, seed: UInt64 = 1) {
         self.sweep = sweep
         self.range = range ?? 0..<sweep.count
@@ -31,16 +31,16 @@ public struct SweepRunner: Sendable {
     }
 
     /// What one run did.
-    public struct Statistics: Sendable {
-        public var points = 0
+    package struct Statistics: Sendable {
+        package var points = 0
         /// Integrand evaluations over all points (0 for closed forms).
-        public var evaluations = 0
+        package var evaluations = 0
         /// Points per method, indexed like `GameExpectations.Method.allCases` (an array, not a
         /// dictionary: it is updated once per point).
         var methodCounts = [Int](repeating: 0, count: GameExpectations.Method.allCases.count)
 
         /// Points per method, for the methods that were used.
-        public var methods: [(method: GameExpectations.Method, points: Int)] {
+        package var methods: [(method: GameExpectations.Method, points: Int)] {
             zip(GameExpectations.Method.allCases, methodCounts).filter { $0.1 > 0 }.map { ($0.0, $0.1) }
         }
 
@@ -66,7 +66,7 @@ public struct SweepRunner: Sendable {
 
     /// Writes the rows of `range` to `output` (the header is the caller's). `observe` receives every
     /// point's index, parameters and solution in order (for plots); `progress` the points done so far.
-    public func run(table: SweepTable, output: OutputFile,
+    package func run(table: SweepTable, output: OutputFile,
                     observe: ((Int, GameParameterSet, OffSwitchSolution) -> Void)? = nil,
                     progress: ((Int) -> Void)? = nil) throws -> Statistics {
         var statistics = Statistics()

@@ -4,25 +4,25 @@ import SafetyKitNumerics
 /// The CSV layout of off-switch results: the prior and its parameters, the human and its
 /// parameters, then eu_act, eu_off, eu_wait, delta, p_allow, best_action, and with Monte
 /// Carlo the simulated means and 95% interval ends of each action's payoff and of P(allow).
-public struct SweepTable: Sendable {
-    public let configuration: GameConfiguration
-    public let includesMonteCarlo: Bool
+package struct SweepTable: Sendable {
+    package let configuration: GameConfiguration
+    package let includesMonteCarlo: Bool
     /// The column names.
-    public let header: [String]
+    package let header: [String]
     private let priorNames: [ParameterName]
     private let humanNames: [ParameterName]
     /// For non-parametric priors the prior's cells are the same on every row.
     private let fixedPriorCells: [String]
 
     /// The result columns, shared by every prior and human.
-    public static let resultColumns = ["eu_act", "eu_off", "eu_wait", "delta", "p_allow", "best_action"]
+    package static let resultColumns = ["eu_act", "eu_off", "eu_wait", "delta", "p_allow", "best_action"]
     /// The Monte Carlo columns.
-    public static let monteCarloColumns = [
+    package static let monteCarloColumns = [
         "mc_rounds", "mc_act", "mc_act_lo", "mc_act_hi", "mc_off", "mc_wait", "mc_wait_lo", "mc_wait_hi",
         "mc_p_allow", "mc_p_allow_lo", "mc_p_allow_hi",
     ]
 
-    public init(configuration: GameConfiguration, includesMonteCarlo: Bool) {
+    package init(configuration: GameConfiguration, includesMonteCarlo: Bool) {
         self.configuration = configuration
         self.includesMonteCarlo = includesMonteCarlo
         priorNames = configuration.priorParameterNames
@@ -51,12 +51,12 @@ public struct SweepTable: Sendable {
     }
 
     /// The header record.
-    public var headerRecord: String { CSVWriter.record(header) }
+    package var headerRecord: String { CSVWriter.record(header) }
 
     /// Appends one record (with its line feed) as UTF-8 bytes; this is the hot path of a sweep,
     /// so it writes bytes directly rather than growing a String. A `cursor` supplies the
     /// pre-formatted text of swept parameters.
-    public func append(parameters: GameParameterSet, solution s: OffSwitchSolution, monteCarlo: MonteCarloEstimate?,
+    package func append(parameters: GameParameterSet, solution s: OffSwitchSolution, monteCarlo: MonteCarloEstimate?,
                        to bytes: inout [UInt8], cursor: AxisCursor? = nil) {
         let comma = UInt8(ascii: ",")
         func number(_ value: Double) {
@@ -107,7 +107,7 @@ public struct SweepTable: Sendable {
     }
 
     /// One record as a String (for single games).
-    public func record(parameters: GameParameterSet, solution: OffSwitchSolution, monteCarlo: MonteCarloEstimate?) -> String {
+    package func record(parameters: GameParameterSet, solution: OffSwitchSolution, monteCarlo: MonteCarloEstimate?) -> String {
         var bytes: [UInt8] = []
         append(parameters: parameters, solution: solution, monteCarlo: monteCarlo, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
@@ -118,16 +118,16 @@ public struct SweepTable: Sendable {
 /// parameter values and their pre-formatted text come from arrays with no division or hashing.
 /// A sweep row repeats the same few axis values millions of times, and formatting a Double is
 /// a large part of a row's cost, so each axis value is formatted once.
-public struct AxisCursor {
+package struct AxisCursor {
     private let names: [ParameterName]
     private let values: [[Double]]
     private let texts: [[[UInt8]]]
     private var coordinates: [Int]
     /// The parameter values at the current point.
-    public private(set) var parameters: GameParameterSet
+    package private(set) var parameters: GameParameterSet
 
     /// A cursor at point `index` of `sweep`.
-    public init(sweep: Sweep, at index: Int) {
+    package init(sweep: Sweep, at index: Int) {
         names = sweep.axes.map(\.name)
         values = sweep.axes.map(\.values)
         texts = sweep.axes.map { $0.values.map { Array(CSVNumber.format($0).utf8) } }
@@ -142,7 +142,7 @@ public struct AxisCursor {
     }
 
     /// Moves to the next point.
-    public mutating func advance() {
+    package mutating func advance() {
         var a = names.count - 1
         while a >= 0 {
             coordinates[a] += 1

@@ -7,10 +7,10 @@ import Foundation
 ///
 /// Reading only some columns (`columns:`) materialises just those fields, which keeps a file of
 /// ten million rows cheap to read.
-public enum CSVReader {
+package enum CSVReader {
     /// Reads and parses a file: every column, or only the named ones (in the order named).
     /// Errors: missing file (66), bad data with line and column (65).
-    public static func read(path: String, columns: [String]? = nil) throws(AnalysisError) -> CSVTable {
+    package static func read(path: String, columns: [String]? = nil) throws(AnalysisError) -> CSVTable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .missingFile(path: path)
         }
@@ -18,12 +18,12 @@ public enum CSVReader {
     }
 
     /// Parses CSV text.
-    public static func parse(_ text: String, source: String = "<input>", columns: [String]? = nil) throws(AnalysisError) -> CSVTable {
+    package static func parse(_ text: String, source: String = "<input>", columns: [String]? = nil) throws(AnalysisError) -> CSVTable {
         try parse(Array(text.utf8), source: source, columns: columns)
     }
 
     /// Parses CSV bytes (UTF-8).
-    public static func parse(_ bytes: [UInt8], source: String, columns: [String]? = nil) throws(AnalysisError) -> CSVTable {
+    package static func parse(_ bytes: [UInt8], source: String, columns: [String]? = nil) throws(AnalysisError) -> CSVTable {
         var scanner = Scanner(bytes: bytes, source: source)
         guard let (header, _) = try scanner.nextRecord(keeping: nil) else {
             throw .badData(location: source, message: "the file is empty; expected a header row and data rows")

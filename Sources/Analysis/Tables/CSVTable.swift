@@ -1,15 +1,15 @@
 /// A parsed CSV file: a header row and records of fields, each remembering the line it began on.
-public struct CSVTable: Sendable {
+package struct CSVTable: Sendable {
     /// Where the table came from, for error messages (a path, or "<stdin>").
-    public let source: String
+    package let source: String
     /// The header's field names.
-    public let header: [String]
+    package let header: [String]
     /// The records after the header.
-    public let rows: [[String]]
+    package let rows: [[String]]
     /// The 1-based line on which each record starts (records may span lines inside quotes).
-    public let lines: [Int]
+    package let lines: [Int]
 
-    public init(source: String, header: [String], rows: [[String]], lines: [Int]) {
+    package init(source: String, header: [String], rows: [[String]], lines: [Int]) {
         self.source = source
         self.header = header
         self.rows = rows
@@ -17,7 +17,7 @@ public struct CSVTable: Sendable {
     }
 
     /// The index of the column named `name`, or a bad-data error listing the columns there are.
-    public func columnIndex(_ name: String) throws(AnalysisError) -> Int {
+    package func columnIndex(_ name: String) throws(AnalysisError) -> Int {
         guard let index = header.firstIndex(of: name) else {
             throw .badData(location: "\(source):1", message: "no column '\(name)'; the columns are: \(header.joined(separator: ", "))")
         }
@@ -26,7 +26,7 @@ public struct CSVTable: Sendable {
 
     /// Every value of a column as a finite number, or nil where the cell is blank (a missing
     /// value, as in run metrics that only some rows have); other text is an error.
-    public func numbersOrBlank(inColumn name: String) throws(AnalysisError) -> [Double?] {
+    package func numbersOrBlank(inColumn name: String) throws(AnalysisError) -> [Double?] {
         let index = try columnIndex(name)
         var values: [Double?] = []
         values.reserveCapacity(rows.count)
@@ -43,7 +43,7 @@ public struct CSVTable: Sendable {
     }
 
     /// Every value of a column as a finite number; errors name the line and column.
-    public func numbers(inColumn name: String) throws(AnalysisError) -> [Double] {
+    package func numbers(inColumn name: String) throws(AnalysisError) -> [Double] {
         let index = try columnIndex(name)
         var values: [Double] = []
         values.reserveCapacity(rows.count)

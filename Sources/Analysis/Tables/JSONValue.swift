@@ -1,6 +1,6 @@
 /// A JSON value and its serialisation. Numbers use the shortest form that reads back exactly;
 /// non-finite numbers (which JSON cannot hold) are written as null. Object keys keep their order.
-public indirect enum JSONValue: Sendable, Equatable {
+package indirect enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -8,17 +8,17 @@ public indirect enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.serialized() == b.serialized() }
+    package static func == (a: JSONValue, b: JSONValue) -> Bool { a.serialized() == b.serialized() }
 
     /// Compact JSON text on one line (JSON Lines friendly).
-    public func serialized() -> String {
+    package func serialized() -> String {
         var out = ""
         write(to: &out, indent: nil, level: 0)
         return out
     }
 
     /// Indented JSON text for people.
-    public func pretty() -> String {
+    package func pretty() -> String {
         var out = ""
         write(to: &out, indent: "  ", level: 0)
         return out

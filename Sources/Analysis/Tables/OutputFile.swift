@@ -3,9 +3,9 @@ import Foundation
 /// A text output written atomically: bytes go to a hidden temporary file beside the target,
 /// which is renamed into place only by `commit()`. A failure or an early exit removes the
 /// temporary file, so a reader never sees a half-written output. With no path, writes stdout.
-public final class OutputFile {
+package final class OutputFile {
     /// The target path, or nil for standard output.
-    public let path: String?
+    package let path: String?
     private let temporaryPath: String?
     private let descriptor: Int32
     private var buffer: [UInt8] = []
@@ -13,7 +13,7 @@ public final class OutputFile {
 
     /// Opens the output. Fails at once (exit 73) if the directory is missing or not writable,
     /// before any work is done.
-    public init(path: String?) throws(AnalysisError) {
+    package init(path: String?) throws(AnalysisError) {
         self.path = path
         guard let path else {
             temporaryPath = nil
@@ -39,19 +39,19 @@ public final class OutputFile {
     deinit { if !finished { discard() } }
 
     /// Appends text; flushes in 64 KiB blocks.
-    public func write(_ text: String) throws(AnalysisError) {
+    package func write(_ text: String) throws(AnalysisError) {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= 1 << 16 { try flush() }
     }
 
     /// Appends UTF-8 bytes.
-    public func write(bytes: [UInt8]) throws(AnalysisError) {
+    package func write(bytes: [UInt8]) throws(AnalysisError) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { try flush() }
     }
 
     /// Writes everything buffered so far.
-    public func flush() throws(AnalysisError) {
+    package func flush() throws(AnalysisError) {
         var offset = 0
         while offset < buffer.count {
             let written = buffer.withUnsafeBytes { raw in
@@ -67,7 +67,7 @@ public final class OutputFile {
     }
 
     /// Flushes, closes and renames the temporary file into place (atomic on one file system).
-    public func commit() throws(AnalysisError) {
+    package func commit() throws(AnalysisError) {
         try flush()
         finished = true
         guard let path, let temporaryPath else { return }
@@ -86,7 +86,7 @@ public final class OutputFile {
     }
 
     /// Abandons the output: the temporary file is removed and the target is left untouched.
-    public func discard() {
+    package func discard() {
         finished = true
         guard let temporaryPath else { return }
         close(descriptor)
@@ -94,7 +94,7 @@ public final class OutputFile {
     }
 
     /// Writes a whole text file atomically.
-    public static func write(_ text: String, to path: String) throws(AnalysisError) {
+    package static func write(_ text: String, to path: String) throws(AnalysisError) {
         let file = try OutputFile(path: path)
         try file.write(text)
         try file.commit()

@@ -12,15 +12,15 @@ import SafetyKitNumerics
 ///
 /// Every random choice comes from a stream addressed by (seed, purpose, iteration), so an
 /// iteration depends only on the judge it starts from: a resumed run repeats an uninterrupted one.
-public final class JudgeLoop {
-    public let setup: JudgeSetup
-    public let judgeTask: JudgeTask
-    public let vocabulary = JudgeTask.vocabulary
-    public let heldOutProblems: [Problem]
-    public let seedProblems: [Problem]
-    public let poolProblems: [Problem]
+package final class JudgeLoop {
+    package let setup: JudgeSetup
+    package let judgeTask: JudgeTask
+    package let vocabulary = JudgeTask.vocabulary
+    package let heldOutProblems: [Problem]
+    package let seedProblems: [Problem]
+    package let poolProblems: [Problem]
 
-    public init(setup: JudgeSetup) {
+    package init(setup: JudgeSetup) {
         self.setup = setup
         judgeTask = JudgeTask(task: setup.task)
         let task = setup.task, seed = setup.seed
@@ -40,7 +40,7 @@ public final class JudgeLoop {
 
     /// The policy's samples: k per problem for the seed, pool and held-out problems.
     /// `progress(done, total)` counts problems.
-    public func collect(policy: TransformerModel, policyVocabulary: Vocabulary = .standard,
+    package func collect(policy: TransformerModel, policyVocabulary: Vocabulary = .standard,
                         progress: ((Int, Int) -> Void)? = nil) throws(ReasonerError) -> JudgeData {
         let task = setup.task, k = setup.candidatesPerProblem
         let all = seedProblems + poolProblems + heldOutProblems
@@ -87,7 +87,7 @@ public final class JudgeLoop {
 
     /// The judge's starting weights: the policy's, with embedding rows for the judge's tokens, or
     /// fresh weights of the same shape.
-    public func initialJudge(policy: TransformerModel) throws(ReasonerError) -> TransformerModel {
+    package func initialJudge(policy: TransformerModel) throws(ReasonerError) -> TransformerModel {
         let extra = vocabulary.count - policy.configuration.vocabularySize
         switch setup.initialization {
         case .policy:
@@ -107,14 +107,14 @@ public final class JudgeLoop {
     }
 
     /// An item as a training example: the judge's prompt, then `judgment` (gold by default) and <eos>.
-    public func example(_ item: JudgeItem, judgment: String? = nil) throws(ReasonerError) -> TrainingExample {
+    package func example(_ item: JudgeItem, judgment: String? = nil) throws(ReasonerError) -> TrainingExample {
         let prompt = try promptTokens(item)
         let body = try vocabulary.encode(judgment ?? item.gold.text, context: "a judgment of \(item.problem.key)")
         return TrainingExample(tokens: prompt + body + [vocabulary.eos], promptLength: prompt.count)
     }
 
     /// SFT on the seed judgments. `progress(step, smoothed loss)` follows every step.
-    public func trainSeedJudge(_ start: TransformerModel, data: JudgeData,
+    package func trainSeedJudge(_ start: TransformerModel, data: JudgeData,
                                progress: ((Int, Double) -> Void)? = nil) throws(ReasonerError) -> (model: TransformerModel, loss: Double) {
         guard !data.seed.isEmpty else { throw .badProblem("the policy produced no parseable candidates for the seed judgments") }
         var examples: [TrainingExample] = []
@@ -141,7 +141,7 @@ public final class JudgeLoop {
 
     /// `k` judgments per item, sampled with `temperature` (0 = greedy) from
     /// stream (seed, purpose, iteration). Result [i][j] is item i's j-th judgment.
-    public func judge(_ model: TransformerModel, items: [JudgeItem], k: Int, temperature: Float, purpose: UInt64, iteration: Int,
+    package func judge(_ model: TransformerModel, items: [JudgeItem], k: Int, temperature: Float, purpose: UInt64, iteration: Int,
                       progress: ((Int, Int) -> Void)? = nil) throws(ReasonerError) -> [[JudgeOutput]] {
         var prompts: [[Int]] = []
         prompts.reserveCapacity(items.count * k)
@@ -167,7 +167,7 @@ public final class JudgeLoop {
     }
 
     /// Greedy judgments of every held-out candidate: iteration n's measurement.
-    public func evaluate(_ model: TransformerModel, data: JudgeData, iteration: Int,
+    package func evaluate(_ model: TransformerModel, data: JudgeData, iteration: Int,
                          progress: ((Int, Int) -> Void)? = nil) throws(ReasonerError) -> [JudgeOutput] {
         try judge(model, items: data.heldOutItems, k: 1, temperature: 0, purpose: 0xE7A1, iteration: iteration, progress: progress).map { $0[0] }
     }
@@ -175,16 +175,16 @@ public final class JudgeLoop {
     // MARK: Self-rationalization
 
     /// The outcome of one iteration.
-    public struct Outcome: Sendable {
-        public var model: TransformerModel
-        public var pairing: JudgePairing.Summary
-        public var preferenceLog: [PreferenceTrainer.StepLog]
-        public var seconds: (collect: Double, train: Double)
+    package struct Outcome: Sendable {
+        package var model: TransformerModel
+        package var pairing: JudgePairing.Summary
+        package var preferenceLog: [PreferenceTrainer.StepLog]
+        package var seconds: (collect: Double, train: Double)
     }
 
     /// Iteration n ≥ 1: sample judgments of the pool at temperature 1, pair, and train with the
     /// preference loss against `current` (the reference), starting from it.
-    public func iterate(_ n: Int, current: TransformerModel, data: JudgeData,
+    package func iterate(_ n: Int, current: TransformerModel, data: JudgeData,
                         phase: ((String, Int, Int) -> Void)? = nil) throws(ReasonerError) -> Outcome {
         var clock = Date()
         let samples = try judge(current, items: data.pool, k: setup.judgmentsPerItem, temperature: setup.judgeTemperature, purpose: 0x5A3E,

@@ -12,22 +12,22 @@
 ///
 /// Unreadable judgments count as wrong in accuracy and agreement, are left out of the MAE, and
 /// rank below every readable one.
-public struct JudgeMetrics: Sendable, Equatable {
-    public var candidates = 0
-    public var readable = 0.0
-    public var exactAccuracy = 0.0
-    public var balancedAccuracy = 0.0
-    public var meanAbsoluteError = 0.0
-    public var stepAgreement = 0.0
+package struct JudgeMetrics: Sendable, Equatable {
+    package var candidates = 0
+    package var readable = 0.0
+    package var exactAccuracy = 0.0
+    package var balancedAccuracy = 0.0
+    package var meanAbsoluteError = 0.0
+    package var stepAgreement = 0.0
     /// Share of right candidates the judge gives 5, and of wrong ones it gives less.
-    public var rightRecognized = 0.0, wrongRecognized = 0.0
-    public var problems = 0
-    public var bestOfK = 0.0, firstSample = 0.0, policyRanked = 0.0, majorityVote = 0.0, oracle = 0.0
+    package var rightRecognized = 0.0, wrongRecognized = 0.0
+    package var problems = 0
+    package var bestOfK = 0.0, firstSample = 0.0, policyRanked = 0.0, majorityVote = 0.0, oracle = 0.0
 
-    public init() {}
+    package init() {}
 
     /// Metrics over the items and problems at `difficulty` (nil: all).
-    public init(data: JudgeData, judgments: [JudgeOutput], difficulty: Int? = nil) {
+    package init(data: JudgeData, judgments: [JudgeOutput], difficulty: Int? = nil) {
         let chosen = data.heldOutItems.indices.filter { difficulty == nil || data.heldOutItems[$0].problem.difficulty == difficulty }
         candidates = chosen.count
         var exact = 0, readableCount = 0, absolute = 0, agree = 0

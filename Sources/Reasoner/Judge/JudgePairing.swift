@@ -1,17 +1,17 @@
 /// One sampled judgment as the judge wrote it.
-public struct JudgeOutput: Sendable, Equatable, Codable {
+package struct JudgeOutput: Sendable, Equatable, Codable {
     /// The decoded tokens (without <eos>).
-    public var text: String
+    package var text: String
     /// Whether the judge ended it with <eos> before the length limit.
-    public var finished: Bool
+    package var finished: Bool
 
-    public init(text: String, finished: Bool) {
+    package init(text: String, finished: Bool) {
         self.text = text
         self.finished = finished
     }
 
     /// The parsed judgment; nil when malformed or cut off.
-    public var judgment: Judgment? { finished ? Judgment.parse(text) : nil }
+    package var judgment: Judgment? { finished ? Judgment.parse(text) : nil }
 }
 
 /// Self-rationalization's curation (docs/reasoner.md): from several sampled judgments of one input,
@@ -21,39 +21,39 @@ public struct JudgeOutput: Sendable, Equatable, Codable {
 /// The target is the gold score (`gold`), or, without labels (`majority`), the most frequent
 /// score among the readable samples (ties to the lower score, the cautious one), which is
 /// trusted only when more than half of the samples agree on it.
-public struct JudgePairing: Sendable {
-    public var mode: JudgeSetup.Pairing
-    public var margin: Int
-    public var pairsPerItem: Int
+package struct JudgePairing: Sendable {
+    package var mode: JudgeSetup.Pairing
+    package var margin: Int
+    package var pairsPerItem: Int
 
-    public init(mode: JudgeSetup.Pairing, margin: Int, pairsPerItem: Int) {
+    package init(mode: JudgeSetup.Pairing, margin: Int, pairsPerItem: Int) {
         self.mode = mode
         self.margin = margin
         self.pairsPerItem = pairsPerItem
     }
 
     /// What curation found, for the run's tables.
-    public struct Summary: Sendable, Equatable, Codable {
-        public var items = 0
+    package struct Summary: Sendable, Equatable, Codable {
+        package var items = 0
         /// Items with a target score (always all of them with gold pairing).
-        public var targeted = 0
-        public var withChosen = 0
-        public var withRejected = 0
-        public var pairs = 0
+        package var targeted = 0
+        package var withChosen = 0
+        package var withRejected = 0
+        package var pairs = 0
         /// Pairs whose chosen score equals the gold score (1 by construction with gold pairing;
         /// majority pairing's label noise otherwise).
-        public var chosenMatchesGold = 0
+        package var chosenMatchesGold = 0
         /// Sampled judgments that could not be read.
-        public var unreadable = 0
-        public var samples = 0
+        package var unreadable = 0
+        package var samples = 0
         /// Pairs by chosen score (index 0 = score 1).
-        public var chosenScores = [0, 0, 0, 0, 0]
+        package var chosenScores = [0, 0, 0, 0, 0]
 
-        public init() {}
+        package init() {}
     }
 
     /// The target score of one item's samples, or nil (majority mode without a clear majority).
-    public func target(gold: Judgment, samples: [JudgeOutput]) -> Int? {
+    package func target(gold: Judgment, samples: [JudgeOutput]) -> Int? {
         switch mode {
         case .gold:
             return gold.score
@@ -68,7 +68,7 @@ public struct JudgePairing: Sendable {
 
     /// Pairs (item index, chosen, rejected) and the summary. Chosen and rejected are distinct
     /// texts; with several of each, pair j takes the j-th of each (cycling the shorter list).
-    public func pairs(items: [JudgeItem], judgments: [[JudgeOutput]]) -> (pairs: [(Int, JudgeOutput, JudgeOutput)], summary: Summary) {
+    package func pairs(items: [JudgeItem], judgments: [[JudgeOutput]]) -> (pairs: [(Int, JudgeOutput, JudgeOutput)], summary: Summary) {
         var result: [(Int, JudgeOutput, JudgeOutput)] = []
         var summary = Summary()
         for (i, (item, samples)) in zip(items, judgments).enumerated() {

@@ -2,18 +2,18 @@
 /// iteration n ≥ 1 the judge after n rounds of self-rationalization. Stored whole in
 /// RUN/reports/iteration-N.json, from which every table of the run is rebuilt. Wall time is kept
 /// out (it goes to timing.csv), so a report is reproducible from the seed.
-public struct JudgeReport: Sendable, Equatable, Codable {
-    public var iteration: Int
+package struct JudgeReport: Sendable, Equatable, Codable {
+    package var iteration: Int
     /// The greedy judgment of each held-out candidate (`JudgeData.heldOutItems` order).
-    public var judgments: [JudgeOutput]
+    package var judgments: [JudgeOutput]
     /// Curation's counts (iterations ≥ 1).
-    public var pairing: JudgePairing.Summary?
+    package var pairing: JudgePairing.Summary?
     /// Preference training's per-step log (iterations ≥ 1).
-    public var preferenceLog: [PreferenceTrainer.StepLog]
+    package var preferenceLog: [PreferenceTrainer.StepLog]
     /// The smoothed SFT loss at the end of seed training (iteration 0).
-    public var sftLoss: Double?
+    package var sftLoss: Double?
 
-    public init(iteration: Int, judgments: [JudgeOutput], pairing: JudgePairing.Summary? = nil,
+    package init(iteration: Int, judgments: [JudgeOutput], pairing: JudgePairing.Summary? = nil,
                 preferenceLog: [PreferenceTrainer.StepLog] = [], sftLoss: Double? = nil) {
         self.iteration = iteration
         self.judgments = judgments

@@ -16,27 +16,27 @@
 ///     8 2 ok
 ///     Wrong: none
 ///     Score: 5
-public struct JudgeTask: Sendable {
+package struct JudgeTask: Sendable {
     /// The task whose solutions are judged.
-    public let task: any ReasoningTask
+    package let task: any ReasoningTask
 
-    public init(task: any ReasoningTask) { self.task = task }
+    package init(task: any ReasoningTask) { self.task = task }
 
     /// The tokens a judge needs beyond the task language.
-    public static let extraTokens = ["Candidate:", "Judge:", "Steps:", "Wrong:", "Score:", "none"] + Judgment.Mark.allCases.map(\.rawValue)
+    package static let extraTokens = ["Candidate:", "Judge:", "Steps:", "Wrong:", "Score:", "none"] + Judgment.Mark.allCases.map(\.rawValue)
 
     /// The judge's vocabulary: the standard vocabulary with the judge's tokens appended, so every
     /// standard token keeps its id (a policy's weights extend to a judge's by adding rows).
-    public static let vocabulary = Vocabulary(tokens: Vocabulary.standard.tokens + extraTokens)
+    package static let vocabulary = Vocabulary(tokens: Vocabulary.standard.tokens + extraTokens)
 
     /// The judge's prompt for a candidate completion (the policy's output, without <eos>).
-    public func prompt(_ problem: Problem, candidate: String) -> String {
+    package func prompt(_ problem: Problem, candidate: String) -> String {
         "Input:\n\(problem.text)\nCandidate:\n\(candidate)\nJudge:\n"
     }
 
     /// The gold judgment of a candidate, or nil when the candidate is malformed (the task cannot
     /// parse it: there are no steps to judge, and a parser, not a judge, rejects it).
-    public func gold(_ problem: Problem, candidate: String) -> Judgment? {
+    package func gold(_ problem: Problem, candidate: String) -> Judgment? {
         guard let solution = task.parse(candidate) else { return nil }
         let gold = task.solve(problem)
         let steps = task.checkSteps(solution.rationale, of: problem) + [solution.answer == problem.answer]

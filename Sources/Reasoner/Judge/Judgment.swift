@@ -22,22 +22,22 @@
 /// beside the mark: checking becomes as local as writing the next step is for the policy. (A first
 /// design wrote the marks alone on one line; its judge learned each length's most common score
 /// and could not tell right from wrong within a length: AUROC 0.50–0.51 at 3 and 4 digits.)
-public struct Judgment: Sendable, Hashable, Codable {
-    public enum Mark: String, Sendable, CaseIterable, Codable {
+package struct Judgment: Sendable, Hashable, Codable {
+    package enum Mark: String, Sendable, CaseIterable, Codable {
         case ok, bad, miss
     }
 
     /// One mark per candidate step, then one `miss` per step the candidate lacks.
-    public var marks: [Mark]
+    package var marks: [Mark]
     /// The copied steps, one per mark ("" for a missing step). Not checked when parsing: the
     /// metrics judge the marks, the first wrong step and the score.
-    public var steps: [String]
+    package var steps: [String]
     /// 1-based; nil when every step is right ("Wrong: none").
-    public var firstWrongStep: Int?
+    package var firstWrongStep: Int?
     /// 1...5.
-    public var score: Int
+    package var score: Int
 
-    public init(marks: [Mark], steps: [String]? = nil, firstWrongStep: Int?, score: Int) {
+    package init(marks: [Mark], steps: [String]? = nil, firstWrongStep: Int?, score: Int) {
         self.marks = marks
         self.steps = steps ?? marks.map { _ in "" }
         self.firstWrongStep = firstWrongStep
@@ -45,7 +45,7 @@ public struct Judgment: Sendable, Hashable, Codable {
     }
 
     /// The judgment that follows from the marks (the gold judgment's construction).
-    public init(marks: [Mark], steps: [String]? = nil) {
+    package init(marks: [Mark], steps: [String]? = nil) {
         let right = marks.filter { $0 == .ok }.count
         let share = marks.isEmpty ? 0 : Double(right) / Double(marks.count)
         self.init(marks: marks, steps: steps, firstWrongStep: marks.firstIndex { $0 != .ok }.map { $0 + 1 },
@@ -53,10 +53,10 @@ public struct Judgment: Sendable, Hashable, Codable {
     }
 
     /// 1 + ⌊4·f⌋ for f in [0, 1]: the spec's mapping of the fraction of right steps to 1–5.
-    public static func score(fractionRight f: Double) -> Int { 1 + min(4, Int((4 * max(0, f)).rounded(.down))) }
+    package static func score(fractionRight f: Double) -> Int { 1 + min(4, Int((4 * max(0, f)).rounded(.down))) }
 
     /// The judgment as the judge writes it (space-separated tokens, one field per line).
-    public var text: String {
+    package var text: String {
         let wrong = firstWrongStep.map { String($0).map(String.init).joined(separator: " ") } ?? "none"
         let lines = zip(steps, marks).map { step, mark in step.isEmpty ? mark.rawValue : step + " " + mark.rawValue }
         return (["Steps:"] + lines + ["Wrong: \(wrong)", "Score: \(score)"]).joined(separator: "\n")
@@ -66,7 +66,7 @@ public struct Judgment: Sendable, Hashable, Codable {
     /// the first wrong step in digits (or "none") and a score in 1...5. Anything else is nil. The
     /// fields are not required to agree with one another: a judge may name a first wrong step its
     /// own marks contradict, and the metrics count what it wrote.
-    public static func parse(_ text: String) -> Judgment? {
+    package static func parse(_ text: String) -> Judgment? {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         while lines.last == "" { lines.removeLast() }
         guard lines.count >= 3, lines[0] == "Steps:" else { return nil }
