@@ -10,6 +10,7 @@ public struct BoltzmannHuman: HumanModel {
     /// The temperature β ≥ 0.
     public let beta: Double
 
+    /// A Boltzmann human with temperature β > 0 (β = 0 is `RationalHuman`).
     public init(beta: Double) throws(GameError) {
         try GameError.requireFinite(beta, "beta")
         guard beta >= 0 else {

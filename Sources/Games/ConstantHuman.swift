@@ -4,6 +4,7 @@ public struct ConstantHuman: HumanModel {
     /// The constant probability c in [0, 1] of allowing.
     public let c: Double
 
+    /// A human who allows with probability `c` in [0, 1] whatever U is.
     public init(c: Double) throws(GameError) {
         try GameError.requireProbability(c, "c")
         self.c = c

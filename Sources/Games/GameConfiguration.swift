@@ -13,13 +13,16 @@ public struct GameConfiguration: Sendable {
         case constant
     }
 
+    /// The kind of R's belief.
     public var priorKind: PriorKind
+    /// The kind of H's policy.
     public var humanKind: HumanKind
     /// Numeric parameters; those the chosen prior and human do not use are ignored.
     public var parameters: GameParameterSet
     /// The belief for non-parametric kinds (discrete, samples, mixture), built once.
     public var fixedPrior: (any Prior)?
 
+    /// A configuration; `parameters` fills in the values the kinds need (defaults for the rest).
     public init(priorKind: PriorKind, humanKind: HumanKind, parameters: GameParameterSet = GameParameterSet(),
                 fixedPrior: (any Prior)? = nil) {
         self.priorKind = priorKind
@@ -70,6 +73,7 @@ public struct GameConfiguration: Sendable {
         }
     }
 
+    /// The human for these parameter values.
     public func makeHuman(_ values: GameParameterSet) throws(GameError) -> any HumanModel {
         switch humanKind {
         case .rational: return RationalHuman()

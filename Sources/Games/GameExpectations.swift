@@ -31,6 +31,7 @@ public struct GameExpectations: Sendable, Equatable {
         case mixed = "mixture"
     }
 
+    /// Expectations with their error bounds, as computed by one method.
     public init(allowedPayoff: Double, overriddenPayoff: Double, allowProbability: Double, overrideProbability: Double,
                 meanSlope: Double?, errors: ErrorBounds, evaluations: Int, method: Method) {
         self.allowedPayoff = allowedPayoff
@@ -76,12 +77,14 @@ public struct ErrorBounds: Sendable, Equatable {
     /// Error of the probabilities E[π], E[1 − π] and of E[π′].
     public var probability: Double
 
+    /// Error bounds of the two payoffs and of the probabilities.
     public init(allowedPayoff: Double, overriddenPayoff: Double, probability: Double) {
         self.allowedPayoff = allowedPayoff
         self.overriddenPayoff = overriddenPayoff
         self.probability = probability
     }
 
+    /// No error (exact values).
     public static let zero = ErrorBounds(allowedPayoff: 0, overriddenPayoff: 0, probability: 0)
 
     /// The largest of the three.

@@ -5,6 +5,7 @@ public struct GameParameter: Sendable, Equatable {
     /// Its value.
     public var value: Double
 
+    /// A named parameter value, e.g. ("beta", 1).
     public init(_ name: String, _ value: Double) {
         self.name = name
         self.value = value

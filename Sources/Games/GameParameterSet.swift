@@ -26,6 +26,7 @@ public struct GameParameterSet: Sendable, Equatable {
     /// The defaults: μ = 0, σ = 1, lo = −1, hi = 1, β = 1, p = 0.9, c = 0.5.
     public init() { storage = (0, 1, -1, 1, 1, 0.9, 0.5) }
 
+    /// The parameter's value (its default if unset).
     public subscript(name: ParameterName) -> Double {
         get {
             switch name {

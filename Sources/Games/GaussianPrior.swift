@@ -8,6 +8,7 @@ public struct GaussianPrior: Prior {
     /// The standard deviation σ > 0.
     public let sigma: Double
 
+    /// N(μ, σ²) with σ > 0 and both finite.
     public init(mu: Double, sigma: Double) throws(GameError) {
         try GameError.requireFinite(mu, "mu")
         try GameError.requireFinite(sigma, "sigma")

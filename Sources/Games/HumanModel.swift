@@ -32,6 +32,8 @@ public enum HumanForm: Sendable, Equatable {
 }
 
 extension HumanModel {
+    /// No derivative, unless the human defines one.
     public func slope(_ u: Double) -> Double? { nil }
+    /// No smooth transition, unless the human defines one.
     public var transitionWidth: Double? { nil }
 }

@@ -6,6 +6,7 @@ public struct MixturePrior: Prior {
     /// The components with their probabilities (normalised, summing to 1).
     public let components: [(weight: Double, prior: any Prior)]
 
+    /// A finite mixture; the weights must be positive and sum to 1.
     public init(components: [(weight: Double, prior: any Prior)]) throws(GameError) {
         guard !components.isEmpty else { throw .invalidConfiguration("a mixture needs at least one component") }
         var total = 0.0

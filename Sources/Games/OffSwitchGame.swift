@@ -9,6 +9,7 @@ public struct OffSwitchGame: Sendable {
     /// H's policy.
     public var human: any HumanModel
 
+    /// The game for a belief and a human.
     public init(prior: any Prior, human: any HumanModel) {
         self.prior = prior
         self.human = human

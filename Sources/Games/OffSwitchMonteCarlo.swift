@@ -9,6 +9,7 @@ public struct OffSwitchMonteCarlo: Sendable {
     /// Rounds per estimate.
     public var rounds: Int
 
+    /// A simulator of `rounds` ≥ 2 rounds per estimate.
     public init(rounds: Int) throws(GameError) {
         guard rounds >= 2 else {
             throw .invalidParameter(name: "rounds", value: "\(rounds)", accepted: "expected at least 2 rounds for a confidence interval")
@@ -35,11 +36,15 @@ public struct OffSwitchMonteCarlo: Sendable {
 
 /// Monte Carlo means of each action's payoff and of P(H allows).
 public struct MonteCarloEstimate: Sendable, Equatable {
+    /// Rounds played.
     public var rounds: Int
+    /// The payoff of acting, E[U].
     public var act: MeanEstimate
     /// Switching off pays 0 in every round.
     public var off: MeanEstimate
+    /// The payoff of waiting, E[π(U)·U].
     public var wait: MeanEstimate
+    /// P(H allows), with an exact binomial interval.
     public var pAllow: MeanEstimate
 }
 
@@ -47,11 +52,16 @@ public struct MonteCarloEstimate: Sendable, Equatable {
 /// degrees of freedom for a payoff's mean, the exact binomial (Clopper–Pearson) interval for a
 /// probability.
 public struct MeanEstimate: Sendable, Equatable {
+    /// The sample mean.
     public var mean: Double
+    /// Its standard error.
     public var standardError: Double
+    /// The lower end of the 95% interval.
     public var lower: Double
+    /// The upper end of the 95% interval.
     public var upper: Double
 
+    /// An estimate with an interval computed elsewhere.
     public init(mean: Double, standardError: Double, lower: Double, upper: Double) {
         self.mean = mean
         self.standardError = standardError

@@ -5,6 +5,7 @@ public struct PRationalHuman: HumanModel {
     /// The probability p in [0, 1] that H acts rationally.
     public let p: Double
 
+    /// A human who is rational with probability `p` in [0, 1] and contrary otherwise.
     public init(p: Double) throws(GameError) {
         try GameError.requireProbability(p, "p")
         self.p = p

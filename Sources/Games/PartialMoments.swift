@@ -15,6 +15,7 @@ public struct PartialMoments: Sendable, Equatable {
     /// Absolute error bound of `negativePart`.
     public var negativeError: Double
 
+    /// Partial moments with their error bounds (0 for exact values).
     public init(positivePart: Double, negativePart: Double, probabilityNonNegative: Double, probabilityNegative: Double,
                 positiveError: Double = 0, negativeError: Double = 0) {
         self.positivePart = positivePart

@@ -32,10 +32,14 @@ public protocol Prior: Sendable {
 }
 
 extension Prior {
+    /// No text form, unless the prior defines one.
     public var specification: String? { nil }
+    /// An exact mean, unless the prior bounds an error.
     public var meanError: Double { 0 }
+    /// No Theorem 2 terms: they exist for a Gaussian belief only.
     public func theorem2(_ expectations: GameExpectations) -> Theorem2Terms? { nil }
 
+    /// Expectations by adaptive quadrature, for priors and humans without a closed form.
     public func expectations(under human: any HumanModel) throws(GameError) -> GameExpectations {
         if case let .step(a, b) = human.form {
             return partialMoments.stepExpectations(nonNegative: a, negative: b)

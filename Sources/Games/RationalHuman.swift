@@ -1,6 +1,7 @@
 /// The rational human: allows exactly when the action is not harmful, π(u) = 1[u ≥ 0].
 /// Ties go to allowing (u = 0 is allowed), as in docs/offswitch.md §2.
 public struct RationalHuman: HumanModel {
+    /// The rational human.
     public init() {}
     public var kind: String { "rational" }
     public var parameters: [GameParameter] { [] }

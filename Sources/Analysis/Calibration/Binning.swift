@@ -14,6 +14,7 @@ public enum Binning: Sendable, Equatable, CustomStringConvertible {
     /// The default: 15 equal-width bins.
     public static let standard = Binning.equalWidth(15)
 
+    /// The number of bins B.
     public var count: Int {
         switch self {
         case let .equalWidth(b), let .equalMass(b): b
@@ -45,10 +46,12 @@ public enum Binning: Sendable, Equatable, CustomStringConvertible {
 public struct ReliabilityBin: Sendable, Equatable {
     /// The bin's range: its edges (equal-width) or the smallest and largest confidence in it (equal-mass).
     public var lower: Double
+    /// (see `lower`)
     public var upper: Double
     /// How many predictions fell in it.
     public var count: Double
     /// Their mean confidence and their accuracy (NaN for an empty bin).
     public var meanConfidence: Double
+    /// (see `meanConfidence`)
     public var accuracy: Double
 }

@@ -9,13 +9,16 @@ import SafetyKitNumerics
 /// group always lands in one bin whole, so the labels cannot choose which rows share a bin. A bootstrap resample is a vector of integer weights over that order, so it costs one
 /// more pass and no sort. At ten million pairs a report takes a fraction of a second.
 public struct CalibrationAnalysis: Sendable {
+    /// How the predictions are binned for ECE, MCE, RMSCE and the reliability diagram.
     public let binning: Binning
     /// Confidences in ascending order, and the matching outcomes (1 = right).
     let confidence: [Double]
     let outcome: [UInt8]
 
+    /// The number of predictions.
     public var count: Int { confidence.count }
 
+    /// Sorts the predictions once; every report is then one pass over them.
     public init(_ predictions: Predictions, binning: Binning = .standard) {
         self.binning = binning
         // For c in [0, 1] the bit pattern is below 2^62, so shifting in the outcome keeps order.

@@ -1,8 +1,11 @@
 /// Calibration metrics of a set of predictions (docs/calibration.md). NLL clips confidences to
 /// [1e-12, 1 − 1e-12]; AUROC is nil when every answer is right or every answer is wrong.
 public struct CalibrationReport: Sendable, Equatable {
+    /// The number of predictions (a weighted count inside a bootstrap resample).
     public var n: Double
+    /// The share of right answers.
     public var accuracy: Double
+    /// The mean stated confidence.
     public var meanConfidence: Double
     /// Σ (n_m/n)|acc_m − conf_m| over the bins.
     public var ece: Double
@@ -20,21 +23,27 @@ public struct CalibrationReport: Sendable, Equatable {
     /// Murphy's decomposition over the same bins: Brier ≈ reliability − resolution + uncertainty
     /// (exact only when the confidences within each bin are equal).
     public var reliability: Double
+    /// (see `reliability`)
     public var resolution: Double
+    /// (see `reliability`)
     public var uncertainty: Double
     /// −(1/n) Σ [o log c + (1 − o) log(1 − c)] with c clipped to [1e-12, 1 − 1e-12].
     public var nll: Double
     /// P(c₊ > c₋) + ½P(c₊ = c₋) over (right, wrong) pairs; nil when one class is absent.
     public var auroc: Double?
+    /// The reliability diagram: one entry per bin, empty bins included.
     public var bins: [ReliabilityBin]
+    /// The binning the bin-based metrics used.
     public var binning: Binning
     /// Bootstrap intervals, when computed, and how they were read off the resamples.
     public var intervals: [CalibrationMetric: ClosedRange<Double>] = [:]
+    /// How `intervals` were read off the resamples (BCa by default; see docs/calibration.md).
     public var intervalMethod: CalibrationAnalysis.IntervalMethod = .bca
 
     /// The clip applied to confidences inside NLL's logarithms.
     public static let nllClip = 1e-12
 
+    /// A metric's value by name; nil for an undefined AUROC.
     public func value(_ metric: CalibrationMetric) -> Double? {
         switch metric {
         case .accuracy: accuracy

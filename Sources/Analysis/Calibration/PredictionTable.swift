@@ -8,6 +8,8 @@ public struct PredictionTable: Sendable {
     /// The groups in order of first appearance (one unnamed group without a group column).
     public let groups: [(name: String?, predictions: Predictions)]
 
+    /// Reads a CSV file with a header row; `groupColumn` splits the rows into groups.
+    /// Throws `AnalysisError.badData` naming the line and column of the first bad cell.
     public static func read(path: String, confidenceColumn: String, correctColumn: String,
                             groupColumn: String? = nil) throws(AnalysisError) -> PredictionTable {
         guard let data = FileManager.default.contents(atPath: path) else { throw .missingFile(path: path) }

@@ -1,8 +1,11 @@
 /// Pairs of a stated confidence c in [0, 1] that an answer is right and whether it was (o).
 public struct Predictions: Sendable {
+    /// Stated confidences, each in [0, 1].
     public let confidences: [Double]
+    /// Whether each answer was right.
     public let correct: [Bool]
 
+    /// The number of predictions.
     public var count: Int { confidences.count }
 
     /// Validates the pairs: equal lengths, at least one pair, confidences finite and in [0, 1].

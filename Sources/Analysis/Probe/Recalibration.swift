@@ -16,11 +16,14 @@ public enum Recalibration: String, Sendable, CaseIterable {
 
     /// A fitted map.
     public struct Map: Sendable {
+        /// Which recalibration this map is.
         public let method: Recalibration
         /// Isotonic: block lower edges and values. Temperature: T.
         let edges: [Double], values: [Double]
+        /// The fitted temperature T (1 for isotonic maps).
         public let temperature: Double
 
+        /// The recalibrated confidence of `c`.
         public func callAsFunction(_ c: Double) -> Double {
             switch method {
             case .temperature:

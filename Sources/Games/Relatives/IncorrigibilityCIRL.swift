@@ -12,9 +12,12 @@
 /// - A hard-coded shutdown (a press switches the robot off, whatever it believes) lets the human
 ///   who presses when θ = 1 earn 0.9 as ε → 0.
 public struct IncorrigibilityCIRL: Sendable, Equatable {
+    /// The human's hand: an intended press is flipped with probability ε, in [0, 0.5).
     public var epsilon: Double
+    /// The probability that a programmer error has flipped the robot's reward.
     public var bugProbability: Double
 
+    /// The game; ε in [0, 0.5) and the bug probability in [0, 1].
     public init(epsilon: Double = 0.01, bugProbability: Double = 0.1) throws(GameError) {
         guard epsilon.isFinite, (0..<0.5).contains(epsilon) else {
             throw .invalidParameter(name: "epsilon", value: GameError.format(epsilon), accepted: "expected a noise level in [0, 0.5)")
@@ -24,6 +27,7 @@ public struct IncorrigibilityCIRL: Sendable, Equatable {
         self.bugProbability = bugProbability
     }
 
+    /// The robot's actions: a, a′, or switch itself off.
     public enum Action: String, Sendable, CaseIterable { case a, aPrime = "a'", off }
 
     /// The true reward of an action in state θ.
@@ -33,7 +37,9 @@ public struct IncorrigibilityCIRL: Sendable, Equatable {
 
     /// A human policy: whether the human means to press in θ = 0 and in θ = 1.
     public struct HumanPolicy: Sendable, Equatable, Hashable, CustomStringConvertible {
+        /// Whether the human means to press in θ = 0 and in θ = 1.
         public var pressWhen0: Bool, pressWhen1: Bool
+        /// The four human policies.
         public static let all = [false, true].flatMap { p0 in [false, true].map { HumanPolicy(pressWhen0: p0, pressWhen1: $0) } }
         public var description: String {
             switch (pressWhen0, pressWhen1) {
@@ -48,9 +54,11 @@ public struct IncorrigibilityCIRL: Sendable, Equatable {
     /// Expected true rewards under one human policy: of the correct robot, the bugged one, and
     /// their mixture, for the CIRL robot or with a hard-coded shutdown.
     public struct Value: Sendable, Equatable {
+        /// The correct robot, the bugged robot and their mixture.
         public var correct: Double, bugged: Double, total: Double
     }
 
+    /// The expected true rewards of one human policy, for the CIRL robot or with a hard-coded shutdown.
     public func value(_ policy: HumanPolicy, hardCodedShutdown: Bool) -> Value {
         func pressProbability(_ theta: Int) -> Double {
             let intends = theta == 0 ? policy.pressWhen0 : policy.pressWhen1

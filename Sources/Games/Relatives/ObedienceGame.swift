@@ -13,8 +13,11 @@ import SafetyKitNumerics
 /// (it may miss some: `robotFeatures` < d). Every round's actions and the human's choice come
 /// from the seeded stream of (seed, run), so runs are reproducible and independent.
 public struct ObedienceGame: Sendable, Equatable {
+    /// Features of each action (the dimension of θ).
     public var features: Int
+    /// Actions offered each round.
     public var actions: Int
+    /// Rounds per run.
     public var rounds: Int
     /// The human's Boltzmann temperature (0 = rational).
     public var humanBeta: Double
@@ -22,8 +25,10 @@ public struct ObedienceGame: Sendable, Equatable {
     public var robotBeta: Double
     /// How many of the d features the robot sees (the first ones); fewer is a misspecified model.
     public var robotFeatures: Int
+    /// Particles of the robot's posterior over θ.
     public var particles: Int
 
+    /// The game; `robotBeta` defaults to the human's β and `robotFeatures` to all features.
     public init(features: Int = 3, actions: Int = 4, rounds: Int = 30, humanBeta: Double = 0.5, robotBeta: Double? = nil,
                 robotFeatures: Int? = nil, particles: Int = 2000) throws(GameError) {
         guard features >= 1, actions >= 2, rounds >= 1, particles >= 10 else {
@@ -51,7 +56,9 @@ public struct ObedienceGame: Sendable, Equatable {
 
     /// One run's obedience (0/1) and autonomy advantage per round.
     public struct Run: Sendable, Equatable {
+        /// Per round: whether the robot did what the human ordered.
         public var obeyed: [Bool]
+        /// Per round: the reward of the robot's action minus that of the order.
         public var advantage: [Double]
     }
 
@@ -66,6 +73,7 @@ public struct ObedienceGame: Sendable, Equatable {
         return e.map { $0 / z }
     }
 
+    /// Plays run `run` from its own stream of `seed`.
     public func play(seed: UInt64, run: Int) -> Run {
         var stream = RandomStream(seed: seed, stream: 0x0BED).substream(UInt64(run))
         let theta = (0..<features).map { _ in stream.nextNormal() }

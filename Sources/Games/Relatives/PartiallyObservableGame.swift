@@ -10,13 +10,20 @@ public struct PartiallyObservableGame: Sendable, Equatable {
     /// One hidden state: its prior probability, payoffs, and each player's observation
     /// distribution (observation name → probability).
     public struct State: Sendable, Equatable, Codable {
+        /// A label for the state.
         public var name: String
+        /// Its prior probability.
         public var prior: Double
+        /// The payoff if the action goes through.
         public var act: Double
+        /// The payoff if the robot is switched off.
         public var off: Double
+        /// The human's observation distribution in this state.
         public var human: [String: Double]
+        /// The robot's observation distribution in this state.
         public var robot: [String: Double]
 
+        /// A state of the game.
         public init(name: String, prior: Double, act: Double, off: Double, human: [String: Double], robot: [String: Double]) {
             self.name = name
             self.prior = prior
@@ -27,15 +34,19 @@ public struct PartiallyObservableGame: Sendable, Equatable {
         }
     }
 
+    /// The game's name.
     public var name: String
+    /// Its states (priors summing to 1).
     public var states: [State]
     /// The players' observations, sorted, as policies index them.
     public let humanObservations: [String]
+    /// The observations the robot can receive.
     public let robotObservations: [String]
 
     /// The most policy pairs `solve` enumerates (3^|O_R| · 2^|O_H|).
     public static let enumerationLimit = 50_000_000
 
+    /// A game; the priors must sum to 1 and every observation distribution too.
     public init(name: String, states: [State]) throws(GameError) {
         guard !states.isEmpty else { throw .invalidConfiguration("a partially observable game needs at least one state") }
         var total = 0.0
@@ -68,13 +79,18 @@ public struct PartiallyObservableGame: Sendable, Equatable {
         robotObservations = Array(Set(states.flatMap(\.robot.keys))).sorted()
     }
 
+    /// The robot's moves: act, wait (propose and let the human decide), or switch off.
     public enum RobotMove: String, Sendable, CaseIterable, Codable { case act, wait, off }
+    /// The human's answers after the robot waits.
     public enum HumanMove: String, Sendable, CaseIterable, Codable { case on, off }
 
     /// A deterministic policy pair: R's move per robot observation, H's per human observation.
     public struct PolicyPair: Sendable, Equatable, Hashable {
+        /// The robot's move for each of its observations.
         public var robot: [String: RobotMove]
+        /// The human's answer for each of its observations.
         public var human: [String: HumanMove]
+        /// A pair of deterministic policies.
         public init(robot: [String: RobotMove], human: [String: HumanMove]) {
             self.robot = robot
             self.human = human
@@ -116,9 +132,13 @@ public struct PartiallyObservableGame: Sendable, Equatable {
     /// The game solved: the optimal value, every optimal pair, and the best value among pairs in
     /// which R always waits.
     public struct Solution: Sendable, Equatable {
+        /// The optimal team value.
         public var value: Double
+        /// Every policy pair that reaches it.
         public var optimal: [PolicyPair]
+        /// The best value among pairs in which the robot always waits.
         public var bestAlwaysWait: Double
+        /// How many pairs were enumerated.
         public var pairsEnumerated: Int
     }
 

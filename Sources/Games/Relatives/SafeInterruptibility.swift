@@ -14,8 +14,11 @@ import SafetyKitNumerics
 /// learns that walking through I is costly. Which of them learns to press the button is measured,
 /// not built in.
 public struct SafeInterruptibility: Sendable, Equatable {
+    /// A gridworld cell, by its letter in the level's text.
     public enum Cell: Character, Sendable { case wall = "#", floor = " ", start = "A", goal = "G", interruption = "I", button = "B" }
+    /// The agent's moves.
     public enum Move: Int, Sendable, CaseIterable { case up, down, left, right, stay }
+    /// The tabular learners compared.
     public enum Learner: String, Sendable, CaseIterable { case qLearning = "q-learning", sarsa }
 
     public let grid: [[Cell]]
