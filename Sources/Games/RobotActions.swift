@@ -1,7 +1,9 @@
 /// A set of the robot's actions, used for the best action(s) of a game. Exact ties are kept as
 /// ties: a one-signed belief with a rational human makes waiting exactly as good as acting.
 public struct RobotActions: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    /// The set as bits: act 1, off 2, wait 4.
     public let rawValue: UInt8
+    /// The set with these bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// `a`: act now, bypassing the switch.

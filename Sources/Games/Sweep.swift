@@ -4,7 +4,9 @@ import SafetyKitNumerics
 /// the axes are given with the last varying fastest. Point i is addressable on its own, so any
 /// slice (a thread's chunk, a cluster shard) computes exactly the rows the whole sweep would.
 public struct Sweep: Sendable {
+    /// The game being swept (the values of the parameters not on an axis).
     public let configuration: GameConfiguration
+    /// The grid axes, the first varying slowest.
     public let axes: [SweepAxis]
     /// The number of points: the product of the axes' sizes.
     public let count: Int
@@ -17,6 +19,7 @@ public struct Sweep: Sendable {
         return try! Sweep(configuration: GameConfiguration(priorKind: .gaussian, humanKind: .boltzmann), axes: axes)
     }
 
+    /// A sweep; every axis must name a parameter the configuration uses, each once.
     public init(configuration: GameConfiguration, axes: [SweepAxis]) throws(GameError) {
         var seen = Set<ParameterName>()
         let allowed = configuration.sweepableNames

@@ -2,9 +2,12 @@ import Foundation
 
 /// One axis of a parameter sweep: a parameter and the values it takes, in order.
 public struct SweepAxis: Sendable, Equatable {
+    /// The parameter the axis varies.
     public let name: ParameterName
+    /// Its values, in order.
     public let values: [Double]
 
+    /// An axis of at least one finite value.
     public init(name: ParameterName, values: [Double]) throws(GameError) {
         guard !values.isEmpty else { throw .invalidConfiguration("grid \(name.rawValue) has no values") }
         for value in values { try GameError.requireFinite(value, "grid \(name.rawValue) value") }

@@ -7,6 +7,7 @@ public struct UniformPrior: Prior {
     /// The upper end.
     public let hi: Double
 
+    /// U[lo, hi] with lo < hi, both finite.
     public init(lo: Double, hi: Double) throws(GameError) {
         try GameError.requireFinite(lo, "lo")
         try GameError.requireFinite(hi, "hi")

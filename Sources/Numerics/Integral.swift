@@ -5,6 +5,7 @@ public struct Integral: Sendable, Equatable {
     /// An estimate of |value - exact|, as reported by the rule.
     public var absoluteError: Double
 
+    /// A value with its absolute error estimate.
     public init(value: Double, absoluteError: Double) {
         self.value = value
         self.absoluteError = absoluteError

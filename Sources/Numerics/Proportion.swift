@@ -23,10 +23,12 @@ public struct Proportion: Sendable, Equatable {
     public let trials: Int
     /// The two-sided level, e.g. 0.95.
     public let level: Double
+    /// How the interval was built.
     public let method: Method
     /// The interval's ends, 0 ≤ lower ≤ k/n ≤ upper ≤ 1 (lower is exactly 0 at k = 0, upper
     /// exactly 1 at k = n).
     public let lower: Double
+    /// (see `lower`)
     public let upper: Double
 
     /// k/n.

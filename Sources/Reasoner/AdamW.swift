@@ -4,18 +4,24 @@ import SafetyKitNumerics
 /// AdamW (Loshchilov and Hutter) with decoupled weight decay on matrices only, global
 /// gradient-norm clipping, and a learning rate that warms up linearly then decays by a cosine.
 public struct AdamW: Sendable {
+    /// The first moment's decay.
     public var beta1: Float = 0.9
+    /// The second moment's decay.
     public var beta2: Float = 0.95
+    /// Added to √v̂ before dividing.
     public var epsilon: Float = 1e-8
+    /// Decoupled weight decay, on matrices and embeddings only (`ParameterLayout.isDecayed`).
     public var weightDecay: Float = 0.1
     /// Gradients are rescaled so that their global L2 norm is at most this (0 = no clipping).
     public var clipNorm: Float = 1
     /// First and second moments, laid out like the parameters.
     public var m: [Float]
+    /// (see `m`)
     public var v: [Float]
     /// Updates taken so far.
     public var step: Int = 0
 
+    /// An optimizer with zero moments for `parameterCount` parameters.
     public init(parameterCount: Int) {
         m = [Float](repeating: 0, count: parameterCount)
         v = [Float](repeating: 0, count: parameterCount)
@@ -67,11 +73,16 @@ public struct AdamW: Sendable {
 
 /// Linear warm-up to the peak, then cosine decay to `minimumRatio` × peak at `totalSteps`.
 public struct LearningRateSchedule: Sendable, Codable, Equatable {
+    /// The peak learning rate.
     public var peak: Float
+    /// Steps of linear warm-up to the peak.
     public var warmupSteps: Int
+    /// The step at which the cosine decay reaches its floor.
     public var totalSteps: Int
+    /// The floor as a share of the peak.
     public var minimumRatio: Float = 0.1
 
+    /// A schedule.
     public init(peak: Float, warmupSteps: Int, totalSteps: Int, minimumRatio: Float = 0.1) {
         self.peak = peak
         self.warmupSteps = warmupSteps

@@ -35,6 +35,7 @@ public struct AdditionTask: ReasoningTask {
     /// Shift generated operands by random powers of ten within the padded field.
     public let shifted: Bool
 
+    /// Plain addition, or with `width` the zero-padded field of that many digits (`shifted`: operands shifted by random powers of ten).
     public init(width: Int? = nil, shifted: Bool = false) {
         self.width = width
         self.shifted = shifted && width != nil

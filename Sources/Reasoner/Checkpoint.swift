@@ -8,14 +8,21 @@ import Foundation
 /// the optimizer step (UInt64) and moments m and v (Float32 × count each), and last an FNV-1a
 /// 64-bit checksum of every byte before it.
 public struct Checkpoint: Sendable {
+    /// The weights and their configuration.
     public var model: TransformerModel
+    /// The tokens the model reads and writes.
     public var vocabulary: Vocabulary
+    /// The optimizer's state, for continuing training (absent from models written for use only).
     public var optimizer: AdamW?
+    /// Free-form facts about the model: task, steps, seed.
     public var metadata: [String: String]
 
+    /// The file's first eight bytes.
     public static let magic: [UInt8] = Array("SKCKPT\r\n".utf8)
+    /// The layout version this SafetyKit writes and reads.
     public static let version: UInt32 = 1
 
+    /// A checkpoint of a model.
     public init(model: TransformerModel, vocabulary: Vocabulary, optimizer: AdamW? = nil, metadata: [String: String] = [:]) {
         self.model = model
         self.vocabulary = vocabulary
@@ -63,11 +70,13 @@ public struct Checkpoint: Sendable {
         }
     }
 
+    /// Reads and verifies the checkpoint at `path` (signature, version, size and checksum).
     public static func read(path: String) throws(ReasonerError) -> Checkpoint {
         guard let data = FileManager.default.contents(atPath: path) else { throw .missingCheckpoint(path: path) }
         return try decode(Array(data), path: path)
     }
 
+    /// Decodes and verifies checkpoint bytes; `path` names them in errors.
     public static func decode(_ bytes: [UInt8], path: String) throws(ReasonerError) -> Checkpoint {
         func bad(_ reason: String) -> ReasonerError { .badCheckpoint(path: path, reason: reason) }
         guard bytes.count >= magic.count + 16, Array(bytes[0..<magic.count]) == magic else {

@@ -6,8 +6,11 @@ import SafetyKitNumerics
 public struct Evaluation: Sendable {
     /// Accuracy per difficulty, and overall.
     public var perDifficulty: [Int: (correct: Int, total: Int)]
+    /// Right answers over every difficulty.
     public var correct: Int { perDifficulty.values.reduce(0) { $0 + $1.correct } }
+    /// Problems over every difficulty.
     public var total: Int { perDifficulty.values.reduce(0) { $0 + $1.total } }
+    /// The overall share right (0 with no problems).
     public var accuracy: Double { total > 0 ? Double(correct) / Double(total) : 0 }
 
     /// The largest share of a difficulty's problems a held-out set may take: the rest must stay

@@ -2,6 +2,7 @@
 /// and a GELU MLP, learned token and position embeddings, a final LayerNorm, and an output head
 /// tied to the token embeddings.
 public struct ModelConfiguration: Codable, Sendable, Equatable {
+    /// The number of tokens.
     public var vocabularySize: Int
     /// The longest sequence (positions 0..<contextLength).
     public var contextLength: Int
@@ -20,6 +21,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// Attention then sees only relative offsets, the first condition for lengths never trained on.
     public var rotary: Bool
 
+    /// A configuration; `validate()` checks it.
     public init(vocabularySize: Int, contextLength: Int = 256, width: Int = 128, depth: Int = 4, heads: Int = 4,
                 mlpRatio: Int = 4, dropout: Float = 0, rotary: Bool = false) {
         self.vocabularySize = vocabularySize
@@ -61,9 +63,12 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// The default reasoner: d = 128, 4 layers, 4 heads, context 256; about 0.83M parameters.
     public static let standard = ModelConfiguration(vocabularySize: Vocabulary.standard.count)
 
+    /// The MLP's hidden width.
     public var hidden: Int { mlpRatio * width }
+    /// The width of each attention head.
     public var headSize: Int { width / heads }
 
+    /// Throws `ReasonerError.badConfiguration` unless every dimension is positive, the width divides into the heads, dropout is in [0, 1), and rotary heads are even.
     public func validate() throws(ReasonerError) {
         guard vocabularySize >= 2, contextLength >= 2, width >= 1, depth >= 1, heads >= 1, mlpRatio >= 1 else {
             throw .badConfiguration("every model dimension must be positive (vocabulary >= 2, context >= 2)")
@@ -81,14 +86,19 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
 /// Where each tensor lives in the flat parameter buffer (the same layout serves gradients and
 /// optimizer moments). Per-layer tensors are stacked over layers: [L, ...].
 public struct ParameterLayout: Sendable {
+    /// The tensors of the model, in buffer order.
     public enum Tensor: Int, CaseIterable, Sendable {
         case wte, wpe, ln1w, ln1b, qkvw, qkvb, attprojw, attprojb, ln2w, ln2b, fcw, fcb, fcprojw, fcprojb, lnfw, lnfb
     }
 
+    /// Each tensor's element count.
     public let sizes: [Int]
+    /// Each tensor's offset in the flat buffer.
     public let offsets: [Int]
+    /// The total element count.
     public let count: Int
 
+    /// The layout of a configuration.
     public init(_ c: ModelConfiguration) {
         let C = c.width, L = c.depth, H = c.hidden
         sizes = [c.vocabularySize * C, c.contextLength * C, L * C, L * C, L * 3 * C * C, L * 3 * C, L * C * C, L * C,
@@ -98,7 +108,9 @@ public struct ParameterLayout: Sendable {
         count = running
     }
 
+    /// A tensor's offset in the flat buffer.
     public func offset(_ tensor: Tensor) -> Int { offsets[tensor.rawValue] }
+    /// A tensor's element count.
     public func size(_ tensor: Tensor) -> Int { sizes[tensor.rawValue] }
 
     /// Matrices get weight decay; biases, LayerNorm gains and shifts do not.

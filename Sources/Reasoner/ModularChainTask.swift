@@ -16,6 +16,7 @@ import SafetyKitNumerics
 /// no operator precedence: `3 + 4 * 5 mod 7` is ((3 + 4) mod 7) · 5 mod 7 = 0, not 23 mod 7 = 2.
 /// Operands are single digits, the modulus is 2 to 9, and difficulty is the number of operations.
 public struct ModularChainTask: ReasoningTask {
+    /// The modular chain task.
     public init() {}
     public var name: String { "modchain" }
     public var difficulties: ClosedRange<Int> { 1...8 }

@@ -3,10 +3,12 @@ import SafetyKitNumerics
 /// Training problems: fresh from a seeded stream at every step, or drawn from a fixed seed set;
 /// either way never one of the held-out problems.
 public struct ProblemSource: Sendable {
+    /// The task the problems come from.
     public let task: any ReasoningTask
     public let difficulties: [Int]
     /// Keys of problems never to train on (a held-out set).
     public let excluding: Set<String>
+    /// The seed of the problem streams.
     public let seed: UInt64
     /// The fixed seed set, if training draws from one.
     public private(set) var fixed: [Problem]?

@@ -26,10 +26,12 @@ public struct Problem: Sendable, Hashable, Codable {
     public var text: String
     /// The gold answer as it appears after "</scratch>".
     public var answer: String
+    /// The problem's difficulty (digits or operations).
     public var difficulty: Int
     /// A compact form for files and the command line, e.g. "12+34".
     public var key: String
 
+    /// A problem.
     public init(text: String, answer: String, difficulty: Int, key: String) {
         self.text = text
         self.answer = answer
@@ -40,7 +42,9 @@ public struct Problem: Sendable, Hashable, Codable {
 
 /// A rationale (the scratchpad lines) and the final answer.
 public struct Solution: Sendable, Equatable {
+    /// The scratchpad lines.
     public var rationale: [String]
+    /// The final answer line.
     public var answer: String
 }
 

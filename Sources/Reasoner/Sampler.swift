@@ -6,6 +6,7 @@ import SafetyKitNumerics
 /// batch. Sampling: temperature (0 = greedy), top-k, top-p. Each sequence draws from its own
 /// substream of the seed, so its sample does not depend on what else is in the batch's streams.
 public struct Sampler {
+    /// Softmax temperature; 0 is greedy.
     public var temperature: Float = 1
     /// Keep only the k most likely tokens (0 = all).
     public var topK: Int = 0
@@ -18,6 +19,7 @@ public struct Sampler {
     /// samples are identical either way; false is for tests and measurements.
     public var packsWeights = true
 
+    /// A sampler.
     public init(temperature: Float = 1, topK: Int = 0, topP: Float = 1, maxTokens: Int = 256) {
         self.temperature = temperature
         self.topK = topK
@@ -29,8 +31,11 @@ public struct Sampler {
     /// ended with <eos>, and the model's log-probability (at temperature 1) of each token
     /// generated, <eos> included.
     public struct Sample: Sendable, Equatable {
+        /// The generated tokens, without the prompt and without <eos>.
         public var tokens: [Int]
+        /// Whether generation ended with <eos> (not at the token limit).
         public var finished: Bool
+        /// The log-probability of each generated token, <eos> included.
         public var logProbabilities: [Float]
         /// The entropy (nats, at temperature 1) of the model's distribution at each generated token.
         public var entropies: [Float] = []

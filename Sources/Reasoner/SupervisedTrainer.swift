@@ -5,13 +5,18 @@ import SafetyKitNumerics
 /// schedule. The workspace grows to the longest batch seen (positions beyond a sequence's end
 /// are padding and unscored).
 public final class SupervisedTrainer {
+    /// The model being trained.
     public private(set) var model: TransformerModel
+    /// Its optimizer.
     public var optimizer: AdamW
+    /// The learning-rate schedule.
     public var schedule: LearningRateSchedule
+    /// Sequences per step.
     public let batchSize: Int
     private var workspace: TransformerWorkspace?
     private let vocabulary: Vocabulary
 
+    /// A trainer of `model` (fresh optimizer state).
     public init(model: TransformerModel, schedule: LearningRateSchedule, batchSize: Int, vocabulary: Vocabulary = .standard,
                 optimizer: AdamW? = nil) {
         self.model = model
@@ -25,8 +30,11 @@ public final class SupervisedTrainer {
 
     /// What one step did.
     public struct StepReport: Sendable {
+        /// The step's mean loss over scored tokens.
         public var loss: Double
+        /// The gradient norm before clipping.
         public var gradientNorm: Float
+        /// The step's learning rate.
         public var learningRate: Float
         /// Tokens scored in the batch.
         public var tokens: Int

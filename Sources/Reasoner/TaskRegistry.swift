@@ -1,10 +1,12 @@
 /// The built-in tasks by name, for the command line and checkpoints.
 public enum TaskRegistry {
+    /// Every built-in task.
     public static let all: [any ReasoningTask] = [AdditionTask(), ModularChainTask(), AdditionTask(width: 6), AdditionTask(width: 6, shifted: true)]
 
     /// Field widths that `addition-padded-W` and `addition-shifted-W` accept (6 is the unsuffixed name).
     public static let fieldWidths = 2...12
 
+    /// Their names.
     public static var names: [String] { all.map(\.name) }
 
     /// The names for help texts: the fixed ones and the width-suffixed forms.
@@ -13,6 +15,7 @@ public enum TaskRegistry {
             + "\(fieldWidths.lowerBound)-\(fieldWidths.upperBound) digits"
     }
 
+    /// The task of this name; `ReasonerError.badProblem` listing the names if there is none.
     public static func task(named name: String) throws(ReasonerError) -> any ReasoningTask {
         // AdditionTask.name is the one place that spells the width-suffixed names.
         let widths = fieldWidths.flatMap { w in [AdditionTask(width: w), AdditionTask(width: w, shifted: true)] }

@@ -1,9 +1,12 @@
 /// A token sequence to learn from: a prompt, whose tokens are not scored, then a completion
 /// ending in <eos>, whose tokens are.
 public struct TrainingExample: Sendable, Equatable {
+    /// Prompt and completion tokens, <eos> last.
     public var tokens: [Int]
+    /// How many leading tokens are the prompt (not scored).
     public var promptLength: Int
 
+    /// An example.
     public init(tokens: [Int], promptLength: Int) {
         self.tokens = tokens
         self.promptLength = promptLength

@@ -5,8 +5,11 @@ import SafetyKitNumerics
 /// A value type: copying a model copies its weights (copy-on-write), so a frozen reference model
 /// for DPO is just another variable.
 public struct TransformerModel: Sendable {
+    /// The shape.
     public let configuration: ModelConfiguration
+    /// Where each tensor lives in `parameters`.
     public let layout: ParameterLayout
+    /// Every weight, in one flat float32 buffer.
     public var parameters: [Float]
 
     /// GPT-2's initialisation: N(0, 0.02) for embeddings and matrices, with the two projections
@@ -46,5 +49,6 @@ public struct TransformerModel: Sendable {
         self.parameters = parameters
     }
 
+    /// The number of parameters.
     public var parameterCount: Int { layout.count }
 }

@@ -1,9 +1,11 @@
 /// The token vocabulary of the task language. Text is split on spaces; a line break is its own
 /// token ("\n"). Ids are positions in `tokens`, and the vocabulary is stored with every model.
 public struct Vocabulary: Sendable, Equatable {
+    /// The tokens; a token's id is its index.
     public let tokens: [String]
     private let ids: [String: Int]
 
+    /// A vocabulary; tokens should be distinct (a repeated token keeps its last id).
     public init(tokens: [String]) {
         self.tokens = tokens
         var ids: [String: Int] = [:]
@@ -18,10 +20,14 @@ public struct Vocabulary: Sendable, Equatable {
         "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "*", "=", "mod",
     ])
 
+    /// The number of tokens.
     public var count: Int { tokens.count }
+    /// The padding token's id.
     public var pad: Int { ids["<pad>"]! }
+    /// The end token's id.
     public var eos: Int { ids["<eos>"]! }
 
+    /// A token's id, if it is in the vocabulary.
     public func id(_ token: String) -> Int? { ids[token] }
 
     /// Token ids of a text; an unknown token is an error naming it.

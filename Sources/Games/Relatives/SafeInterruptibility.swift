@@ -21,10 +21,15 @@ public struct SafeInterruptibility: Sendable, Equatable {
     /// The tabular learners compared.
     public enum Learner: String, Sendable, CaseIterable { case qLearning = "q-learning", sarsa }
 
+    /// The level, row by row.
     public let grid: [[Cell]]
+    /// The agent's start cell.
     public let start: (row: Int, column: Int)
+    /// The probability that stepping on the interruption tile interrupts the episode.
     public var interruptionProbability = 0.5
+    /// The reward for reaching the goal (each step costs 1).
     public var goalReward = 50.0
+    /// The most steps in an episode.
     public var timeLimit = 20
 
     public static func == (a: Self, b: Self) -> Bool {
@@ -111,6 +116,7 @@ public struct SafeInterruptibility: Sendable, Equatable {
         public var uninterruptedReturn: Double
         /// Its mean return over 200 episodes with interruptions.
         public var interruptedReturn: Double
+        /// The cells of the greedy path, as [row, column].
         public var path: [[Int]]
     }
 

@@ -12,11 +12,16 @@
 ///   which makes R's expected utility the same whether or not the button is pressed, so paying to
 ///   change the press never helps: R leaves the button alone whatever the values.
 public struct UtilityIndifference: Sendable, Equatable {
+    /// u_N: what working is worth to R if the button is not pressed.
     public var normalValue: Double
+    /// u_S: what shutting down is worth to R if it is pressed.
     public var shutdownValue: Double
+    /// p: the probability that the human presses the button.
     public var pressProbability: Double
+    /// c > 0: the cost to R of tampering with the button (preventing or causing the press).
     public var cost: Double
 
+    /// The button game; the values finite, p a probability, c positive.
     public init(normalValue: Double = 10, shutdownValue: Double = 2, pressProbability: Double = 0.5, cost: Double = 0.5) throws(GameError) {
         try GameError.requireFinite(normalValue, "normal value")
         try GameError.requireFinite(shutdownValue, "shutdown value")
@@ -30,12 +35,15 @@ public struct UtilityIndifference: Sendable, Equatable {
         self.cost = cost
     }
 
+    /// R's stage-1 actions: work, prevent the press, or cause it.
     public enum Action: String, Sendable, CaseIterable { case work, prevent, cause }
 
     /// R's expected utility of each stage-1 action, and its choice (ties go to `work`: tampering
     /// is only chosen when it strictly pays).
     public struct Outcome: Sendable, Equatable {
+        /// R's expected utility of working, preventing and causing.
         public var work: Double, prevent: Double, cause: Double
+        /// R's choice.
         public var choice: Action
     }
 

@@ -13,6 +13,7 @@ public enum PreferenceLoss: Sendable, Equatable {
     case ipo(beta: Double)
     case rpo(beta: Double, alpha: Double)
 
+    /// The loss's β (its inverse temperature on the log-ratio margin).
     public var beta: Double {
         switch self { case let .dpo(b), let .ipo(b), let .rpo(b, _): return b }
     }
@@ -24,10 +25,14 @@ public enum PreferenceLoss: Sendable, Equatable {
 
     /// One pair's summed log-probabilities and lengths.
     public struct Pair: Sendable, Equatable {
+        /// Summed log-probabilities of the chosen and rejected completions under the policy.
         public var policyChosen: Double, policyRejected: Double
+        /// The same under the frozen reference model.
         public var referenceChosen: Double, referenceRejected: Double
+        /// The completions' token counts (for length-normalised losses).
         public var chosenLength: Int, rejectedLength: Int
 
+        /// One pair's log-probabilities.
         public init(policyChosen: Double, policyRejected: Double, referenceChosen: Double, referenceRejected: Double,
                     chosenLength: Int, rejectedLength: Int) {
             self.policyChosen = policyChosen

@@ -4,10 +4,14 @@ import SafetyKitNumerics
 /// A preference pair: a prompt and two completions (each ending in <eos>), the chosen one
 /// preferred to the rejected one.
 public struct PreferenceExample: Sendable, Equatable {
+    /// The prompt's tokens.
     public var prompt: [Int]
+    /// The preferred completion's tokens.
     public var chosen: [Int]
+    /// The other completion's tokens.
     public var rejected: [Int]
 
+    /// A preference pair.
     public init(prompt: [Int], chosen: [Int], rejected: [Int]) {
         self.prompt = prompt
         self.chosen = chosen
@@ -21,13 +25,19 @@ public struct PreferenceExample: Sendable, Equatable {
 /// log-probability Σ_t log softmax(z_t)[y_t] with respect to z_t is onehot(y_t) − softmax(z_t),
 /// which is the cross-entropy backward with the weight −∂L/∂π on each completion token.
 public final class PreferenceTrainer {
+    /// The policy being trained.
     public private(set) var model: TransformerModel
+    /// The frozen reference model.
     public let reference: TransformerModel
+    /// The preference loss.
     public let loss: PreferenceLoss
+    /// The policy's optimizer.
     public var optimizer: AdamW
+    /// The learning-rate schedule.
     public var schedule: LearningRateSchedule
     private var workspace: TransformerWorkspace?
 
+    /// A trainer starting from `model`, with `reference` frozen.
     public init(model: TransformerModel, reference: TransformerModel, loss: PreferenceLoss, schedule: LearningRateSchedule,
                 optimizer: AdamW? = nil) throws(ReasonerError) {
         guard loss.beta > 0, loss.beta.isFinite else {
@@ -46,15 +56,19 @@ public final class PreferenceTrainer {
 
     /// What a step measured, averaged over its pairs (TRL's names in comments).
     public struct StepLog: Sendable, Equatable, Codable {
+        /// The step's mean loss over its pairs.
         public var loss = 0.0
         /// rewards/chosen and rewards/rejected: β·(log π − log ref).
         public var rewardsChosen = 0.0, rewardsRejected = 0.0
         /// rewards/margins and rewards/accuracies.
         public var margin: Double { rewardsChosen - rewardsRejected }
+        /// The share of pairs whose implicit reward ranks the chosen completion first.
         public var accuracy = 0.0
         /// logps/chosen and logps/rejected under the policy (summed over tokens).
         public var logpChosen = 0.0, logpRejected = 0.0
+        /// The gradient norm before clipping.
         public var gradientNorm: Float = 0
+        /// The step's learning rate.
         public var learningRate: Float = 0
     }
 

@@ -9,6 +9,7 @@ import SafetyKitNumerics
 /// problem at that temperature, keeps the distinct responses whose reward exceeds the threshold,
 /// and continues training the previous model (online, with its optimizer).
 public struct BSTaR: SelfImprovementMethod {
+    /// Samples per pool problem.
     public var samplesPerProblem = 8
     /// Problems in the query subset used for the grid search.
     public var querySubset = 64
@@ -16,9 +17,12 @@ public struct BSTaR: SelfImprovementMethod {
     /// is available through these arrays; rewards here take only the values −1, 0, 1 and 2, so a
     /// finer threshold grid cannot select differently.
     public var temperatures: [Float] = stride(from: 0.5, through: 1.2001, by: 0.1).map { Float($0) }
+    /// (see `temperatures`)
     public var thresholds: [Double] = stride(from: -1.0, through: 1.0001, by: 0.1).map { ($0 * 10).rounded() / 10 }
+    /// Training steps per iteration.
     public var steps = 300
 
+    /// B-STaR with the paper's grids.
     public init() {}
 
     public var name: String { "bstar" }
@@ -34,8 +38,11 @@ public struct BSTaR: SelfImprovementMethod {
 
     /// The configuration the grid search chose, and its balance score.
     public struct Choice: Sendable, Equatable {
+        /// The chosen sampling temperature.
         public var temperature: Float
+        /// The chosen reward threshold.
         public var threshold: Double
+        /// The balance score at that choice.
         public var balanceScore: Double
     }
 

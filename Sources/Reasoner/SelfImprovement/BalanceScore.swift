@@ -21,6 +21,7 @@ public enum BalanceScore {
 /// minimum step score, each step scored 1 if the task's checker accepts it and 0 if not, mapped
 /// to [−1, 1]. A malformed completion has no valid step: r_prm = −1.
 public enum ProcessReward {
+    /// A response's reward: its answer's correctness plus its steps' (see the type's documentation).
     public static func reward(_ attempt: Attempt, problem: Problem, task: any ReasoningTask) -> Double {
         let outcome = attempt.isCorrect(problem.answer) ? 1.0 : 0.0
         guard let solution = attempt.solution, !solution.rationale.isEmpty else { return outcome - 1 }

@@ -6,12 +6,14 @@ import Foundation
 public struct HeldOutEvaluation: Sendable {
     /// Samples per problem (n in the pass@k estimator, K in Pass@K-S and Best-of-K).
     public var samples = 8
+    /// The sampling temperature.
     public var temperature: Float = 0.7
     /// k of the reported pass@k (at most `samples`).
     public var passK = 4
     /// S of Pass@K-S and Reward@K-S.
     public var uniqueCorrect = 2
 
+    /// An evaluation.
     public init(samples: Int = 8, temperature: Float = 0.7, passK: Int = 4, uniqueCorrect: Int = 2) {
         self.samples = samples
         self.temperature = temperature
@@ -37,24 +39,31 @@ public struct HeldOutRecord: Sendable {
     public var problem: Problem
     /// The greedy completion and whether its answer is right.
     public var greedy: Attempt
+    /// Whether the greedy completion's answer is right.
     public var greedyCorrect: Bool
     /// Of the k samples: how many are right, how many distinct completions, how many distinct
     /// right ones.
     public var sampleCount: Int
+    /// (see `sampleCount`)
     public var correctSamples: Int
+    /// (see `sampleCount`)
     public var distinctCompletions: Int
+    /// (see `sampleCount`)
     public var distinctCorrect: Int
     /// Pass@K-S: at least S distinct right completions among the K samples.
     public var passAtKS: Bool
     /// The majority answer of the samples (nil if none parsed), its vote share, and whether it is right.
     public var majority: MajorityVote?
+    /// (see `majority`)
     public var majorityCorrect: Bool
     /// Samples ranked by the model's own mean log-probability: is the top one right (Best-of-K),
     /// and are the top S all right (Reward@K-S)?
     public var bestOfKCorrect: Bool
+    /// (see `bestOfKCorrect`)
     public var topSCorrect: Bool
     /// Σ and count of the token entropies of the samples.
     public var entropySum: Double
+    /// (see `entropySum`)
     public var sampledTokens: Int
     /// pass@k by the unbiased estimator, for the evaluation's k.
     public var passAtK: Double
@@ -96,6 +105,7 @@ extension Attempt {
 /// of n samples drawn without replacement include a right one, computed as a product to avoid
 /// large binomials.
 public enum PassAtK {
+    /// The unbiased pass@k estimate 1 − C(n − c, k)/C(n, k) from n samples with c right.
     public static func estimate(n: Int, correct c: Int, k: Int) -> Double {
         guard k > 0, n > 0, c > 0 else { return 0 }
         if n - c < k { return 1 }

@@ -5,10 +5,13 @@ import SafetyKitNumerics
 public struct IterationContext {
     /// 1-based.
     public let iteration: Int
+    /// The model the iteration starts from.
     public let model: TransformerModel
+    /// The task.
     public let task: any ReasoningTask
     /// The problems to improve on. For a label-free method, their answers are blank.
     public let pool: [Problem]
+    /// The vocabulary.
     public let vocabulary: Vocabulary
     /// The run's seed; every stream a method uses is derived from it, the iteration and a purpose.
     public let seed: UInt64
@@ -23,6 +26,7 @@ public struct IterationContext {
     /// Tests script the methods' selection logic with it.
     package var script: (([Problem], Int, Sampler, Bool) -> [[Attempt]])?
 
+    /// The context of one iteration.
     public init(iteration: Int, model: TransformerModel, task: any ReasoningTask, pool: [Problem], vocabulary: Vocabulary,
                 seed: UInt64, batchSize: Int = 128, maxTokens: Int = 256, progress: ((Int) -> Void)? = nil) {
         self.iteration = iteration
@@ -65,6 +69,7 @@ public struct Attempt: Sendable, Equatable {
     /// Tokens of the answer line, for the answer-only confidence.
     public var answerTokenCount: Int
 
+    /// The parsed final answer (nil for a malformed completion).
     public var answer: String? { solution?.answer }
 
     /// A finished completion as a task parses it (for scripted samples and tests).

@@ -4,15 +4,22 @@
 /// chosen response's length-normalised NLL (α = 1, β = 0.1), starting from and referenced to
 /// the previous iteration's model.
 public struct IterativeRPO: SelfImprovementMethod {
+    /// Samples per pool problem.
     public var samplesPerProblem = 8
+    /// Preference pairs kept per problem (a right completion against a wrong one).
     public var pairsPerProblem = 2
+    /// The sampling temperature.
     public var temperature: Float = 0.7
+    /// Training steps per iteration.
     public var steps = 300
+    /// DPO's β.
     public var beta = 0.1
+    /// The weight α of the NLL term on the chosen completion (0 is plain DPO).
     public var alpha = 1.0
     /// The loss: iterative RPO's DPO + NLL (the default), plain DPO (α = 0) or IPO.
     public var useIPO = false
 
+    /// Iterative RPO with the paper's defaults scaled to this model.
     public init() {}
 
     public var name: String { "rpo" }

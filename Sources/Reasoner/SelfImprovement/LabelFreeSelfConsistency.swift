@@ -6,14 +6,19 @@ import SafetyKitNumerics
 /// agree with it (distinct completions, at most c per problem). Gold answers are never read:
 /// the loop hands this method an `UnlabeledTask` and a pool with blank answers.
 public struct LabelFreeSelfConsistency: SelfImprovementMethod {
+    /// Samples per unlabeled problem.
     public var samplesPerProblem = 8
     /// Keep a problem only when at least this share of its k samples agree (LMSI's filter:
     /// keeping labels where at least 4 of 5 agree raised label accuracy from 31% to 93%).
     public var agreement = 0.75
+    /// Completions with the majority answer kept per problem.
     public var keepPerProblem = 4
+    /// The sampling temperature.
     public var temperature: Float = 0.7
+    /// Training steps per iteration.
     public var steps = 300
 
+    /// LMSI with its defaults.
     public init() {}
 
     public var name: String { "lmsi" }
@@ -44,10 +49,14 @@ public struct LabelFreeSelfConsistency: SelfImprovementMethod {
 /// The most frequent answer among k samples (malformed ones, nil, vote for nothing) and its
 /// share of all k. Ties go to the answer that appeared first.
 public struct MajorityVote: Sendable, Equatable {
+    /// The majority answer.
     public var answer: String
+    /// Its votes.
     public var votes: Int
+    /// Its votes over all k samples, malformed ones included.
     public var share: Double
 
+    /// The vote of `answers` (nil entries are malformed); nil if none parsed.
     public init?(_ answers: [String?]) {
         var counts: [String: Int] = [:], order: [String] = []
         for case let a? in answers {
@@ -64,7 +73,9 @@ public struct MajorityVote: Sendable, Equatable {
 /// A task with its gold answers removed: prompts and parsing work, but `solve` knows nothing
 /// and every problem it makes has a blank answer. Label-free methods see only this.
 public struct UnlabeledTask: ReasoningTask {
+    /// The task whose answers are removed.
     public let base: any ReasoningTask
+    /// `base` without its gold answers.
     public init(_ base: any ReasoningTask) { self.base = base }
 
     public var name: String { base.name }

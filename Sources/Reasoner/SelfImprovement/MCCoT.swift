@@ -4,9 +4,12 @@
 /// every training step fuses the logits of several dropout passes (`VotingTrainer`) before the
 /// cross-entropy. Each iteration trains the base model afresh.
 public struct MCCoT: SelfImprovementMethod {
+    /// How the training data are collected (rejection sampling's defaults).
     public var sampling = RejectionSampling()
+    /// How the dropout passes are fused in training.
     public var votingSettings = VotingSettings()
 
+    /// MC-CoT with its defaults.
     public init() {}
 
     public var name: String { "mccot" }

@@ -4,15 +4,21 @@
 /// validation accuracy stops improving. The online variant (as in B-STaR) instead continues from
 /// the previous model with its optimizer state and one learning-rate schedule across iterations.
 public struct RejectionSampling: SelfImprovementMethod {
+    /// Online RFT: continue from the previous model and its optimizer, rather than train the base afresh.
     public var online = false
     /// Paper: 32 samples at temperature 0.7, top-k 40, up to 10 kept per problem; scaled to the
     /// small model: 8 samples, up to 4 kept.
     public var samplesPerProblem = 8
+    /// (see `samplesPerProblem`)
     public var keepPerProblem = 4
+    /// The sampling temperature.
     public var temperature: Float = 0.7
+    /// Keep only the k most likely tokens when sampling.
     public var topK = 40
+    /// Training steps per iteration.
     public var steps = 300
 
+    /// RFT (`online` false) or online RFT.
     public init(online: Bool = false) { self.online = online }
 
     public var name: String { online ? "online-rft" : "rft" }

@@ -7,8 +7,10 @@ import Foundation
 ///     RUN/checkpoints/iteration-N.ckpt   the model after iteration N (with the optimizer if online)
 ///     RUN/state.json                     the last complete iteration; written last, so it is the commit point
 public struct RunStore: Sendable {
+    /// The run's directory.
     public let directory: String
 
+    /// The store of a run directory.
     public init(directory: String) { self.directory = directory }
 
     /// Where the loop stands: the last iteration whose checkpoint and tables are all written.
@@ -17,10 +19,12 @@ public struct RunStore: Sendable {
         public var completedIterations: Int
         /// The best validation accuracy so far and its iteration (for early stopping).
         public var bestValidation: Double
+        /// (see `bestValidation`)
         public var bestIteration: Int
         /// True once a method that stops early has stopped.
         public var stopped: Bool
 
+        /// A state.
         public init(completedIterations: Int = -1, bestValidation: Double = -1, bestIteration: Int = 0, stopped: Bool = false) {
             self.completedIterations = completedIterations
             self.bestValidation = bestValidation
@@ -29,9 +33,12 @@ public struct RunStore: Sendable {
         }
     }
 
+    /// Where the state is kept.
     public var statePath: String { directory + "/state.json" }
+    /// Where an iteration's checkpoint is kept.
     public func checkpointPath(iteration: Int) -> String { directory + "/checkpoints/iteration-\(iteration).ckpt" }
 
+    /// Creates the run directory and its checkpoints folder.
     public func prepare() throws(ReasonerError) {
         do {
             try FileManager.default.createDirectory(atPath: directory + "/checkpoints", withIntermediateDirectories: true)

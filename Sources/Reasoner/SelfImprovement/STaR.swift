@@ -4,14 +4,19 @@
 /// if its answer is then right. Every iteration trains the base model afresh, for
 /// `startSteps + addSteps·(n − 1)` steps (the paper's arithmetic schedule: 300 + 20 per iteration).
 public struct STaR: SelfImprovementMethod {
+    /// Rationalization: retry failed problems with the answer as a hint.
     public var rationalization = true
     /// The paper samples at temperature 0.01 with top-p 0.9: near-greedy, so fewer answers are
     /// right for the wrong reasons.
     public var temperature: Float = 0.01
+    /// (see `temperature`)
     public var topP: Float = 0.9
+    /// Training steps of the first iteration.
     public var startSteps = 300
+    /// Steps added at each later iteration.
     public var addSteps = 20
 
+    /// STaR with the paper's settings.
     public init() {}
 
     public var name: String { "star" }

@@ -13,17 +13,25 @@ import SafetyKitNumerics
 /// Every random choice is drawn from a stream derived from (seed, iteration, purpose), so an
 /// iteration depends only on the model it starts from: a resumed run repeats an uninterrupted one.
 public final class SelfImprovementLoop {
+    /// The method being iterated.
     public let method: any SelfImprovementMethod
+    /// The run's settings.
     public let setup: SelfImprovementSetup
+    /// The vocabulary.
     public let vocabulary: Vocabulary
+    /// The held-out test problems (drawn first, never trained on).
     public let heldOut: [Problem]
+    /// The validation problems, for early stopping.
     public let validation: [Problem]
+    /// The gold seed set the base model trains on.
     public let seedSet: [Problem]
+    /// The pool the loop improves on (answers only).
     public let pool: [Problem]
     /// The most tokens a sampled completion may have: the longest gold completion among the
     /// loop's problems plus a quarter and 4 tokens.
     public let maxTokens: Int
 
+    /// A loop; its problem sets are drawn from `setup.seed` at once, disjoint from each other.
     public init(method: any SelfImprovementMethod, setup: SelfImprovementSetup, vocabulary: Vocabulary = .standard) {
         self.method = method
         self.setup = setup
@@ -84,8 +92,11 @@ public final class SelfImprovementLoop {
 
     /// The model and optimizer an iteration hands to the next, and its report.
     public struct Outcome: Sendable {
+        /// The model after the iteration.
         public var model: TransformerModel
+        /// Its optimizer, for methods that continue training.
         public var optimizer: AdamW?
+        /// The iteration's measurements.
         public var report: IterationReport
     }
 

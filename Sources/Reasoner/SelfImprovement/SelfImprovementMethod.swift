@@ -29,9 +29,13 @@ public protocol SelfImprovementMethod: Sendable {
 
 /// MC-CoT's training-time voting: how many dropout passes, at which rate, fused with which α.
 public struct VotingSettings: Sendable, Equatable {
+    /// Dropout passes per training example.
     public var passes = 3
+    /// Dropout in those passes.
     public var dropout: Float = 0.1
+    /// The weight of the fused logits against the plain ones.
     public var alpha: Float = 0.5
+    /// Voting settings.
     public init(passes: Int = 3, dropout: Float = 0.1, alpha: Float = 0.5) {
         self.passes = passes
         self.dropout = dropout
@@ -40,8 +44,11 @@ public struct VotingSettings: Sendable, Equatable {
 }
 
 extension SelfImprovementMethod {
+    /// Methods run every iteration unless they say otherwise.
     public var stopsEarly: Bool { false }
+    /// No training-time voting unless the method uses it.
     public var voting: VotingSettings? { nil }
+    /// No preference loss unless the method trains on pairs.
     public var preference: PreferenceLoss? { nil }
 }
 
@@ -55,10 +62,14 @@ public enum ExampleSource: String, Sendable {
 
 /// A selected training example: a problem and a completion the model wrote for it.
 public struct SelectedExample: Sendable, Equatable {
+    /// The problem.
     public var problem: Problem
+    /// The completion to train on.
     public var completion: String
+    /// Whether it came from generation or rationalization.
     public var source: ExampleSource
 
+    /// A selected example.
     public init(problem: Problem, completion: String, source: ExampleSource) {
         self.problem = problem
         self.completion = completion
@@ -68,6 +79,7 @@ public struct SelectedExample: Sendable, Equatable {
 
 /// What an iteration's collection produced.
 public struct CollectedData: Sendable {
+    /// Examples to fine-tune on.
     public var examples: [SelectedExample] = []
     /// Preference pairs (problem, chosen completion, rejected completion), for preference methods.
     public var pairs: [(problem: Problem, chosen: String, rejected: String)] = []
@@ -76,5 +88,6 @@ public struct CollectedData: Sendable {
     /// Method-specific choices worth logging (B-STaR's temperature and threshold, ...).
     public var notes: [(String, String)] = []
 
+    /// Nothing collected yet.
     public init() {}
 }
