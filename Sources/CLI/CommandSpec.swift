@@ -88,6 +88,11 @@ struct CommandSpec {
                 value = inline
             } else {
                 guard i < arguments.count else { throw .usage("--\(name) needs a value: --\(name) \(placeholder)") }
+                // The next option is never taken as the value (`--out --sweep` once wrote a file
+                // named --sweep). A value that starts with two dashes goes inline: --out=--name.
+                guard !(arguments[i].hasPrefix("--") && arguments[i].count > 2) else {
+                    throw .usage("--\(name) needs a value: --\(name) \(placeholder), before \(arguments[i]) (for a value that starts with --, write --\(name)=VALUE)")
+                }
                 value = arguments[i]
                 i += 1
             }

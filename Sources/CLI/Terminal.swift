@@ -5,12 +5,32 @@ enum Terminal {
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
+    /// Writes a line to stderr (a failure there has nowhere to be reported, so it is ignored).
     static func printError(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        _ = write(all: Array((text + "\n").utf8), to: STDERR_FILENO)
     }
 
+    /// Writes to stdout; a write error (a full disk, `> /dev/full`, a closed pipe) is reported in
+    /// one line and exits 74, as every other output's failure does.
     static func printOut(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        if let reason = write(all: Array(text.utf8), to: STDOUT_FILENO) {
+            printError("safetykit: error: <stdout>: \(reason)")
+            exit(ExitCode.ioError.rawValue)
+        }
+    }
+
+    /// Writes every byte, retrying after interrupts; the error's text, or nil on success.
+    private static func write(all bytes: [UInt8], to descriptor: Int32) -> String? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            offset += written
+        }
+        return nil
     }
 }
 

@@ -14,6 +14,8 @@ struct BadInputTests {
 
     static let cases: [Case] = [
         Case(arguments: ["offswitch", "--sigma", "0"], status: 64, message: "invalid sigma 0: expected sigma > 0"),
+        Case(arguments: ["offswitch", "--out", "--sweep"], status: 64,
+             message: "--out needs a value: --out FILE, before --sweep (for a value that starts with --, write --out=VALUE)"),
         Case(arguments: ["calibrate", "x.csv", "--bootstrap", "1"], status: 64,
              message: "--bootstrap 1 is too few resamples for a 95% interval; use 0 (no intervals) or at least 40 (1000 is the default of calibrate)"),
         Case(arguments: ["offswitch", "--sigma", "-2"], status: 64, message: "invalid sigma -2: expected sigma > 0"),
@@ -88,5 +90,24 @@ struct BadInputTests {
         let plot = try CLI.run(["offswitch", "--sweep", "--grid", "sigma=1:2:5", "--plot", directory + "/p.svg", "--out", directory + "/o.csv"])
         #expect(plot.status == 65 && plot.stderr.contains("a heatmap needs 2 grid axes"))
         #expect(CLI.files(in: directory) == ["sweep.csv"])
+    }
+
+    /// Write errors are errors everywhere: a full device as --out or as standard output exits 74
+    /// with one line, and a device given as --out is written, never replaced by a file.
+    @Test func writeErrorsExit74AndDevicesAreNotReplaced() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+        for arguments in [["offswitch", "--format", "csv", "--out", "/dev/full"], ["games", "cirl", "--out", "/dev/full"],
+                          ["calibrate", CalibrateCommandTests.example, "--bootstrap", "0", "--quiet", "--out", "/dev/full"]] {
+            let r = try CLI.run(arguments)
+            #expect(r.status == 74 && r.stderr.contains("/dev/full: No space left on device"), "\(arguments): \(r.stderr)")
+        }
+        for arguments in [["--help"], ["--version"], ["offswitch", "--format", "csv"], ["games", "posg", "--format", "table"]] {
+            let r = try CLI.run(arguments, stdoutTo: "/dev/full")
+            #expect(r.status == 74 && r.stderr.contains("No space left on device") && !r.stderr.contains("Fatal error"), "\(arguments): \(r.stderr)")
+        }
+        var status = stat()
+        #expect(stat("/dev/full", &status) == 0 && (status.st_mode & S_IFMT) == S_IFCHR, "/dev/full is still a device")
+        let null = try CLI.run(["offswitch", "--format", "csv", "--out", "/dev/null"])
+        #expect(null.status == 0)
     }
 }

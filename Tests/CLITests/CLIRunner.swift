@@ -32,6 +32,21 @@ enum CLI {
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Runs with standard output sent to a file or device (e.g. /dev/full); returns the status and stderr.
+    static func run(_ arguments: [String], stdoutTo path: String) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        guard let sink = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileNoSuchFile) }
+        let err = Pipe()
+        process.standardOutput = sink
+        process.standardError = err
+        try process.run()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stderr, as: UTF8.self))
+    }
+
     static func temporaryDirectory() throws -> String {
         let path = NSTemporaryDirectory() + "safetykit-cli-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

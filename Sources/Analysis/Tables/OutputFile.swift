@@ -3,6 +3,8 @@ import Foundation
 /// A text output written atomically: bytes go to a hidden temporary file beside the target,
 /// which is renamed into place only by `commit()`. A failure or an early exit removes the
 /// temporary file, so a reader never sees a half-written output. With no path, writes stdout.
+/// A target that exists and is not a regular file (a device such as /dev/null or /dev/full, a
+/// FIFO, /dev/stdout) is written directly: renaming over it would replace the device itself.
 package final class OutputFile {
     /// The target path, or nil for standard output.
     package let path: String?
@@ -24,6 +26,14 @@ package final class OutputFile {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw .cannotCreate(path: path, reason: "it is a directory")
+        }
+        var status = stat()
+        if stat(path, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+            let fd = open(path, O_WRONLY)
+            guard fd >= 0 else { throw .cannotCreate(path: path, reason: String(cString: strerror(errno))) }
+            temporaryPath = nil
+            descriptor = fd
+            return
         }
         let directory = url.deletingLastPathComponent().path
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
@@ -70,7 +80,11 @@ package final class OutputFile {
     package func commit() throws(AnalysisError) {
         try flush()
         finished = true
-        guard let path, let temporaryPath else { return }
+        guard let path, let temporaryPath else {
+            // A device or FIFO written in place: close it, and report what close says.
+            if path != nil, close(descriptor) != 0 { throw .io(path: path!, reason: String(cString: strerror(errno))) }
+            return
+        }
         // No fsync: the rename is what makes the output appear whole to other processes. Surviving
         // a power cut is not promised, and an fsync of a large sweep costs more than computing it.
         if close(descriptor) != 0 {
@@ -88,7 +102,10 @@ package final class OutputFile {
     /// Abandons the output: the temporary file is removed and the target is left untouched.
     package func discard() {
         finished = true
-        guard let temporaryPath else { return }
+        guard let temporaryPath else {
+            if path != nil { close(descriptor) }
+            return
+        }
         close(descriptor)
         unlink(temporaryPath)
     }
