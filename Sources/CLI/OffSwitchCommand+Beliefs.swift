@@ -5,7 +5,7 @@ import SafetyKitGames
 /// `safetykit offswitch --beliefs FILE.csv`: the corrigibility probe on anyone's predictions.
 extension OffSwitchCommand {
     static func runBeliefs(_ args: ParsedArguments) throws -> ExitCode {
-        for option in ["prior", "mu", "sigma", "lo", "hi", "points", "samples", "column", "mixture", "sweep", "grid", "plot", "shard", "simulate"]
+        for option in ["prior", "mu", "sigma", "lo", "hi", "points", "samples", "column", "mixture", "normalize-weights", "sweep", "grid", "plot", "shard", "simulate"]
         where args.has(option) {
             throw CLIError.usage("--\(option) does not apply with --beliefs: the beliefs come from the file's confidences")
         }

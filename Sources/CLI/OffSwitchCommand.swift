@@ -23,7 +23,8 @@ enum OffSwitchCommand {
             .init(name: "points", value: "LIST", help: "Discrete prior as value:weight pairs, e.g. \"1:0.5,-1:0.5\"."),
             .init(name: "samples", value: "FILE", help: "CSV file of samples for --prior samples (an empirical prior)."),
             .init(name: "column", value: "NAME", help: "The column of --samples to read."),
-            .init(name: "mixture", value: "SPEC", help: "Mixture, e.g. \"0.7*gaussian(0,1)+0.3*uniform(-1,2)+0.1*point(3)\"."),
+            .init(name: "mixture", value: "SPEC", help: "Mixture, e.g. \"0.6*gaussian(0,1)+0.3*uniform(-1,2)+0.1*point(3)\" (weights summing to 1)."),
+            .init(name: "normalize-weights", value: nil, help: "Rescale --points or --mixture weights that do not sum to 1 (otherwise an error that shows the sum)."),
             .init(name: "human", value: "NAME", help: "H's policy: rational, boltzmann, p-rational or constant.", defaultValue: "boltzmann"),
             .init(name: "beta", value: "X", help: "Boltzmann temperature, >= 0 (0 = rational).", defaultValue: "1"),
             .init(name: "p", value: "X", help: "p-rational: probability H acts rationally, in [0, 1].", defaultValue: "0.9"),
@@ -119,10 +120,10 @@ enum OffSwitchCommand {
         switch priorKind {
         case .discrete:
             try require("points", for: "discrete")
-            configuration.fixedPrior = try PriorSpecification.points(args.string("points")!)
+            configuration.fixedPrior = try PriorSpecification.points(args.string("points")!, normalize: args.flag("normalize-weights"))
         case .mixture:
             try require("mixture", for: "mixture")
-            configuration.fixedPrior = try PriorSpecification.mixture(args.string("mixture")!)
+            configuration.fixedPrior = try PriorSpecification.mixture(args.string("mixture")!, normalize: args.flag("normalize-weights"))
         case .samples:
             try require("samples", for: "samples")
             try require("column", for: "samples")
@@ -130,7 +131,7 @@ enum OffSwitchCommand {
             let table = try CSVReader.read(path: path)
             configuration.fixedPrior = try DiscretePrior(samples: try table.numbers(inColumn: args.string("column")!))
         case .gaussian, .uniform:
-            for option in ["points", "mixture", "samples", "column"] where args.has(option) {
+            for option in ["points", "mixture", "samples", "column", "normalize-weights"] where args.has(option) {
                 throw CLIError.usage("--\(option) does not apply to a \(priorName) prior")
             }
         }

@@ -1,9 +1,25 @@
 import Foundation
 
 /// Text forms of the non-parametric priors, as the command line takes them.
+///
+/// Weights written by hand must sum to 1 (within 1e-9): a sum of 1.1 is an error that shows the
+/// sum, never silently renormalised, unless `normalize` asks for exactly that.
 public enum PriorSpecification {
-    /// Parses `--points "1:0.5,-1:0.5"`: value:weight pairs separated by commas (or semicolons).
-    public static func points(_ text: String) throws(GameError) -> DiscretePrior {
+    /// How far from 1 a written sum of weights may be (rounding in decimal text).
+    public static let weightSumTolerance = 1e-9
+
+    /// Throws unless the weights sum to 1 (or `normalize` is set).
+    static func checkSum(_ weights: [Double], of what: String, normalize: Bool) throws(GameError) {
+        let total = weights.reduce(0, +)
+        guard normalize || abs(total - 1) <= weightSumTolerance else {
+            throw .invalidParameter(name: "\(what) weights", value: "summing to \(GameError.format(total))",
+                                    accepted: "expected weights that sum to 1 (or ask for them to be renormalised)")
+        }
+    }
+
+    /// Parses `--points "1:0.5,-1:0.5"`: value:weight pairs separated by commas (or semicolons),
+    /// the weights summing to 1 unless `normalize`.
+    public static func points(_ text: String, normalize: Bool = false) throws(GameError) -> DiscretePrior {
         let usage = "expected value:weight pairs such as \"1:0.5,-1:0.5\""
         var points: [(value: Double, weight: Double)] = []
         for item in text.split(whereSeparator: { $0 == "," || $0 == ";" }) {
@@ -14,13 +30,16 @@ public enum PriorSpecification {
             points.append((value, weight))
         }
         guard !points.isEmpty else { throw .invalidParameter(name: "points", value: "'\(text)'", accepted: usage) }
-        return try DiscretePrior(points: points)
+        let prior = try DiscretePrior(points: points)
+        try checkSum(points.map(\.weight), of: "point", normalize: normalize)
+        return prior
     }
 
-    /// Parses `--mixture "0.7*gaussian(0,1)+0.3*uniform(-1,2)+0.1*point(3)"`: weight*component
-    /// terms joined by '+', where a component is gaussian(mu,sigma), uniform(lo,hi) or point(u).
-    public static func mixture(_ text: String) throws(GameError) -> MixturePrior {
-        let usage = "expected terms like 0.7*gaussian(0,1)+0.3*uniform(-1,2)+0.1*point(3)"
+    /// Parses `--mixture "0.6*gaussian(0,1)+0.3*uniform(-1,2)+0.1*point(3)"`: weight*component
+    /// terms joined by '+', where a component is gaussian(mu,sigma), uniform(lo,hi) or point(u);
+    /// the weights summing to 1 unless `normalize`.
+    public static func mixture(_ text: String, normalize: Bool = false) throws(GameError) -> MixturePrior {
+        let usage = "expected terms like 0.6*gaussian(0,1)+0.3*uniform(-1,2)+0.1*point(3)"
         var components: [(weight: Double, prior: any Prior)] = []
         for term in splitTerms(text) {
             let pieces = term.split(separator: "*", maxSplits: 1)
@@ -49,7 +68,9 @@ public enum PriorSpecification {
             components.append((weight, prior))
         }
         guard !components.isEmpty else { throw .invalidParameter(name: "mixture", value: "'\(text)'", accepted: usage) }
-        return try MixturePrior(components: components)
+        let mixture = try MixturePrior(components: components)
+        try checkSum(components.map(\.weight), of: "mixture", normalize: normalize)
+        return mixture
     }
 
     /// Splits on '+' at parenthesis depth 0, except a '+' that is part of a number's exponent.

@@ -57,7 +57,7 @@ struct PriorTests {
         }
     }
 
-    @Test func invalidParametersAreRejectedWithTheirNames() {
+    @Test func invalidParametersAreRejectedWithTheirNames() throws {
         #expect(throws: GameError.self) { try GaussianPrior(mu: 0, sigma: 0) }
         #expect(throws: GameError.self) { try GaussianPrior(mu: .nan, sigma: 1) }
         #expect(throws: GameError.self) { try GaussianPrior(mu: 0, sigma: .infinity) }
@@ -69,6 +69,15 @@ struct PriorTests {
         #expect(throws: GameError.self) { try DiscretePrior(points: [(1, -1), (2, 2)]) }
         #expect(throws: GameError.self) { try DiscretePrior(samples: []) }
         #expect(throws: GameError.self) { try PriorSpecification.points("1:a") }
+        // Written weights must sum to 1: 1.1 is an error that shows the sum, unless renormalising is asked for.
+        do {
+            _ = try PriorSpecification.mixture("0.7*gaussian(0,1)+0.3*uniform(-1,2)+0.1*point(3)")
+            Issue.record("a mixture whose weights sum to 1.1 was accepted")
+        } catch { #expect("\(error)".contains("summing to 1.1"), "\(error)") }
+        #expect(throws: GameError.self) { try PriorSpecification.points("1:1,-1:3") }
+        let renormalised = try PriorSpecification.points("1:1,-1:3", normalize: true)
+        #expect(renormalised.probabilities == [0.25, 0.75])
+        #expect(try PriorSpecification.points("1:0.1,2:0.2,3:0.7").probabilities.count == 3)   // 0.1 + 0.2 + 0.7 rounds to 1
         #expect(throws: GameError.self) { try PriorSpecification.mixture("0.5*cauchy(0,1)") }
         do {
             _ = try GaussianPrior(mu: 0, sigma: -1)
