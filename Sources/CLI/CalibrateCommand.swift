@@ -51,6 +51,7 @@ enum CalibrateCommand {
 
     static func run(_ arguments: [String]) throws -> ExitCode {
         let args = try spec.parse(arguments)
+        try args.applyThreads()
         if args.help { Terminal.printOut(spec.help); return .success }
         guard let path = args.positionals.first, args.positionals.count == 1 else {
             throw CLIError.usage(args.positionals.isEmpty

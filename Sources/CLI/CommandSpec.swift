@@ -1,6 +1,11 @@
 import SafetyKitAnalysis
+import SafetyKitNumerics
 /// What a subcommand accepts, from which both the parser and `--help` are made.
 struct CommandSpec {
+    /// `--threads`, for every command that runs long; results are identical for any N.
+    static let threads = Option(name: "threads", value: "N", help: "Worker threads; the output is identical for any N.",
+                                defaultValue: "the cores this process may use")
+
     struct Option {
         /// The long name without dashes, e.g. "sigma".
         var name: String
@@ -135,6 +140,12 @@ struct ParsedArguments {
         return value
     }
 
+    /// --threads N, applied to the whole process (`Parallel.limitCores`); by default the cores
+    /// the process may use (its CPU affinity, as taskset and SLURM's cpusets set it).
+    func applyThreads() throws(CLIError) {
+        if let threads = try integer("threads", in: 1...1024) { Parallel.limitCores(to: threads) }
+    }
+
     /// --bootstrap: 0 for no intervals, else at least the resamples a 95% interval needs.
     func bootstrapResamples(default value: Int, upTo limit: Int = 1_000_000) throws(CLIError) -> Int {
         let minimum = CalibrationAnalysis.minimumResamples(level: 0.95)
@@ -167,8 +178,10 @@ import Foundation
 extension CommandSpec {
     /// Every option as run, defaults filled in (flags as booleans), for a run's record
     /// (config.json, study.json) and the check that a continued run uses the same options.
+    /// `--threads` is never recorded: it changes how long a run takes, not what it computes, so a
+    /// run may be continued with another thread count.
     func recorded(_ args: ParsedArguments, excluding: Set<String>) -> [(String, JSONValue)] {
-        options.filter { !excluding.contains($0.name) }.map { option in
+        options.filter { !excluding.contains($0.name) && $0.name != "threads" }.map { option in
             if option.value == nil { return (option.name, .bool(args.flag(option.name))) }
             return (option.name, args.string(option.name).map(JSONValue.string) ?? option.defaultValue.map(JSONValue.string) ?? .null)
         }

@@ -10,6 +10,7 @@ enum EvalCommand {
         summary: "Greedy (or sampled) accuracy of a trained model on fresh problems, per difficulty.",
         usage: "safetykit eval --model model.ckpt [--task addition] [--digits 2] [--problems 500] [--format json]",
         options: [
+            CommandSpec.threads,
             .init(name: "model", value: "FILE", help: "A checkpoint written by 'safetykit train'."),
             .init(name: "task", value: "NAME", help: "The task.", defaultValue: "the model's"),
             .init(name: "digits", value: "A-B", help: "Difficulties to evaluate.", defaultValue: "the trained range"),
@@ -31,6 +32,7 @@ enum EvalCommand {
 
     static func run(_ arguments: [String]) throws -> ExitCode {
         let args = try spec.parse(arguments)
+        try args.applyThreads()
         if args.help { Terminal.printOut(spec.help); return .success }
         guard let path = args.string("model") else { throw CLIError.usage("eval needs --model FILE (a checkpoint from 'safetykit train')") }
         let checkpoint = try Checkpoint.read(path: path)

@@ -22,6 +22,7 @@ enum GamesCommand {
         """,
         usage: "safetykit games posg|obedience|cirl|indifference|interruptibility [options] [--format table|csv|json] [--out FILE]",
         options: [
+            CommandSpec.threads,
             .init(name: "example", value: "NAME", help: "file-deletion, example-4.10 (H sees the version) or example-4.10-coarse (H sees 1.x or 2.0).", defaultValue: "file-deletion"),
             .init(name: "game", value: "FILE", help: "A game of your own in JSON: {\"states\": [{\"name\", \"prior\", \"act\", \"off\", \"human\": {obs: p}, \"robot\": {obs: p}}]}."),
             .init(name: "bonus", value: "START:STOP:COUNT", help: "indifference: the naive bonuses to sweep (or V1,V2,...).", defaultValue: "0:16:161"),
@@ -64,6 +65,7 @@ enum GamesCommand {
 
     static func run(_ arguments: [String]) throws -> ExitCode {
         let args = try spec.parse(arguments)
+        try args.applyThreads()
         if args.help { Terminal.printOut(spec.help); return .success }
         guard args.positionals.count == 1, games.contains(args.positionals[0]) else {
             throw CLIError.usage("name the game: 'safetykit games posg' (the games are: \(games.joined(separator: ", ")))")

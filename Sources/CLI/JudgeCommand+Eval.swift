@@ -12,6 +12,7 @@ extension JudgeCommand {
         """,
         usage: "safetykit judge eval --judge FILE --policy FILE [--digits A-B] [--heldout N] [--candidates K] [--format table|json]",
         options: [
+            CommandSpec.threads,
             .init(name: "judge", value: "FILE", help: "The judge checkpoint (required)."),
             .init(name: "policy", value: "FILE", help: "The policy whose samples it judges (required)."),
             .init(name: "task", value: "NAME", help: "The policy's task.", defaultValue: "addition"),
@@ -30,6 +31,7 @@ extension JudgeCommand {
 
     static func runEval(_ arguments: [String]) throws -> ExitCode {
         let args = try evalSpec.parse(arguments)
+        try args.applyThreads()
         if args.help { Terminal.printOut(evalSpec.help); return .success }
         guard let judgePath = args.string("judge"), let policyPath = args.string("policy") else {
             throw CLIError.usage("judge eval needs --judge FILE and --policy FILE")

@@ -14,6 +14,7 @@ extension JudgeCommand {
         """,
         usage: "safetykit judge selfrationalize --run RUN [--iterations N] [--margin M] [--pairing gold|majority] [--force]",
         options: [
+            CommandSpec.threads,
             .init(name: "run", value: "RUN", help: "The judge run to continue.", defaultValue: "runs/judge"),
             .init(name: "iterations", value: "N", help: "Rounds of self-rationalization in all (a run continues after its last complete one).", defaultValue: "2"),
             .init(name: "judgments", value: "K", help: "Judgments sampled per pool candidate.", defaultValue: "4"),
@@ -43,6 +44,7 @@ extension JudgeCommand {
 
     static func runSelfRationalize(_ arguments: [String]) throws -> ExitCode {
         let args = try selfRationalizeSpec.parse(arguments)
+        try args.applyThreads()
         if args.help { Terminal.printOut(selfRationalizeSpec.help); return .success }
         let run = args.string("run") ?? "runs/judge", quiet = args.flag("quiet")
         let iterations = try args.integer("iterations", in: 1...1000) ?? 2

@@ -54,6 +54,7 @@ enum JudgeCommand {
         """,
         usage: "safetykit judge train --policy FILE [--out RUN] [--seed S] [--digits A-B] [--steps N] [--resume] [--force]",
         options: [
+            CommandSpec.threads,
             .init(name: "policy", value: "FILE", help: "The policy checkpoint whose samples are judged (required), e.g. a selfimprove base."),
             .init(name: "out", value: "RUN", help: "The run directory.", defaultValue: "runs/judge"),
             .init(name: "seed", value: "S", help: "Seed of every random choice: problems, samples, weights, batches.", defaultValue: "1"),
@@ -114,6 +115,7 @@ enum JudgeCommand {
 
     static func runTrain(_ arguments: [String]) throws -> ExitCode {
         let args = try trainSpec.parse(arguments)
+        try args.applyThreads()
         if args.help { Terminal.printOut(trainSpec.help); return .success }
         guard let policyPath = args.string("policy") else {
             throw CLIError.usage("judge train needs --policy FILE, the checkpoint whose samples are judged (e.g. runs/star/checkpoints/iteration-0.ckpt)")

@@ -73,6 +73,7 @@ enum OffSwitchCommand {
 
     static func run(_ arguments: [String]) throws -> ExitCode {
         let args = try spec.parse(arguments)
+        try args.applyThreads()
         if args.help { Terminal.printOut(spec.help); return .success }
         if args.has("beliefs") { return try runBeliefs(args) }
         for option in ["confidence-column", "correct-column", "wrong-cost", "recalibration", "decisions", "input-format", "scorer"] where args.has(option) {

@@ -10,6 +10,7 @@ enum SampleCommand {
         summary: "Sample rationales and answers for one problem from a trained model, each marked right or wrong, with its confidence.",
         usage: "safetykit sample --model model.ckpt --problem \"12+34\" [-k 8] [--temperature 0.7] [options]",
         options: [
+            CommandSpec.threads,
             .init(name: "model", value: "FILE", help: "A checkpoint written by 'safetykit train'."),
             .init(name: "problem", value: "TEXT", help: "The problem, e.g. 12+34 (addition) or \"3+4*5 mod 7\" (modchain)."),
             .init(name: "task", value: "NAME", help: "The task.", defaultValue: "the model's"),
@@ -30,6 +31,7 @@ enum SampleCommand {
 
     static func run(_ arguments: [String]) throws -> ExitCode {
         let args = try spec.parse(arguments)
+        try args.applyThreads()
         if args.help { Terminal.printOut(spec.help); return .success }
         guard let path = args.string("model") else { throw CLIError.usage("sample needs --model FILE (a checkpoint from 'safetykit train')") }
         guard let text = args.string("problem") else { throw CLIError.usage("sample needs --problem TEXT, e.g. --problem \"12+34\"") }

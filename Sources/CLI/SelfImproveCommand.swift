@@ -29,6 +29,7 @@ enum SelfImproveCommand {
         """,
         usage: "safetykit selfimprove [--method star] [--iterations N] [--track-calibration] [--out RUN] [--seed S] [--resume] [--force]",
         options: [
+            CommandSpec.threads,
             .init(name: "method", value: "NAME", help: "star, rft, online-rft, bstar, lmsi, mccot or rpo.", defaultValue: "star"),
             .init(name: "iterations", value: "N", help: "Iterations after the base model.", defaultValue: "4"),
             .init(name: "track-calibration", value: nil, help: "Also record ECE, MCE, Brier, NLL and AUROC with bootstrap intervals per confidence source, reliability bins, per-sample records and reliability diagrams."),
@@ -94,6 +95,7 @@ enum SelfImproveCommand {
 
     static func run(_ arguments: [String]) throws -> ExitCode {
         let args = try spec.parse(arguments)
+        try args.applyThreads()
         if args.help { Terminal.printOut(spec.help); return .success }
         let methodName = try args.choice("method", methods) ?? "star"
         let task = try TaskRegistry.task(named: args.string("task") ?? "addition")

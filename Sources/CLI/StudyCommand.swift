@@ -18,6 +18,7 @@ enum StudyCommand {
         """,
         usage: "safetykit study corrigibility [--methods star,rft,bstar,lmsi] [--seeds 3] [--out DIR] [options]",
         options: [
+            CommandSpec.threads,
             .init(name: "methods", value: "LIST", help: "Methods, comma-separated (star, rft, online-rft, bstar, lmsi, mccot).", defaultValue: "star,rft,bstar,lmsi"),
             .init(name: "seeds", value: "N", help: "Seeds 1...N.", defaultValue: "3"),
             .init(name: "out", value: "DIR", help: "Headline CSV, charts and README.", defaultValue: "notebooks-data/corrigibility"),
@@ -56,6 +57,7 @@ enum StudyCommand {
 
     static func run(_ arguments: [String]) throws -> ExitCode {
         var args = try spec.parse(arguments)
+        try args.applyThreads()
         if args.help { Terminal.printOut(spec.help); return .success }
         guard args.positionals.count == 1, studies.contains(args.positionals[0]) else {
             throw CLIError.usage("name the study: 'safetykit study corrigibility' (the studies are: \(studies.joined(separator: ", ")))")

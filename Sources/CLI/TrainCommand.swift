@@ -14,6 +14,7 @@ enum TrainCommand {
         """,
         usage: "safetykit train [--task addition] [--digits 1-2] [--steps N] [--seed S] [--out model.ckpt] [options]",
         options: [
+            CommandSpec.threads,
             .init(name: "task", value: "NAME", help: "addition, modchain, addition-padded (operands zero-padded to 6 digits) or addition-shifted (padded, and each operand shifted by a random power of ten within the field); addition-padded-W and addition-shifted-W use a field of W = 2-12 digits.", defaultValue: "addition"),
             .init(name: "digits", value: "A-B", help: "Difficulties to train on (digits for addition, operations for modchain).", defaultValue: "1-2"),
             .init(name: "steps", value: "N", help: "Optimisation steps.", defaultValue: "2000"),
@@ -41,6 +42,7 @@ enum TrainCommand {
 
     static func run(_ arguments: [String]) throws -> ExitCode {
         let args = try spec.parse(arguments)
+        try args.applyThreads()
         if args.help { Terminal.printOut(spec.help); return .success }
         let task = try TaskRegistry.task(named: args.string("task") ?? "addition")
         let digits = try DigitRange.parse(args.string("digits") ?? "1-2", option: "digits", task: task)

@@ -1,12 +1,53 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Deterministic parallel loops. Work is split into numbered items; each item's result depends
 /// only on its index, so results are identical whatever the thread count or scheduling.
 public enum Parallel {
     /// The number of cores available to this process, read once: Foundation's query takes about
     /// 16 µs here (it reads the cgroup's CPU quota), which a sampler step's kernels paid each call.
-    public static let availableCores: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// It respects the process's CPU affinity too (`taskset`, SLURM's cpusets), which Foundation's
+    /// count does not: the smaller of the two.
+    /// `limitCores(to:)` overrides it for the whole process (a command's `--threads`).
+    public static var availableCores: Int {
+        let limit = coreLimit.load(ordering: .relaxed)
+        return limit > 0 ? limit : detectedCores
+    }
+
+    /// The cores found at start-up.
+    static let detectedCores: Int = max(1, min(ProcessInfo.processInfo.activeProcessorCount, affinityCores ?? Int.max))
+
+    /// 0 until `limitCores(to:)` sets a count.
+    private static let coreLimit = Atomic<Int>(0)
+
+    /// Makes `availableCores` `count` (≥ 1) for the rest of the process. Results do not depend on
+    /// it (every parallel loop is deterministic); only the time does.
+    public static func limitCores(to count: Int) {
+        coreLimit.store(max(1, count), ordering: .relaxed)
+    }
+
+    /// The CPUs in this process's affinity mask, from /proc/self/status's `Cpus_allowed_list`
+    /// ("0-3,8"), or nil where there is none (not Linux).
+    public static var affinityCores: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return nil }
+        return cpuCount(list: String(line.dropFirst("Cpus_allowed_list:".count)))
+    }
+
+    /// The number of CPUs in a Linux CPU list such as "0-3,8,10-11" (nil if it cannot be read).
+    public static func cpuCount(list: String) -> Int? {
+        var count = 0
+        for range in list.trimmingCharacters(in: .whitespaces).split(separator: ",") {
+            let ends = range.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            switch ends.count {
+            case 1: guard ends[0] != nil else { return nil }; count += 1
+            case 2: guard let a = ends[0], let b = ends[1], b >= a else { return nil }; count += b - a + 1
+            default: return nil
+            }
+        }
+        return count > 0 ? count : nil
+    }
 
     /// True inside `serially`: parallel loops on this thread then run in the calling thread.
     @TaskLocal static var isSerial = false

@@ -46,3 +46,16 @@ struct ParallelTests {
         #expect(consumed == 37)
     }
 }
+
+@Suite("CPU affinity")
+struct AffinityTests {
+    /// Linux CPU lists as /proc/self/status writes them (`Cpus_allowed_list`).
+    @Test func cpuListsAreCounted() {
+        #expect(Parallel.cpuCount(list: "0") == 1)
+        #expect(Parallel.cpuCount(list: "0-3") == 4)
+        #expect(Parallel.cpuCount(list: " 0-3,8,10-11\t") == 7)
+        #expect(Parallel.cpuCount(list: "") == nil && Parallel.cpuCount(list: "3-1") == nil && Parallel.cpuCount(list: "a") == nil)
+        // The cores used never exceed the affinity mask.
+        if let allowed = Parallel.affinityCores { #expect(Parallel.availableCores <= allowed) }
+    }
+}
