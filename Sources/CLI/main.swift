@@ -78,4 +78,5 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
 
 // Before any BLAS work: a CPU that Debian's OpenBLAS misdetects gets the best kernels it has.
 BLASKernel.restartIfMisdetected()
+Signals.install()
 exit(runCommandLine(Array(CommandLine.arguments.dropFirst())).rawValue)

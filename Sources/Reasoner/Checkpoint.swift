@@ -1,4 +1,5 @@
 import Foundation
+import SafetyKitNumerics
 
 /// A model on disk: configuration, vocabulary, weights, optionally the optimizer's state, and
 /// free-form metadata (task, steps, seed), with a checksum; written atomically.
@@ -61,13 +62,10 @@ public struct Checkpoint: Sendable {
         return bytes
     }
 
-    /// Writes atomically: a temporary file beside the target, then a rename.
+    /// Writes atomically: a temporary file beside the target (removed if the process is
+    /// interrupted, see `TemporaryFiles`), then a rename.
     public func write(to path: String) throws(ReasonerError) {
-        do {
-            try Data(encoded()).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw .cannotWrite(path: path, reason: (error as NSError).localizedDescription)
-        }
+        if let reason = TemporaryFiles.writeAtomically(encoded(), to: path) { throw .cannotWrite(path: path, reason: reason) }
     }
 
     /// Reads and verifies the checkpoint at `path` (signature, version, size and checksum).

@@ -110,4 +110,27 @@ struct BadInputTests {
         let null = try CLI.run(["offswitch", "--format", "csv", "--out", "/dev/null"])
         #expect(null.status == 0)
     }
+
+    /// SIGINT and SIGTERM remove every unfinished output and exit 130 and 143; nothing half-written
+    /// (no `.NAME.tmp-PID` file) is left behind.
+    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+    func signalsRemoveUnfinishedOutputs(signal: Int32, status: Int32) throws {
+        let directory = try CLI.temporaryDirectory()
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["offswitch", "--sweep", "--grid", "mu=-1:1:3000", "--grid", "sigma=0.1:5:3000", "--out", directory + "/big.csv", "--quiet"]
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        // Wait until the output has started (its temporary file exists), then interrupt.
+        let deadline = Date().addingTimeInterval(20)
+        while CLI.files(in: directory).isEmpty && Date() < deadline { usleep(10_000) }
+        #expect(CLI.files(in: directory).contains { $0.hasPrefix(".big.csv.tmp-") })
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == status, "\(stderr)")
+        #expect(CLI.files(in: directory).isEmpty, "left \(CLI.files(in: directory))")
+        #expect(stderr.contains("stopped by") && stderr.contains("removed 1 unfinished output file"))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SafetyKitNumerics
 
 /// A text output written atomically: bytes go to a hidden temporary file beside the target,
 /// which is renamed into place only by `commit()`. A failure or an early exit removes the
@@ -35,12 +36,13 @@ package final class OutputFile {
             descriptor = fd
             return
         }
-        let directory = url.deletingLastPathComponent().path
-        let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        _ = url
+        let temporary = TemporaryFiles.temporaryPath(for: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else {
-            throw .cannotCreate(path: path, reason: String(cString: strerror(errno)))
+            throw .cannotCreate(path: path, reason: Self.plain(errno))
         }
+        TemporaryFiles.register(temporary)
         temporaryPath = temporary
         descriptor = fd
         buffer.reserveCapacity(1 << 16)
@@ -87,6 +89,7 @@ package final class OutputFile {
         }
         // No fsync: the rename is what makes the output appear whole to other processes. Surviving
         // a power cut is not promised, and an fsync of a large sweep costs more than computing it.
+        defer { TemporaryFiles.unregister(temporaryPath) }
         if close(descriptor) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
@@ -108,6 +111,12 @@ package final class OutputFile {
         }
         close(descriptor)
         unlink(temporaryPath)
+        TemporaryFiles.unregister(temporaryPath)
+    }
+
+    /// The system's reason in plain words, with the missing-folder case named.
+    static func plain(_ code: Int32) -> String {
+        code == ENOENT ? "its folder does not exist" : String(cString: strerror(code))
     }
 
     /// Writes a whole text file atomically.

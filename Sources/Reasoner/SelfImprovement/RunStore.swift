@@ -1,4 +1,5 @@
 import Foundation
+import SafetyKitNumerics
 
 /// The Reasoner's own part of a run directory: model checkpoints per iteration and the run state
 /// that `--resume` continues from. Tables and charts are the Analysis module's.
@@ -60,10 +61,8 @@ public struct RunStore: Sendable {
     public func save(_ state: State) throws(ReasonerError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        do {
-            try encoder.encode(state).write(to: URL(fileURLWithPath: statePath), options: .atomic)
-        } catch {
-            throw .cannotWrite(path: statePath, reason: (error as NSError).localizedDescription)
-        }
+        let bytes: [UInt8]
+        do { bytes = Array(try encoder.encode(state)) } catch { throw .cannotWrite(path: statePath, reason: "the state cannot be encoded: \(error)") }
+        if let reason = TemporaryFiles.writeAtomically(bytes, to: statePath) { throw .cannotWrite(path: statePath, reason: reason) }
     }
 }

@@ -1,0 +1,70 @@
+import Foundation
+import Synchronization
+
+/// Every temporary file the process has open for an atomic write, so that an interrupted run
+/// (SIGINT, or the SIGTERM that SLURM sends at a time limit or `scancel`) can remove them
+/// before it exits, leaving only whole outputs behind.
+///
+/// An atomic write goes to a hidden file beside its target (`.NAME.tmp-PID`), which is renamed
+/// into place when complete; `register` and `unregister` bracket its life.
+public enum TemporaryFiles {
+    private static let open = Mutex<Set<String>>([])
+
+    /// Records a temporary file that exists until it is renamed or removed.
+    public static func register(_ path: String) {
+        open.withLock { _ = $0.insert(path) }
+    }
+
+    /// Forgets a temporary file (it was renamed into place or removed).
+    public static func unregister(_ path: String) {
+        open.withLock { _ = $0.remove(path) }
+    }
+
+    /// The temporary files registered now.
+    public static var registered: Set<String> { open.withLock { $0 } }
+
+    /// Removes every registered temporary file; returns how many were removed.
+    @discardableResult
+    public static func removeAll() -> Int {
+        let paths = open.withLock { paths -> Set<String> in
+            let all = paths
+            paths.removeAll()
+            return all
+        }
+        return paths.reduce(0) { $0 + (unlink($1) == 0 ? 1 : 0) }
+    }
+
+    /// The hidden temporary path beside `path` for this process.
+    public static func temporaryPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+    }
+
+    /// Writes `bytes` to `path` atomically (a registered temporary file beside it, then a
+    /// rename); returns the system's reason on failure, with nothing left behind.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) -> String? {
+        let temporary = temporaryPath(for: path)
+        let fd = Foundation.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        register(temporary)
+        defer { unregister(temporary) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                unlink(temporary)
+                return reason
+            }
+            offset += written
+        }
+        guard close(fd) == 0, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            return reason
+        }
+        return nil
+    }
+}
