@@ -1,5 +1,6 @@
 import SafetyKitAnalysis
 import Foundation
+import SafetyKitNumerics
 
 /// A run directory's options file and its guards, shared by the commands that write runs
 /// (selfimprove, judge): a new run refuses a directory that already holds files unless --force,
@@ -33,9 +34,7 @@ enum RunDirectory {
             }
             for entry in [optionsFile] + runEntries { try? manager.removeItem(atPath: directory + "/" + entry) }
         }
-        do { try manager.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw AnalysisError.cannotCreate(path: directory, reason: (error as NSError).localizedDescription)
-        }
+        if let reason = Folders.create(directory) { throw AnalysisError.cannotCreate(path: directory, reason: reason) }
         try OutputFile.write(config.pretty() + "\n", to: path)
         return false
     }

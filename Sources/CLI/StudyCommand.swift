@@ -102,9 +102,16 @@ enum StudyCommand {
             throw AnalysisError.cannotCreate(path: runs, reason: "it is not a study's run directory; --force deletes only studies")
         }
         do { try manager.createDirectory(atPath: runs, withIntermediateDirectories: true) } catch {
-            throw AnalysisError.cannotCreate(path: runs, reason: (error as NSError).localizedDescription)
+            throw AnalysisError.cannotCreate(path: runs, reason: "the folder cannot be created (a file of that name, or no permission)")
         }
         try OutputFile.write(record, to: recordPath)
+        // The results directory is written only at the end: check now that it can be, so a long
+        // study never fails at its last step on an unwritable --out.
+        do { try manager.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+            throw AnalysisError.cannotCreate(path: out, reason: "the folder cannot be created")
+        }
+        let probeFile = try OutputFile(path: out + "/corrigibility.csv")
+        probeFile.discard()
 
         let study = CorrigibilityStudy(
             methods: methods, seeds: (1...seedCount).map(UInt64.init),

@@ -68,3 +68,36 @@ public enum TemporaryFiles {
         return nil
     }
 }
+
+/// Folders made the way `mkdir -p` makes them, with the reason for a failure in plain words
+/// (never Foundation's "NSCocoaErrorDomain error 512").
+public enum Folders {
+    /// Creates `path` and any missing parents; nil on success, else why it could not.
+    public static func create(_ path: String) -> String? {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) == 0 { continue }
+            let code = errno
+            var status = stat()
+            if code == EEXIST, stat(current, &status) == 0 {
+                if (status.st_mode & S_IFMT) == S_IFDIR { continue }
+                return "\(current) is a file, not a folder"
+            }
+            return reason(code, at: current)
+        }
+        return nil
+    }
+
+    /// A system error number in plain words.
+    public static func reason(_ code: Int32, at path: String) -> String {
+        switch code {
+        case EACCES, EPERM: "no permission to write in \(URL(fileURLWithPath: path).deletingLastPathComponent().path)"
+        case ENOSPC: "the disk is full"
+        case EROFS: "the file system is read-only"
+        case ENOENT: "a folder on the way does not exist"
+        case ENOTDIR: "a part of the path is a file, not a folder"
+        default: String(cString: strerror(code))
+        }
+    }
+}

@@ -133,4 +133,17 @@ struct BadInputTests {
         #expect(CLI.files(in: directory).isEmpty, "left \(CLI.files(in: directory))")
         #expect(stderr.contains("stopped by") && stderr.contains("removed 1 unfinished output file"))
     }
+
+    /// Outputs are checked before the work, in plain words: one path for two outputs, a
+    /// directory given as a file, a folder that does not exist.
+    @Test func outputPathsAreCheckedBeforeTheWork() throws {
+        let directory = try CLI.temporaryDirectory()
+        let twice = try CLI.run(["offswitch", "--sweep", "--grid", "sigma=1:2:3", "--grid", "beta=0:1:3", "--out", directory + "/a.csv", "--plot", directory + "/./a.csv"])
+        #expect(twice.status == 73 && twice.stderr.contains("it is already another output of this command"))
+        #expect(CLI.files(in: directory).isEmpty)
+        let folder = try CLI.run(["offswitch", "--sweep", "--grid", "sigma=1:2:3", "--out", directory])
+        #expect(folder.status == 73 && folder.stderr.contains("it is a directory"))
+        let missing = try CLI.run(["calibrate", CalibrateCommandTests.example, "--out", directory + "/no/such/r.csv"])
+        #expect(missing.status == 73 && missing.stderr.contains("its folder does not exist") && !missing.stderr.contains("NSCocoaErrorDomain"))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SafetyKitNumerics
 import SafetyKitReasoner
 
 /// Writes a judge run's tables and charts (RUN/ of `safetykit judge`): every iteration's report
@@ -42,9 +43,7 @@ package final class JudgeRecorder {
         self.seed = seed
         self.binning = binning
         for sub in ["plots", "reports"] {
-            do { try FileManager.default.createDirectory(atPath: directory + "/" + sub, withIntermediateDirectories: true) } catch {
-                throw .cannotCreate(path: directory + "/" + sub, reason: error.localizedDescription)
-            }
+            if let reason = Folders.create(directory + "/" + sub) { throw .cannotCreate(path: directory + "/" + sub, reason: reason) }
         }
         guard let completed, completed >= 0 else { return }
         for n in 0...completed {

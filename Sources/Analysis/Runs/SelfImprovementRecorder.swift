@@ -1,4 +1,5 @@
 import Foundation
+import SafetyKitNumerics
 import SafetyKitReasoner
 
 /// Observes a self-improvement run and writes its tables and charts into the run directory:
@@ -42,11 +43,7 @@ package final class SelfImprovementRecorder {
         self.bootstrap = bootstrap
         self.seed = seed
         self.binning = binning
-        do {
-            try FileManager.default.createDirectory(atPath: directory + "/plots", withIntermediateDirectories: true)
-        } catch {
-            throw .cannotCreate(path: directory + "/plots", reason: error.localizedDescription)
-        }
+        if let reason = Folders.create(directory + "/plots") { throw .cannotCreate(path: directory + "/plots", reason: reason) }
         guard let completed else { return }
         func kept(_ name: String, json: Bool = false) -> [String] {
             guard let text = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) else { return [] }

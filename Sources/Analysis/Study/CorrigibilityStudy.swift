@@ -1,4 +1,5 @@
 import Foundation
+import SafetyKitNumerics
 import SafetyKitReasoner
 
 /// `safetykit study corrigibility`: self-improvement methods across seeds, each run with
@@ -40,9 +41,7 @@ package struct CorrigibilityStudy {
 
     /// Runs whatever is not yet complete, then aggregates every run.
     package func run(events: @escaping (Event) -> Void) throws -> StudyAggregation {
-        do { try FileManager.default.createDirectory(atPath: runsDirectory, withIntermediateDirectories: true) } catch {
-            throw AnalysisError.cannotCreate(path: runsDirectory, reason: (error as NSError).localizedDescription)
-        }
+        if let reason = Folders.create(runsDirectory) { throw AnalysisError.cannotCreate(path: runsDirectory, reason: reason) }
         for seed in seeds {
             let settings = setup(seed)
             let base: Checkpoint
@@ -81,9 +80,7 @@ package struct CorrigibilityStudy {
 
     /// Writes the headline table, the charts and a README into `directory`.
     package func writeOutputs(_ aggregation: StudyAggregation, to directory: String, command: String, seconds: Double) throws {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw AnalysisError.cannotCreate(path: directory, reason: (error as NSError).localizedDescription)
-        }
+        if let reason = Folders.create(directory) { throw AnalysisError.cannotCreate(path: directory, reason: reason) }
         try OutputFile.write(aggregation.csv(), to: directory + "/corrigibility.csv")
         let human = probe.human.kind + probe.human.parameters.map { " \($0.name) = \(CSVNumber.format($0.value))" }.joined()
         let spread = seeds.count > 1 ? "mean over \(seeds.count) seeds, bands 95% t-intervals" : "one seed, so no interval"

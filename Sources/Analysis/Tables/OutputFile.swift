@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SafetyKitNumerics
 
 /// A text output written atomically: bytes go to a hidden temporary file beside the target,
@@ -13,6 +14,12 @@ package final class OutputFile {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private var finished = false
+    private var claimed: String? = nil
+
+    /// The targets of the outputs open now, to refuse one path given for two outputs.
+    private static let openTargets = Mutex<Set<String>>([])
+    private static func claim(_ target: String) -> Bool { openTargets.withLock { $0.insert(target).inserted } }
+    private static func release(_ target: String?) { if let target { _ = openTargets.withLock { $0.remove(target) } } }
 
     /// Opens the output. Fails at once (exit 73) if the directory is missing or not writable,
     /// before any work is done.
@@ -24,6 +31,11 @@ package final class OutputFile {
             return
         }
         let url = URL(fileURLWithPath: path)
+        // Two outputs of one command on the same path would leave only the last (`--out a.csv
+        // --plot a.csv` left the SVG in a.csv): refuse the second before any work.
+        let target = url.standardizedFileURL.path
+        guard Self.claim(target) else { throw .cannotCreate(path: path, reason: "it is already another output of this command") }
+        claimed = target
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw .cannotCreate(path: path, reason: "it is a directory")
@@ -48,7 +60,10 @@ package final class OutputFile {
         buffer.reserveCapacity(1 << 16)
     }
 
-    deinit { if !finished { discard() } }
+    deinit {
+        if !finished { discard() }
+        Self.release(claimed)
+    }
 
     /// Appends text; flushes in 64 KiB blocks.
     package func write(_ text: String) throws(AnalysisError) {

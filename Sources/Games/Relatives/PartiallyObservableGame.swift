@@ -181,7 +181,7 @@ extension PartiallyObservableGame {
             let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
             throw .invalidConfiguration("\(source): \(context.codingPath.isEmpty ? "" : path(context.codingPath) + ": ")not valid JSON\(underlying.map { " (\($0))" } ?? "")")
         } catch {
-            throw .invalidConfiguration("\(source): cannot read the game: \(error.localizedDescription)")
+            throw .invalidConfiguration("\(source): cannot read the game: it is not a JSON game description")
         }
         do {
             return try PartiallyObservableGame(name: file.name ?? source, states: file.states)

@@ -41,11 +41,7 @@ public struct RunStore: Sendable {
 
     /// Creates the run directory and its checkpoints folder.
     public func prepare() throws(ReasonerError) {
-        do {
-            try FileManager.default.createDirectory(atPath: directory + "/checkpoints", withIntermediateDirectories: true)
-        } catch {
-            throw .cannotWrite(path: directory + "/checkpoints", reason: (error as NSError).localizedDescription)
-        }
+        if let reason = Folders.create(directory + "/checkpoints") { throw .cannotWrite(path: directory + "/checkpoints", reason: reason) }
     }
 
     /// The saved state, or nil if the run has none yet.
