@@ -12,9 +12,11 @@ enum MergeCommand {
             .init(name: "quiet", value: nil, help: "No summary on stderr."),
         ],
         discussion: """
-        Shards may be given in any order. Merge checks that they come from the same sweep (a fingerprint
-        in each shard's first line), that every K from 1 to N is present once, and that each shard has
-        all its rows; otherwise it writes nothing and exits with status 65.
+        Each shard is a plain CSV file with its record beside it (FILE.shard: which shard of which sweep,
+        and the CSV's size and digest). Shards may be given in any order. Merge checks each CSV against
+        its record (a shard cut short or edited is refused), that all come from the same sweep, that every
+        K from 1 to N is present once, and that each has all its rows; otherwise it writes nothing and
+        exits with status 65.
 
         Example:
           for k in 1 2 3 4; do safetykit offswitch --sweep --shard $k/4 --out part-$k.csv; done

@@ -26,6 +26,9 @@ extension OffSwitchCommand {
             guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 1, k <= n else {
                 throw CLIError.usage("--shard must be K/N with 1 <= K <= N, got '\(text)'")
             }
+            guard args.string("out").map({ $0 != "stdout" }) ?? false else {
+                throw CLIError.usage("--shard needs --out FILE: the shard's record is written beside it (FILE.shard) for merge to check")
+            }
             range = Sweep.shardRange(k, of: n, count: sweep.count)
             shard = ShardHeader(index: k, count: n, rows: range, total: sweep.count,
                                 fingerprint: ShardHeader.fingerprint(of: describe(sweep, monteCarlo: monteCarlo, seed: seed)))
@@ -37,7 +40,6 @@ extension OffSwitchCommand {
 
         let output = try OutputFile(path: args.string("out"))
         let table = SweepTable(configuration: sweep.configuration, includesMonteCarlo: monteCarlo != nil)
-        if let shard { try output.write(shard.line) }
         try output.write(table.headerRecord)
         let runner = SweepRunner(sweep: sweep, range: range, threads: threads, monteCarlo: monteCarlo, seed: seed)
         let progress = ProgressBar(total: range.count, unit: "points", quiet: quiet)
@@ -47,6 +49,7 @@ extension OffSwitchCommand {
                                         progress: { progress.update($0) })
         progress.finish()
         try output.commit()
+        if let shard, let path = args.string("out") { try shard.seal(csvAt: path) }
         let elapsed = Date().timeIntervalSince(start)
         try plotter?.write()
         if !quiet {

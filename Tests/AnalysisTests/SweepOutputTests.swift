@@ -16,13 +16,20 @@ struct SweepOutputTests {
         let path = try OutputFileTests.temporaryDirectory() + "/sweep.csv"
         let output = try OutputFile(path: path)
         let table = SweepTable(configuration: sweep.configuration, includesMonteCarlo: monteCarlo != nil)
-        if let shard { try output.write(shard.line) }
         try output.write(table.headerRecord)
         var runner = SweepRunner(sweep: sweep, range: range, threads: threads, monteCarlo: monteCarlo, seed: 5)
         runner.chunkSize = chunkSize
         _ = try runner.run(table: table, output: output)
         try output.commit()
         return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    /// Writes a shard's CSV and its record, as `offswitch --sweep --shard` does.
+    static func writeShard(_ sweep: Sweep, _ header: ShardHeader, threads: Int, to path: String, edit: (String) -> String = { $0 }) throws {
+        let text = try run(sweep, range: header.rows, threads: threads)
+        try OutputFile.write(text, to: path)
+        try header.seal(csvAt: path)
+        try OutputFile.write(edit(text), to: path)   // an edit after sealing is what merge must catch
     }
 
     @Test func bytesAreIdenticalForAnyThreadCount() throws {
@@ -56,7 +63,7 @@ struct SweepOutputTests {
                 let range = Sweep.shardRange(k, of: n, count: sweep.count)
                 let header = ShardHeader(index: k, count: n, rows: range, total: sweep.count, fingerprint: "abc")
                 let path = try OutputFileTests.temporaryDirectory() + "/part-\(k).csv"
-                try OutputFile.write(try Self.run(sweep, range: range, threads: 2, shard: header), to: path)
+                try Self.writeShard(sweep, header, threads: 2, to: path)
                 paths.append(path)
             }
             let merged = try OutputFileTests.temporaryDirectory() + "/merged.csv"
@@ -69,13 +76,11 @@ struct SweepOutputTests {
 
     @Test func mergeRefusesIncompleteOrForeignShards() throws {
         let sweep = try Self.sweep()
-        func shard(_ k: Int, _ n: Int, fingerprint: String = "abc", drop: Int = 0) throws -> String {
+        func shard(_ k: Int, _ n: Int, fingerprint: String = "abc", edit: @escaping (String) -> String = { $0 }) throws -> String {
             let range = Sweep.shardRange(k, of: n, count: sweep.count)
             let header = ShardHeader(index: k, count: n, rows: range, total: sweep.count, fingerprint: fingerprint)
-            var text = try Self.run(sweep, range: range, threads: 1, shard: header)
-            if drop > 0 { text = text.split(separator: "\n").dropLast(drop).joined(separator: "\n") + "\n" }
             let path = try OutputFileTests.temporaryDirectory() + "/s\(k).csv"
-            try OutputFile.write(text, to: path)
+            try Self.writeShard(sweep, header, threads: 1, to: path, edit: edit)
             return path
         }
         func mergeError(_ paths: [String]) -> String {
@@ -86,18 +91,24 @@ struct SweepOutputTests {
         }
         #expect(mergeError([try shard(1, 3), try shard(3, 3)]).contains("missing shard(s) 2 of 3"))
         #expect(mergeError([try shard(1, 2), try shard(2, 2, fingerprint: "zzz")]).contains("another sweep"))
-        #expect(mergeError([try shard(1, 2), try shard(2, 2, drop: 1)]).contains("the shard is incomplete"))
+        // A shard cut short (its last six bytes) or with one digit changed is refused: the record vouches for the bytes.
+        #expect(mergeError([try shard(1, 2), try shard(2, 2, edit: { String($0.dropLast(6)) })]).contains("the shard was cut or altered"))
+        #expect(mergeError([try shard(1, 2), try shard(2, 2, edit: { $0.replacingOccurrences(of: "wait", with: "waiT") })]).contains("the shard was cut or altered"))
         #expect(mergeError([try shard(1, 2), try shard(1, 2)]).contains("given twice"))
         let plain = try OutputFileTests.temporaryDirectory() + "/plain.csv"
         try OutputFile.write("a,b\n1,2\n", to: plain)
-        #expect(mergeError([plain]).contains("not a shard file"))
+        #expect(mergeError([plain]).contains("not a shard: no record beside it"))
         #expect(mergeError(["/no/such.csv"]).contains("no such file"))
     }
 
     @Test func shardHeadersRoundTrip() {
-        let header = ShardHeader(index: 3, count: 8, rows: 250..<375, total: 1000, fingerprint: ShardHeader.fingerprint(of: "x"))
+        var header = ShardHeader(index: 3, count: 8, rows: 250..<375, total: 1000, fingerprint: ShardHeader.fingerprint(of: "x"))
+        header.bytes = 123
+        header.digest = ShardHeader.fingerprint(of: "y")
         #expect(ShardHeader(parsing: String(header.line.dropLast())) == header)
-        #expect(ShardHeader(parsing: "# safetykit-shard 3/8 rows 5..<2 of 10 sweep f") == nil)
+        #expect(ShardHeader(parsing: "safetykit-shard 3/8 rows 5..<2 of 10 sweep f bytes 1 digest d") == nil)
+        // FNV-1a 64 of "a" (the published test vector).
+        #expect(ShardHeader.fingerprint(of: "a") == "af63dc4c8601ec8c")
         #expect(ShardHeader.fingerprint(of: "a") != ShardHeader.fingerprint(of: "b"))
     }
 }

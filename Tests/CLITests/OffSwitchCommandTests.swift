@@ -69,7 +69,12 @@ struct OffSwitchCommandTests {
         for k in 1...4 {
             let shard = try CLI.run(["offswitch", "--sweep"] + grid + ["--shard", "\(k)/4", "--out", directory + "/part-\(k).csv"])
             #expect(shard.status == 0 && shard.stderr.contains("(shard \(k)/4)"))
+            // A shard is plain CSV (its record lives beside it), so any CSV reader takes it.
+            #expect(try String(contentsOfFile: directory + "/part-\(k).csv", encoding: .utf8).hasPrefix("prior,mu,sigma,"))
+            #expect(FileManager.default.fileExists(atPath: directory + "/part-\(k).csv.shard"))
         }
+        #expect(try CLI.run(["plot", directory + "/part-1.csv", "--x", "sigma", "--y", "delta", "--out", directory + "/p.svg"]).status == 0)
+        #expect(try CLI.run(["offswitch", "--sweep"] + grid + ["--shard", "1/4"]).stderr.contains("--shard needs --out FILE"))
         let merged = try CLI.run(["merge", directory + "/part-3.csv", directory + "/part-1.csv", directory + "/part-4.csv",
                                   directory + "/part-2.csv", "--out", directory + "/merged.csv"])
         #expect(merged.status == 0)
