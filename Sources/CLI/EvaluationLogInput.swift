@@ -20,18 +20,19 @@ enum EvaluationLogInput {
     /// The predictions and the format they were read in.
     static func readWithFormat(_ args: ParsedArguments, path: String, group: String?) throws -> (table: PredictionTable, format: EvaluationLog.Format) {
         let chosen = try args.choice("input-format", choices) ?? "auto"
-        let format: EvaluationLog.Format
-        if chosen == "auto" {
-            guard let handle = FileHandle(forReadingAtPath: path) else { throw AnalysisError.missingFile(path: path) }
-            let data = (try? handle.readToEnd()) ?? Data()
-            try? handle.close()
-            format = EvaluationLog.Format.detect(Array(data))
+        // "-" is standard input.
+        let source = path == "-" ? "<stdin>" : path
+        let data: Data
+        if path == "-" {
+            data = (try? FileHandle.standardInput.readToEnd()) ?? Data()
         } else {
-            format = EvaluationLog.Format(rawValue: chosen)!
+            guard let contents = FileManager.default.contents(atPath: path) else { throw AnalysisError.missingFile(path: path) }
+            data = contents
         }
+        let format = chosen == "auto" ? EvaluationLog.Format.detect(Array(data)) : EvaluationLog.Format(rawValue: chosen)!
         if format != .inspect, args.has("scorer") { throw CLIError.usage("--scorer applies to inspect logs only; this file is read as \(format.rawValue)") }
-        let table = try EvaluationLog.read(path: path, format: format, confidenceColumn: args.string("confidence-column") ?? "confidence",
-                                           correctColumn: args.string("correct-column") ?? "correct", group: group, scorer: args.string("scorer"))
+        let table = try EvaluationLog.parse(data, source: source, format: format, confidenceColumn: args.string("confidence-column") ?? "confidence",
+                                            correctColumn: args.string("correct-column") ?? "correct", group: group, scorer: args.string("scorer"))
         return (table, format)
     }
 }

@@ -59,6 +59,12 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         case "judge": return try JudgeCommand.run(rest)
         case "study": return try StudyCommand.run(rest)
         case "games": return try GamesCommand.run(rest)
+        case "help" where rest.count >= 1:
+            // `safetykit help CMD [SUB]` is `safetykit CMD [SUB] --help`, word for word.
+            guard commands.contains(rest[0]) else {
+                throw CLIError.usage("unknown command '\(rest[0])'; the commands are: \(commands.joined(separator: ", "))")
+            }
+            return runCommandLine(rest + ["--help"])
         case "--help", "-h", "help":
             Terminal.printOut(overview)
             return .success

@@ -32,6 +32,24 @@ enum CLI {
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Runs with `input` on standard input.
+    static func run(_ arguments: [String], input: String) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let inPipe = Pipe(), out = Pipe(), err = Pipe()
+        process.standardInput = inPipe
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        inPipe.fileHandleForWriting.write(Data(input.utf8))
+        try inPipe.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
     /// Runs with standard output sent to a file or device (e.g. /dev/full); returns the status and stderr.
     static func run(_ arguments: [String], stdoutTo path: String) throws -> (status: Int32, stderr: String) {
         let process = Process()

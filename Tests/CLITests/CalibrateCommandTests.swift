@@ -6,6 +6,20 @@ struct CalibrateCommandTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let example = root + "/notebooks-data/calibration/two-models.csv"
 
+    /// "-" is standard input for calibrate and --beliefs, and standard output for --out;
+    /// `safetykit help CMD` is `CMD --help`.
+    @Test func dashIsStandardInputAndOutput() throws {
+        let text = try String(contentsOfFile: Self.example, encoding: .utf8)
+        let piped = try CLI.run(["calibrate", "-", "--group-column", "model", "--bootstrap", "0", "--format", "csv", "--out", "-"], input: text)
+        let file = try CLI.run(["calibrate", Self.example, "--group-column", "model", "--bootstrap", "0", "--format", "csv"])
+        #expect(piped.status == 0 && piped.stdout == file.stdout)
+        let beliefs = try CLI.run(["offswitch", "--beliefs", "-", "--format", "csv"], input: text)
+        #expect(beliefs.status == 0 && beliefs.stdout.hasPrefix("policy,"))
+        let bad = try CLI.run(["calibrate", "-"], input: "confidence,correct\n2,1\n")
+        #expect(bad.status == 65 && bad.stderr.contains("<stdin>:2:1"))
+        #expect(try CLI.run(["help", "calibrate"]).stdout == (try CLI.run(["calibrate", "--help"])).stdout)
+    }
+
     /// Evaluation logs are read directly, their format detected from the content.
     @Test func evaluationLogsAreReadDirectly() throws {
         let fixtures = Self.root + "/Tests/AnalysisTests/Fixtures/"

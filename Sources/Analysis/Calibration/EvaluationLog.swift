@@ -49,10 +49,17 @@ public enum EvaluationLog {
     /// Reads `path` in `format` (CSV takes the column names; the JSON formats the group path).
     public static func read(path: String, format: Format, confidenceColumn: String = "confidence", correctColumn: String = "correct",
                             group: String? = nil, scorer: String? = nil) throws(AnalysisError) -> PredictionTable {
-        if format == .csv {
-            return try PredictionTable.read(path: path, confidenceColumn: confidenceColumn, correctColumn: correctColumn, groupColumn: group)
-        }
         guard let data = FileManager.default.contents(atPath: path) else { throw .missingFile(path: path) }
+        return try parse(data, source: path, format: format, confidenceColumn: confidenceColumn, correctColumn: correctColumn,
+                         group: group, scorer: scorer)
+    }
+
+    /// Parses bytes in `format`; `source` names them in errors ("<stdin>" for standard input).
+    public static func parse(_ data: Data, source path: String, format: Format, confidenceColumn: String = "confidence", correctColumn: String = "correct",
+                             group: String? = nil, scorer: String? = nil) throws(AnalysisError) -> PredictionTable {
+        if format == .csv {
+            return try PredictionTable.parse(Array(data), source: path, confidenceColumn: confidenceColumn, correctColumn: correctColumn, groupColumn: group)
+        }
         var records: [(location: String, record: [String: Any])] = []
         switch format {
         case .csv: break

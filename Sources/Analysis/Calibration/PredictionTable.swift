@@ -13,7 +13,13 @@ public struct PredictionTable: Sendable {
     public static func read(path: String, confidenceColumn: String, correctColumn: String,
                             groupColumn: String? = nil) throws(AnalysisError) -> PredictionTable {
         guard let data = FileManager.default.contents(atPath: path) else { throw .missingFile(path: path) }
-        var scanner = CSVReader.Scanner(bytes: Array(data), source: path)
+        return try parse(Array(data), source: path, confidenceColumn: confidenceColumn, correctColumn: correctColumn, groupColumn: groupColumn)
+    }
+
+    /// Parses CSV bytes; `source` names them in errors ("<stdin>" for standard input).
+    public static func parse(_ bytes: [UInt8], source path: String, confidenceColumn: String, correctColumn: String,
+                             groupColumn: String? = nil) throws(AnalysisError) -> PredictionTable {
+        var scanner = CSVReader.Scanner(bytes: bytes, source: path)
         guard let (header, _) = try scanner.nextRecord(keeping: nil) else {
             throw .badData(location: path, message: "the file is empty; expected a header row and data rows")
         }

@@ -24,6 +24,8 @@ package final class OutputFile {
     /// Opens the output. Fails at once (exit 73) if the directory is missing or not writable,
     /// before any work is done.
     package init(path: String?) throws(AnalysisError) {
+        // "-" is standard output, as for most Unix tools.
+        let path = path == "-" ? nil : path
         self.path = path
         guard let path else {
             temporaryPath = nil
