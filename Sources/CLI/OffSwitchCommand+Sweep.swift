@@ -19,6 +19,12 @@ extension OffSwitchCommand {
             for spec in specs { axes.append(try SweepAxis(parsing: spec)) }
             sweep = try Sweep(configuration: configuration, axes: axes)
         }
+        // Refuse absurd work before doing any: about 110 bytes of CSV a point.
+        let limit = 2_000_000_000
+        if sweep.count > limit && !args.flag("large") {
+            let terabytes = Double(sweep.count) * 110 / 1e12
+            throw CLIError.usage("the sweep has \(sweep.count) points (about \(String(format: "%.1f", terabytes)) TB of CSV); give --large to run more than \(limit), or shard it")
+        }
         var range = 0..<sweep.count
         var shard: ShardHeader? = nil
         if let text = args.string("shard") {

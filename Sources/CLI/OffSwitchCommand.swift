@@ -24,6 +24,7 @@ enum OffSwitchCommand {
             .init(name: "samples", value: "FILE", help: "CSV file of samples for --prior samples (an empirical prior)."),
             .init(name: "column", value: "NAME", help: "The column of --samples to read."),
             .init(name: "mixture", value: "SPEC", help: "Mixture, e.g. \"0.6*gaussian(0,1)+0.3*uniform(-1,2)+0.1*point(3)\" (weights summing to 1)."),
+            .init(name: "large", value: nil, help: "Allow a sweep of more than 2,000,000,000 points (about 220 GB of CSV)."),
             .init(name: "normalize-weights", value: nil, help: "Rescale --points or --mixture weights that do not sum to 1 (otherwise an error that shows the sum)."),
             .init(name: "human", value: "NAME", help: "H's policy: rational, boltzmann, p-rational or constant.", defaultValue: "boltzmann"),
             .init(name: "beta", value: "X", help: "Boltzmann temperature, >= 0 (0 = rational).", defaultValue: "1"),

@@ -75,8 +75,12 @@ final class ProgressBar {
         value >= 1e6 ? String(format: "%.1fM", value / 1e6) : value >= 1e3 ? String(format: "%.1fk", value / 1e3) : String(format: "%.0f", value)
     }
 
+    /// "m:ss" under an hour, "h:mm:ss" under a day, then "Nd h:mm" (an ETA of 10⁶ s is not "16666:40").
     static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds < 1e12 else { return "—" }
         let s = Int(seconds.rounded())
-        return String(format: "%d:%02d", s / 60, s % 60)
+        if s < 3600 { return String(format: "%d:%02d", s / 60, s % 60) }
+        if s < 86_400 { return String(format: "%d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60) }
+        return String(format: "%dd %d:%02d", s / 86_400, s % 86_400 / 3600, s % 3600 / 60)
     }
 }

@@ -32,6 +32,10 @@ public struct SweepAxis: Sendable, Equatable {
 
     /// The values of `START:STOP:COUNT` or `V1,V2,...`, for any named grid (the off-switch
     /// sweep's axes and the relatives' sweeps alike).
+    /// The most values one axis may have (10⁷, 80 MB of Doubles); a grid's size is checked as a whole by its command.
+    public static let maximumCount = 10_000_000
+
+    /// The values of an axis written as START:STOP:COUNT (ends included) or V1,V2,...
     public static func values(parsing body: String, name rawName: String,
                               usage: String = "expected START:STOP:COUNT or V1,V2,...") throws(GameError) -> [Double] {
         func number(_ text: Substring) throws(GameError) -> Double {
@@ -46,8 +50,8 @@ public struct SweepAxis: Sendable, Equatable {
             guard parts.count == 3 else { throw .invalidParameter(name: "grid \(rawName)", value: "'\(body)'", accepted: usage) }
             let start = try number(parts[0]), stop = try number(parts[1])
             let countText = parts[2].trimmingCharacters(in: .whitespaces)
-            guard let count = Int(countText), count >= 1 else {
-                throw .invalidParameter(name: "grid \(rawName) COUNT", value: "'\(countText)'", accepted: "expected a whole number >= 1")
+            guard let count = Int(countText), count >= 1, count <= maximumCount else {
+                throw .invalidParameter(name: "grid \(rawName) COUNT", value: "'\(countText)'", accepted: "expected a whole number from 1 to \(maximumCount)")
             }
             guard count > 1 || start == stop else {
                 throw .invalidParameter(name: "grid \(rawName) COUNT", value: "1", accepted: "a single value needs START == STOP (or write NAME=V)")

@@ -14,6 +14,12 @@ struct BadInputTests {
 
     static let cases: [Case] = [
         Case(arguments: ["offswitch", "--sigma", "0"], status: 64, message: "invalid sigma 0: expected sigma > 0"),
+        Case(arguments: ["games", "cirl", "--sweep", "epsilon=0:1:1000000000"], status: 64,
+             message: "invalid grid epsilon COUNT '1000000000': expected a whole number from 1 to 10000000"),
+        Case(arguments: ["offswitch", "--sweep", "--grid", "mu=-1:1:10000", "--grid", "sigma=0.1:2:10000", "--grid", "beta=0:5:10000"], status: 64,
+             message: "the sweep has 1000000000000 points (about 110.0 TB of CSV); give --large to run more than 2000000000, or shard it"),
+        Case(arguments: ["offswitch", "--prior", "mixture", "--mixture", "0.7*gaussian(0,1)+0.3*uniform(-1,2)+0.1*point(3)"], status: 64,
+             message: "invalid mixture weights summing to 1.1: expected weights that sum to 1 (or ask for them to be renormalised)"),
         Case(arguments: ["offswitch", "--out", "--sweep"], status: 64,
              message: "--out needs a value: --out FILE, before --sweep (for a value that starts with --, write --out=VALUE)"),
         Case(arguments: ["calibrate", "x.csv", "--bootstrap", "1"], status: 64,
@@ -147,3 +153,4 @@ struct BadInputTests {
         #expect(missing.status == 73 && missing.stderr.contains("its folder does not exist") && !missing.stderr.contains("NSCocoaErrorDomain"))
     }
 }
+
