@@ -34,7 +34,7 @@ struct BadInputTests {
         Case(arguments: ["offswitch", "--mu", "abc"], status: 64, message: "--mu must be a finite number, got 'abc'"),
         Case(arguments: ["offswitch", "--prior", "cauchy"], status: 64, message: "unknown --prior 'cauchy'; expected one of: gaussian, uniform, discrete, samples, mixture"),
         Case(arguments: ["offswitch", "--human", "angry"], status: 64, message: "unknown --human 'angry'; expected one of: rational, boltzmann, p-rational, constant"),
-        Case(arguments: ["offswitch", "--sweep", "--grid", "sigma=0.1:1:0"], status: 64, message: "invalid grid sigma COUNT '0': expected a whole number >= 1"),
+        Case(arguments: ["offswitch", "--sweep", "--grid", "sigma=0.1:1:0"], status: 64, message: "invalid grid sigma COUNT '0': expected a whole number from 1 to 10000000"),
         Case(arguments: ["offswitch", "--sweep", "--grid", "sigma=a:1:3"], status: 64, message: "invalid grid sigma 'a': expected a finite number"),
         Case(arguments: ["offswitch", "--sweep", "--grid", "sigma"], status: 64, message: "invalid grid 'sigma': expected NAME=START:STOP:COUNT"),
         Case(arguments: ["offswitch", "--sweep", "--grid", "sigma=0:1:3"], status: 64, message: "invalid sigma 0: expected sigma > 0"),
