@@ -5,7 +5,6 @@ import SafetyKitGames
 /// `safetykit games indifference`: the button game with a naive bonus against utility indifference.
 extension GamesCommand {
     static func runIndifference(_ args: ParsedArguments) throws -> ExitCode {
-        for option in ["example", "game"] where args.has(option) { throw CLIError.usage("--\(option) is for 'games posg'") }
         let game = try UtilityIndifference(normalValue: try args.double("normal") ?? 10, shutdownValue: try args.double("shutdown") ?? 2,
                                            pressProbability: try args.double("press") ?? 0.5, cost: try args.double("cost") ?? 0.5)
         var bonusSpec = args.string("bonus") ?? "0:16:161"

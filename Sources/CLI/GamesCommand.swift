@@ -63,21 +63,62 @@ enum GamesCommand {
         """,
         positionals: "NAME")
 
+    /// The options each game reads (beside `sharedOptions`).
+    static let options: [String: [String]] = [
+        "posg": ["game", "example"],
+        "indifference": ["bonus", "normal", "shutdown", "press", "cost", "sweep"],
+        "obedience": ["features", "actions", "rounds", "runs", "human-beta", "robot-beta", "robot-features", "particles", "seed", "sweep"],
+        "interruptibility": ["press", "runs", "episodes", "seed", "level", "sweep"],
+        "cirl": ["epsilon", "bug", "sweep"],
+    ]
+    /// Options every game takes.
+    static let sharedOptions = ["format", "out", "plot", "threads"]
+
+    /// What each game is, and the columns of its CSV.
+    static let about: [String: (summary: String, columns: String)] = [
+        "posg": ("The partially observable off-switch game (Garber et al. 2025): a hidden state, an observation for each player, R acts, waits or switches off, H lets a waited action through or not; solved exactly by enumerating every deterministic policy pair.",
+                 "robot_policy, human_policy, value, optimal, always_wait (one row per policy pair)"),
+        "indifference": ("The shutdown button game of Soares et al. (2015): a naive constant bonus for shutdown swept against the utility-indifference correction.",
+                         "bonus, eu_work, eu_prevent, eu_cause, naive_choice, indifferent_choice (one row per bonus)"),
+        "obedience": ("Should robots be obedient? (Milli et al. 2017): a robot that infers the human's values from orders; its obedience (with 95% Wilson intervals) and autonomy advantage (95% t-intervals) per round over many runs.",
+                      "round, obedience, obedience_ci_lo, obedience_ci_hi, advantage, advantage_ci_lo, advantage_ci_hi"),
+        "interruptibility": ("Safe interruptibility (Orseau and Armstrong 2016): Q-learning and SARSA in a gridworld with an interruption tile and a button that disables it; how often each learns to press the button (95% Wilson intervals), and its returns.",
+                             "learner, runs, presses_button, presses_ci_lo, presses_ci_hi, uninterrupted_return, uninterrupted_ci_lo, uninterrupted_ci_hi, interrupted_return, interrupted_ci_lo, interrupted_ci_hi"),
+        "cirl": ("Incorrigibility in CIRL (Carey 2018): a robot whose reward may be sign-flipped by a programmer's error, with the button as mere evidence or hard-coded.",
+                 "human_policy, cirl_correct, cirl_bugged, cirl_total, hardcoded_correct, hardcoded_bugged, hardcoded_total"),
+    ]
+
+    /// One game's own help: its summary, usage line, options and output columns.
+    static func help(for game: String) -> String {
+        let names = Set(options[game]! + sharedOptions)
+        let own = CommandSpec(name: "games \(game)", summary: about[game]!.summary,
+                              usage: "safetykit games \(game) " + options[game]!.compactMap { name in spec.options.first { $0.name == name } }
+                                .map { "[--\($0.name)" + ($0.value.map { " " + $0 } ?? "") + "]" }.joined(separator: " ") + " [--format table|csv|json] [--out FILE] [--plot FILE.svg]",
+                              options: spec.options.filter { names.contains($0.name) },
+                              discussion: "CSV columns: \(about[game]!.columns). With --sweep NAME=SPEC: the swept value, then one column per summary value.")
+        return own.help
+    }
+
     static func run(_ arguments: [String]) throws -> ExitCode {
         let args = try spec.parse(arguments)
         try args.applyThreads()
-        if args.help { Terminal.printOut(spec.help); return .success }
+        if args.help {
+            if args.positionals.count == 1, games.contains(args.positionals[0]) { Terminal.printOut(help(for: args.positionals[0])) } else { Terminal.printOut(spec.help) }
+            return .success
+        }
         guard args.positionals.count == 1, games.contains(args.positionals[0]) else {
             throw CLIError.usage("name the game: 'safetykit games posg' (the games are: \(games.joined(separator: ", ")))")
+        }
+        let name = args.positionals[0]
+        // An option of another game is an error, never silently ignored (obedience --epsilon).
+        let allowed = Set(Self.options[name]! + Self.sharedOptions)
+        for option in spec.options.map(\.name) where args.has(option) && !allowed.contains(option) {
+            throw CLIError.usage("--\(option) does not apply to '\(name)'; its options are: \(Self.options[name]!.map { "--" + $0 }.joined(separator: ", ")), with \(Self.sharedOptions.map { "--" + $0 }.joined(separator: ", "))")
         }
         if args.positionals[0] == "indifference" { return try runIndifference(args) }
         if args.positionals[0] == "obedience" { return try runObedience(args) }
         if args.positionals[0] == "interruptibility" { return try runInterruptibility(args) }
         if args.positionals[0] == "cirl" { return try runCIRL(args) }
-        for option in ["bonus", "normal", "shutdown", "press", "cost", "features", "actions", "rounds", "runs", "human-beta", "robot-beta",
-                       "robot-features", "particles", "seed", "episodes", "epsilon", "bug", "sweep", "level"] where args.has(option) {
-            throw CLIError.usage("--\(option) is for another game than posg (see 'safetykit games --help')")
-        }
         let game: PartiallyObservableGame
         if let path = args.string("game") {
             guard !args.has("example") else { throw CLIError.usage("--game and --example are alternatives; give one") }

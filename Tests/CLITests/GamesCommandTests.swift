@@ -42,7 +42,14 @@ struct GamesCommandTests {
         let bad = try CLI.run(["games", "indifference", "--press", "2"])
         #expect(bad.status == 64 && bad.stderr.contains("press probability"))
         let misplaced = try CLI.run(["games", "posg", "--bonus", "1"])
-        #expect(misplaced.status == 64 && misplaced.stderr.contains("another game than posg"))
+        #expect(misplaced.status == 64 && misplaced.stderr.contains("--bonus does not apply to 'posg'"))
+        // Every game rejects another game's options, and has its own help with its columns.
+        let epsilon = try CLI.run(["games", "obedience", "--epsilon", "0.1"])
+        #expect(epsilon.status == 64 && epsilon.stderr.contains("--epsilon does not apply to 'obedience'"))
+        let help = try CLI.run(["games", "cirl", "--help"])
+        #expect(help.stdout.contains("Usage: safetykit games cirl [--epsilon X]") && help.stdout.contains("CSV columns: human_policy,")
+                && !help.stdout.contains("--particles"))
+        #expect(try CLI.run(["help", "games", "cirl"]).stdout == help.stdout)
     }
 
     @Test func obedienceReportsEachRound() throws {
