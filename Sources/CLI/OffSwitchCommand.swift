@@ -111,6 +111,11 @@ enum OffSwitchCommand {
         for name in ParameterName.allCases {
             if let value = try args.double(name.rawValue) { values[name] = value }
         }
+        // A fixed value and a grid axis for the same parameter contradict each other (--mu 1 --grid mu=...).
+        for spec in args.all("grid") {
+            let name = String(spec.prefix { $0 != "=" })
+            if args.has(name) { throw CLIError.usage("--\(name) and --grid \(name)=... both set \(name); give one") }
+        }
         var configuration = GameConfiguration(priorKind: priorKind, humanKind: humanKind, parameters: values)
         let used = Set(configuration.sweepableNames.map(\.rawValue))
         for name in ParameterName.allCases.map(\.rawValue) where args.has(name) && !used.contains(name) {

@@ -42,6 +42,11 @@ enum PlotCommand {
         guard let outPath = args.string("out") else { throw CLIError.usage("plot needs --out FILE.svg") }
         let ys = yText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let kind = try args.choice("kind", ["line", "heatmap", "reliability"]) ?? "line"
+        // An option of another kind of chart is an error, never silently ignored (--z on a line chart).
+        let kindOnly: [String: String] = ["z": "heatmap", "bins": "reliability", "binning": "reliability", "log-y": "line"]
+        for (option, owner) in kindOnly.sorted(by: { $0.key < $1.key }) where args.has(option) && owner != kind {
+            throw CLIError.usage("--\(option) applies to --kind \(owner) only, not to a \(kind) chart")
+        }
         let group = args.string("group")
         let output = try OutputFile(path: outPath)
         let svg: String
