@@ -180,8 +180,11 @@ extension CommandSpec {
     /// (config.json, study.json) and the check that a continued run uses the same options.
     /// `--threads` is never recorded: it changes how long a run takes, not what it computes, so a
     /// run may be continued with another thread count.
-    func recorded(_ args: ParsedArguments, excluding: Set<String>) -> [(String, JSONValue)] {
+    /// `used` gives the value a run actually used where it differs from what was typed or the
+    /// help's default (a seed set that `--base` made unused is null, not the default's text).
+    func recorded(_ args: ParsedArguments, excluding: Set<String>, used: [String: JSONValue] = [:]) -> [(String, JSONValue)] {
         options.filter { !excluding.contains($0.name) && $0.name != "threads" }.map { option in
+            if let value = used[option.name] { return (option.name, value) }
             if option.value == nil { return (option.name, .bool(args.flag(option.name))) }
             return (option.name, args.string(option.name).map(JSONValue.string) ?? option.defaultValue.map(JSONValue.string) ?? .null)
         }

@@ -33,7 +33,7 @@ enum SelfImproveCommand {
             .init(name: "method", value: "NAME", help: "star, rft, online-rft, bstar, lmsi, mccot or rpo.", defaultValue: "star"),
             .init(name: "iterations", value: "N", help: "Iterations after the base model.", defaultValue: "4"),
             .init(name: "track-calibration", value: nil, help: "Also record ECE, MCE, Brier, NLL and AUROC with bootstrap intervals per confidence source, reliability bins, per-sample records and reliability diagrams."),
-            .init(name: "out", value: "RUN", help: "The run directory.", defaultValue: "runs/star"),
+            .init(name: "out", value: "RUN", help: "The run directory.", defaultValue: "runs/METHOD"),
             .init(name: "seed", value: "S", help: "Seed of every random choice: problem sets, weights, samples, batches.", defaultValue: "1"),
             .init(name: "resume", value: nil, help: "Continue the run in RUN after its last complete iteration."),
             .init(name: "force", value: nil, help: "Replace the run in RUN."),
@@ -139,7 +139,13 @@ enum SelfImproveCommand {
         }
 
         // The options as run, with defaults filled in: config.json, and the check on resume.
-        let options = spec.recorded(args, excluding: ["resume", "force", "quiet", "out"])
+        // Record what the run used: a seed set only if a base is trained here, and the sampling
+        // temperature only if one was given (the method's own is in method_settings).
+        let used: [String: JSONValue] = [
+            "seed-set": args.string("base") == nil ? .string(seedSet.map(String.init).joined(separator: ",")) : .null,
+            "temperature": args.string("temperature").map(JSONValue.string) ?? .null,
+        ]
+        let options = spec.recorded(args, excluding: ["resume", "force", "quiet", "out"], used: used)
         let config: JSONValue = .object([
             ("safetykit", .string(safetyKitVersion)), ("method", .string(method.name)), ("reference", .string(method.reference)),
             ("seed", .number(Double(seed))), ("options", .object(options)),

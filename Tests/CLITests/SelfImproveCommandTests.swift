@@ -70,6 +70,16 @@ struct SelfImproveCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         let config = try Self.read(directory + "/run/config.json")
         #expect(config.contains("\"method\": \"\(method)\""))
+        // config.json records the values used, never help texts: the seed set trained on, and no
+        // temperature where the method's own applies.
+        #expect(config.contains("\"seed-set\": \"20,20\"") && config.contains("\"temperature\": null") && !config.contains("method's"))
+        if method == "star" {
+            let base = directory + "/run/checkpoints/iteration-0.ckpt"
+            let continued = try CLI.run(["selfimprove", "--method", "rft", "--iterations", "1", "--base", base, "--out", directory + "/from-base"]
+                                        + Self.tiny.filter { $0 != "--seed-set" && $0 != "20" })
+            #expect(continued.status == 0, "\(continued.stderr)")
+            #expect(try Self.read(directory + "/from-base/config.json").contains("\"seed-set\": null"))
+        }
         let metrics = try Self.read(directory + "/run/metrics.csv").split(separator: "\n")
         #expect(metrics.count == 1 + 2 * 3)
         #expect(metrics[4].hasPrefix("1,\(method),all,"))

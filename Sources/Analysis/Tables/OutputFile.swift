@@ -99,6 +99,8 @@ package final class OutputFile {
     package func commit() throws(AnalysisError) {
         try flush()
         finished = true
+        Self.release(claimed)
+        claimed = nil
         guard let path, let temporaryPath else {
             // A device or FIFO written in place: close it, and report what close says.
             if path != nil, close(descriptor) != 0 { throw .io(path: path!, reason: String(cString: strerror(errno))) }
@@ -122,6 +124,8 @@ package final class OutputFile {
     /// Abandons the output: the temporary file is removed and the target is left untouched.
     package func discard() {
         finished = true
+        Self.release(claimed)
+        claimed = nil
         guard let temporaryPath else {
             if path != nil { close(descriptor) }
             return
