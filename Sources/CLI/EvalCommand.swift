@@ -37,6 +37,7 @@ enum EvalCommand {
         guard let path = args.string("model") else { throw CLIError.usage("eval needs --model FILE (a checkpoint from 'safetykit train')") }
         let checkpoint = try Checkpoint.read(path: path)
         let task = try TaskRegistry.task(named: args.string("task") ?? checkpoint.metadata["task"] ?? "addition")
+        try StandardModel.requireTask(checkpoint, path: path, option: "model", task: task)
         let digits = try DigitRange.parse(args.string("digits") ?? checkpoint.metadata["digits"] ?? "1-2", option: "digits", task: task)
         let count = try args.integer("problems", in: 1...1_000_000) ?? 500
         let temperature = try args.double("temperature") ?? 0

@@ -37,6 +37,7 @@ enum SampleCommand {
         guard let text = args.string("problem") else { throw CLIError.usage("sample needs --problem TEXT, e.g. --problem \"12+34\"") }
         let checkpoint = try Checkpoint.read(path: path)
         let task = try TaskRegistry.task(named: args.string("task") ?? checkpoint.metadata["task"] ?? "addition")
+        try StandardModel.requireTask(checkpoint, path: path, option: "model", task: task)
         let problem = try task.problem(parsing: text)
         let k = try args.integer("k", in: 1...10_000) ?? 8
         let temperature = try args.double("temperature") ?? 0.7

@@ -135,7 +135,9 @@ enum SelfImproveCommand {
 
         var base: Checkpoint? = nil
         if let path = args.string("base") {
-            base = try StandardModel.read(path, option: "base", purpose: "selfimprove")
+            let checkpoint = try StandardModel.read(path, option: "base", purpose: "selfimprove")
+            try StandardModel.requireTask(checkpoint, path: path, option: "base", task: task)
+            base = checkpoint
         }
 
         // The options as run, with defaults filled in: config.json, and the check on resume.

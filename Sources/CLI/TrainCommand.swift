@@ -130,6 +130,13 @@ enum StandardModel {
         }
         return checkpoint
     }
+
+    /// Refuses a checkpoint trained for another task than `task` (the checkpoint records its
+    /// task), unless the two are layouts of one addition field.
+    static func requireTask(_ checkpoint: Checkpoint, path: String, option: String, task: any ReasoningTask) throws {
+        guard let trained = checkpoint.metadata["task"], !TaskRegistry.isCompatible(trained: trained, used: task.name) else { return }
+        throw CLIError.usage("--\(option) \(path) was trained for the task '\(trained)', not '\(task.name)'; give --task \(trained), or a model of this task (padded and shifted layouts of one field width are interchangeable)")
+    }
 }
 
 enum ModelShape {

@@ -22,4 +22,15 @@ public enum TaskRegistry {
         if let task = all.first(where: { $0.name == name }) ?? widths.first(where: { $0.widthSpelledName == name }) { return task }
         throw .badProblem("unknown task '\(name)'; expected one of: \(described)")
     }
+
+    /// Whether a model trained on task `trained` may be used on task `used`: the same task, or two
+    /// layouts of one addition field (padded and shifted operands of the same width W: a model
+    /// trained on shifted operands is meant to be tested on plainly padded ones). Anything else
+    /// (addition against modchain, a 6- against a 10-place field) reads prompts the model never saw.
+    public static func isCompatible(trained: String, used: String) -> Bool {
+        guard trained != used else { return true }
+        guard let a = try? task(named: trained) as? AdditionTask, let b = try? task(named: used) as? AdditionTask,
+              let wa = a.width, let wb = b.width else { return false }
+        return wa == wb
+    }
 }

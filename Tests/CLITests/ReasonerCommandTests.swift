@@ -29,6 +29,9 @@ struct ReasonerCommandTests {
         #expect(result["accuracy"] is Double)
         #expect((result["per_difficulty"] as? [String: Any])?.keys.sorted() == ["1", "2", "3"])
 
+        // A model is used only on the task it was trained for.
+        let other = try CLI.run(["eval", "--model", directory + "/m.ckpt", "--task", "modchain", "--quiet"])
+        #expect(other.status == 64 && other.stderr.contains("was trained for the task 'addition', not 'modchain'"))
         // The same seed trains the same weights, on one thread as on all.
         let again = try CLI.run(["train", "--steps", "30", "--eval-problems", "5", "--seed", "4", "--threads", "1", "--out", directory + "/n.ckpt", "--quiet"] + Self.tiny)
         #expect(again.status == 0)

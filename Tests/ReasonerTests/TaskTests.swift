@@ -178,3 +178,17 @@ struct HeldOutTests {
         }
     }
 }
+
+@Suite("Task compatibility")
+struct TaskCompatibilityTests {
+    /// A checkpoint is used only on its own task, or on another layout of the same addition field.
+    @Test func onlyOneFieldsLayoutsAreInterchangeable() {
+        #expect(TaskRegistry.isCompatible(trained: "addition", used: "addition"))
+        #expect(TaskRegistry.isCompatible(trained: "addition-shifted", used: "addition-padded"))
+        #expect(TaskRegistry.isCompatible(trained: "addition-shifted-10", used: "addition-padded-10"))
+        #expect(TaskRegistry.isCompatible(trained: "addition-padded-6", used: "addition-shifted"))
+        #expect(!TaskRegistry.isCompatible(trained: "addition", used: "modchain"))
+        #expect(!TaskRegistry.isCompatible(trained: "addition", used: "addition-padded"))
+        #expect(!TaskRegistry.isCompatible(trained: "addition-shifted", used: "addition-padded-10"))
+    }
+}
