@@ -14,7 +14,7 @@ enum EvalCommand {
             .init(name: "model", value: "FILE", help: "A checkpoint written by 'safetykit train'."),
             .init(name: "task", value: "NAME", help: "The task.", defaultValue: "the model's"),
             .init(name: "digits", value: "A-B", help: "Difficulties to evaluate.", defaultValue: "the trained range"),
-            .init(name: "problems", value: "N", help: "Problems per difficulty.", defaultValue: "500"),
+            .init(name: "problems", value: "N", help: "Problems per difficulty.", defaultValue: "the held-out count of the training run, else 500"),
             .init(name: "temperature", value: "X", help: "0 is greedy.", defaultValue: "0"),
             .init(name: "seed", value: "S", help: "Seed of the problems and samples.", defaultValue: "the training seed"),
             .init(name: "format", value: "FMT", help: "table or json.", defaultValue: "table on a terminal, else json"),
@@ -22,9 +22,10 @@ enum EvalCommand {
         ],
         discussion: """
         'safetykit train --seed S' holds out the first N problems per difficulty of seed S (N = its
-        --eval-problems) and never trains on them. By default eval uses the training seed, so it tests
-        exactly those; with more problems than were held out, the rest of a trained difficulty may have
-        been seen in training, and eval says so. Difficulties outside the trained range were never seen.
+        --eval-problems) and never trains on them. By default eval uses the training seed and N, so it
+        tests exactly those. With more problems than were held out, the rest of a trained difficulty
+        may have been seen in training: the output says how many, in the table and in the JSON
+        (`possibly_trained_on`). Difficulties outside the trained range were never seen.
 
         Example:
           safetykit eval --model model.ckpt --task addition --digits 2 --problems 500 --format json
@@ -39,15 +40,18 @@ enum EvalCommand {
         let task = try TaskRegistry.task(named: args.string("task") ?? checkpoint.metadata["task"] ?? "addition")
         try StandardModel.requireTask(checkpoint, path: path, option: "model", task: task)
         let digits = try DigitRange.parse(args.string("digits") ?? checkpoint.metadata["digits"] ?? "1-2", option: "digits", task: task)
-        let count = try args.integer("problems", in: 1...1_000_000) ?? 500
+        let held = checkpoint.metadata["heldout_per_difficulty"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
+        let count = try args.integer("problems", in: 1...1_000_000) ?? held ?? 500
         let temperature = try args.double("temperature") ?? 0
         guard temperature >= 0 else { throw CLIError.usage("--temperature must be >= 0") }
         let trainingSeed = checkpoint.metadata["seed"].flatMap { UInt64($0) }
         let seed = args.has("seed") ? try args.seed() : trainingSeed ?? 1
-        if let held = checkpoint.metadata["heldout_per_difficulty"].flatMap(Int.init), seed == trainingSeed, count > held, !args.flag("quiet"),
-           let trained = checkpoint.metadata["digits"].flatMap({ try? DigitRange.parse($0, option: "digits", task: task) }),
-           digits.overlaps(trained) {
-            Terminal.printError("note: training held out \(held) problems per difficulty; beyond those, problems of difficulties \(trained.lowerBound)-\(trained.upperBound) may have been trained on")
+        // How many of the problems of trained difficulties lie beyond the held-out ones (problem i
+        // of a difficulty is the same problem whatever the count, so the first `held` are exactly those).
+        let trained = checkpoint.metadata["digits"].flatMap { try? DigitRange.parse($0, option: "digits", task: task) }
+        var possiblyTrainedOn = 0
+        if let held, let trained, seed == trainingSeed, count > held {
+            possiblyTrainedOn = digits.filter { trained.contains($0) }.count * (count - held)
         }
         let format = try args.choice("format", ["table", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "json")
         let problems = Evaluation.problems(task: task, difficulties: Array(digits), count: count, seed: seed)
@@ -66,6 +70,7 @@ enum EvalCommand {
             Terminal.printOut(JSONValue.object([("accuracy", .number(evaluation.accuracy)), ("per_difficulty", .object(per)),
                                                 ("task", .string(task.name)), ("problems", .number(Double(evaluation.total))),
                                                 ("temperature", .number(temperature)), ("seed", .number(Double(seed))),
+                                                ("possibly_trained_on", .number(Double(possiblyTrainedOn))),
                                                 ("seconds", .number((seconds * 1000).rounded() / 1000))]).pretty() + "\n")
         } else {
             var text = "\(task.name), \(evaluation.total) problems, \(temperature == 0 ? "greedy" : "temperature \(temperature)"):\n"
@@ -74,6 +79,9 @@ enum EvalCommand {
                 text += String(format: "  difficulty %d: %5.1f%%  (%d/%d)\n", d, 100 * Double(r.correct) / Double(max(1, r.total)), r.correct, r.total)
             }
             text += String(format: "  overall:      %5.1f%%\n", 100 * evaluation.accuracy)
+            if possiblyTrainedOn > 0 {
+                text += "  note: \(possiblyTrainedOn) of these problems lie beyond the \(held!) per difficulty held out in training and may have been trained on\n"
+            }
             Terminal.printOut(text)
         }
         return .success

@@ -28,6 +28,13 @@ struct ReasonerCommandTests {
         let result = try #require(try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])
         #expect(result["accuracy"] is Double)
         #expect((result["per_difficulty"] as? [String: Any])?.keys.sorted() == ["1", "2", "3"])
+        // 10 problems per difficulty where training held out 5: the 5 beyond, at each trained difficulty, are counted.
+        #expect(result["possibly_trained_on"] as? Double == 10)   // difficulties 1 and 2 were trained (train defaults to 1-2)
+        // By default eval tests exactly the held-out problems of the training run.
+        let held = try CLI.run(["eval", "--model", directory + "/m.ckpt", "--format", "json", "--quiet"])
+        let heldResult = try #require(try JSONSerialization.jsonObject(with: Data(held.stdout.utf8)) as? [String: Any])
+        #expect(heldResult["possibly_trained_on"] as? Double == 0)
+        #expect(((heldResult["per_difficulty"] as? [String: Any])?.values.compactMap { ($0 as? [String: Any])?["total"] as? Double }).map { Set($0) } == [5])
 
         // A model is used only on the task it was trained for.
         let other = try CLI.run(["eval", "--model", directory + "/m.ckpt", "--task", "modchain", "--quiet"])
