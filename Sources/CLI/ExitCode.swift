@@ -12,6 +12,8 @@ enum ExitCode: Int32 {
     case noInput = 66
     case cannotCreate = 73
     case ioError = 74
+    /// Only the resume tests' fault hook (SAFETYKIT_FAULT_AFTER_ITERATION) exits so.
+    case faultInjected = 99
 }
 
 /// An error the CLI reports itself: a usage mistake, or a runtime failure.

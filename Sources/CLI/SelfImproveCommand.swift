@@ -188,6 +188,11 @@ enum SelfImproveCommand {
             case let .recorded(report):
                 bar?.finish(); barKey = ""
                 if !quiet { Terminal.printError(progressLine(report, iterations: iterations, elapsed: Date().timeIntervalSince(start))) }
+                // A fault hook for the resume tests: stop dead (as a kill would) right after
+                // iteration N's files and state are written, the commit point --resume trusts.
+                if let stop = ProcessInfo.processInfo.environment["SAFETYKIT_FAULT_AFTER_ITERATION"].flatMap(Int.init), report.iteration == stop {
+                    _exit(ExitCode.faultInjected.rawValue)
+                }
             case let .stoppedEarly(iteration, best):
                 if !quiet { Terminal.printError("stopped after iteration \(iteration): validation accuracy did not improve; the best model is iteration \(best)") }
             }
