@@ -46,7 +46,7 @@ package struct LineChart {
     }
 
     /// The legend entry of the bands; the title or subtitle says which interval they are.
-    static let bandLabel = "interval band (see title)"
+    static let bandLabel = "interval band (stated above)"
 
     /// The plot's size in pixels, without the title block.
     static let plotWidth = 560.0, plotHeight = 330.0, marginLeft = 80.0
