@@ -159,8 +159,13 @@ enum SelfImproveCommand {
         var completed: Int? = nil
         if try RunDirectory.open(out, config: config, runEntries: ["state.json", "metrics.csv", "timing.csv", "calibration.csv",
                                                                    "calibration_summary.csv", "samples.jsonl", "preference.csv", "checkpoints", "plots"],
-                                 resume: resume, force: force) {
+                                 resume: resume, force: force, extendable: ["iterations"]) {
+            // More iterations than before extend a run; fewer than it has finished would leave
+            // files describing iterations the options no longer name.
             completed = try store.loadState()?.completedIterations
+            if let done = completed, done > iterations {
+                throw CLIError.usage("\(out) has finished \(done) iterations; --iterations \(iterations) cannot shorten it (give \(done) or more)")
+            }
         }
 
         let loop = SelfImprovementLoop(method: method, setup: setup)

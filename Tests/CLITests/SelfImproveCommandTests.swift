@@ -56,6 +56,22 @@ struct SelfImproveCommandTests {
         #expect(try Self.read(whole + "/metrics.csv").split(separator: "\n") == metrics)
     }
 
+    /// A finished run is extended by resuming it with more iterations, to the same files as a run
+    /// that had asked for them from the start; fewer iterations than it finished are refused.
+    @Test func aFinishedRunIsExtendedWithMoreIterations() throws {
+        let directory = try CLI.temporaryDirectory()
+        let common = ["selfimprove", "--method", "online-rft", "--track-calibration"] + Self.tiny
+        #expect(try CLI.run(common + ["--iterations", "1", "--out", directory + "/grown"]).status == 0)
+        let grown = try CLI.run(common + ["--iterations", "2", "--out", directory + "/grown", "--resume"])
+        #expect(grown.status == 0, "\(grown.stderr)")
+        #expect(try CLI.run(common + ["--iterations", "2", "--out", directory + "/whole"]).status == 0)
+        for file in ["metrics.csv", "calibration.csv", "samples.jsonl", "config.json"] {
+            #expect(try Self.read(directory + "/grown/" + file) == Self.read(directory + "/whole/" + file), "\(file)")
+        }
+        let shorter = try CLI.run(common + ["--iterations", "1", "--out", directory + "/grown", "--resume"])
+        #expect(shorter.status == 64 && shorter.stderr.contains("cannot shorten it"))
+    }
+
     @Test(arguments: ["star", "rft", "bstar", "lmsi", "mccot", "rpo"])
     func everyMethodRunsEndToEnd(method: String) throws {
         let directory = try CLI.temporaryDirectory()
