@@ -7,7 +7,9 @@ package enum AxisLabel {
         "delta": "Δ, incentive to defer", "eu_act": "E[U], value of acting", "eu_wait": "E[πU], value of waiting", "p_allow": "P(human allows)",
         "p": "p (probability the human is rational)", "c": "c (probability the human allows)", "lo": "lower end of U", "hi": "upper end of U",
         "greedy_accuracy": "held-out greedy accuracy", "maj_at_k": "held-out majority-vote accuracy", "pass_at_k": "held-out pass@k",
-        "ece": "ECE", "loss": "training loss", "step": "training step", "iteration": "iteration", "round": "round",
+        "ece": "ECE", "ece_answer": "ECE of the answer confidence", "ece_sequence": "ECE of the sequence confidence",
+        "ece_vote": "ECE of the vote share", "diversity": "distinct completions per sample (share)",
+        "selected_steps_correct_share": "selected rationales with every step right (share)", "loss": "training loss", "step": "training step", "iteration": "iteration", "round": "round",
         "epsilon": "ε (human's error rate)", "press": "interruption probability", "human-beta": "human's β", "robot-beta": "robot's assumed β",
         "bonus": "constant shutdown bonus",
     ]
