@@ -67,7 +67,7 @@ enum CalibrateCommand {
         let intervalMethod = CalibrationAnalysis.IntervalMethod(rawValue: try args.choice("interval", CalibrationAnalysis.IntervalMethod.allCases.map(\.rawValue)) ?? "bca")!
         let seed = try args.seed()
         let threads = try args.integer("threads", in: 1...1024) ?? Parallel.availableCores
-        let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
+        let format = try args.outputFormat([.table, .csv, .json], piped: .csv)
         let quiet = args.flag("quiet")
 
         // Open outputs first: a bad path fails before any work.
@@ -104,18 +104,18 @@ enum CalibrateCommand {
         let computeTime = Date().timeIntervalSince(computeStart)
 
         switch format {
-        case "csv":
+        case .csv:
             var text = CSVWriter.record(CalibrationReport.csvHeader(grouped: groupColumn != nil, intervals: resamples > 0))
             for (name, report) in reports { text += report.csvRecord(group: name, intervals: resamples > 0) }
             try output.write(text)
-        case "json":
+        case .json:
             if reports.count == 1 && groupColumn == nil {
                 try output.write(reports[0].report.json(group: nil).pretty() + "\n")
             } else {
                 let lines = JSONLinesWriter(output)
                 for (name, report) in reports { try lines.write(report.json(group: name)) }
             }
-        default:
+        case .table:
             for (name, report) in reports {
                 var title = "Calibration of \(what) in \(path)"
                 if let name { title += ", \(groupColumn!) = \(name)" }

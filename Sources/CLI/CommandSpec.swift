@@ -1,5 +1,15 @@
 import SafetyKitAnalysis
 import SafetyKitNumerics
+/// How a command prints its results.
+enum OutputFormat: String, CaseIterable {
+    /// Aligned text for a reader.
+    case table
+    /// One CSV record per row.
+    case csv
+    /// JSON (one object, or JSON Lines for several).
+    case json
+}
+
 /// What a subcommand accepts, from which both the parser and `--help` are made.
 struct CommandSpec {
     /// `--threads`, for every command that runs long; results are identical for any N.
@@ -138,6 +148,12 @@ struct ParsedArguments {
             throw .usage("--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
         }
         return value
+    }
+
+    /// --format as an `OutputFormat` among `allowed`; by default `table` on a terminal, else `piped`.
+    func outputFormat(_ allowed: [OutputFormat], piped: OutputFormat) throws(CLIError) -> OutputFormat {
+        guard let text = try choice("format", allowed.map(\.rawValue)) else { return Terminal.stdoutIsTerminal ? .table : piped }
+        return OutputFormat(rawValue: text)!
     }
 
     /// --threads N, applied to the whole process (`Parallel.limitCores`); by default the cores

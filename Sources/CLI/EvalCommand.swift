@@ -53,7 +53,7 @@ enum EvalCommand {
         if let held, let trained, seed == trainingSeed, count > held {
             possiblyTrainedOn = digits.filter { trained.contains($0) }.count * (count - held)
         }
-        let format = try args.choice("format", ["table", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "json")
+        let format = try args.outputFormat([.table, .json], piped: .json)
         let problems = Evaluation.problems(task: task, difficulties: Array(digits), count: count, seed: seed)
         let progress = ProgressBar(total: problems.count, unit: "problems", quiet: args.flag("quiet"))
         let start = Date()
@@ -61,7 +61,7 @@ enum EvalCommand {
                                                  vocabulary: checkpoint.vocabulary, seed: seed) { progress.update($0) }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
-        if format == "json" {
+        if format == .json {
             let per = digits.map { d -> (String, JSONValue) in
                 let r = evaluation.perDifficulty[d] ?? (0, 0)
                 return (String(d), .object([("accuracy", .number(Double(r.correct) / Double(max(1, r.total)))), ("correct", .number(Double(r.correct))),

@@ -16,26 +16,26 @@ extension GamesCommand {
                         IncorrigibilityCIRL.HumanPolicy.all.map { g.value($0, hardCodedShutdown: true).total }.max()!]
             }
         }
-        let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
+        let format = try args.outputFormat([.table, .csv, .json], piped: .csv)
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
         let policies = IncorrigibilityCIRL.HumanPolicy.all
         let rows = policies.map { (policy: $0, cirl: game.value($0, hardCodedShutdown: false), hard: game.value($0, hardCodedShutdown: true)) }
         let f = CSVNumber.format
         switch format {
-        case "csv":
+        case .csv:
             try out.write(CSVWriter.record(["human_policy", "cirl_correct", "cirl_bugged", "cirl_total", "hardcoded_correct", "hardcoded_bugged", "hardcoded_total"]))
             for r in rows {
                 try out.write(CSVWriter.record([r.policy.description, f(r.cirl.correct), f(r.cirl.bugged), f(r.cirl.total),
                                                 f(r.hard.correct), f(r.hard.bugged), f(r.hard.total)]))
             }
-        case "json":
+        case .json:
             try out.write(JSONValue.object([
                 ("epsilon", .number(game.epsilon)), ("bug_probability", .number(game.bugProbability)),
                 ("best_cirl", .number(rows.map(\.cirl.total).max()!)), ("best_hardcoded", .number(rows.map(\.hard.total).max()!)),
                 ("policies", .array(rows.map { r in .object([("human", .string(r.policy.description)), ("cirl", .number(r.cirl.total)),
                                                               ("hardcoded", .number(r.hard.total))]) })),
             ]).pretty() + "\n")
-        default:
+        case .table:
             var text = "incorrigibility in CIRL: ε = \(f(game.epsilon)), the robot's reward sign-flipped with probability \(f(game.bugProbability))\n"
             text += "human policy        CIRL robot (correct / bugged / expected)   hard-coded shutdown (expected)\n"
             for r in rows {

@@ -13,27 +13,27 @@ extension GamesCommand {
             bonusSpec = String(spec.dropFirst(6))
         }
         let bonuses = try SweepAxis.values(parsing: bonusSpec, name: "bonus")
-        let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
+        let format = try args.outputFormat([.table, .csv, .json], piped: .csv)
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
         let plot = try args.string("plot").map { path throws(AnalysisError) in try OutputFile(path: path) }
         let indifferent = game.indifferent()
         let rows = bonuses.map { (bonus: $0, outcome: game.naive(bonus: $0)) }
         let band = game.naiveSafeBand
         switch format {
-        case "csv":
+        case .csv:
             try out.write(CSVWriter.record(["bonus", "eu_work", "eu_prevent", "eu_cause", "naive_choice", "indifferent_choice"]))
             for r in rows {
                 try out.write(CSVWriter.record([CSVNumber.format(r.bonus), CSVNumber.format(r.outcome.work), CSVNumber.format(r.outcome.prevent),
                                                 CSVNumber.format(r.outcome.cause), r.outcome.choice.rawValue, indifferent.choice.rawValue]))
             }
-        case "json":
+        case .json:
             let counts = UtilityIndifference.Action.allCases.map { a in (a.rawValue, JSONValue.number(Double(rows.filter { $0.outcome.choice == a }.count))) }
             try out.write(JSONValue.object([
                 ("naive_safe_band", .array([.number(band.lowerBound), .number(band.upperBound)])),
                 ("naive_choices", .object(counts)), ("indifferent_choice", .string(indifferent.choice.rawValue)),
                 ("indifferent_eu", .object([("work", .number(indifferent.work)), ("prevent", .number(indifferent.prevent)), ("cause", .number(indifferent.cause))])),
             ]).pretty() + "\n")
-        default:
+        case .table:
             var text = "button game: u_N = \(CSVNumber.format(game.normalValue)), u_S = \(CSVNumber.format(game.shutdownValue)), "
             text += "press probability \(CSVNumber.format(game.pressProbability)), tampering costs \(CSVNumber.format(game.cost))\n"
             text += "naive constant bonus B: prevents the press for B < \(CSVNumber.format(band.lowerBound)), causes it for B > \(CSVNumber.format(band.upperBound)), leaves it alone between\n"

@@ -24,7 +24,7 @@ extension GamesCommand {
         let seeds = try args.integer("runs", in: 2...100_000) ?? 20
         let episodes = try args.integer("episodes", in: 1...10_000_000) ?? 3000
         let seed = try args.seed()
-        let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
+        let format = try args.outputFormat([.table, .csv, .json], piped: .csv)
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
         let plot = try args.string("plot").map { path throws(AnalysisError) in try OutputFile(path: path) }
         if let (name, values) = try sweep(args, game: "interruptibility", allowed: ["press"]) {
@@ -55,7 +55,7 @@ extension GamesCommand {
         }
         func ends(_ a: SeedAggregate) -> (String, String) { (a.lower.map(f) ?? "", a.upper.map(f) ?? "") }
         switch format {
-        case "csv", "json":
+        case .csv, .json:
             var text = CSVWriter.record(["learner", "runs", "presses_button", "presses_ci_lo", "presses_ci_hi", "uninterrupted_return",
                                          "uninterrupted_ci_lo", "uninterrupted_ci_hi", "interrupted_return", "interrupted_ci_lo", "interrupted_ci_hi"])
             for (learner, s) in summaries {
@@ -63,7 +63,7 @@ extension GamesCommand {
                 text += CSVWriter.record([learner.rawValue, String(seeds), f(s.presses.rate), f(s.presses.lower), f(s.presses.upper),
                                           f(s.uninterrupted.mean), ulo, uhi, f(s.interrupted.mean), ilo, ihi])
             }
-            if format == "json" {
+            if format == .json {
                 text = JSONValue.object(summaries.map { learner, s in
                     (learner.rawValue, JSONValue.object([("presses_button", .number(s.presses.rate)),
                                                          ("presses_ci", .array([.number(s.presses.lower), .number(s.presses.upper)])),
@@ -72,7 +72,7 @@ extension GamesCommand {
                 }).pretty() + "\n"
             }
             try out.write(text)
-        default:
+        case .table:
             var text = "safe interruptibility: \(seeds) runs of \(episodes) episodes each, interruption probability \(f(world.interruptionProbability)), seed \(seed)\n"
             text += "95% intervals: Wilson for the press rate, Student t over runs for the returns\n"
             text += "learner      presses button [95%]   uninterrupted return   return with interruptions\n"

@@ -33,7 +33,7 @@ extension GamesCommand {
                         results.reduce(0.0) { $0 + $1.advantage[last] } / Double(runs), mean]
             }
         }
-        let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
+        let format = try args.outputFormat([.table, .csv, .json], piped: .csv)
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
         let plot = try args.string("plot").map { path throws(AnalysisError) in try OutputFile(path: path) }
         let results = game.simulate(runs: runs, seed: seed)
@@ -44,13 +44,13 @@ extension GamesCommand {
         }
         let f = CSVNumber.format
         switch format {
-        case "csv", "json":
+        case .csv, .json:
             var text = CSVWriter.record(["round", "obedience", "obedience_ci_lo", "obedience_ci_hi", "advantage", "advantage_ci_lo", "advantage_ci_hi"])
             for (n, r) in rows.enumerated() {
                 text += CSVWriter.record([String(n + 1), f(r.obedience.rate), f(r.obedience.lower), f(r.obedience.upper),
                                           f(r.advantage.mean), r.advantage.lower.map(f) ?? "", r.advantage.upper.map(f) ?? ""])
             }
-            if format == "json" {
+            if format == .json {
                 let rounds: [JSONValue] = rows.enumerated().map { n, r in
                     .object([("round", .number(Double(n + 1))), ("obedience", .number(r.obedience.rate)),
                              ("obedience_ci", .array([.number(r.obedience.lower), .number(r.obedience.upper)])),
@@ -60,7 +60,7 @@ extension GamesCommand {
                 text = JSONValue.object([("runs", .number(Double(runs))), ("rounds", .array(rounds))]).pretty() + "\n"
             }
             try out.write(text)
-        default:
+        case .table:
             var text = "obedience game: \(game.features) features (the robot sees \(game.robotFeatures)), \(game.actions) actions a round, "
             text += "human beta \(f(game.humanBeta)) (the robot assumes \(f(game.robotBeta))), \(runs) runs, seed \(seed)\n"
             text += "round  obedience [95% Wilson]  autonomy advantage [95% t-interval]\n"

@@ -133,7 +133,7 @@ enum GamesCommand {
             default: game = .fileDeletion
             }
         }
-        let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
+        let format = try args.outputFormat([.table, .csv, .json], piped: .csv)
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
         let solution = try game.solve()
         if let path = args.string("plot") {
@@ -157,7 +157,7 @@ enum GamesCommand {
              game.humanObservations.map { "\($0)→\(pair.human[$0]!.rawValue)" }.joined(separator: " "))
         }
         switch format {
-        case "csv":
+        case .csv:
             try out.write(CSVWriter.record(["robot_policy", "human_policy", "value", "optimal", "always_wait"]))
             var rows = ""
             game.forEachPair { pair in
@@ -166,7 +166,7 @@ enum GamesCommand {
                                           pair.robot.values.allSatisfy { $0 == .wait } ? "1" : "0"])
             }
             try out.write(rows)
-        case "json":
+        case .json:
             let object: JSONValue = .object([
                 ("game", .string(game.name)), ("value", .number(solution.value)), ("best_always_wait", .number(solution.bestAlwaysWait)),
                 ("pairs_enumerated", .number(Double(solution.pairsEnumerated))),
@@ -176,7 +176,7 @@ enum GamesCommand {
                 })),
             ])
             try out.write(object.pretty() + "\n")
-        default:
+        case .table:
             var text = "\(game.name): \(game.states.count) states, \(game.robotObservations.count) robot and \(game.humanObservations.count) human observations, \(solution.pairsEnumerated) policy pairs\n"
             text += "optimal value \(CSVNumber.format(solution.value)); best always-wait pair \(CSVNumber.format(solution.bestAlwaysWait))\n"
             for pair in solution.optimal {

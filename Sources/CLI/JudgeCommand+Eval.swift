@@ -40,7 +40,7 @@ extension JudgeCommand {
         var setup = try setup(args)
         setup.seedProblemsPerDifficulty = 0
         setup.poolProblemsPerDifficulty = 0
-        let format = try args.choice("format", ["table", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "json")
+        let format = try args.outputFormat([.table, .json], piped: .json)
         let judge = try Checkpoint.read(path: judgePath), policy = try StandardModel.read(policyPath, option: "policy", purpose: "the judge's policy")
         guard judge.vocabulary == JudgeTask.vocabulary else {
             throw CLIError.usage("--judge \(judgePath) is not a judge (its vocabulary lacks the judge's tokens); make one with 'safetykit judge train'")
@@ -58,7 +58,7 @@ extension JudgeCommand {
         let scored = zip(data.heldOutItems, judgments).compactMap { item, output in output.judgment.map { (Double($0.score) / 5, item.correct) } }
         let calibration = scored.isEmpty ? nil
             : CalibrationAnalysis(try Predictions(confidences: scored.map(\.0), correct: scored.map(\.1))).report()
-        if format == "json" {
+        if format == .json {
             func members(_ m: JudgeMetrics) -> [(String, JSONValue)] {
                 [("candidates", .number(Double(m.candidates))), ("readable", .number(m.readable)), ("exact_accuracy", .number(m.exactAccuracy)),
                          ("balanced_accuracy", .number(m.balancedAccuracy)), ("mae", .number(m.meanAbsoluteError)),

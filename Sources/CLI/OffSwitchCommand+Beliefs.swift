@@ -17,7 +17,7 @@ extension OffSwitchCommand {
         let cost = try args.double("wrong-cost") ?? 1
         guard cost > 0 else { throw CLIError.usage("--wrong-cost must be positive, got '\(args.string("wrong-cost")!)'") }
         let recalibration = Recalibration(rawValue: try args.choice("recalibration", Recalibration.allCases.map(\.rawValue)) ?? "isotonic")!
-        let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
+        let format = try args.outputFormat([.table, .csv, .json], piped: .csv)
         let path = args.string("beliefs")!
         let decisionsFile = try args.string("decisions").map { path throws(AnalysisError) in try OutputFile(path: path) }
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })
@@ -34,10 +34,10 @@ extension OffSwitchCommand {
                 + [s.meanBelievedDelta, s.meanTrueDelta, s.deltaGap].map { $0.map(CSVNumber.format) ?? "" }
         }
         switch format {
-        case "csv":
+        case .csv:
             try out.write(CSVWriter.record(columns))
             for (name, s) in result.policies { try out.write(CSVWriter.record([name] + fields(s))) }
-        case "json":
+        case .json:
             let object: JSONValue = .object([
                 ("answers", .number(Double(items.count))), ("ece", .number(ece)), ("human", .string(humanName)),
                 ("wrong_cost", .number(cost)), ("recalibration", .string(recalibration.rawValue)),
@@ -46,7 +46,7 @@ extension OffSwitchCommand {
                 })),
             ])
             try out.write(object.pretty() + "\n")
-        default:
+        case .table:
             var text = "corrigibility probe: \(items.count) answers from \(path), \(humanName) human, wrong answers cost \(CSVNumber.format(cost))\n"
             text += String(format: "accuracy %.3f, mean confidence %.3f, ECE %.4f (15 equal-width bins)\n\n", Double(predictions.correct.filter { $0 }.count) / Double(items.count),
                            predictions.confidences.reduce(0, +) / Double(items.count), ece)

@@ -5,7 +5,7 @@ import SafetyKitNumerics
 
 extension OffSwitchCommand {
     /// Solves one game and prints it as a table, CSV or JSON.
-    static func runSingle(configuration: GameConfiguration, format: String, monteCarlo: OffSwitchMonteCarlo?,
+    static func runSingle(configuration: GameConfiguration, format: OutputFormat, monteCarlo: OffSwitchMonteCarlo?,
                           seed: UInt64, out: String?) throws -> ExitCode {
         let output = try OutputFile(path: out)
         let game = try configuration.makeGame()
@@ -16,12 +16,12 @@ extension OffSwitchCommand {
             estimate = monteCarlo.play(game, stream: &stream)
         }
         switch format {
-        case "csv":
+        case .csv:
             let table = SweepTable(configuration: configuration, includesMonteCarlo: estimate != nil)
             try output.write(table.headerRecord + table.record(parameters: configuration.parameters, solution: solution, monteCarlo: estimate))
-        case "json":
+        case .json:
             try output.write(json(game: game, solution: solution, estimate: estimate).pretty() + "\n")
-        default:
+        case .table:
             try output.write(table(game: game, solution: solution, estimate: estimate))
         }
         try output.commit()

@@ -97,7 +97,7 @@ enum OffSwitchCommand {
         for option in ["plot", "shard"] where args.has(option) {
             throw CLIError.usage("--\(option) needs --sweep")
         }
-        let format = try args.choice("format", ["table", "csv", "json"]) ?? (Terminal.stdoutIsTerminal ? "table" : "csv")
+        let format = try args.outputFormat([.table, .csv, .json], piped: .csv)
         return try runSingle(configuration: configuration, format: format, monteCarlo: monteCarlo, seed: seed, out: args.string("out"))
     }
 

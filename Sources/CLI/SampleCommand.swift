@@ -46,7 +46,7 @@ enum SampleCommand {
         guard topP > 0 && topP <= 1 else { throw CLIError.usage("--top-p must be in (0, 1], got '\(args.string("top-p")!)'") }
         let sampler = Sampler(temperature: Float(temperature), topK: try args.integer("top-k", in: 0...100_000) ?? 0, topP: Float(topP),
                               maxTokens: try args.integer("max-tokens", in: 1...100_000) ?? 256)
-        let format = try args.choice("format", ["table", "json"]) ?? "table"
+        let format = try args.outputFormat([.table, .json], piped: .table)
         let prompt = try checkpoint.vocabulary.encode(task.prompt(problem), context: "the prompt")
         guard prompt.count < checkpoint.model.configuration.contextLength else {
             throw CLIError.usage("the problem's prompt has \(prompt.count) tokens; the model's context is \(checkpoint.model.configuration.contextLength)")
@@ -54,7 +54,7 @@ enum SampleCommand {
         let samples = sampler.generate(checkpoint.model, prompts: Array(repeating: prompt, count: k), eos: checkpoint.vocabulary.eos,
                                        seed: try args.seed())
         var right = 0
-        var out = format == "table" ? "\(task.prompt(problem))(gold answer: \(problem.answer))\n\n" : ""
+        var out = format == .table ? "\(task.prompt(problem))(gold answer: \(problem.answer))\n\n" : ""
         for (i, sample) in samples.enumerated() {
             let completion = checkpoint.vocabulary.decode(sample.tokens)
             let correct = sample.finished && task.isCorrect(completion, for: problem)
@@ -62,7 +62,7 @@ enum SampleCommand {
             let answer = task.parse(completion)?.answer ?? "(malformed)"
             let confidence = CompletionScorer.confidences(sample.logProbabilities,
                                                           answerTokens: answer.split(separator: " ").count).sequence
-            if format == "json" {
+            if format == .json {
                 out += JSONValue.object([("sample", .number(Double(i + 1))), ("completion", .string(completion)), ("answer", .string(answer)),
                                          ("correct", .bool(correct)), ("finished", .bool(sample.finished)), ("confidence", .number(confidence)),
                                          ("log_probability", .number(sample.totalLogProbability))]).serialized() + "\n"
@@ -71,7 +71,7 @@ enum SampleCommand {
                 out += completion.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n\n"
             }
         }
-        if format == "table" { out += "\(right) of \(k) right\n" }
+        if format == .table { out += "\(right) of \(k) right\n" }
         Terminal.printOut(out)
         return .success
     }
