@@ -73,8 +73,12 @@ package struct ReliabilityDiagram {
             canvas.line(area.px(0), area.py(0), area.px(1), area.py(1), stroke: "#555", width: 1.2, extra: "stroke-dasharray=\"5 4\"")
             area.drawAxes(&canvas, xLabel: "", yLabel: index % columns == 0 ? "accuracy" : nil, xTicks: 5, yTicks: 5)
             // Counts beneath, on their own axis.
-            let largest = r.bins.map(\.count).max() ?? 1
-            let counts = PlotArea(left: x0, top: area.bottom + 28, width: size, height: histogram, x: 0...1, y: 0...max(1, largest * 1.15))
+            // The count axis ends on a nice tick above the largest bin, so it is always labelled.
+            let largest = max(1, r.bins.map(\.count).max() ?? 1)
+            let ticks = AxisTicks.nice(from: 0, to: 2 * largest, target: 4)
+            let step = ticks.count > 1 ? ticks[1] - ticks[0] : largest
+            let counts = PlotArea(left: x0, top: area.bottom + 28, width: size, height: histogram, x: 0...1,
+                                  y: 0...(Foundation.ceil(largest * 1.05 / step) * step))
             for bin in r.bins where bin.count > 0 {
                 let upper = max(bin.upper, bin.lower + 0.008)
                 canvas.rect(x: counts.px(bin.lower), y: counts.py(bin.count), width: max(1, counts.px(upper) - counts.px(bin.lower)),
