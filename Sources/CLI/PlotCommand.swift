@@ -97,7 +97,8 @@ enum PlotCommand {
                 }
             }
             if let group { _ = try table.columnIndex(group) }
-            var chart = LineChart(title: args.string("title") ?? "\(ys.map(AxisLabel.readable).joined(separator: ", ")) against \(AxisLabel.readable(x))",
+            let defaultTitle = "\(ys.map(AxisLabel.readable).joined(separator: ", ")) against \(AxisLabel.readable(x))"
+            var chart = LineChart(title: args.string("title") ?? defaultTitle.prefix(1).uppercased() + defaultTitle.dropFirst(),
                                   subtitle: "from \(path)",
                                   xLabel: AxisLabel.readable(x), yLabel: ys.count == 1 ? AxisLabel.readable(ys[0]) : "value (see legend)", series: series,
                                   integerX: ["iteration", "round", "step"].contains(x))
