@@ -150,6 +150,11 @@ struct ParsedArguments {
         return value
     }
 
+    /// One of an enum's cases by its raw value, or a usage error listing them all.
+    func choice<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type) throws(CLIError) -> T? where T.RawValue == String {
+        try choice(name, T.allCases.map(\.rawValue)).map { T(rawValue: $0)! }
+    }
+
     /// --format as an `OutputFormat` among `allowed`; by default `table` on a terminal, else `piped`.
     func outputFormat(_ allowed: [OutputFormat], piped: OutputFormat) throws(CLIError) -> OutputFormat {
         guard let text = try choice("format", allowed.map(\.rawValue)) else { return Terminal.stdoutIsTerminal ? .table : piped }

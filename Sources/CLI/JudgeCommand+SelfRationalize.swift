@@ -58,10 +58,10 @@ extension JudgeCommand {
         let alpha = try args.double("dpo-alpha") ?? 1
         guard alpha >= 0 else { throw CLIError.usage("--dpo-alpha must be >= 0, got '\(args.string("dpo-alpha")!)'") }
         let loss: PreferenceLoss
-        switch try args.choice("preference-loss", ["rpo", "dpo", "ipo"]) ?? "rpo" {
-        case "ipo": loss = .ipo(beta: beta)
-        case "dpo": loss = .dpo(beta: beta)
-        default: loss = .rpo(beta: beta, alpha: alpha)
+        switch try args.choice("preference-loss", as: SelfImproveCommand.PreferenceLossName.self) ?? .rpo {
+        case .ipo: loss = .ipo(beta: beta)
+        case .dpo: loss = .dpo(beta: beta)
+        case .rpo: loss = .rpo(beta: beta, alpha: alpha)
         }
         let steps = try args.integer("steps", in: 1...10_000_000) ?? 200
         let rate = Float(try SelfImproveCommand.positive(args, "lr") ?? 2e-5)

@@ -41,24 +41,24 @@ enum PlotCommand {
         guard let x = args.string("x"), let yText = args.string("y") else { throw CLIError.usage("plot needs --x COL and --y COL") }
         guard let outPath = args.string("out") else { throw CLIError.usage("plot needs --out FILE.svg") }
         let ys = yText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let kind = try args.choice("kind", ["line", "heatmap", "reliability"]) ?? "line"
+        let kind = try args.choice("kind", as: ChartKind.self) ?? .line
         // An option of another kind of chart is an error, never silently ignored (--z on a line chart).
         let kindOnly: [String: String] = ["z": "heatmap", "bins": "reliability", "binning": "reliability", "log-y": "line"]
-        for (option, owner) in kindOnly.sorted(by: { $0.key < $1.key }) where args.has(option) && owner != kind {
+        for (option, owner) in kindOnly.sorted(by: { $0.key < $1.key }) where args.has(option) && owner != kind.rawValue {
             throw CLIError.usage("--\(option) applies to --kind \(owner) only, not to a \(kind) chart")
         }
         let group = args.string("group")
         let output = try OutputFile(path: outPath)
         let svg: String
         switch kind {
-        case "reliability":
+        case .reliability:
             let binning = try Binning(scheme: try args.choice("binning", ["width", "mass"]) ?? "width", count: try args.integer("bins", in: 1...100_000) ?? 15)
             let table = try PredictionTable.read(path: path, confidenceColumn: x, correctColumn: ys[0], groupColumn: group)
             let panels = table.groups.prefix(12).map { g in
                 (name: g.name.map { "\(group!) = \($0)" } ?? "", report: CalibrationAnalysis(g.predictions, binning: binning).report())
             }
             svg = ReliabilityDiagram(title: args.string("title") ?? "Reliability: \(x) against \(ys[0])", panels: Array(panels)).render()
-        case "heatmap":
+        case .heatmap:
             let z = args.string("z") ?? "delta"
             let table = try CSVReader.read(path: path)
             let hasRegions = table.header.contains("best_action")
@@ -80,7 +80,7 @@ enum PlotCommand {
             svg = Heatmap(title: args.string("title") ?? "\(z) over \(x) and \(ys[0])", subtitle: path, xLabel: x, yLabel: ys[0], colorLabel: z,
                           xValues: xValues, yValues: yValues,
                           panels: [Heatmap.Panel(title: "", values: values, categories: hasRegions ? categories : nil)]).render()
-        default:
+        case .line:
             let table = try CSVReader.read(path: path)
             let xs = try table.numbers(inColumn: x)
             var series: [LineChart.Series] = []
@@ -130,3 +130,6 @@ enum PlotCommand {
         return nil
     }
 }
+
+/// `plot --kind`.
+enum ChartKind: String, CaseIterable { case line, heatmap, reliability }

@@ -10,7 +10,12 @@ enum SelfImproveCommand {
     /// Gold rationales per difficulty of the default --digits 1-4.
     static let defaultSeedSet = "1000,1000,100,200"
 
-    static let methods = ["star", "rft", "online-rft", "bstar", "lmsi", "mccot", "rpo"]
+    /// The methods by their command-line names; a method added later joins here, and the
+    /// exhaustive switch in `makeMethod` says what it needs.
+    enum MethodName: String, CaseIterable {
+        case star, rft, onlineRFT = "online-rft", bstar, lmsi, mccot, rpo
+    }
+    static let methods = MethodName.allCases.map(\.rawValue)
 
     static let spec = CommandSpec(
         name: "selfimprove",
@@ -97,7 +102,7 @@ enum SelfImproveCommand {
         let args = try spec.parse(arguments)
         try args.applyThreads()
         if args.help { Terminal.printOut(spec.help); return .success }
-        let methodName = try args.choice("method", methods) ?? "star"
+        let methodName = (try args.choice("method", as: MethodName.self) ?? .star).rawValue
         let task = try TaskRegistry.task(named: args.string("task") ?? "addition")
         let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
         let iterations = try args.integer("iterations", in: 1...1000) ?? 4
@@ -209,7 +214,8 @@ enum SelfImproveCommand {
 
     /// The method with its options. Every option is checked whichever method is chosen, so a
     /// bad value is an error even where it would not be used.
-    static func makeMethod(_ name: String, _ args: ParsedArguments) throws(CLIError) -> any SelfImprovementMethod {
+    static func makeMethod(_ rawName: String, _ args: ParsedArguments) throws(CLIError) -> any SelfImprovementMethod {
+        guard let name = MethodName(rawValue: rawName) else { throw .usage("unknown method '\(rawName)'; expected one of: \(methods.joined(separator: ", "))") }
         let steps = try args.integer("steps", in: 1...10_000_000) ?? 300
         let addSteps = try args.integer("add-steps", in: 0...1_000_000) ?? 20
         let samples = try args.integer("samples", in: 1...1024) ?? 8
@@ -218,43 +224,46 @@ enum SelfImproveCommand {
         let agreement = try fraction(args, "agreement") ?? 0.75
         let passes = try args.integer("voting-passes", in: 1...16) ?? 3
         let pairs = try args.integer("pairs", in: 1...1024) ?? 2
-        let preferenceLoss = try args.choice("preference-loss", ["rpo", "dpo", "ipo"]) ?? "rpo"
+        let preferenceLoss = try args.choice("preference-loss", as: PreferenceLossName.self) ?? .rpo
         let dpoBeta = try positive(args, "dpo-beta") ?? 0.1
         let dpoAlpha = try args.double("dpo-alpha") ?? 1
         guard dpoAlpha >= 0 else { throw .usage("--dpo-alpha must be >= 0, got '\(args.string("dpo-alpha")!)'") }
         let rate = try args.double("voting-dropout") ?? 0.1
         guard rate >= 0 && rate < 1 else { throw .usage("--voting-dropout must be in [0, 1), got '\(args.string("voting-dropout")!)'") }
         switch name {
-        case "star":
+        case .star:
             var m = STaR()
             m.startSteps = steps
             m.addSteps = addSteps
             m.rationalization = !args.flag("no-rationalization")
             if let temperature { m.temperature = temperature }
             return m
-        case "rft", "online-rft":
-            var m = RejectionSampling(online: name == "online-rft")
+        case .rft, .onlineRFT:
+            var m = RejectionSampling(online: name == .onlineRFT)
             m.steps = steps; m.samplesPerProblem = samples; m.keepPerProblem = keep
             if let temperature { m.temperature = temperature }
             return m
-        case "mccot":
+        case .mccot:
             var m = MCCoT()
             m.sampling.steps = steps; m.sampling.samplesPerProblem = samples; m.sampling.keepPerProblem = keep
             if let temperature { m.sampling.temperature = temperature }
             m.votingSettings = VotingSettings(passes: passes, dropout: Float(rate))
             return m
-        case "rpo":
+        case .rpo:
             var m = IterativeRPO()
             m.steps = steps; m.samplesPerProblem = samples; m.pairsPerProblem = pairs
-            m.beta = dpoBeta; m.alpha = preferenceLoss == "dpo" ? 0 : dpoAlpha
-            m.useIPO = preferenceLoss == "ipo"
+            switch preferenceLoss {
+            case .rpo: m.beta = dpoBeta; m.alpha = dpoAlpha
+            case .dpo: m.beta = dpoBeta; m.alpha = 0
+            case .ipo: m.beta = dpoBeta; m.alpha = dpoAlpha; m.useIPO = true
+            }
             if let temperature { m.temperature = temperature }
             return m
-        case "bstar":
+        case .bstar:
             var m = BSTaR()
             m.steps = steps; m.samplesPerProblem = samples
             return m
-        default:
+        case .lmsi:
             var m = LabelFreeSelfConsistency()
             m.steps = steps; m.samplesPerProblem = samples; m.keepPerProblem = keep
             m.agreement = agreement
@@ -262,6 +271,9 @@ enum SelfImproveCommand {
             return m
         }
     }
+
+    /// `--preference-loss`: iterative RPO's DPO + NLL, plain DPO, or IPO.
+    enum PreferenceLossName: String, CaseIterable { case rpo, dpo, ipo }
 
     /// The corrigibility probe of --offswitch-probe (nil without it); its options are checked either way.
     static func makeProbe(_ args: ParsedArguments) throws -> CorrigibilityProbe? {
