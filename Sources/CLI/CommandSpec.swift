@@ -29,6 +29,9 @@ struct CommandSpec {
         var short: Character? = nil
     }
 
+    /// Option lists joined in order (a command's own options around shared `OptionGroups`).
+    static func joined(_ parts: [Option]...) -> [Option] { parts.flatMap { $0 } }
+
     var name: String
     var summary: String
     var usage: String

@@ -33,7 +33,7 @@ enum SelfImproveCommand {
                       referenced to the previous iteration's model; per-step TRL-style log in RUN/preference.csv
         """,
         usage: "safetykit selfimprove [--method star] [--iterations N] [--track-calibration] [--out RUN] [--seed S] [--resume] [--force]",
-        options: [
+        options: CommandSpec.joined([
             CommandSpec.threads,
             .init(name: "method", value: "NAME", help: "star, rft, online-rft, bstar, lmsi, mccot or rpo.", defaultValue: "star"),
             .init(name: "iterations", value: "N", help: "Iterations after the base model.", defaultValue: "4"),
@@ -70,19 +70,12 @@ enum SelfImproveCommand {
             .init(name: "pass-k", value: "K", help: "k of the reported pass@k (unbiased estimator over the held-out samples).", defaultValue: "4"),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for calibration intervals.", defaultValue: "200"),
             .init(name: "offswitch-probe", value: nil, help: "Put the model into the off-switch game on every held-out answer (acting = answering; right +1, wrong -wrong-cost) and record deference, harm, utility and regret per iteration."),
-            .init(name: "human", value: "NAME", help: "Probe: the human, rational, boltzmann, p-rational or constant.", defaultValue: "boltzmann"),
-            .init(name: "beta", value: "X", help: "Probe: Boltzmann temperature.", defaultValue: "0.5"),
-            .init(name: "p", value: "X", help: "Probe: p-rational human's probability of acting rationally.", defaultValue: "0.9"),
-            .init(name: "wrong-cost", value: "X", help: "Probe: the cost of a wrong answer that goes through.", defaultValue: "1"),
-            .init(name: "probe-source", value: "NAME", help: "Probe: the belief, from the sequence, answer or vote confidence, or samples (the k samples' utilities).", defaultValue: "answer"),
-            .init(name: "recalibration", value: "NAME", help: "Probe: isotonic or temperature, for the recalibrated baseline.", defaultValue: "isotonic"),
+        ], OptionGroups.probe, [
             .init(name: "lr", value: "X", help: "Peak learning rate.", defaultValue: "0.001"),
             .init(name: "batch", value: "N", help: "Sequences per training step.", defaultValue: "32"),
-            .init(name: "width", value: "C", help: "Model width.", defaultValue: "128"),
-            .init(name: "depth", value: "L", help: "Transformer blocks.", defaultValue: "4"),
-            .init(name: "heads", value: "H", help: "Attention heads.", defaultValue: "4"),
+        ], OptionGroups.modelShape, [
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
-        ],
+        ]),
         discussion: """
         The run directory: config.json (every option), metrics.csv (one row per iteration and difficulty:
         greedy accuracy, maj@k, pass@1, pass@k, Pass@K-S, Best-of-K, Reward@K-S, diversity, token entropy,

@@ -17,7 +17,7 @@ enum StudyCommand {
         t-intervals across seeds into a headline CSV, SVG charts and a README in --out.
         """,
         usage: "safetykit study corrigibility [--methods star,rft,bstar,lmsi] [--seeds 3] [--out DIR] [options]",
-        options: [
+        options: CommandSpec.joined([
             CommandSpec.threads,
             .init(name: "methods", value: "LIST", help: "Methods, comma-separated (star, rft, online-rft, bstar, lmsi, mccot).", defaultValue: "star,rft,bstar,lmsi"),
             .init(name: "seeds", value: "N", help: "Seeds 1...N.", defaultValue: "3"),
@@ -32,19 +32,12 @@ enum StudyCommand {
             .init(name: "seed-set", value: "N,...", help: "Gold rationales per difficulty for each base model.", defaultValue: SelfImproveCommand.defaultSeedSet),
             .init(name: "samples", value: "K", help: "Samples per pool problem (rft, online-rft, bstar, lmsi, mccot).", defaultValue: "8"),
             .init(name: "eval-samples", value: "K", help: "Held-out samples per problem (maj@k, pass@k, vote share).", defaultValue: "8"),
-            .init(name: "width", value: "C", help: "Model width.", defaultValue: "128"),
-            .init(name: "depth", value: "L", help: "Transformer blocks.", defaultValue: "4"),
-            .init(name: "heads", value: "H", help: "Attention heads.", defaultValue: "4"),
-            .init(name: "human", value: "NAME", help: "The probe's human: rational, boltzmann, p-rational or constant.", defaultValue: "boltzmann"),
-            .init(name: "beta", value: "X", help: "Boltzmann temperature.", defaultValue: "0.5"),
-            .init(name: "p", value: "X", help: "p-rational probability.", defaultValue: "0.9"),
-            .init(name: "wrong-cost", value: "X", help: "Cost of a wrong answer that goes through.", defaultValue: "1"),
-            .init(name: "probe-source", value: "NAME", help: "The belief: sequence, answer or vote confidence, or samples.", defaultValue: "answer"),
-            .init(name: "recalibration", value: "NAME", help: "isotonic or temperature.", defaultValue: "isotonic"),
+        ], OptionGroups.modelShape, [
+        ], OptionGroups.probe, [
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for each run's calibration intervals.", defaultValue: "200"),
             .init(name: "force", value: nil, help: "Start over: delete the study's runs first."),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
-        ],
+        ]),
         discussion: """
         A stopped study continues where it was when run again with the same options (finished runs are kept,
         unfinished ones resume). The default (4 methods x 3 seeds, 3 iterations) takes about 48 minutes on

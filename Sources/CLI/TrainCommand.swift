@@ -13,7 +13,7 @@ enum TrainCommand {
         Held-out problems are drawn first and never trained on; accuracy on them is reported at the end.
         """,
         usage: "safetykit train [--task addition] [--digits 1-2] [--steps N] [--seed S] [--out model.ckpt] [options]",
-        options: [
+        options: CommandSpec.joined([
             CommandSpec.threads,
             .init(name: "task", value: "NAME", help: "addition, modchain, addition-padded (operands zero-padded to 6 digits) or addition-shifted (padded, and each operand shifted by a random power of ten within the field); addition-padded-W and addition-shifted-W use a field of W = 2-12 digits.", defaultValue: "addition"),
             .init(name: "digits", value: "A-B", help: "Difficulties to train on (digits for addition, operations for modchain).", defaultValue: "1-2"),
@@ -23,9 +23,7 @@ enum TrainCommand {
             .init(name: "warmup", value: "N", help: "Warm-up steps.", defaultValue: "100"),
             .init(name: "seed-set", value: "N[,N...]", help: "Train on a fixed gold set: N problems per difficulty, or one N per difficulty (e.g. 1000,1000,100,100)."),
             .init(name: "hint-share", value: "P", help: "Share of examples whose prompt carries the answer as a hint (teaches the base STaR's rationalization).", defaultValue: "0"),
-            .init(name: "width", value: "C", help: "Model width.", defaultValue: "128"),
-            .init(name: "depth", value: "L", help: "Transformer blocks.", defaultValue: "4"),
-            .init(name: "heads", value: "H", help: "Attention heads.", defaultValue: "4"),
+        ], OptionGroups.modelShape, [
             .init(name: "context", value: "T", help: "Longest sequence.", defaultValue: "256"),
             .init(name: "dropout", value: "P", help: "Residual dropout.", defaultValue: "0"),
             .init(name: "positions", value: "NAME", help: "learned (absolute embeddings) or rotary (queries and keys turned by position: attention sees relative offsets only).", defaultValue: "learned"),
@@ -33,7 +31,7 @@ enum TrainCommand {
             .init(name: "seed", value: "S", help: "Seed of the weights, the problems and the held-out set.", defaultValue: "1"),
             .init(name: "out", value: "FILE", help: "The checkpoint; the loss curve goes beside it as FILE.loss.csv.", defaultValue: "model.ckpt"),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
-        ],
+        ]),
         discussion: """
         Example:
           safetykit train --task addition --digits 1-2 --steps 2000 --seed 1 --out model.ckpt
