@@ -1,4 +1,5 @@
 import Foundation
+import SafetyKitNumerics
 
 /// Standard streams and terminal detection.
 enum Terminal {
@@ -19,18 +20,9 @@ enum Terminal {
         }
     }
 
-    /// Writes every byte, retrying after interrupts; the error's text, or nil on success.
+    /// Writes every byte; the error's text, or nil on success.
     private static func write(all bytes: [UInt8], to descriptor: Int32) -> String? {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return String(cString: strerror(errno))
-            }
-            offset += written
-        }
-        return nil
+        FileDescriptorWriting.writeAll(bytes, to: descriptor).map { String(cString: strerror($0)) }
     }
 }
 

@@ -48,17 +48,10 @@ public enum TemporaryFiles {
         guard fd >= 0 else { return String(cString: strerror(errno)) }
         register(temporary)
         defer { unregister(temporary) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                unlink(temporary)
-                return reason
-            }
-            offset += written
+        if let code = FileDescriptorWriting.writeAll(bytes, to: fd) {
+            close(fd)
+            unlink(temporary)
+            return String(cString: strerror(code))
         }
         guard close(fd) == 0, rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))

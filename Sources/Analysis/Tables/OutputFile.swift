@@ -50,7 +50,6 @@ package final class OutputFile {
             descriptor = fd
             return
         }
-        _ = url
         let temporary = TemporaryFiles.temporaryPath(for: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else {
@@ -81,16 +80,8 @@ package final class OutputFile {
 
     /// Writes everything buffered so far.
     package func flush() throws(AnalysisError) {
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { raw in
-                Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path ?? "<stdout>", reason: String(cString: strerror(errno)))
-            }
-            offset += written
+        if let code = FileDescriptorWriting.writeAll(buffer, to: descriptor) {
+            throw .io(path: path ?? "<stdout>", reason: String(cString: strerror(code)))
         }
         buffer.removeAll(keepingCapacity: true)
     }
