@@ -82,8 +82,7 @@ public enum EvaluationLog {
             }
         }
         guard !records.isEmpty else { throw .badData(location: path, message: "the file holds no records") }
-        var order: [String] = []
-        var members: [String: (confidences: [Double], correct: [Bool])] = [:]
+        var builder = PredictionTable.Builder()
         for (location, record) in records {
             let (confidence, correct): (Double, Bool)
             switch format {
@@ -95,20 +94,14 @@ public enum EvaluationLog {
             guard confidence >= 0 && confidence <= 1 else {
                 throw .badData(location: location, message: "confidence \(confidence) is outside [0, 1]")
             }
-            var key = ""
+            var key: String? = nil
             if let group {
                 guard let value = value(at: group, in: record) else { throw .badData(location: location, message: "no field '\(group)' for the group") }
                 key = value as? String ?? "\(value)"
             }
-            if members[key] == nil { order.append(key); members[key] = ([], []) }
-            members[key]!.confidences.append(confidence)
-            members[key]!.correct.append(correct)
+            builder.append(confidence: confidence, correct: correct, group: key)
         }
-        var groups: [(name: String?, predictions: Predictions)] = []
-        for key in order {
-            groups.append((group == nil ? nil : key, try Predictions(confidences: members[key]!.confidences, correct: members[key]!.correct)))
-        }
-        return PredictionTable(groups: groups)
+        return try builder.table()
     }
 
     /// The value at a dotted key path ("doc.subject").

@@ -31,9 +31,7 @@ public struct PredictionTable: Sendable {
         }
         let ci = try index(confidenceColumn), oi = try index(correctColumn)
         let gi = try groupColumn.map { name throws(AnalysisError) in try index(name) }
-        var order: [String] = []
-        var members: [String: (confidences: [Double], correct: [Bool])] = [:]
-        var confidences: [Double] = [], correct: [Bool] = []
+        var builder = Builder()
         var rows = 0
         while let (fields, line) = try scanner.nextRecordBytes(keeping: [ci, oi] + (gi.map { [$0] } ?? []), expecting: header.count) {
             rows += 1
@@ -47,24 +45,45 @@ public struct PredictionTable: Sendable {
             guard let o = Self.flag(Self.trim(fields[1])) else {
                 throw .badData(location: "\(path):\(line):\(oi + 1)", message: "correctness '\(String(decoding: fields[1], as: UTF8.self))' is not 0/1 or true/false")
             }
-            if gi != nil {
-                let key = String(decoding: fields[2], as: UTF8.self)
-                if members[key] == nil { order.append(key); members[key] = ([], []) }
-                members[key]!.confidences.append(c)
-                members[key]!.correct.append(o)
-            } else {
-                confidences.append(c)
-                correct.append(o)
-            }
+            builder.append(confidence: c, correct: o, group: gi == nil ? nil : String(decoding: fields[2], as: UTF8.self))
         }
         guard rows > 0 else { throw .badData(location: path, message: "the file has a header but no data rows") }
-        if gi == nil { return PredictionTable(groups: [(nil, try Predictions(confidences: confidences, correct: correct))]) }
-        var groups: [(name: String?, predictions: Predictions)] = []
-        for key in order {
-            let member = members[key]!
-            groups.append((key, try Predictions(confidences: member.confidences, correct: member.correct)))
+        return try builder.table()
+    }
+
+    /// Predictions collected one at a time into groups in order of first appearance (a nil
+    /// group: the one unnamed group), for every reader of predictions.
+    struct Builder {
+        private var names: [String?] = []
+        private var index: [String: Int] = [:]
+        private var confidences: [[Double]] = []
+        private var correct: [[Bool]] = []
+
+        /// Adds one prediction to `group`.
+        mutating func append(confidence: Double, correct right: Bool, group: String?) {
+            let k: Int
+            if let group {
+                if let i = index[group] { k = i } else { k = names.count; index[group] = k; open(group) }
+            } else {
+                if names.isEmpty { open(nil) }
+                k = 0
+            }
+            confidences[k].append(confidence)
+            correct[k].append(right)
         }
-        return PredictionTable(groups: groups)
+
+        private mutating func open(_ name: String?) {
+            names.append(name)
+            confidences.append([])
+            correct.append([])
+        }
+
+        /// The table; each group's predictions are checked as `Predictions` checks them.
+        func table() throws(AnalysisError) -> PredictionTable {
+            var groups: [(name: String?, predictions: Predictions)] = []
+            for k in names.indices { groups.append((names[k], try Predictions(confidences: confidences[k], correct: correct[k]))) }
+            return PredictionTable(groups: groups)
+        }
     }
 
     static func trim(_ field: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
