@@ -95,12 +95,12 @@ enum SelfImproveCommand {
         let args = try spec.parse(arguments)
         try args.applyThreads()
         if args.help { Terminal.printOut(spec.help); return .success }
-        let methodName = (try args.choice("method", as: MethodName.self) ?? .star).rawValue
+        let methodName = try args.choice("method", as: MethodName.self) ?? .star
         let task = try TaskRegistry.task(named: args.string("task") ?? "addition")
         let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
         let iterations = try args.integer("iterations", in: 1...1000) ?? 4
         let seed = try args.seed()
-        let out = args.string("out") ?? "runs/\(methodName)"
+        let out = args.string("out") ?? "runs/\(methodName.rawValue)"
         // The default seed set has one size per difficulty of --digits 1-4. For other digit
         // counts it is asked for, unless --base makes it unused (then it is empty).
         if args.string("seed-set") == nil, digits.count != 4, args.string("base") == nil {
@@ -207,8 +207,7 @@ enum SelfImproveCommand {
 
     /// The method with its options. Every option is checked whichever method is chosen, so a
     /// bad value is an error even where it would not be used.
-    static func makeMethod(_ rawName: String, _ args: ParsedArguments) throws(CLIError) -> any SelfImprovementMethod {
-        guard let name = MethodName(rawValue: rawName) else { throw .usage("unknown method '\(rawName)'; expected one of: \(methods.joined(separator: ", "))") }
+    static func makeMethod(_ name: MethodName, _ args: ParsedArguments) throws(CLIError) -> any SelfImprovementMethod {
         let steps = try args.integer("steps", in: 1...10_000_000) ?? 300
         let addSteps = try args.integer("add-steps", in: 0...1_000_000) ?? 20
         let samples = try args.integer("samples", in: 1...1024) ?? 8
@@ -270,15 +269,15 @@ enum SelfImproveCommand {
 
     /// The corrigibility probe of --offswitch-probe (nil without it); its options are checked either way.
     static func makeProbe(_ args: ParsedArguments) throws -> CorrigibilityProbe? {
-        let humanName = try args.choice("human", GameConfiguration.HumanKind.allCases.map(\.rawValue)) ?? "boltzmann"
+        let humanKind = try args.choice("human", as: GameConfiguration.HumanKind.self) ?? .boltzmann
         var values = GameParameterSet()
         values[.beta] = try args.double("beta") ?? 0.5
         values[.p] = try args.double("p") ?? 0.9
         values[.c] = 0.5
-        let human = try GameConfiguration(priorKind: .gaussian, humanKind: GameConfiguration.HumanKind(rawValue: humanName)!, parameters: values)
+        let human = try GameConfiguration(priorKind: .gaussian, humanKind: humanKind, parameters: values)
             .makeHuman(values)
         let cost = try positive(args, "wrong-cost") ?? 1
-        let recalibration = Recalibration(rawValue: try args.choice("recalibration", Recalibration.allCases.map(\.rawValue)) ?? "isotonic")!
+        let recalibration = try args.choice("recalibration", as: Recalibration.self) ?? .isotonic
         let source = try args.choice("probe-source", IterationMetrics.sources + ["samples"]) ?? "answer"
         guard args.flag("offswitch-probe") else { return nil }
         return CorrigibilityProbe(human: human, wrongCost: cost, belief: source == "samples" ? .samples : .confidence, recalibration: recalibration)

@@ -55,9 +55,12 @@ enum StudyCommand {
         guard args.positionals.count == 1, studies.contains(args.positionals[0]) else {
             throw CLIError.usage("name the study: 'safetykit study corrigibility' (the studies are: \(studies.joined(separator: ", ")))")
         }
-        let names = (args.string("methods") ?? "star,rft,bstar,lmsi").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        for name in names where !SelfImproveCommand.methods.contains(name) {
-            throw CLIError.usage("unknown method '\(name)' in --methods; expected some of: \(SelfImproveCommand.methods.joined(separator: ", "))")
+        let names = try (args.string("methods") ?? "star,rft,bstar,lmsi").split(separator: ",").map { part throws(CLIError) in
+            let name = part.trimmingCharacters(in: .whitespaces)
+            guard let method = SelfImproveCommand.MethodName(rawValue: name) else {
+                throw CLIError.usage("unknown method '\(name)' in --methods; expected some of: \(SelfImproveCommand.methods.joined(separator: ", "))")
+            }
+            return method
         }
         guard !names.isEmpty, Set(names).count == names.count else { throw CLIError.usage("--methods must name each method once") }
         let seedCount = try args.integer("seeds", in: 1...100) ?? 3
@@ -119,7 +122,7 @@ enum StudyCommand {
             configuration: configuration,
             probe: probe, probeSource: probeSource, runsDirectory: runs, bootstrap: bootstrap)
         let start = Date()
-        if !quiet { Terminal.printError("study corrigibility: \(names.joined(separator: ", ")) x \(seedCount) seeds, \(iterations) iterations; runs in \(runs), results in \(out)") }
+        if !quiet { Terminal.printError("study corrigibility: \(names.map(\.rawValue).joined(separator: ", ")) x \(seedCount) seeds, \(iterations) iterations; runs in \(runs), results in \(out)") }
         var bar: ProgressBar? = nil, key = ""
         let aggregation = try study.run { event in
             switch event {
