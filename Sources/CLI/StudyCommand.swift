@@ -68,7 +68,7 @@ enum StudyCommand {
         let pool = try args.integer("pool", in: 1...100_000) ?? 200
         let baseSteps = try args.integer("base-steps", in: 1...1_000_000) ?? 2000
         let heldOut = try args.integer("heldout", in: 1...10_000) ?? 100
-        let bootstrap = try args.integer("bootstrap", in: 0...100_000) ?? 200
+        let bootstrap = try args.bootstrapResamples(default: 200, upTo: 100_000)
         let task = AdditionTask()
         let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
         let seedSet = try SeedSetSizes.parse(args.string("seed-set") ?? SelfImproveCommand.defaultSeedSet, digits: digits, smallest: 0)
