@@ -151,10 +151,10 @@ public struct CalibrationAnalysis: Sendable {
         }
     }
 
-    /// Linear interpolation between order statistics (numpy's default percentile).
     /// The fixed stream and draw count of the debiased ECE (the estimate is deterministic).
     static let debiasSeed: UInt64 = 0x0DEB_1A5E, debiasDraws = 100
 
+    /// Linear interpolation between order statistics (numpy's default percentile).
     static func quantile(_ sorted: [Double], _ p: Double) -> Double {
         let position = p * Double(sorted.count - 1)
         let i = Int(position.rounded(.down)), f = position - Double(i)
