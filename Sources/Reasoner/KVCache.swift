@@ -23,6 +23,7 @@ final class KVCache {
     var packed: [[PackedLinear?]] = []
 
     init(configuration c: ModelConfiguration, batch: Int, length: Int) {
+        Kernels.useSingleThreadedBLAS()
         configuration = c
         layout = ParameterLayout(c)
         self.batch = batch

@@ -9,6 +9,13 @@ package enum Kernels {
     package typealias Buffer = UnsafeMutablePointer<Float>
     package typealias Input = UnsafePointer<Float>
 
+    /// Makes OpenBLAS single-threaded. Its results depend on its own thread count (the split
+    /// changes which micro-kernel computes an element), and it may take fewer threads than asked
+    /// when another call holds its pool, so a multi-threaded OpenBLAS gives bits that depend on
+    /// timing. Every workspace and cache calls this when made; parallelism comes from our own
+    /// fixed row blocks and groups instead.
+    package static func useSingleThreadedBLAS() { BLAS.setThreadCount(1) }
+
     // MARK: Embeddings
 
     /// out[b,t,:] = wte[token] + wpe[t] (without wpe when positions are rotary).

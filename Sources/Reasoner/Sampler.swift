@@ -52,7 +52,6 @@ public struct Sampler {
     /// Generates one completion per prompt. Prompt i draws from stream `firstStream + i` of
     /// `seed`, so a long list sampled in batches gives the same samples as one big batch.
     public func generate(_ model: TransformerModel, prompts: [[Int]], eos: Int, seed: UInt64, firstStream: Int = 0) -> [Sample] {
-        BLAS.setThreadCount(1)
         let limit = model.configuration.contextLength
         // Callers check prompts against the context (the CLI with a one-line error); a longer
         // one here would write past its cache slot.

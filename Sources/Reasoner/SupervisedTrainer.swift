@@ -24,8 +24,6 @@ public final class SupervisedTrainer {
         self.batchSize = batchSize
         self.vocabulary = vocabulary
         self.optimizer = optimizer ?? AdamW(parameterCount: model.parameterCount)
-        // Single-threaded BLAS: its results can depend on its thread count, ours must not.
-        BLAS.setThreadCount(1)
     }
 
     /// What one step did.

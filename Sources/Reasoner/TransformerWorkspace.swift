@@ -27,6 +27,7 @@ package final class TransformerWorkspace {
 
     package init(configuration: ModelConfiguration, batch B: Int, length T: Int) throws(ReasonerError) {
         try configuration.validate()
+        Kernels.useSingleThreadedBLAS()
         guard B >= 1, T >= 1, T <= configuration.contextLength else {
             throw .badConfiguration("a batch needs 1 to \(configuration.contextLength) positions, got \(T)")
         }

@@ -35,7 +35,6 @@ package final class VotingTrainer {
         self.alpha = alpha
         self.vocabulary = vocabulary
         self.optimizer = optimizer ?? AdamW(parameterCount: model.parameterCount)
-        BLAS.setThreadCount(1)
     }
 
     /// The trained model, in its original configuration.

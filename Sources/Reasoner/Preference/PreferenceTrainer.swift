@@ -51,7 +51,6 @@ public final class PreferenceTrainer {
         self.loss = loss
         self.schedule = schedule
         self.optimizer = optimizer ?? AdamW(parameterCount: model.parameterCount)
-        BLAS.setThreadCount(1)
     }
 
     /// What a step measured, averaged over its pairs (TRL's names in comments).
