@@ -81,7 +81,7 @@ enum TrainCommand {
         let progress = ProgressBar(total: steps, unit: "steps", quiet: quiet)
         let start = Date()
         var tokens = 0, recent = 0.0
-        var dropout: RandomStream? = configuration.dropout > 0 ? RandomStream(seed: seed, stream: 0xD509) : nil
+        var dropout: RandomStream? = configuration.dropout > 0 ? RandomStream(seed: seed, purpose: .dropoutMasks) : nil
         for step in 0..<steps {
             let examples = try source.batch(batch, step: step, vocabulary: vocabulary)
             let report = try trainer.step(examples, dropout: &dropout)

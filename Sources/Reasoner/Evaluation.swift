@@ -31,7 +31,7 @@ public struct Evaluation: Sendable {
         var result: [Problem] = []
         for d in difficulties {
             let count = heldOutCount(task: task, difficulty: d, requested: requested)
-            var stream = RandomStream(seed: seed, stream: 0xE7A1).substream(UInt64(d))
+            var stream = RandomStream(seed: seed, purpose: .heldOutProblems).substream(UInt64(d))
             var seen = Set<String>(), attempts = 0
             while seen.count < count && attempts < count * 50 {
                 attempts += 1
@@ -52,7 +52,7 @@ public struct Evaluation: Sendable {
             let chunk = Array(problems[start..<min(problems.count, start + batchSize)])
             var prompts: [[Int]] = []
             for p in chunk { prompts.append(try vocabulary.encode(task.prompt(p), context: "the prompt of \(p.key)")) }
-            let samples = sampler.generate(model, prompts: prompts, eos: vocabulary.eos, seed: seed &+ UInt64(start))
+            let samples = sampler.generate(model, prompts: prompts, eos: vocabulary.eos, seed: seed, firstStream: start)
             for (p, s) in zip(chunk, samples) {
                 let text = vocabulary.decode(s.tokens)
                 let right = s.finished && task.isCorrect(text, for: p)

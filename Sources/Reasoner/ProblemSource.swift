@@ -32,7 +32,7 @@ public struct ProblemSource: Sendable {
         self.excluding = excluding
         self.seed = seed
         if let sizes = fixedSizes {
-            var stream = RandomStream(seed: seed, stream: 0x5EED)
+            var stream = RandomStream(seed: seed, purpose: .seedSet)
             var set: [Problem] = []
             for (d, n) in zip(difficulties, sizes) {
                 var seen = Set<String>(), attempts = 0
@@ -57,7 +57,7 @@ public struct ProblemSource: Sendable {
 
     /// The batch for a step: the same step always gives the same batch.
     public func batch(_ size: Int, step: Int, vocabulary: Vocabulary) throws(ReasonerError) -> [TrainingExample] {
-        var stream = RandomStream(seed: seed, stream: 0x7EA1).substream(UInt64(step))
+        var stream = RandomStream(seed: seed, purpose: .trainingProblems).substream(UInt64(step))
         var examples: [TrainingExample] = []
         while examples.count < size {
             let problem: Problem

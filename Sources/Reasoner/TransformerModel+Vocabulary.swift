@@ -11,7 +11,7 @@ extension TransformerModel {
         var configuration = configuration
         configuration.vocabularySize += extra
         let embedding = layout.size(.wte)
-        var stream = RandomStream(seed: seed, stream: 0xE7E4)
+        var stream = RandomStream(seed: seed, purpose: .vocabularyExtension)
         var grown = Array(parameters[0..<embedding])
         grown.reserveCapacity(parameters.count + extra * configuration.width)
         for _ in 0..<(extra * configuration.width) { grown.append(Float(stream.nextNormal()) * scale) }

@@ -19,7 +19,7 @@ public struct TransformerModel: Sendable {
         self.configuration = configuration
         layout = ParameterLayout(configuration)
         var parameters = [Float](repeating: 0, count: layout.count)
-        var stream = RandomStream(seed: seed, stream: 0x1A17)
+        var stream = RandomStream(seed: seed, purpose: .modelInitialization)
         let residualScale = scale / Float(2 * configuration.depth).squareRoot()
         for tensor in ParameterLayout.Tensor.allCases {
             let start = layout.offset(tensor), end = start + layout.size(tensor)

@@ -120,7 +120,7 @@ package final class JudgeRecorder {
             let (confidences, correct) = predictions(report)
             if !confidences.isEmpty {
                 let r = CalibrationAnalysis(try Predictions(confidences: confidences, correct: correct), binning: binning)
-                    .report(bootstrap: bootstrap, seed: seed &+ UInt64(report.iteration))
+                    .report(bootstrap: bootstrap, seed: RandomStream(seed: seed, purpose: .runBootstrap).substream(UInt64(report.iteration)).key)
                 summary += "\(report.iteration)," + r.csvRecord(group: nil, intervals: true)
                 for (b, bin) in r.bins.enumerated() {
                     bins += CSVWriter.record([String(report.iteration), String(b), f(bin.lower), f(bin.upper), f(bin.count), f(bin.meanConfidence), f(bin.accuracy)])

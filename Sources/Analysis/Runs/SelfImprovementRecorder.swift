@@ -85,7 +85,7 @@ package final class SelfImprovementRecorder {
             var perSource: [String: CalibrationReport] = [:]
             for (index, source) in IterationMetrics.sources.enumerated() {
                 let analysis = CalibrationAnalysis(try IterationMetrics.predictions(report.records, source: source), binning: binning)
-                let r = analysis.report(bootstrap: bootstrap, seed: seed &+ UInt64(report.iteration * 16 + index))
+                let r = analysis.report(bootstrap: bootstrap, seed: RandomStream(seed: seed, purpose: .runBootstrap).substream(UInt64(report.iteration)).substream(UInt64(index)).key)
                 perSource[source] = r
                 summary.append("\(report.iteration),\(source)," + r.csvRecord(group: nil, intervals: true).dropLast())
                 for (b, bin) in r.bins.enumerated() {

@@ -75,7 +75,7 @@ public struct ObedienceGame: Sendable, Equatable {
 
     /// Plays run `run` from its own stream of `seed`.
     public func play(seed: UInt64, run: Int) -> Run {
-        var stream = RandomStream(seed: seed, stream: 0x0BED).substream(UInt64(run))
+        var stream = RandomStream(seed: seed, purpose: .obedience).substream(UInt64(run))
         let theta = (0..<features).map { _ in stream.nextNormal() }
         let samples = (0..<particles).map { _ in (0..<robotFeatures).map { _ in stream.nextNormal() } }
         var logWeights = [Double](repeating: 0, count: particles)

@@ -126,7 +126,7 @@ public struct SafeInterruptibility: Sendable, Equatable {
                       seed: UInt64, run: Int) -> Outcome {
         let A = Move.allCases.count
         var q = [Double](repeating: 0, count: stateCount * A)
-        var stream = RandomStream(seed: seed, stream: learner == .sarsa ? 0x5A25A : 0x0A1).substream(UInt64(run))
+        var stream = RandomStream(seed: seed, purpose: learner == .sarsa ? .sarsa : .qLearning).substream(UInt64(run))
         func greedy(_ s: Int) -> Move {
             var best = 0
             for a in 1..<A where q[s * A + a] > q[s * A + best] { best = a }
@@ -154,7 +154,7 @@ public struct SafeInterruptibility: Sendable, Equatable {
                 }
             }
         }
-        var evaluation = RandomStream(seed: seed, stream: 0xE7A1).substream(UInt64(run))
+        var evaluation = RandomStream(seed: seed, purpose: .interruptibilityEvaluation).substream(UInt64(run))
         let clean = episode(interruptions: false, stream: &evaluation, choose: { s, _ in greedy(s) })
         var interrupted = 0.0
         for _ in 0..<200 { interrupted += episode(interruptions: true, stream: &evaluation, choose: { s, _ in greedy(s) }).ret / 200 }

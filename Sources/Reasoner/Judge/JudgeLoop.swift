@@ -27,13 +27,13 @@ package final class JudgeLoop {
         heldOutProblems = Evaluation.problems(task: task, difficulties: setup.difficulties, count: setup.heldOutProblemsPerDifficulty, seed: seed)
         var taken = Set(heldOutProblems.map(\.key))
         seedProblems = SelfImprovementLoop.draw(task: task, difficulties: setup.difficulties, count: { _ in setup.seedProblemsPerDifficulty },
-                                                excluding: &taken, seed: seed, purpose: 0x1D5E)
+                                                excluding: &taken, seed: seed, purpose: .judgeSeedProblems)
         poolProblems = SelfImprovementLoop.draw(task: task, difficulties: setup.difficulties, count: { _ in setup.poolProblemsPerDifficulty },
-                                                excluding: &taken, seed: seed, purpose: 0x1D90)
+                                                excluding: &taken, seed: seed, purpose: .judgePoolProblems)
     }
 
-    func seed(for purpose: UInt64, iteration: Int = 0) -> UInt64 {
-        RandomStream(seed: setup.seed, stream: purpose).substream(UInt64(iteration)).key
+    func seed(for purpose: StreamPurpose, iteration: Int = 0) -> UInt64 {
+        RandomStream(seed: setup.seed, purpose: purpose).substream(UInt64(iteration)).key
     }
 
     // MARK: Candidates
@@ -49,7 +49,7 @@ package final class JudgeLoop {
         // Each set from its own stream, so the held-out samples do not depend on the training sets' sizes
         // (and `judge eval` with a run's seed judges the run's held-out candidates).
         var attempts: [[Attempt]] = []
-        for (set, purpose) in [(seedProblems, UInt64(0xCA4D)), (poolProblems, 0xCA4E), (heldOutProblems, 0xCA4F)] where !set.isEmpty {
+        for (set, purpose) in [(seedProblems, StreamPurpose.judgeSeedAnswers), (poolProblems, .judgePoolAnswers), (heldOutProblems, .judgeHeldOutAnswers)] where !set.isEmpty {
             let done = attempts.count
             attempts += try Attempt.sample(policy, task: task, problems: set, k: k, sampler: sampler, hint: false, vocabulary: policyVocabulary,
                                            seed: seed(for: purpose), batchSize: setup.samplingBatch, progress: { progress?(done + $0, all.count) })
@@ -92,12 +92,12 @@ package final class JudgeLoop {
         switch setup.initialization {
         case .policy:
             guard extra >= 0 else { throw .badConfiguration("the policy's vocabulary is larger than the judge's") }
-            return try policy.extendingVocabulary(by: extra, seed: seed(for: 0x1E17))
+            return try policy.extendingVocabulary(by: extra, seed: seed(for: .judgeInitialization))
         case .scratch:
             var configuration = policy.configuration
             configuration.vocabularySize = vocabulary.count
             configuration.dropout = 0
-            return try TransformerModel(configuration: configuration, seed: seed(for: 0x1E17))
+            return try TransformerModel(configuration: configuration, seed: seed(for: .judgeInitialization))
         }
     }
 
@@ -124,7 +124,7 @@ package final class JudgeLoop {
                                         batchSize: setup.batchSize, vocabulary: vocabulary)
         var none: RandomStream? = nil, smoothed = 0.0
         for step in 0..<setup.sftSteps {
-            let batch = SelfImprovementLoop.draw(setup.batchSize, from: examples, iteration: 0, step: step, seed: setup.seed, purpose: 0x5F70)
+            let batch = SelfImprovementLoop.draw(setup.batchSize, from: examples, iteration: 0, step: step, seed: setup.seed, purpose: .judgeSupervisedBatches)
             let report = try trainer.step(batch, dropout: &none)
             smoothed = step == 0 ? report.loss : 0.95 * smoothed + 0.05 * report.loss
             progress?(step + 1, smoothed)
@@ -141,7 +141,7 @@ package final class JudgeLoop {
 
     /// `k` judgments per item, sampled with `temperature` (0 = greedy) from
     /// stream (seed, purpose, iteration). Result [i][j] is item i's j-th judgment.
-    package func judge(_ model: TransformerModel, items: [JudgeItem], k: Int, temperature: Float, purpose: UInt64, iteration: Int,
+    package func judge(_ model: TransformerModel, items: [JudgeItem], k: Int, temperature: Float, purpose: StreamPurpose, iteration: Int,
                       progress: ((Int, Int) -> Void)? = nil) throws(ReasonerError) -> [[JudgeOutput]] {
         var prompts: [[Int]] = []
         prompts.reserveCapacity(items.count * k)
@@ -169,7 +169,7 @@ package final class JudgeLoop {
     /// Greedy judgments of every held-out candidate: iteration n's measurement.
     package func evaluate(_ model: TransformerModel, data: JudgeData, iteration: Int,
                          progress: ((Int, Int) -> Void)? = nil) throws(ReasonerError) -> [JudgeOutput] {
-        try judge(model, items: data.heldOutItems, k: 1, temperature: 0, purpose: 0xE7A1, iteration: iteration, progress: progress).map { $0[0] }
+        try judge(model, items: data.heldOutItems, k: 1, temperature: 0, purpose: .judgeHeldOutVerdicts, iteration: iteration, progress: progress).map { $0[0] }
     }
 
     // MARK: Self-rationalization
@@ -187,7 +187,7 @@ package final class JudgeLoop {
     package func iterate(_ n: Int, current: TransformerModel, data: JudgeData,
                         phase: ((String, Int, Int) -> Void)? = nil) throws(ReasonerError) -> Outcome {
         var clock = Date()
-        let samples = try judge(current, items: data.pool, k: setup.judgmentsPerItem, temperature: setup.judgeTemperature, purpose: 0x5A3E,
+        let samples = try judge(current, items: data.pool, k: setup.judgmentsPerItem, temperature: setup.judgeTemperature, purpose: .judgePoolVerdicts,
                                 iteration: n, progress: { phase?("judging", $0, $1) })
         let pairing = JudgePairing(mode: setup.pairing, margin: setup.margin, pairsPerItem: setup.pairsPerItem)
         let (chosenRejected, summary) = pairing.pairs(items: data.pool, judgments: samples)
@@ -209,7 +209,7 @@ package final class JudgeLoop {
             (model, log, _) = try PreferenceTrainer.run(from: current, pairs: pairs, loss: setup.loss,
                                                      schedule: LearningRateSchedule(peak: setup.preferenceLearningRate, warmupSteps: setup.preferenceWarmupSteps,
                                                                                     totalSteps: setup.preferenceSteps),
-                                                     pairsPerStep: max(1, setup.batchSize / 2), iteration: n, seed: setup.seed, purpose: 0x5F71) {
+                                                     pairsPerStep: max(1, setup.batchSize / 2), iteration: n, seed: setup.seed, purpose: .judgePreferenceBatches) {
                 phase?("training", $0, self.setup.preferenceSteps)
             }
         }

@@ -134,7 +134,7 @@ public final class PreferenceTrainer {
     /// purpose, iteration, k), so it depends on nothing else. Returns the trained model, the
     /// per-step log and the tokens trained on; `progress` follows every step.
     public static func run(from model: TransformerModel, pairs: [PreferenceExample], loss: PreferenceLoss, schedule: LearningRateSchedule,
-                           pairsPerStep: Int, iteration: Int, seed: UInt64, purpose: UInt64,
+                           pairsPerStep: Int, iteration: Int, seed: UInt64, purpose: StreamPurpose,
                            progress: ((Int) -> Void)? = nil) throws(ReasonerError) -> (model: TransformerModel, log: [StepLog], tokens: Int) {
         let trainer = try PreferenceTrainer(model: model, reference: model, loss: loss, schedule: schedule)
         var log: [StepLog] = [], tokens = 0

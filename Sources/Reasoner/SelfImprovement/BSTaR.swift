@@ -52,7 +52,7 @@ public struct BSTaR: SelfImprovementMethod {
         var best = Choice(temperature: temperatures.first ?? 1, threshold: thresholds.first ?? 0, balanceScore: -1)
         var tokens = 0
         for (ti, t) in temperatures.enumerated() {
-            let attempts = try context.sample(queries, k: samplesPerProblem, sampler: Sampler(temperature: t), purpose: 0xB5A0 + UInt64(ti))
+            let attempts = try context.sample(queries, k: samplesPerProblem, sampler: Sampler(temperature: t), purpose: .bstarSearch, part: ti)
             let scored = zip(queries, attempts).map { problem, tries in
                 tries.map { a in (completion: a.completion, correct: a.isCorrect(problem.answer),
                                   reward: ProcessReward.reward(a, problem: problem, task: context.task)) }
@@ -70,7 +70,7 @@ public struct BSTaR: SelfImprovementMethod {
     public func collect(_ context: IterationContext) throws(ReasonerError) -> CollectedData {
         var data = CollectedData()
         // The query subset: a fresh draw from the pool each iteration.
-        var stream = RandomStream(seed: context.seed(for: 0xB5B0))
+        var stream = RandomStream(seed: context.seed(for: .bstarQueries))
         var indices = Array(context.pool.indices)
         for i in stride(from: indices.count - 1, to: 0, by: -1) { indices.swapAt(i, stream.nextIndex(below: i + 1)) }
         let queries = indices.prefix(min(querySubset, indices.count)).sorted().map { context.pool[$0] }
@@ -78,7 +78,7 @@ public struct BSTaR: SelfImprovementMethod {
         data.tokensSampled += searchTokens
         data.notes = [("temperature", String(format: "%.2f", choice.temperature)), ("threshold", String(format: "%.2f", choice.threshold)),
                       ("balance_score", String(format: "%.4f", choice.balanceScore))]
-        let attempts = try context.sample(context.pool, k: samplesPerProblem, sampler: Sampler(temperature: choice.temperature), purpose: 0xB5C0)
+        let attempts = try context.sample(context.pool, k: samplesPerProblem, sampler: Sampler(temperature: choice.temperature), purpose: .bstarSamples)
         for (problem, tries) in zip(context.pool, attempts) {
             var kept = Set<String>()
             for a in tries {

@@ -1,4 +1,5 @@
 import Foundation
+import SafetyKitNumerics
 
 /// How a model is measured on held-out problems in every iteration: one greedy answer per
 /// problem (its accuracy, sequence and answer confidences), and k samples at a temperature
@@ -28,7 +29,7 @@ public struct HeldOutEvaluation: Sendable {
                                         vocabulary: vocabulary, seed: seed, batchSize: batchSize, progress: nil)
         let sampled = samples > 0
             ? try Attempt.sample(model, task: task, problems: problems, k: samples, sampler: Sampler(temperature: temperature, maxTokens: maxTokens), hint: false,
-                                 vocabulary: vocabulary, seed: seed &+ 1, batchSize: batchSize, progress: progress)
+                                 vocabulary: vocabulary, seed: RandomStream(seed: seed, stream: 1).key, batchSize: batchSize, progress: progress)
             : problems.map { _ in [] }
         return problems.indices.map { i in HeldOutRecord(problem: problems[i], greedy: greedy[i][0], samples: sampled[i], evaluation: self) }
     }

@@ -40,19 +40,22 @@ public struct IterationContext {
         self.progress = progress
     }
 
-    /// A seed for one purpose in this iteration (purposes are small constants named by the method).
-    public func seed(for purpose: UInt64) -> UInt64 {
-        RandomStream(seed: seed, stream: purpose).substream(UInt64(iteration)).key
+    /// A seed for one purpose in this iteration; with `part`, for one of several independent
+    /// draws of that purpose (B-STaR's temperatures), from substreams rather than neighbouring
+    /// purposes.
+    public func seed(for purpose: StreamPurpose, part: Int? = nil) -> UInt64 {
+        let stream = RandomStream(seed: seed, purpose: purpose).substream(UInt64(iteration))
+        return part.map { stream.substream(UInt64($0)).key } ?? stream.key
     }
 
     /// k completions per problem, sampled with `sampler`, from the plain prompt or the hinted one.
     /// Result [i][j] is problem i's j-th sample.
-    public func sample(_ problems: [Problem], k: Int, sampler: Sampler, hint: Bool = false, purpose: UInt64) throws(ReasonerError) -> [[Attempt]] {
+    public func sample(_ problems: [Problem], k: Int, sampler: Sampler, hint: Bool = false, purpose: StreamPurpose, part: Int? = nil) throws(ReasonerError) -> [[Attempt]] {
         if let script { return script(problems, k, sampler, hint) }
         var sampler = sampler
         sampler.maxTokens = min(sampler.maxTokens, maxTokens)
         return try Attempt.sample(model, task: task, problems: problems, k: k, sampler: sampler, hint: hint, vocabulary: vocabulary,
-                           seed: seed(for: purpose), batchSize: batchSize, progress: progress)
+                           seed: seed(for: purpose, part: part), batchSize: batchSize, progress: progress)
     }
 }
 

@@ -36,7 +36,7 @@ public struct IterativeRPO: SelfImprovementMethod {
 
     public func collect(_ context: IterationContext) throws(ReasonerError) -> CollectedData {
         var data = CollectedData()
-        let attempts = try context.sample(context.pool, k: samplesPerProblem, sampler: Sampler(temperature: temperature), purpose: 0x4B0)
+        let attempts = try context.sample(context.pool, k: samplesPerProblem, sampler: Sampler(temperature: temperature), purpose: .preferenceSamples)
         for (problem, tries) in zip(context.pool, attempts) {
             var right: [String] = [], wrong: [String] = []
             for a in tries {

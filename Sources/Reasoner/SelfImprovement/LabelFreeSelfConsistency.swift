@@ -33,7 +33,7 @@ public struct LabelFreeSelfConsistency: SelfImprovementMethod {
 
     public func collect(_ context: IterationContext) throws(ReasonerError) -> CollectedData {
         var data = CollectedData()
-        let attempts = try context.sample(context.pool, k: samplesPerProblem, sampler: Sampler(temperature: temperature), purpose: 0x135)
+        let attempts = try context.sample(context.pool, k: samplesPerProblem, sampler: Sampler(temperature: temperature), purpose: .selfConsistencySamples)
         for (problem, tries) in zip(context.pool, attempts) {
             data.tokensSampled += tries.reduce(0) { $0 + $1.logProbabilities.count }
             guard let vote = MajorityVote(tries.map(\.answer)), vote.share >= agreement else { continue }

@@ -38,7 +38,7 @@ public struct RejectionSampling: SelfImprovementMethod {
     public func collect(_ context: IterationContext) throws(ReasonerError) -> CollectedData {
         let sampler = Sampler(temperature: temperature, topK: topK)
         var data = CollectedData()
-        let attempts = try context.sample(context.pool, k: samplesPerProblem, sampler: sampler, purpose: 0x4F7)
+        let attempts = try context.sample(context.pool, k: samplesPerProblem, sampler: sampler, purpose: .rejectionSamples)
         for (problem, tries) in zip(context.pool, attempts) {
             var kept = Set<String>()
             for a in tries {

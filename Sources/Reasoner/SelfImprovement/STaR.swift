@@ -32,7 +32,7 @@ public struct STaR: SelfImprovementMethod {
     public func collect(_ context: IterationContext) throws(ReasonerError) -> CollectedData {
         let sampler = Sampler(temperature: temperature, topP: topP)
         var data = CollectedData()
-        let attempts = try context.sample(context.pool, k: 1, sampler: sampler, purpose: 0x57A1)
+        let attempts = try context.sample(context.pool, k: 1, sampler: sampler, purpose: .starRationales)
         var wrong: [Problem] = []
         for (problem, tries) in zip(context.pool, attempts) {
             let a = tries[0]
@@ -44,7 +44,7 @@ public struct STaR: SelfImprovementMethod {
             }
         }
         guard rationalization, !wrong.isEmpty else { return data }
-        let hinted = try context.sample(wrong, k: 1, sampler: sampler, hint: true, purpose: 0x57A2)
+        let hinted = try context.sample(wrong, k: 1, sampler: sampler, hint: true, purpose: .starRationalizations)
         for (problem, tries) in zip(wrong, hinted) {
             let a = tries[0]
             data.tokensSampled += a.logProbabilities.count

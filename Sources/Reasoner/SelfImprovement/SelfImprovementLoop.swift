@@ -41,11 +41,11 @@ public final class SelfImprovementLoop {
         var taken = Set(heldOut.map(\.key))
         validation = Self.draw(task: task, difficulties: setup.difficulties, count: { d in
             Evaluation.heldOutCount(task: task, difficulty: d, requested: setup.validationPerDifficulty)
-        }, excluding: &taken, seed: seed, purpose: 0x7A11)
+        }, excluding: &taken, seed: seed, purpose: .validationProblems)
         let source = ProblemSource(task: task, difficulties: setup.difficulties, excluding: taken, seed: seed, fixedSizes: setup.seedSet)
         seedSet = source.fixed ?? []
         pool = Self.draw(task: task, difficulties: setup.difficulties, count: { _ in setup.poolPerDifficulty }, excluding: &taken,
-                         seed: seed, purpose: 0x9001)
+                         seed: seed, purpose: .poolProblems)
         let longest = (heldOut + validation + pool).map { (try? vocabulary.encode(task.target($0)).count) ?? 0 }.max() ?? 0
         maxTokens = longest + longest / 4 + 4
     }
@@ -53,10 +53,10 @@ public final class SelfImprovementLoop {
     /// Distinct problems per difficulty, none in `excluding` (which grows by them); a small
     /// difficulty yields fewer when it runs out.
     static func draw(task: any ReasoningTask, difficulties: [Int], count: (Int) -> Int, excluding: inout Set<String>, seed: UInt64,
-                     purpose: UInt64) -> [Problem] {
+                     purpose: StreamPurpose) -> [Problem] {
         var result: [Problem] = []
         for d in difficulties {
-            var stream = RandomStream(seed: seed, stream: purpose).substream(UInt64(d))
+            var stream = RandomStream(seed: seed, purpose: purpose).substream(UInt64(d))
             let n = count(d)
             var added = 0, attempts = 0
             while added < n && attempts < 50 * n {
@@ -103,7 +103,7 @@ public final class SelfImprovementLoop {
     /// Measures a model: the held-out records and validation accuracy of iteration `n`.
     public func measure(_ model: TransformerModel, iteration n: Int, progress: ((Int) -> Void)? = nil)
         throws(ReasonerError) -> (records: [HeldOutRecord], validationAccuracy: Double, tokens: Int) {
-        let evalSeed = RandomStream(seed: setup.seed, stream: 0xE7A1).substream(UInt64(n)).key
+        let evalSeed = RandomStream(seed: setup.seed, purpose: .heldOutSamples).substream(UInt64(n)).key
         let records = try setup.evaluation.run(model, task: setup.task, problems: heldOut, vocabulary: vocabulary, seed: evalSeed,
                                                batchSize: setup.samplingBatch, maxTokens: maxTokens, progress: progress)
         let (evaluation, _) = try Evaluation.run(model, task: setup.task, problems: validation,
@@ -160,7 +160,7 @@ public final class SelfImprovementLoop {
                 (model, preferenceLog, trained) = try PreferenceTrainer.run(
                     from: current, pairs: pairs, loss: loss,
                     schedule: LearningRateSchedule(peak: setup.preferenceLearningRate, warmupSteps: setup.warmupSteps, totalSteps: steps),
-                    pairsPerStep: max(1, setup.batchSize / 2), iteration: n, seed: setup.seed, purpose: 0x7B48) { step in
+                    pairsPerStep: max(1, setup.batchSize / 2), iteration: n, seed: setup.seed, purpose: .preferenceBatches) { step in
                     phase?("training", step, steps)
                 }
                 tokensTrained += trained
@@ -177,12 +177,12 @@ public final class SelfImprovementLoop {
                 ? LearningRateSchedule(peak: setup.learningRate, warmupSteps: setup.warmupSteps, totalSteps: totalSteps)
                 : LearningRateSchedule(peak: setup.learningRate, warmupSteps: setup.warmupSteps, totalSteps: steps)
             func batch(_ step: Int) -> [TrainingExample] {
-                Self.draw(setup.batchSize, from: examples, iteration: n, step: step, seed: setup.seed, purpose: 0x7B47)
+                Self.draw(setup.batchSize, from: examples, iteration: n, step: step, seed: setup.seed, purpose: .supervisedBatches)
             }
             if let voting = method.voting {
                 let trainer = try VotingTrainer(model: model, schedule: schedule, batchSize: setup.batchSize, passes: voting.passes,
                                                 alpha: voting.alpha, dropout: voting.dropout, vocabulary: vocabulary, optimizer: nextOptimizer)
-                var masks = RandomStream(seed: setup.seed, stream: 0xD509).substream(UInt64(n))
+                var masks = RandomStream(seed: setup.seed, purpose: .dropoutMasks).substream(UInt64(n))
                 for step in 0..<steps {
                     tokensTrained += try trainer.step(batch(step), dropout: &masks).tokens
                     phase?("training", step + 1, steps)
@@ -217,8 +217,8 @@ public final class SelfImprovementLoop {
 
     /// A training batch: `count` items drawn with replacement from stream (seed, purpose,
     /// iteration, step), so a step's batch depends on nothing else.
-    static func draw<T>(_ count: Int, from items: [T], iteration n: Int, step: Int, seed: UInt64, purpose: UInt64) -> [T] {
-        var stream = RandomStream(seed: RandomStream(seed: seed, stream: purpose).substream(UInt64(n)).key, stream: UInt64(step))
+    static func draw<T>(_ count: Int, from items: [T], iteration n: Int, step: Int, seed: UInt64, purpose: StreamPurpose) -> [T] {
+        var stream = RandomStream(seed: RandomStream(seed: seed, purpose: purpose).substream(UInt64(n)).key, stream: UInt64(step))
         return (0..<count).map { _ in items[stream.nextIndex(below: items.count)] }
     }
 
