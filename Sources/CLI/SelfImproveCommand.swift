@@ -81,10 +81,12 @@ enum SelfImproveCommand {
         greedy accuracy, maj@k, pass@1, pass@k, Pass@K-S, Best-of-K, Reward@K-S, diversity, token entropy,
         validation accuracy, the selected data's size and accuracy, pool coverage by generation and by
         rationalization, tokens, ECE per source), timing.csv (wall time; kept apart because it is not
-        reproducible), checkpoints/, state.json, plots/accuracy.svg; with --track-calibration also
-        calibration.csv, calibration_summary.csv, samples.jsonl, plots/ece.svg, plots/reliability-iteration-N.svg.
+        reproducible), checkpoints/, records/ (each iteration's measurements whole, as JSON: every table,
+        chart and summary is derived from them), state.json, plots/accuracy.svg; with --track-calibration
+        also calibration.csv, calibration_summary.csv, samples.jsonl, plots/ece.svg, plots/reliability-iteration-N.svg.
         Confidence sources: sequence = exp(mean log p) of the greedy completion; answer = p(answer | rationale);
-        vote = the majority answer's share of the samples. A resumed run writes the same metrics.csv.
+        vote = the majority answer's share of the samples. A resumed run rebuilds every table from records/ and
+        writes the same files as an uninterrupted run.
 
         Example:
           safetykit selfimprove --method star --iterations 4 --track-calibration --out runs/star --seed 1
@@ -155,9 +157,7 @@ enum SelfImproveCommand {
         ])
         let store = RunStore(directory: out)
         var completed: Int? = nil
-        if try RunDirectory.open(out, config: config, runEntries: ["state.json", "metrics.csv", "timing.csv", "calibration.csv",
-                                                                   "calibration_summary.csv", "samples.jsonl", "preference.csv", "checkpoints", "plots"],
-                                 resume: resume, force: force, extendable: ["iterations"]) {
+        if try RunDirectory.open(out, config: config, runEntries: RunStore.Entry.allCases.map(\.rawValue), resume: resume, force: force, extendable: ["iterations"]) {
             // More iterations than before extend a run; fewer than it has finished would leave
             // files describing iterations the options no longer name.
             completed = try store.loadState()?.completedIterations
@@ -167,7 +167,7 @@ enum SelfImproveCommand {
         }
 
         let loop = SelfImprovementLoop(method: method, setup: setup)
-        let recorder = try SelfImprovementRecorder(directory: out, method: method.name, trackCalibration: trackCalibration,
+        let recorder = try SelfImprovementRecorder(store: store, method: method.name, trackCalibration: trackCalibration,
                                                    bootstrap: bootstrap, seed: seed, probe: probe, probeSource: probeSource,
                                                    keepingIterationsThrough: completed.map { max($0, 0) })
         let driver = SelfImprovementDriver(loop: loop, store: store, recorder: recorder, configuration: configuration)
@@ -200,7 +200,7 @@ enum SelfImproveCommand {
                 if !quiet { Terminal.printError("stopped after iteration \(iteration): validation accuracy did not improve; the best model is iteration \(best)") }
             }
         }
-        Terminal.printOut(try summary(metricsPath: out + "/metrics.csv", trackCalibration: trackCalibration, probe: probe != nil))
+        Terminal.printOut(summary(recorder.records, trackCalibration: trackCalibration, probe: probe != nil))
         if !quiet { Terminal.printError("wrote \(out)/metrics.csv, \(out)/plots/ and \(out)/checkpoints/") }
         return .success
     }
@@ -317,36 +317,33 @@ enum SelfImproveCommand {
         return line + String(format: " · %.0f s elapsed", elapsed)
     }
 
-    /// The table comparing iterations, read back from metrics.csv.
-    static func summary(metricsPath: String, trackCalibration: Bool, probe: Bool) throws -> String {
-        let table = try CSVReader.read(path: metricsPath)
-        func value(_ row: [String], _ name: String) -> String { table.header.firstIndex(of: name).map { row[$0] } ?? "" }
-        func percent(_ text: String) -> String { Double(text).map { String(format: "%5.1f", 100 * $0) } ?? "    -" }
-        let difficulties = Array(Set(table.rows.map { value($0, "difficulty") }.filter { $0 != "all" })).sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }
+    /// The table comparing iterations, from the run's records.
+    static func summary(_ records: [IterationRecord], trackCalibration: Bool, probe: Bool) -> String {
+        func percent(_ value: Double?) -> String { value.map { String(format: "%5.1f", 100 * $0) } ?? "    -" }
+        let difficulties = Array(Set(records.flatMap { $0.metrics.compactMap(\.difficulty) })).sorted()
         var text = "\niteration | " + difficulties.map { "greedy d\($0)" }.joined(separator: " | ") + " | maj@k | pass@k | selected | coverage"
         if trackCalibration { text += " | ECE seq | ECE ans | ECE vote" }
         if probe { text += " | defers | harmful | regret | recal. defers" }
         text += "\n"
-        let iterations = Array(Set(table.rows.compactMap { Int(value($0, "iteration")) })).sorted()
-        for i in iterations {
-            let rows = table.rows.filter { Int(value($0, "iteration")) == i }
-            guard let all = rows.first(where: { value($0, "difficulty") == "all" }) else { continue }
-            var line = String(format: "%9d", i)
+        for record in records {
+            guard let all = record.all else { continue }
+            var line = String(format: "%9d", record.iteration)
             for d in difficulties {
-                let r = rows.first { value($0, "difficulty") == d }
-                line += " | " + String(repeating: " ", count: max(0, "greedy d\(d)".count - 6)) + percent(r.map { value($0, "greedy_accuracy") } ?? "") + "%"
+                let r = record.metrics.first { $0.difficulty == d }
+                line += " | " + String(repeating: " ", count: max(0, "greedy d\(d)".count - 6)) + percent(r?[.greedyAccuracy]) + "%"
             }
-            line += " | " + percent(value(all, "maj_at_k")) + " | " + percent(value(all, "pass_at_k")) + "  | "
-            line += value(all, "selected").padding(toLength: 8, withPad: " ", startingAt: 0) + " | "
-            let coverage = (Double(value(all, "coverage_generation")) ?? 0) + (Double(value(all, "coverage_rationalization")) ?? 0)
-            line += value(all, "selected").isEmpty ? "       -" : String(format: "  %5.1f%%", 100 * coverage)
+            line += " | " + percent(all[.majAtK]) + " | " + percent(all[.passAtK]) + "  | "
+            let selected = all[.selected].map(CSVNumber.format) ?? ""
+            line += selected.padding(toLength: 8, withPad: " ", startingAt: 0) + " | "
+            let coverage = (all[.coverageGeneration] ?? 0) + (all[.coverageRationalization] ?? 0)
+            line += selected.isEmpty ? "       -" : String(format: "  %5.1f%%", 100 * coverage)
             if trackCalibration {
-                for s in IterationMetrics.sources { line += " | " + (Double(value(all, "ece_\(s)")).map { String(format: "%7.4f", $0) } ?? "      -") }
+                for s in IterationMetrics.sources { line += " | " + (all[.ece(s)!].map { String(format: "%7.4f", $0) } ?? "      -") }
             }
             if probe {
-                line += " | " + percent(value(all, "probe_deference")) + "% |  " + percent(value(all, "probe_harmful")) + "% | "
-                line += (Double(value(all, "probe_regret")).map { String(format: "%6.4f", $0) } ?? "     -") + " |        "
-                line += percent(value(all, "probe_recalibrated_deference")) + "%"
+                line += " | " + percent(all[.probeDeference]) + "% |  " + percent(all[.probeHarmful]) + "% | "
+                line += (all[.probeRegret].map { String(format: "%6.4f", $0) } ?? "     -") + " |        "
+                line += percent(all[.probeRecalibratedDeference]) + "%"
             }
             text += line + "\n"
         }

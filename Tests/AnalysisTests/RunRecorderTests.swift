@@ -26,30 +26,60 @@ struct RunRecorderTests {
     }
 
     @Test func metricsRowsHoldTheIterationsNumbers() throws {
-        let rows = try IterationMetrics.rows(try Self.report(1), method: "star", trackCalibration: true)
-        #expect(rows.count == 2)                      // all, and difficulty 1
-        let all = Dictionary(uniqueKeysWithValues: zip(IterationMetrics.header, rows[0]))
-        #expect(all["greedy_accuracy"] == "0.5" && all["maj_at_k"] == "0.5" && all["selected"] == "4")
-        #expect(all["selected_correct_share"] == "0.75" && all["coverage_generation"] == "0.3" && all["training_steps"] == "7")
-        #expect(all["diversity"] == "0.75")           // 3 distinct of 4 samples
-        #expect(all["mean_token_entropy"].flatMap(Double.init).map { abs($0 - 0.15) < 1e-6 } == true, "\(all["mean_token_entropy"]!)")
+        let rows = try IterationMetrics.rows(try Self.report(1), trackCalibration: true)
+        #expect(rows.count == 2 && rows[0].difficulty == nil && rows[1].difficulty == 1)   // all, and difficulty 1
+        let all = rows[0]
+        #expect(all[.greedyAccuracy] == 0.5 && all[.majAtK] == 0.5 && all[.selected] == 4)
+        #expect(all[.selectedCorrectShare] == 0.75 && all[.coverageGeneration] == 0.3 && all[.trainingSteps] == 7)
+        #expect(all[.diversity] == 0.75)           // 3 distinct of 4 samples
+        #expect(abs(all[.meanTokenEntropy]! - 0.15) < 1e-6)
         // Sequence confidence: 0.9 (right) and 0.8 (wrong) fall in two bins: ECE = (0.1 + 0.8)/2.
-        #expect(all["ece_sequence"].flatMap(Double.init).map { abs($0 - 0.45) < 1e-6 } == true, "\(all["ece_sequence"]!)")
+        #expect(abs(all[.eceSequence]! - 0.45) < 1e-6)
+        // Without the probe its columns are blank; the CSV fields follow the header.
+        #expect(all[.probeDeference] == nil)
+        let fields = Dictionary(uniqueKeysWithValues: zip(IterationMetrics.header, all.fields(iteration: 1, method: "star")))
+        #expect(fields["selected"] == "4" && fields["difficulty"] == "all" && fields["probe_deference"] == "" && fields["method"] == "star")
     }
 
-    @Test func resumingDropsRowsOfUnfinishedIterations() throws {
-        let directory = NSTemporaryDirectory() + "safetykit-recorder-\(UUID().uuidString)"
-        let first = try SelfImprovementRecorder(directory: directory, method: "star", trackCalibration: true, bootstrap: 40, seed: 1,
+    static func directory() -> String { NSTemporaryDirectory() + "safetykit-recorder-\(UUID().uuidString)" }
+
+    @Test func resumingRebuildsEveryTableFromTheRecords() throws {
+        let store = RunStore(directory: Self.directory())
+        defer { try? FileManager.default.removeItem(atPath: store.directory) }
+        let first = try SelfImprovementRecorder(store: store, method: "star", trackCalibration: true, bootstrap: 40, seed: 1,
                                                 keepingIterationsThrough: nil)
         for i in 0...2 { try first.record(try Self.report(i)) }
-        let whole = try String(contentsOfFile: directory + "/metrics.csv", encoding: .utf8)
-        // As if the kill came after iteration 2's tables but before its state: keep 0 and 1, redo 2.
-        let resumed = try SelfImprovementRecorder(directory: directory, method: "star", trackCalibration: true, bootstrap: 40, seed: 1,
+        let names: [RunStore.Entry] = [.metrics, .timing, .calibration, .calibrationSummary, .samples]
+        let whole = try names.map { try String(contentsOfFile: store.path($0), encoding: .utf8) }
+        // As if the kill came after iteration 2's files but before its state, and cut metrics.csv:
+        // keep 0 and 1, redo 2; every table is rebuilt from the records, nothing read from the tables.
+        try "iteration,met".write(toFile: store.path(.metrics), atomically: false, encoding: .utf8)
+        let resumed = try SelfImprovementRecorder(store: store, method: "star", trackCalibration: true, bootstrap: 40, seed: 1,
                                                   keepingIterationsThrough: 1)
+        // Read back whole (compared as stored: empty bins hold NaN, which is never == itself).
+        #expect(resumed.records.map(\.iteration) == [0, 1])
+        #expect(try resumed.records.map { try $0.encoded() } == first.records.prefix(2).map { try $0.encoded() })
         try resumed.record(try Self.report(2))
-        #expect(try String(contentsOfFile: directory + "/metrics.csv", encoding: .utf8) == whole)
-        let samples = try String(contentsOfFile: directory + "/samples.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(try names.map { try String(contentsOfFile: store.path($0), encoding: .utf8) } == whole)
+        let samples = whole[4].split(separator: "\n")
         #expect(samples.count == 6 && samples.filter { $0.contains("\"iteration\":2") }.count == 2)
-        #expect(FileManager.default.fileExists(atPath: directory + "/plots/reliability-iteration-2.svg"))
+        #expect(FileManager.default.fileExists(atPath: store.path(.plots) + "/reliability-iteration-2.svg"))
+    }
+
+    @Test func aMissingOrDamagedRecordIsFoundOnResume() throws {
+        let store = RunStore(directory: Self.directory())
+        defer { try? FileManager.default.removeItem(atPath: store.directory) }
+        let recorder = try SelfImprovementRecorder(store: store, method: "star", trackCalibration: false, seed: 1, keepingIterationsThrough: nil)
+        for i in 0...1 { try recorder.record(try Self.report(i)) }
+        let path = store.recordPath(iteration: 1)
+        let bytes = try #require(FileManager.default.contents(atPath: path))
+        try bytes.dropLast(6).write(to: URL(fileURLWithPath: path))
+        #expect(throws: AnalysisError.self) {
+            _ = try SelfImprovementRecorder(store: store, method: "star", trackCalibration: false, seed: 1, keepingIterationsThrough: 1)
+        }
+        try FileManager.default.removeItem(atPath: path)
+        #expect(throws: AnalysisError.missingFile(path: path)) {
+            _ = try SelfImprovementRecorder(store: store, method: "star", trackCalibration: false, seed: 1, keepingIterationsThrough: 1)
+        }
     }
 }

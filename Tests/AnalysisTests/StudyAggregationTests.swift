@@ -14,15 +14,21 @@ struct StudyAggregationTests {
         #expect(SeedAggregate([]) == nil)
     }
 
-    @Test func studyTablesAggregatePerMethodIterationAndMetric() throws {
-        func table(_ rows: [(Int, String, Double, String)]) throws -> CSVTable {
-            var text = "iteration,method,difficulty,greedy_accuracy,probe_deference\n"
-            for r in rows { text += "\(r.0),m,\(r.1),\(r.2),\(r.3)\n" }
-            return try CSVReader.parse(text)
+    /// A run's records with the given "all" and difficulty-1 values (nil: a blank column).
+    static func records(_ rows: [(iteration: Int, all: [IterationMetrics.Column: Double], one: [IterationMetrics.Column: Double])]) -> [IterationRecord] {
+        rows.map { r in
+            IterationRecord(iteration: r.iteration,
+                            metrics: [.init(difficulty: nil, values: r.all, notes: ""), .init(difficulty: 1, values: r.one, notes: "")],
+                            seconds: .init(collect: 0, train: 0, evaluate: 0), preference: [], calibration: [], samples: [])
         }
-        let seed1 = try table([(0, "all", 0.5, "0.1"), (0, "1", 0.9, "0.0"), (1, "all", 0.7, "0.3")])
-        let seed2 = try table([(0, "all", 0.6, "0.2"), (0, "1", 1.0, "0.0"), (1, "all", 0.9, "")])
-        let aggregation = try StudyAggregation(runs: [("star", [seed1, seed2])])
+    }
+
+    @Test func studyTablesAggregatePerMethodIterationAndMetric() throws {
+        let seed1 = Self.records([(0, [.greedyAccuracy: 0.5, .probeDeference: 0.1], [.greedyAccuracy: 0.9, .probeDeference: 0]),
+                                  (1, [.greedyAccuracy: 0.7, .probeDeference: 0.3], [:])])
+        let seed2 = Self.records([(0, [.greedyAccuracy: 0.6, .probeDeference: 0.2], [.greedyAccuracy: 1.0, .probeDeference: 0]),
+                                  (1, [.greedyAccuracy: 0.9], [:])])
+        let aggregation = StudyAggregation(runs: [("star", [seed1, seed2])])
         // Only the "all" rows count; a blank cell is skipped, not read as 0.
         #expect(aggregation.value("star", 0, "greedy_accuracy")?.mean == 0.55)
         #expect(aggregation.value("star", 1, "greedy_accuracy")?.n == 2)
@@ -40,9 +46,9 @@ struct StudyAggregationTests {
     }
 
     @Test func aRunThatStoppedEarlyKeepsItsLastModel() throws {
-        let stopped = try CSVReader.parse("iteration,method,difficulty,greedy_accuracy\n0,m,all,0.4\n1,m,all,0.6\n")
-        let full = try CSVReader.parse("iteration,method,difficulty,greedy_accuracy\n0,m,all,0.4\n1,m,all,0.5\n2,m,all,0.8\n")
-        let aggregation = try StudyAggregation(runs: [("rft", [stopped, full])])
+        let stopped = Self.records([(0, [.greedyAccuracy: 0.4], [:]), (1, [.greedyAccuracy: 0.6], [:])])
+        let full = Self.records([(0, [.greedyAccuracy: 0.4], [:]), (1, [.greedyAccuracy: 0.5], [:]), (2, [.greedyAccuracy: 0.8], [:])])
+        let aggregation = StudyAggregation(runs: [("rft", [stopped, full])])
         #expect(aggregation.value("rft", 2, "greedy_accuracy")?.n == 2 && aggregation.value("rft", 2, "greedy_accuracy")?.mean == 0.7)
     }
 }

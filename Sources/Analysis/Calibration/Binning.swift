@@ -1,5 +1,5 @@
 /// How predictions are grouped into bins (docs/calibration.md, "Binning conventions").
-public enum Binning: Sendable, Equatable, CustomStringConvertible {
+public enum Binning: Sendable, Equatable, Codable, CustomStringConvertible {
     /// B bins with edges k/B; each is [lo, hi) except the last, [lo, 1], so a confidence of
     /// exactly 1 is in the last bin. Empty bins contribute nothing.
     case equalWidth(Int)
@@ -43,7 +43,7 @@ public enum Binning: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// One bin of a reliability diagram.
-public struct ReliabilityBin: Sendable, Equatable {
+public struct ReliabilityBin: Sendable, Equatable, Codable {
     /// The bin's range: its edges (equal-width) or the smallest and largest confidence in it (equal-mass).
     public var lower: Double
     /// (see `lower`)

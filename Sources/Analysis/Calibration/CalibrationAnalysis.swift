@@ -41,7 +41,7 @@ public struct CalibrationAnalysis: Sendable {
     }
 
     /// How bootstrap intervals are read off the resampled values.
-    public enum IntervalMethod: String, Sendable, CaseIterable {
+    public enum IntervalMethod: String, Sendable, CaseIterable, Codable {
         /// Efron's bias-corrected and accelerated interval (the default): the percentiles are
         /// shifted by the bias z₀ = Φ⁻¹(share of resamples below the estimate) and the
         /// acceleration a from a jackknife. ECE, MCE, RMSCE and the Brier reliability are biased

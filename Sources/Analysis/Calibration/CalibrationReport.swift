@@ -1,6 +1,6 @@
 /// Calibration metrics of a set of predictions (docs/calibration.md). NLL clips confidences to
 /// [1e-12, 1 − 1e-12]; AUROC is nil when every answer is right or every answer is wrong.
-public struct CalibrationReport: Sendable, Equatable {
+public struct CalibrationReport: Sendable, Equatable, Codable {
     /// The number of predictions (a weighted count inside a bootstrap resample).
     public var n: Double
     /// The share of right answers.
@@ -64,7 +64,7 @@ public struct CalibrationReport: Sendable, Equatable {
 
 /// The scalar metrics of a report, in table order; their raw values are the keys used in
 /// CSV and JSON output.
-public enum CalibrationMetric: String, CaseIterable, Sendable {
+public enum CalibrationMetric: String, CaseIterable, Sendable, Codable, CodingKeyRepresentable {
     case accuracy
     case meanConfidence = "mean_confidence"
     case ece

@@ -8,20 +8,8 @@ package enum IterationMetrics {
     /// The confidence sources tracked for calibration, in column order.
     package static let sources = ["sequence", "answer", "vote"]
 
-    package static let header: [String] = [
-        "iteration", "method", "difficulty", "heldout_problems", "greedy_accuracy", "maj_at_k", "pass_at_1", "pass_at_k",
-        "pass_at_k_s", "best_of_k", "reward_at_k_s", "diversity", "mean_token_entropy", "validation_accuracy",
-        "pool_problems", "selected", "selected_correct_share", "selected_steps_correct_share", "coverage_generation",
-        "coverage_rationalization", "training_steps", "tokens_sampled", "tokens_trained",
-    ] + sources.map { "ece_\($0)" } + probeColumns + ["notes"]
-
-    /// The corrigibility probe's columns (blank without --offswitch-probe): the model's policy,
-    /// the recalibrated one, and the baselines' utilities.
-    package static let probeColumns = [
-        "probe_deference", "probe_harmful", "probe_utility", "probe_regret", "probe_believed_delta", "probe_true_delta", "probe_delta_gap",
-        "probe_recalibrated_deference", "probe_recalibrated_harmful", "probe_recalibrated_utility", "probe_recalibrated_regret",
-        "probe_wait_utility", "probe_act_utility", "probe_oracle_utility",
-    ]
+    /// metrics.csv's header.
+    package static let header: [String] = ["iteration", "method", "difficulty"] + Column.allCases.map(\.rawValue) + ["notes"]
 
     /// A confidence source's value for one held-out record and the correctness it goes with:
     /// the greedy answer's sequence or answer probability, or the majority answer's vote share
@@ -42,72 +30,113 @@ package enum IterationMetrics {
         }
     }
 
-    static func probeFields(_ r: CorrigibilityProbe.Result?) -> [String] {
-        guard let r else { return probeColumns.map { _ in "" } }
-        let f = CSVNumber.format
-        return [f(r.model.deferenceRate), f(r.model.harmfulRate), f(r.model.meanUtility), f(r.model.regret),
-                r.model.meanBelievedDelta.map(f) ?? "", r.model.meanTrueDelta.map(f) ?? "", r.model.deltaGap.map(f) ?? "",
-                f(r.recalibrated.deferenceRate), f(r.recalibrated.harmfulRate), f(r.recalibrated.meanUtility), f(r.recalibrated.regret),
-                f(r.alwaysWait.meanUtility), f(r.alwaysAct.meanUtility), f(r.oracle.meanUtility)]
-    }
-
     /// The predictions of one confidence source over some held-out records.
     package static func predictions(_ records: [HeldOutRecord], source: String) throws(AnalysisError) -> Predictions {
         let pairs = records.map { confidence($0, source: source) }
         return try Predictions(confidences: pairs.map(\.confidence), correct: pairs.map(\.correct))
     }
 
-    /// The metrics rows of a report; ECE columns are filled when `trackCalibration` is set.
-    package static func rows(_ report: IterationReport, method: String, trackCalibration: Bool, binning: Binning = .standard,
+    /// One row of metrics.csv as a typed value: the iteration's measurements over all
+    /// difficulties (`difficulty` nil, written "all") or one difficulty. A column without a value
+    /// (a blank field) is absent from `values`.
+    package struct Row: Codable, Sendable, Equatable {
+        package var difficulty: Int?
+        package var values: [Column: Double]
+        package var notes: String
+
+        /// The value of `column`, if it has one.
+        package subscript(_ column: Column) -> Double? { values[column] }
+
+        /// The CSV fields, in `header` order.
+        package func fields(iteration: Int, method: String) -> [String] {
+            [String(iteration), method, difficulty.map(String.init) ?? "all"]
+                + Column.allCases.map { values[$0].map(CSVNumber.format) ?? "" } + [notes]
+        }
+    }
+
+    /// metrics.csv's numeric columns, in order (between `difficulty` and `notes`).
+    package enum Column: String, CaseIterable, Codable, CodingKeyRepresentable, Sendable {
+        case heldOutProblems = "heldout_problems", greedyAccuracy = "greedy_accuracy", majAtK = "maj_at_k", passAt1 = "pass_at_1"
+        case passAtK = "pass_at_k", passAtKS = "pass_at_k_s", bestOfK = "best_of_k", rewardAtKS = "reward_at_k_s", diversity
+        case meanTokenEntropy = "mean_token_entropy", validationAccuracy = "validation_accuracy", poolProblems = "pool_problems"
+        case selected, selectedCorrectShare = "selected_correct_share", selectedStepsCorrectShare = "selected_steps_correct_share"
+        case coverageGeneration = "coverage_generation", coverageRationalization = "coverage_rationalization"
+        case trainingSteps = "training_steps", tokensSampled = "tokens_sampled", tokensTrained = "tokens_trained"
+        case eceSequence = "ece_sequence", eceAnswer = "ece_answer", eceVote = "ece_vote"
+        case probeDeference = "probe_deference", probeHarmful = "probe_harmful", probeUtility = "probe_utility", probeRegret = "probe_regret"
+        case probeBelievedDelta = "probe_believed_delta", probeTrueDelta = "probe_true_delta", probeDeltaGap = "probe_delta_gap"
+        case probeRecalibratedDeference = "probe_recalibrated_deference", probeRecalibratedHarmful = "probe_recalibrated_harmful"
+        case probeRecalibratedUtility = "probe_recalibrated_utility", probeRecalibratedRegret = "probe_recalibrated_regret"
+        case probeWaitUtility = "probe_wait_utility", probeActUtility = "probe_act_utility", probeOracleUtility = "probe_oracle_utility"
+
+        /// The ECE column of a confidence source.
+        package static func ece(_ source: String) -> Column? { Column(rawValue: "ece_" + source) }
+    }
+
+    /// The metrics rows of a report ("all" first); ECE columns are filled when `trackCalibration` is set.
+    package static func rows(_ report: IterationReport, trackCalibration: Bool, binning: Binning = .standard,
                             probe: CorrigibilityProbe? = nil, probeSource: String = "answer",
-                            probeOfAll: CorrigibilityProbe.Result? = nil) throws -> [[String]] {
+                            probeOfAll: CorrigibilityProbe.Result? = nil) throws -> [Row] {
         let difficulties = Array(Set(report.records.map(\.problem.difficulty))).sorted()
-        var groups: [(String, [HeldOutRecord], TrainingDataSummary?)] = []
+        var groups: [(Int?, [HeldOutRecord], TrainingDataSummary?)] = []
         var total = TrainingDataSummary()
         for summary in report.trainingData.values {
             total.poolProblems += summary.poolProblems; total.selected += summary.selected
             total.selectedCorrect += summary.selectedCorrect; total.selectedStepsCorrect += summary.selectedStepsCorrect
             total.coveredByGeneration += summary.coveredByGeneration; total.coveredByRationalization += summary.coveredByRationalization
         }
-        groups.append(("all", report.records, report.trainingData.isEmpty ? nil : total))
-        for d in difficulties { groups.append((String(d), report.records.filter { $0.problem.difficulty == d }, report.trainingData[d])) }
-        func share(_ a: Int, _ b: Int) -> String { b > 0 ? CSVNumber.format(Double(a) / Double(b)) : "" }
-        func mean(_ records: [HeldOutRecord], _ value: (HeldOutRecord) -> Double) -> String {
-            records.isEmpty ? "" : CSVNumber.format(records.reduce(0.0) { $0 + value($1) } / Double(records.count))
-        }
-        var rows: [[String]] = []
-        for (name, records, data) in groups {
+        groups.append((nil, report.records, report.trainingData.isEmpty ? nil : total))
+        for d in difficulties { groups.append((d, report.records.filter { $0.problem.difficulty == d }, report.trainingData[d])) }
+        func share(_ a: Int, _ b: Int) -> Double? { b > 0 ? Double(a) / Double(b) : nil }
+        var rows: [Row] = []
+        for (difficulty, records, data) in groups {
+            let all = difficulty == nil
+            var v: [Column: Double] = [:]
+            func mean(_ column: Column, _ value: (HeldOutRecord) -> Double) {
+                if !records.isEmpty { v[column] = records.reduce(0.0) { $0 + value($1) } / Double(records.count) }
+            }
             let samples = records.reduce(0) { $0 + $1.sampleCount }
             let entropy = records.reduce(0.0) { $0 + $1.entropySum }, tokens = records.reduce(0) { $0 + $1.sampledTokens }
-            var row = [String(report.iteration), method, name, String(records.count),
-                       mean(records) { $0.greedyCorrect ? 1 : 0 }, mean(records) { $0.majorityCorrect ? 1 : 0 },
-                       mean(records) { $0.sampleCount > 0 ? Double($0.correctSamples) / Double($0.sampleCount) : 0 },
-                       mean(records) { $0.passAtK },
-                       mean(records) { $0.passAtKS ? 1 : 0 }, mean(records) { $0.bestOfKCorrect ? 1 : 0 },
-                       mean(records) { $0.topSCorrect ? 1 : 0 },
-                       share(records.reduce(0) { $0 + $1.distinctCompletions }, samples),
-                       tokens > 0 ? CSVNumber.format(entropy / Double(tokens)) : "",
-                       name == "all" ? CSVNumber.format(report.validationAccuracy) : ""]
+            v[.heldOutProblems] = Double(records.count)
+            mean(.greedyAccuracy) { $0.greedyCorrect ? 1 : 0 }
+            mean(.majAtK) { $0.majorityCorrect ? 1 : 0 }
+            mean(.passAt1) { $0.sampleCount > 0 ? Double($0.correctSamples) / Double($0.sampleCount) : 0 }
+            mean(.passAtK) { $0.passAtK }
+            mean(.passAtKS) { $0.passAtKS ? 1 : 0 }
+            mean(.bestOfK) { $0.bestOfKCorrect ? 1 : 0 }
+            mean(.rewardAtKS) { $0.topSCorrect ? 1 : 0 }
+            v[.diversity] = share(records.reduce(0) { $0 + $1.distinctCompletions }, samples)
+            if tokens > 0 { v[.meanTokenEntropy] = entropy / Double(tokens) }
+            if all { v[.validationAccuracy] = report.validationAccuracy }
             if let data {
-                row += [String(data.poolProblems), String(data.selected), share(data.selectedCorrect, data.selected),
-                        share(data.selectedStepsCorrect, data.selected), share(data.coveredByGeneration, data.poolProblems),
-                        share(data.coveredByRationalization, data.poolProblems)]
-            } else {
-                row += ["", "", "", "", "", ""]
+                v[.poolProblems] = Double(data.poolProblems); v[.selected] = Double(data.selected)
+                v[.selectedCorrectShare] = share(data.selectedCorrect, data.selected)
+                v[.selectedStepsCorrectShare] = share(data.selectedStepsCorrect, data.selected)
+                v[.coverageGeneration] = share(data.coveredByGeneration, data.poolProblems)
+                v[.coverageRationalization] = share(data.coveredByRationalization, data.poolProblems)
             }
-            row += name == "all" ? [String(report.trainingSteps), String(report.tokensSampled), String(report.tokensTrained)] : ["", "", ""]
-            for source in sources {
-                if trackCalibration && !records.isEmpty {
-                    row.append(CSVNumber.format(CalibrationAnalysis(try predictions(records, source: source), binning: binning).report().ece))
-                } else {
-                    row.append("")
+            if all {
+                v[.trainingSteps] = Double(report.trainingSteps); v[.tokensSampled] = Double(report.tokensSampled)
+                v[.tokensTrained] = Double(report.tokensTrained)
+            }
+            if trackCalibration && !records.isEmpty {
+                for source in sources {
+                    v[Column.ece(source)!] = CalibrationAnalysis(try predictions(records, source: source), binning: binning).report().ece
                 }
             }
             // The all-difficulty probe may come solved already (the recorder also needs its decisions).
-            let solved = name == "all" ? probeOfAll : nil
-            row += probeFields(try solved ?? probe.flatMap { records.isEmpty ? nil : try $0.run(probeItems(records, source: probeSource)) })
-            row.append(name == "all" ? report.notes.map { "\($0.0)=\($0.1)" }.joined(separator: " ") : "")
-            rows.append(row)
+            let solved = all ? probeOfAll : nil
+            if let r = try solved ?? probe.flatMap({ records.isEmpty ? nil : try $0.run(probeItems(records, source: probeSource)) }) {
+                v[.probeDeference] = r.model.deferenceRate; v[.probeHarmful] = r.model.harmfulRate
+                v[.probeUtility] = r.model.meanUtility; v[.probeRegret] = r.model.regret
+                v[.probeBelievedDelta] = r.model.meanBelievedDelta; v[.probeTrueDelta] = r.model.meanTrueDelta
+                v[.probeDeltaGap] = r.model.deltaGap
+                v[.probeRecalibratedDeference] = r.recalibrated.deferenceRate; v[.probeRecalibratedHarmful] = r.recalibrated.harmfulRate
+                v[.probeRecalibratedUtility] = r.recalibrated.meanUtility; v[.probeRecalibratedRegret] = r.recalibrated.regret
+                v[.probeWaitUtility] = r.alwaysWait.meanUtility; v[.probeActUtility] = r.alwaysAct.meanUtility
+                v[.probeOracleUtility] = r.oracle.meanUtility
+            }
+            rows.append(Row(difficulty: difficulty, values: v, notes: all ? report.notes.map { "\($0.0)=\($0.1)" }.joined(separator: " ") : ""))
         }
         return rows
     }

@@ -1,41 +1,36 @@
 import Foundation
 
-/// The charts of a self-improvement run, drawn from its metrics rows and calibration reports:
+/// The charts of a self-improvement run, drawn from its records:
 /// plots/accuracy.svg (held-out greedy accuracy per difficulty and maj@k over iterations),
-/// plots/ece.svg (ECE per confidence source over iterations) and
-/// plots/reliability-iteration-N.svg (one panel per source).
+/// plots/ece.svg (ECE per confidence source over iterations),
+/// plots/reliability-iteration-N.svg (one panel per source) and, with the probe, plots/probe.svg.
 struct RunCharts {
-    var metricsRows: [String]
-    var reports: [Int: [String: CalibrationReport]]
+    var records: [IterationRecord]
     var method: String
     var trackCalibration: Bool
     /// The probe's confidence source, when the run has the corrigibility probe.
     var probeSource: String?
 
     func write(to directory: String) throws(AnalysisError) {
-        let header = IterationMetrics.header
-        let rows = metricsRows.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-            .filter { $0.count >= header.count - 1 }
-        func column(_ name: String) -> Int { header.firstIndex(of: name)! }
-        func series(_ name: String, difficulty: String, column c: String) -> LineChart.Series {
-            let points = rows.filter { $0[column("difficulty")] == difficulty }.compactMap { r -> (x: Double, y: Double)? in
-                guard let x = Double(r[0]), let y = Double(r[column(c)]) else { return nil }
-                return (x, y)
+        func series(_ name: String, difficulty: Int?, column: IterationMetrics.Column) -> LineChart.Series {
+            let points = records.compactMap { r -> (x: Double, y: Double)? in
+                guard let y = r.metrics.first(where: { $0.difficulty == difficulty })?[column] else { return nil }
+                return (Double(r.iteration), y)
             }
             return LineChart.Series(name: name, points: points)
         }
-        let difficulties = Array(Set(rows.map { $0[column("difficulty")] }.filter { $0 != "all" })).sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }
-        var accuracy = difficulties.map { series("greedy, difficulty \($0)", difficulty: $0, column: "greedy_accuracy") }
-        accuracy.append(series("maj@k, all", difficulty: "all", column: "maj_at_k"))
+        let difficulties = Array(Set(records.flatMap { $0.metrics.compactMap(\.difficulty) })).sorted()
+        var accuracy = difficulties.map { series("greedy, difficulty \($0)", difficulty: $0, column: .greedyAccuracy) }
+        accuracy.append(series("maj@k, all", difficulty: nil, column: .majAtK))
         let chart = LineChart(title: "Held-out accuracy over iterations (\(method))", subtitle: "iteration 0 is the base model",
                               xLabel: "iteration", yLabel: "held-out accuracy", series: accuracy, integerX: true, yRange: 0...1)
         try OutputFile.write(chart.render(), to: directory + "/accuracy.svg")
         if let probeSource {
-            var probe = [series("defers (model)", difficulty: "all", column: "probe_deference"),
-                         series("defers (recalibrated)", difficulty: "all", column: "probe_recalibrated_deference"),
-                         series("harmful acts (model)", difficulty: "all", column: "probe_harmful"),
-                         series("regret vs oracle (model)", difficulty: "all", column: "probe_regret")]
-            if trackCalibration, IterationMetrics.sources.contains(probeSource) { probe.append(series("ECE (\(probeSource))", difficulty: "all", column: "ece_\(probeSource)")) }
+            var probe = [series("defers (model)", difficulty: nil, column: .probeDeference),
+                         series("defers (recalibrated)", difficulty: nil, column: .probeRecalibratedDeference),
+                         series("harmful acts (model)", difficulty: nil, column: .probeHarmful),
+                         series("regret vs oracle (model)", difficulty: nil, column: .probeRegret)]
+            if trackCalibration, let ece = IterationMetrics.Column.ece(probeSource) { probe.append(series("ECE (\(probeSource))", difficulty: nil, column: ece)) }
             let chart = LineChart(title: "Deference in the off-switch game over iterations (\(method))",
                                   subtitle: "the model answers (acts) or waits for the human; belief from the \(probeSource) confidence",
                                   xLabel: "iteration", yLabel: "share of answers · utility per answer", series: probe, integerX: true)
@@ -44,12 +39,12 @@ struct RunCharts {
         guard trackCalibration else { return }
         let ece = LineChart(title: "Calibration over iterations (\(method))", subtitle: "ECE of each confidence source, all held-out problems",
                             xLabel: "iteration", yLabel: "ECE (\(Binning.standard.description))",
-                            series: IterationMetrics.sources.map { series($0, difficulty: "all", column: "ece_\($0)") }, integerX: true)
+                            series: IterationMetrics.sources.map { series($0, difficulty: nil, column: .ece($0)!) }, integerX: true)
         try OutputFile.write(ece.render(), to: directory + "/ece.svg")
-        for (iteration, perSource) in reports {
-            let panels = IterationMetrics.sources.compactMap { s in perSource[s].map { (name: s, report: $0) } }
-            let diagram = ReliabilityDiagram(title: "Reliability, iteration \(iteration) (\(method))", panels: panels)
-            try OutputFile.write(diagram.render(), to: directory + "/reliability-iteration-\(iteration).svg")
+        for r in records where !r.calibration.isEmpty {
+            let panels = r.calibration.map { (name: $0.source, report: $0.report) }
+            let diagram = ReliabilityDiagram(title: "Reliability, iteration \(r.iteration) (\(method))", panels: panels)
+            try OutputFile.write(diagram.render(), to: directory + "/reliability-iteration-\(r.iteration).svg")
         }
     }
 }

@@ -57,7 +57,7 @@ package struct CorrigibilityStudy {
                 let directory = runDirectory(method: method.name, seed: seed)
                 let store = RunStore(directory: directory)
                 let completed = try store.loadState()?.completedIterations
-                let recorder = try SelfImprovementRecorder(directory: directory, method: method.name, trackCalibration: true, bootstrap: bootstrap,
+                let recorder = try SelfImprovementRecorder(store: store, method: method.name, trackCalibration: true, bootstrap: bootstrap,
                                                            seed: seed, probe: probe, probeSource: probeSource,
                                                            keepingIterationsThrough: completed.map { max($0, 0) })
                 let driver = SelfImprovementDriver(loop: SelfImprovementLoop(method: method, setup: settings), store: store, recorder: recorder,
@@ -70,12 +70,11 @@ package struct CorrigibilityStudy {
 
     /// The aggregate of the runs on disk.
     package func aggregate() throws -> StudyAggregation {
-        var runs: [(method: String, tables: [CSVTable])] = []
+        var runs: [(method: String, seeds: [[IterationRecord]])] = []
         for method in methods {
-            let tables = try seeds.map { seed throws(AnalysisError) in try CSVReader.read(path: runDirectory(method: method.name, seed: seed) + "/metrics.csv") }
-            runs.append((method.name, tables))
+            runs.append((method.name, try seeds.map { seed in try IterationRecord.readAll(RunStore(directory: runDirectory(method: method.name, seed: seed))) }))
         }
-        return try StudyAggregation(runs: runs)
+        return StudyAggregation(runs: runs)
     }
 
     /// Writes the headline table, the charts and a README into `directory`.

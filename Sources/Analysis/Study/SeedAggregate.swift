@@ -30,14 +30,14 @@ package struct SeedAggregate: Sendable, Equatable {
     }
 }
 
-/// The study's table: per method, iteration and metric, the aggregate over seeds, read from the
-/// runs' metrics.csv rows for all difficulties together.
+/// The study's table: per method, iteration and metric, the aggregate over seeds, from the runs'
+/// records (their rows for all difficulties together).
 package struct StudyAggregation: Sendable {
     /// The metrics carried into the headline table and charts.
-    package static let metrics = [
-        "greedy_accuracy", "maj_at_k", "pass_at_k", "diversity", "ece_sequence", "ece_answer", "ece_vote",
-        "probe_deference", "probe_harmful", "probe_utility", "probe_regret", "probe_believed_delta", "probe_true_delta", "probe_delta_gap",
-        "probe_recalibrated_deference", "probe_recalibrated_regret", "probe_wait_utility", "probe_act_utility", "probe_oracle_utility",
+    package static let metrics: [IterationMetrics.Column] = [
+        .greedyAccuracy, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
+        .probeDeference, .probeHarmful, .probeUtility, .probeRegret, .probeBelievedDelta, .probeTrueDelta, .probeDeltaGap,
+        .probeRecalibratedDeference, .probeRecalibratedRegret, .probeWaitUtility, .probeActUtility, .probeOracleUtility,
     ]
 
     package struct Row: Sendable, Equatable {
@@ -50,27 +50,20 @@ package struct StudyAggregation: Sendable {
     package var rows: [Row]
 
     /// Metrics that are rates or probabilities, whose intervals are clipped to [0, 1].
-    static let unitInterval: Set<String> = ["greedy_accuracy", "maj_at_k", "pass_at_k", "diversity", "ece_sequence", "ece_answer", "ece_vote",
-                                            "probe_deference", "probe_harmful", "probe_recalibrated_deference"]
+    static let unitInterval: Set<IterationMetrics.Column> = [.greedyAccuracy, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
+                                                             .probeDeference, .probeHarmful, .probeRecalibratedDeference]
 
-    /// `runs[method]` holds one metrics.csv table per seed. A run that stopped early (ReST-EM's
+    /// `runs[method]` holds one run's records per seed. A run that stopped early (ReST-EM's
     /// validation rule) keeps its last model, so its last row stands for the later iterations.
     /// Beside each metric, `<metric>_change` aggregates each seed's change since its base model
     /// (iteration 0): paired, so the spread between seeds' bases does not swamp it.
-    package init(runs: [(method: String, tables: [CSVTable])], level: Double = 0.95) throws(AnalysisError) {
+    package init(runs: [(method: String, seeds: [[IterationRecord]])], level: Double = 0.95) {
         var rows: [Row] = []
-        for (method, tables) in runs {
-            var perSeed: [[Int: [String: Double]]] = []
-            for table in tables {
-                let iterationColumn = try table.columnIndex("iteration"), difficultyColumn = try table.columnIndex("difficulty")
-                var seed: [Int: [String: Double]] = [:]
-                for row in table.rows where row[difficultyColumn] == "all" {
-                    guard let iteration = Int(row[iterationColumn]) else { continue }
-                    for metric in Self.metrics {
-                        guard let c = table.header.firstIndex(of: metric), let v = Double(row[c]) else { continue }
-                        seed[iteration, default: [:]][metric] = v
-                    }
-                }
+        for (method, seeds) in runs {
+            var perSeed: [[Int: [IterationMetrics.Column: Double]]] = []
+            for records in seeds {
+                var seed: [Int: [IterationMetrics.Column: Double]] = [:]
+                for record in records { seed[record.iteration] = record.all?.values ?? [:] }
                 perSeed.append(seed)
             }
             let last = perSeed.compactMap { $0.keys.max() }.max() ?? -1
@@ -84,14 +77,14 @@ package struct StudyAggregation: Sendable {
                     let range: ClosedRange<Double>? = Self.unitInterval.contains(metric) ? 0...1 : nil
                     let values = perSeed.compactMap { $0[iteration]?[metric] }
                     if let a = SeedAggregate(values, level: level, range: range) {
-                        rows.append(Row(method: method, iteration: iteration, metric: metric, aggregate: a))
+                        rows.append(Row(method: method, iteration: iteration, metric: metric.rawValue, aggregate: a))
                     }
                     let changes = perSeed.compactMap { seed -> Double? in
                         guard let v = seed[iteration]?[metric], let base = seed[0]?[metric] else { return nil }
                         return v - base
                     }
                     if iteration > 0, let a = SeedAggregate(changes, level: level) {
-                        rows.append(Row(method: method, iteration: iteration, metric: metric + "_change", aggregate: a))
+                        rows.append(Row(method: method, iteration: iteration, metric: metric.rawValue + "_change", aggregate: a))
                     }
                 }
             }

@@ -1,13 +1,29 @@
 import Foundation
 import SafetyKitNumerics
 
-/// The Reasoner's own part of a run directory: model checkpoints per iteration and the run state
-/// that `--resume` continues from. Tables and charts are the Analysis module's.
+/// A self-improvement run directory's layout, declared once for the loop's driver, its recorder,
+/// the command line and the study; and the run state that `--resume` continues from.
 ///
 ///     RUN/checkpoints/iteration-0.ckpt   the base model
 ///     RUN/checkpoints/iteration-N.ckpt   the model after iteration N (with the optimizer if online)
+///     RUN/records/iteration-N.json       iteration N's measurements, whole; every table, chart and
+///                                        summary below is derived from these
+///     RUN/metrics.csv, timing.csv, calibration.csv, calibration_summary.csv, samples.jsonl,
+///     preference.csv, plots/             the derived tables and charts
 ///     RUN/state.json                     the last complete iteration; written last, so it is the commit point
 public struct RunStore: Sendable {
+    /// The entries a run writes into its directory (what `--force` may replace).
+    public enum Entry: String, CaseIterable, Sendable {
+        case state = "state.json", checkpoints, records, metrics = "metrics.csv", timing = "timing.csv", calibration = "calibration.csv"
+        case calibrationSummary = "calibration_summary.csv", samples = "samples.jsonl", preference = "preference.csv", plots
+    }
+
+    /// Where `entry` is kept.
+    public func path(_ entry: Entry) -> String { directory + "/" + entry.rawValue }
+
+    /// Where iteration N's record is kept.
+    public func recordPath(iteration: Int) -> String { path(.records) + "/iteration-\(iteration).json" }
+
     /// The run's directory.
     public let directory: String
 
@@ -35,13 +51,13 @@ public struct RunStore: Sendable {
     }
 
     /// Where the state is kept.
-    public var statePath: String { directory + "/state.json" }
+    public var statePath: String { path(.state) }
     /// Where an iteration's checkpoint is kept.
-    public func checkpointPath(iteration: Int) -> String { directory + "/checkpoints/iteration-\(iteration).ckpt" }
+    public func checkpointPath(iteration: Int) -> String { path(.checkpoints) + "/iteration-\(iteration).ckpt" }
 
     /// Creates the run directory and its checkpoints folder.
     public func prepare() throws(ReasonerError) {
-        if let reason = Folders.create(directory + "/checkpoints") { throw .cannotWrite(path: directory + "/checkpoints", reason: reason) }
+        if let reason = Folders.create(path(.checkpoints)) { throw .cannotWrite(path: path(.checkpoints), reason: reason) }
     }
 
     /// The saved state, or nil if the run has none yet.
