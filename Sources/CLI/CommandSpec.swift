@@ -1,5 +1,7 @@
+import Foundation
 import SafetyKitAnalysis
 import SafetyKitNumerics
+
 /// How a command prints its results.
 enum OutputFormat: String, CaseIterable {
     /// Aligned text for a reader.
@@ -14,19 +16,99 @@ enum OutputFormat: String, CaseIterable {
 struct CommandSpec {
     /// `--threads`, for every command that runs long; results are identical for any N.
     static let threads = Option(name: "threads", value: "N", help: "Worker threads; the output is identical for any N.",
-                                defaultValue: "the cores this process may use")
+                                shownDefault: "the cores this process may use", kind: .integer(1...1024))
 
+    /// One option, declared once: its name, placeholder, help, default and the values it
+    /// accepts. The parser checks every given value against `kind` before any work starts, the
+    /// typed readers (`ParsedArguments.integer(_:)`, `number(_:)`, `choice(_:as:)`) return the
+    /// given value or this default, `--help` shows both, and run records (`recorded`) write
+    /// them, so a command never restates a range or a default where it reads the option.
     struct Option {
         /// The long name without dashes, e.g. "sigma".
         var name: String
         /// The value's placeholder, e.g. "X"; nil for a flag.
         var value: String?
         var help: String
-        /// The default as shown in help, if any.
+        /// The default value, used when the option is not given (it must be a valid value:
+        /// a test checks every declaration's).
         var defaultValue: String? = nil
+        /// A default that is not a value ("the model's", "all cores"), shown in help only; the
+        /// command decides it.
+        var shownDefault: String? = nil
         var repeatable = false
         /// A one-letter short form, e.g. "k".
         var short: Character? = nil
+        /// The values accepted.
+        var kind: Kind = .text
+
+        /// What an option's value may be.
+        enum Kind: Equatable {
+            /// Any text (paths, lists and ranges that their own parsers check).
+            case text
+            /// A whole number in the range.
+            case integer(ClosedRange<Int>)
+            /// A finite number in the domain.
+            case number(Domain)
+            /// One of the words.
+            case choice([String])
+
+            /// The choices of an enum, by raw value.
+            static func choices<T: RawRepresentable & CaseIterable>(_ type: T.Type) -> Kind where T.RawValue == String {
+                .choice(T.allCases.map(\.rawValue))
+            }
+        }
+
+        /// The numbers a `.number` option accepts.
+        enum Domain: Equatable {
+            case finite, positive, nonNegative, unit, belowOne
+
+            func contains(_ x: Double) -> Bool {
+                switch self {
+                case .finite: true
+                case .positive: x > 0
+                case .nonNegative: x >= 0
+                case .unit: (0...1).contains(x)
+                case .belowOne: x >= 0 && x < 1
+                }
+            }
+
+            /// "must be positive", as an error message says it.
+            var requirement: String {
+                switch self {
+                case .finite: "must be a finite number"
+                case .positive: "must be positive"
+                case .nonNegative: "must be >= 0"
+                case .unit: "must be in [0, 1]"
+                case .belowOne: "must be in [0, 1)"
+                }
+            }
+        }
+
+
+        /// The same option with another default (a command that shares a group but not its defaults).
+        func defaulting(_ value: String) -> Option {
+            var copy = self
+            copy.defaultValue = value
+            return copy
+        }
+
+        /// Checks `text` against `kind`; the error names the option and what it accepts.
+        func check(_ text: String) throws(CLIError) {
+            switch kind {
+            case .text: return
+            case let .integer(range):
+                guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+                    throw .usage("--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+                }
+            case let .number(domain):
+                guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+                    throw .usage("--\(name) must be a finite number, got '\(text)'")
+                }
+                guard domain.contains(value) else { throw .usage("--\(name) \(domain.requirement), got '\(text)'") }
+            case let .choice(words):
+                guard words.contains(text) else { throw .usage("unknown --\(name) '\(text)'; expected one of: \(words.joined(separator: ", "))") }
+            }
+        }
     }
 
     /// Option lists joined in order (a command's own options around shared `OptionGroups`).
@@ -50,7 +132,7 @@ struct CommandSpec {
             left += "--\(option.name)"
             if let value = option.value { left += " \(value)" }
             var right = option.help
-            if let defaultValue = option.defaultValue { right += " (default: \(defaultValue))" }
+            if let shown = option.defaultValue ?? option.shownDefault { right += " (default: \(shown))" }
             if option.repeatable { right += " Repeatable." }
             return (left, right)
         } + [("  -h, --help", "Show this help.")]
@@ -67,7 +149,7 @@ struct CommandSpec {
 
     /// Parses arguments against this spec.
     func parse(_ arguments: [String]) throws(CLIError) -> ParsedArguments {
-        var parsed = ParsedArguments()
+        var parsed = ParsedArguments(declared: Dictionary(options.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }))
         var i = 0
         func option(named name: String) throws(CLIError) -> Option {
             if let found = options.first(where: { $0.name == name }) { return found }
@@ -117,20 +199,48 @@ struct CommandSpec {
             if !spec.repeatable, parsed.values[name] != nil {
                 throw .usage("--\(name) is given more than once")
             }
+            try spec.check(value)
             parsed.values[name, default: []].append(value)
         }
         return parsed
     }
 }
 
-/// The options and arguments given to one subcommand.
+/// The options and arguments given to one subcommand, with the command's declarations.
 struct ParsedArguments {
+    /// The command's options by name.
+    var declared: [String: CommandSpec.Option] = [:]
     var values: [String: [String]] = [:]
     var flags: Set<String> = []
     var positionals: [String] = []
     var help = false
 
+    /// The value given, or nil (the declared default is not filled in: see `value`).
     func string(_ name: String) -> String? { values[name]?.last }
+
+    /// The value given, else the declared default.
+    func value(_ name: String) -> String? {
+        precondition(declared[name] != nil, "--\(name) is read but not declared")
+        return string(name) ?? declared[name]?.defaultValue
+    }
+
+    /// A declared `.integer` option's value (given, else its default), checked at parsing.
+    func integer(_ name: String) -> Int? {
+        guard case .integer = declared[name]?.kind else { preconditionFailure("--\(name) is not declared as a whole number") }
+        return value(name).flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// A declared `.number` option's value (given, else its default), checked at parsing.
+    func number(_ name: String) -> Double? {
+        guard case .number = declared[name]?.kind else { preconditionFailure("--\(name) is not declared as a number") }
+        return value(name).flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// A declared choice as an enum case (given, else its default), checked at parsing.
+    func choice<T: RawRepresentable>(_ name: String, as type: T.Type) -> T? where T.RawValue == String {
+        guard case .choice = declared[name]?.kind else { preconditionFailure("--\(name) is not declared as a choice") }
+        return value(name).flatMap(T.init(rawValue:))
+    }
     func all(_ name: String) -> [String] { values[name] ?? [] }
     func flag(_ name: String) -> Bool { flags.contains(name) }
     func has(_ name: String) -> Bool { values[name] != nil || flags.contains(name) }
@@ -153,10 +263,6 @@ struct ParsedArguments {
         return value
     }
 
-    /// One of an enum's cases by its raw value, or a usage error listing them all.
-    func choice<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type) throws(CLIError) -> T? where T.RawValue == String {
-        try choice(name, T.allCases.map(\.rawValue)).map { T(rawValue: $0)! }
-    }
 
     /// --format as an `OutputFormat` among `allowed`; by default `table` on a terminal, else `piped`.
     func outputFormat(_ allowed: [OutputFormat], piped: OutputFormat) throws(CLIError) -> OutputFormat {
@@ -197,8 +303,6 @@ struct ParsedArguments {
     }
 }
 
-import Foundation
-
 extension CommandSpec {
     /// Every option as run, defaults filled in (flags as booleans), for a run's record
     /// (config.json, study.json) and the check that a continued run uses the same options.
@@ -210,7 +314,7 @@ extension CommandSpec {
         options.filter { !excluding.contains($0.name) && $0.name != "threads" }.map { option in
             if let value = used[option.name] { return (option.name, value) }
             if option.value == nil { return (option.name, .bool(args.flag(option.name))) }
-            return (option.name, args.string(option.name).map(JSONValue.string) ?? option.defaultValue.map(JSONValue.string) ?? .null)
+            return (option.name, (args.string(option.name) ?? option.defaultValue ?? option.shownDefault).map(JSONValue.string) ?? .null)
         }
     }
 }

@@ -12,12 +12,12 @@ enum EvalCommand {
         options: [
             CommandSpec.threads,
             .init(name: "model", value: "FILE", help: "A checkpoint written by 'safetykit train'."),
-            .init(name: "task", value: "NAME", help: "The task.", defaultValue: "the model's"),
-            .init(name: "digits", value: "A-B", help: "Difficulties to evaluate.", defaultValue: "the trained range"),
-            .init(name: "problems", value: "N", help: "Problems per difficulty.", defaultValue: "the held-out count of the training run, else 500"),
+            .init(name: "task", value: "NAME", help: "The task.", shownDefault: "the model's"),
+            .init(name: "digits", value: "A-B", help: "Difficulties to evaluate.", shownDefault: "the trained range"),
+            .init(name: "problems", value: "N", help: "Problems per difficulty.", shownDefault: "the held-out count of the training run, else 500"),
             .init(name: "temperature", value: "X", help: "0 is greedy.", defaultValue: "0"),
-            .init(name: "seed", value: "S", help: "Seed of the problems and samples.", defaultValue: "the training seed"),
-            .init(name: "format", value: "FMT", help: "table or json.", defaultValue: "table on a terminal, else json"),
+            .init(name: "seed", value: "S", help: "Seed of the problems and samples.", shownDefault: "the training seed"),
+            .init(name: "format", value: "FMT", help: "table or json.", shownDefault: "table on a terminal, else json"),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
         ],
         discussion: """

@@ -17,7 +17,7 @@ enum ExitCode: Int32 {
 }
 
 /// An error the CLI reports itself: a usage mistake, or a runtime failure.
-enum CLIError: Error {
+enum CLIError: Error, Equatable {
     /// A bad option or option value (exit 64).
     case usage(String)
     /// Anything else that stopped the run (exit 1).

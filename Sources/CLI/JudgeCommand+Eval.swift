@@ -19,9 +19,9 @@ extension JudgeCommand {
             .init(name: "digits", value: "A-B", help: "Difficulties of the held-out problems.", defaultValue: "1-4"),
             .init(name: "heldout", value: "N", help: "Held-out problems per difficulty.", defaultValue: "100"),
             .init(name: "candidates", value: "K", help: "Policy samples per problem.", defaultValue: "8"),
-            .init(name: "policy-temperature", value: "T", help: "The policy's sampling temperature.", defaultValue: "1"),
+            .init(name: "policy-temperature", value: "T", help: "The policy's sampling temperature.", defaultValue: "1", kind: .number(.positive)),
             .init(name: "seed", value: "S", help: "Seed of the problems and samples (a judge run's seed reproduces its held-out set).", defaultValue: "1"),
-            .init(name: "format", value: "FMT", help: "table or json.", defaultValue: "table on a terminal, else json"),
+            .init(name: "format", value: "FMT", help: "table or json.", shownDefault: "table on a terminal, else json"),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
         ],
         discussion: """

@@ -64,12 +64,12 @@ enum JudgeCommand {
             .init(name: "pool-problems", value: "N", help: "Problems per difficulty whose candidates the judge self-rationalizes on.", defaultValue: "250"),
             .init(name: "heldout", value: "N", help: "Held-out problems per difficulty.", defaultValue: "100"),
             .init(name: "candidates", value: "K", help: "Policy samples per problem (k of best-of-k).", defaultValue: "8"),
-            .init(name: "policy-temperature", value: "T", help: "The policy's sampling temperature.", defaultValue: "1"),
+            .init(name: "policy-temperature", value: "T", help: "The policy's sampling temperature.", defaultValue: "1", kind: .number(.positive)),
             .init(name: "right-per-problem", value: "N", help: "Most distinct right candidates kept per training problem.", defaultValue: "1"),
             .init(name: "wrong-per-problem", value: "N", help: "Most distinct wrong candidates kept per training problem.", defaultValue: "4"),
             .init(name: "init", value: "NAME|FILE", help: "policy (the policy's weights, embedding extended), scratch, or a checkpoint of the standard vocabulary to start from instead (e.g. the policy after selfimprove).", defaultValue: "policy"),
             .init(name: "steps", value: "N", help: "SFT steps on the seed judgments.", defaultValue: "4000"),
-            .init(name: "lr", value: "X", help: "Peak SFT learning rate.", defaultValue: "0.001"),
+            .init(name: "lr", value: "X", help: "Peak SFT learning rate.", defaultValue: "0.001", kind: .number(.positive)),
             .init(name: "batch", value: "N", help: "Sequences per training step.", defaultValue: "32"),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for calibration intervals.", defaultValue: "200"),
             .init(name: "resume", value: nil, help: "Continue the run in RUN (its candidates are kept)."),
@@ -93,7 +93,7 @@ enum JudgeCommand {
     static let runEntries = ["state.json", "candidates.json", "checkpoints", "reports", "metrics.csv", "calibration.csv", "calibration_summary.csv",
                              "pairing.csv", "preference.csv", "judgments.jsonl", "timing.csv", "plots", "selfrationalize.json"]
 
-    /// The setup's candidate and SFT settings from `judge train`'s options.
+    /// The setup's candidate settings, from `judge train`'s or `judge eval`'s options.
     static func setup(_ args: ParsedArguments) throws -> JudgeSetup {
         let task = try TaskRegistry.task(named: args.string("task") ?? "addition")
         let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
@@ -102,13 +102,19 @@ enum JudgeCommand {
         setup.poolProblemsPerDifficulty = try args.integer("pool-problems", in: 1...1_000_000) ?? 250
         setup.heldOutProblemsPerDifficulty = try args.integer("heldout", in: 1...100_000) ?? 100
         setup.candidatesPerProblem = try args.integer("candidates", in: 1...1024) ?? 8
-        setup.policyTemperature = Float(try SelfImproveCommand.positive(args, "policy-temperature") ?? 1)
+        setup.policyTemperature = Float(args.number("policy-temperature")!)
         setup.rightPerProblem = try args.integer("right-per-problem", in: 0...1024) ?? 1
         setup.wrongPerProblem = try args.integer("wrong-per-problem", in: 0...1024) ?? 4
         // A checkpoint path starts the judge from that model's weights, as `policy` does from the policy's.
         setup.initialization = JudgeSetup.Initialization(rawValue: args.string("init") ?? "policy") ?? .policy
+        return setup
+    }
+
+    /// `judge train`'s SFT settings (`judge eval` trains nothing, so has no such options).
+    static func training(_ args: ParsedArguments, _ setup: JudgeSetup) throws -> JudgeSetup {
+        var setup = setup
         setup.sftSteps = try args.integer("steps", in: 1...10_000_000) ?? 4000
-        setup.sftLearningRate = Float(try SelfImproveCommand.positive(args, "lr") ?? 1e-3)
+        setup.sftLearningRate = Float(args.number("lr")!)
         setup.batchSize = try args.integer("batch", in: 1...4096) ?? 32
         return setup
     }
@@ -120,7 +126,7 @@ enum JudgeCommand {
         guard let policyPath = args.string("policy") else {
             throw CLIError.usage("judge train needs --policy FILE, the checkpoint whose samples are judged (e.g. runs/star/checkpoints/iteration-0.ckpt)")
         }
-        let setup = try setup(args)
+        let setup = try training(args, try setup(args))
         let bootstrap = try args.bootstrapResamples(default: 200, upTo: 100_000)
         let out = args.string("out") ?? "runs/judge", quiet = args.flag("quiet")
         let policy = try StandardModel.read(policyPath, option: "policy", purpose: "the judge's policy")

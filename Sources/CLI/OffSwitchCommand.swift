@@ -35,7 +35,7 @@ enum OffSwitchCommand {
             .init(name: "out", value: "FILE", help: "Write the CSV here instead of stdout (atomically).", defaultValue: "stdout"),
             .init(name: "plot", value: "FILE.svg", help: "Draw a heatmap of delta with the wait/act/off regions (2 grid axes, or 3 with <= 6 values on the first)."),
             .init(name: "shard", value: "K/N", help: "Compute only the K-th of N slices of the sweep; join them with 'safetykit merge'."),
-            .init(name: "threads", value: "N", help: "Worker threads; the output is identical for any N.", defaultValue: "all cores"),
+            .init(name: "threads", value: "N", help: "Worker threads; the output is identical for any N.", shownDefault: "all cores"),
             .init(name: "simulate", value: "N", help: "Also play the game N times per point and report Monte Carlo means with 95% intervals."),
             .init(name: "seed", value: "S", help: "Seed of the Monte Carlo streams (point i uses stream i).", defaultValue: "1"),
             .init(name: "beliefs", value: "FILE", help: "Run the corrigibility probe on predictions (CSV or an evaluation log, see --input-format): each answer is the robot's action, right = +1, wrong = -wrong-cost."),
@@ -46,7 +46,7 @@ enum OffSwitchCommand {
             .init(name: "wrong-cost", value: "X", help: "--beliefs: the cost of a wrong answer that goes through.", defaultValue: "1"),
             .init(name: "recalibration", value: "NAME", help: "--beliefs: isotonic or temperature, for the recalibrated baseline.", defaultValue: "isotonic"),
             .init(name: "decisions", value: "FILE", help: "--beliefs: also write each answer's action, believed delta and utility as CSV."),
-            .init(name: "format", value: "FMT", help: "table, csv or json (single game); sweeps always write CSV.", defaultValue: "table on a terminal, else csv"),
+            .init(name: "format", value: "FMT", help: "table, csv or json (single game); sweeps always write CSV.", shownDefault: "table on a terminal, else csv"),
             .init(name: "quiet", value: nil, help: "No progress bar or summary on stderr."),
         ],
         discussion: """

@@ -1,20 +1,51 @@
+import SafetyKitAnalysis
+import SafetyKitGames
+
 /// Options that several commands take, declared once: each command's spec includes the group
-/// where it lists them, so names, defaults and help cannot drift apart between commands.
+/// where it lists them, so names, types, ranges, defaults and help cannot drift apart between
+/// commands.
 enum OptionGroups {
     /// The transformer's shape (`train`, `selfimprove`, `study`).
     static let modelShape: [CommandSpec.Option] = [
-        .init(name: "width", value: "C", help: "Model width.", defaultValue: "128"),
-        .init(name: "depth", value: "L", help: "Transformer blocks.", defaultValue: "4"),
-        .init(name: "heads", value: "H", help: "Attention heads.", defaultValue: "4"),
+        .init(name: "width", value: "C", help: "Model width.", defaultValue: "128", kind: .integer(1...4096)),
+        .init(name: "depth", value: "L", help: "Transformer blocks.", defaultValue: "4", kind: .integer(1...64)),
+        .init(name: "heads", value: "H", help: "Attention heads.", defaultValue: "4", kind: .integer(1...64)),
     ]
+
+    /// The corrigibility probe's beliefs: a model's three confidences, or its k samples.
+    static let probeSources = IterationMetrics.sources + ["samples"]
 
     /// The corrigibility probe's human, costs and belief (`selfimprove --offswitch-probe`, `study`).
     static let probe: [CommandSpec.Option] = [
-        .init(name: "human", value: "NAME", help: "Probe: the human, rational, boltzmann, p-rational or constant.", defaultValue: "boltzmann"),
-        .init(name: "beta", value: "X", help: "Probe: Boltzmann temperature.", defaultValue: "0.5"),
-        .init(name: "p", value: "X", help: "Probe: p-rational human's probability of acting rationally.", defaultValue: "0.9"),
-        .init(name: "wrong-cost", value: "X", help: "Probe: the cost of a wrong answer that goes through.", defaultValue: "1"),
-        .init(name: "probe-source", value: "NAME", help: "Probe: the belief, from the sequence, answer or vote confidence, or samples (the k samples' utilities).", defaultValue: "answer"),
-        .init(name: "recalibration", value: "NAME", help: "Probe: isotonic or temperature, for the recalibrated baseline.", defaultValue: "isotonic"),
+        .init(name: "human", value: "NAME", help: "Probe: the human, rational, boltzmann, p-rational or constant.", defaultValue: "boltzmann",
+              kind: .choices(GameConfiguration.HumanKind.self)),
+        .init(name: "beta", value: "X", help: "Probe: Boltzmann temperature.", defaultValue: "0.5", kind: .number(.finite)),
+        .init(name: "p", value: "X", help: "Probe: p-rational human's probability of acting rationally.", defaultValue: "0.9", kind: .number(.finite)),
+        .init(name: "wrong-cost", value: "X", help: "Probe: the cost of a wrong answer that goes through.", defaultValue: "1", kind: .number(.positive)),
+        .init(name: "probe-source", value: "NAME", help: "Probe: the belief, from the sequence, answer or vote confidence, or samples (the k samples' utilities).",
+              defaultValue: "answer", kind: .choice(probeSources)),
+        .init(name: "recalibration", value: "NAME", help: "Probe: isotonic or temperature, for the recalibrated baseline.", defaultValue: "isotonic",
+              kind: .choices(Recalibration.self)),
+    ]
+
+    /// What a self-improvement method samples and trains (`selfimprove`, and `study`, which
+    /// hands them to every method it runs).
+    static let method: [CommandSpec.Option] = [
+        .init(name: "steps", value: "N", help: "Training steps per iteration (STaR: in the first iteration).", defaultValue: "300", kind: .integer(1...10_000_000)),
+        .init(name: "add-steps", value: "N", help: "STaR: more steps in each later iteration (paper: +20 for arithmetic).", defaultValue: "20", kind: .integer(0...1_000_000)),
+        .init(name: "samples", value: "K", help: "Samples per pool problem (rft, online-rft, bstar, lmsi, mccot).", defaultValue: "8", kind: .integer(1...1024)),
+        .init(name: "keep", value: "C", help: "Most distinct right samples kept per problem (rft, online-rft, lmsi, mccot).", defaultValue: "4", kind: .integer(1...1024)),
+        .init(name: "temperature", value: "T", help: "Sampling temperature (star: 0.01; rft, online-rft, lmsi, mccot: 0.7; bstar searches).",
+              shownDefault: "method's", kind: .number(.positive)),
+        .init(name: "agreement", value: "P", help: "lmsi: the smallest majority vote share to keep a problem.", defaultValue: "0.75", kind: .number(.unit)),
+        .init(name: "voting-passes", value: "K", help: "mccot: dropout passes whose logits are fused per step.", defaultValue: "3", kind: .integer(1...16)),
+        .init(name: "voting-dropout", value: "P", help: "mccot: dropout rate in those passes.", defaultValue: "0.1", kind: .number(.belowOne)),
+        .init(name: "pairs", value: "M", help: "rpo: most preference pairs per problem.", defaultValue: "2", kind: .integer(1...1024)),
+        .init(name: "preference-loss", value: "NAME", help: "rpo: rpo (DPO + NLL), dpo or ipo.", defaultValue: "rpo",
+              kind: .choices(SelfImproveCommand.PreferenceLossName.self)),
+        .init(name: "dpo-beta", value: "X", help: "rpo: the DPO temperature beta, > 0.", defaultValue: "0.1", kind: .number(.positive)),
+        .init(name: "dpo-alpha", value: "X", help: "rpo: weight of the chosen response's NLL (0 = plain DPO).", defaultValue: "1", kind: .number(.nonNegative)),
+        .init(name: "preference-lr", value: "X", help: "rpo: peak learning rate of preference training.", defaultValue: "0.0001", kind: .number(.positive)),
+        .init(name: "no-rationalization", value: nil, help: "star: skip rationalization (generation only)."),
     ]
 }

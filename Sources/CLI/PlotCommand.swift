@@ -12,10 +12,10 @@ enum PlotCommand {
             .init(name: "y", value: "COLS", help: "Comma-separated y columns (for heatmap: one; for reliability: the correctness column)."),
             .init(name: "z", value: "COL", help: "Heatmap value column.", defaultValue: "delta"),
             .init(name: "group", value: "COL", help: "One series (line) or panel (reliability) per value of this column."),
-            .init(name: "kind", value: "KIND", help: "line, heatmap or reliability.", defaultValue: "line"),
+            .init(name: "kind", value: "KIND", help: "line, heatmap or reliability.", defaultValue: "line", kind: .choices(ChartKind.self)),
             .init(name: "bins", value: "B", help: "Reliability bins.", defaultValue: "15"),
             .init(name: "binning", value: "SCHEME", help: "Reliability binning: width or mass.", defaultValue: "width"),
-            .init(name: "title", value: "TEXT", help: "Chart title.", defaultValue: "from the columns"),
+            .init(name: "title", value: "TEXT", help: "Chart title.", shownDefault: "from the columns"),
             .init(name: "log-y", value: nil, help: "Line charts: y on a log scale (non-positive values are left out)."),
             .init(name: "out", value: "FILE.svg", help: "Where to write the SVG (atomically)."),
         ],
@@ -41,7 +41,7 @@ enum PlotCommand {
         guard let x = args.string("x"), let yText = args.string("y") else { throw CLIError.usage("plot needs --x COL and --y COL") }
         guard let outPath = args.string("out") else { throw CLIError.usage("plot needs --out FILE.svg") }
         let ys = yText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let kind = try args.choice("kind", as: ChartKind.self) ?? .line
+        let kind = args.choice("kind", as: ChartKind.self)!
         // An option of another kind of chart is an error, never silently ignored (--z on a line chart).
         let kindOnly: [String: String] = ["z": "heatmap", "bins": "reliability", "binning": "reliability", "log-y": "line"]
         for (option, owner) in kindOnly.sorted(by: { $0.key < $1.key }) where args.has(option) && owner != kind.rawValue {

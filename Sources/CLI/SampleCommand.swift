@@ -13,7 +13,7 @@ enum SampleCommand {
             CommandSpec.threads,
             .init(name: "model", value: "FILE", help: "A checkpoint written by 'safetykit train'."),
             .init(name: "problem", value: "TEXT", help: "The problem, e.g. 12+34 (addition) or \"3+4*5 mod 7\" (modchain)."),
-            .init(name: "task", value: "NAME", help: "The task.", defaultValue: "the model's"),
+            .init(name: "task", value: "NAME", help: "The task.", shownDefault: "the model's"),
             .init(name: "k", value: "N", help: "Samples to draw.", defaultValue: "8", short: "k"),
             .init(name: "temperature", value: "X", help: "Sampling temperature; 0 is greedy.", defaultValue: "0.7"),
             .init(name: "top-k", value: "N", help: "Keep the N most likely tokens (0 = all).", defaultValue: "0"),

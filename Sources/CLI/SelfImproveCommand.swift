@@ -35,44 +35,31 @@ enum SelfImproveCommand {
         usage: "safetykit selfimprove [--method star] [--iterations N] [--track-calibration] [--out RUN] [--seed S] [--resume] [--force]",
         options: CommandSpec.joined([
             CommandSpec.threads,
-            .init(name: "method", value: "NAME", help: "star, rft, online-rft, bstar, lmsi, mccot or rpo.", defaultValue: "star"),
-            .init(name: "iterations", value: "N", help: "Iterations after the base model.", defaultValue: "4"),
+            .init(name: "method", value: "NAME", help: "star, rft, online-rft, bstar, lmsi, mccot or rpo.", defaultValue: "star", kind: .choices(MethodName.self)),
+            .init(name: "iterations", value: "N", help: "Iterations after the base model.", defaultValue: "4", kind: .integer(1...1000)),
             .init(name: "track-calibration", value: nil, help: "Also record ECE, MCE, Brier, NLL and AUROC with bootstrap intervals per confidence source, reliability bins, per-sample records and reliability diagrams."),
-            .init(name: "out", value: "RUN", help: "The run directory.", defaultValue: "runs/METHOD"),
+            .init(name: "out", value: "RUN", help: "The run directory.", shownDefault: "runs/METHOD"),
             .init(name: "seed", value: "S", help: "Seed of every random choice: problem sets, weights, samples, batches.", defaultValue: "1"),
             .init(name: "resume", value: nil, help: "Continue the run in RUN after its last complete iteration."),
             .init(name: "force", value: nil, help: "Replace the run in RUN."),
             .init(name: "task", value: "NAME", help: "One of " + TaskRegistry.described + ".", defaultValue: "addition"),
             .init(name: "digits", value: "A-B", help: "Difficulties of the seed set, the pool and the held-out set.", defaultValue: "1-4"),
             .init(name: "seed-set", value: "N,...", help: "Gold rationales per difficulty for the base model (the default fits --digits 1-4; other ranges need their own unless --base is given).", defaultValue: defaultSeedSet),
-            .init(name: "base-steps", value: "N", help: "SFT steps of the base model.", defaultValue: "2000"),
-            .init(name: "hint-share", value: "P", help: "Share of base examples with the answer as a hint, so the base can rationalize.", defaultValue: "0.2"),
+            .init(name: "base-steps", value: "N", help: "SFT steps of the base model.", defaultValue: "2000", kind: .integer(1...10_000_000)),
+            .init(name: "hint-share", value: "P", help: "Share of base examples with the answer as a hint, so the base can rationalize.", defaultValue: "0.2", kind: .number(.unit)),
             .init(name: "base", value: "FILE", help: "Start from this base checkpoint instead of training one."),
-            .init(name: "pool", value: "N", help: "Pool problems per difficulty (answers only).", defaultValue: "500"),
-            .init(name: "heldout", value: "N", help: "Held-out test problems per difficulty.", defaultValue: "100"),
-            .init(name: "validation", value: "N", help: "Validation problems per difficulty (early stopping).", defaultValue: "50"),
-            .init(name: "steps", value: "N", help: "Training steps per iteration (STaR: in the first iteration).", defaultValue: "300"),
-            .init(name: "add-steps", value: "N", help: "STaR: more steps in each later iteration (paper: +20 for arithmetic).", defaultValue: "20"),
-            .init(name: "samples", value: "K", help: "Samples per pool problem (rft, online-rft, bstar, lmsi, mccot).", defaultValue: "8"),
-            .init(name: "keep", value: "C", help: "Most distinct right samples kept per problem (rft, online-rft, lmsi, mccot).", defaultValue: "4"),
-            .init(name: "temperature", value: "T", help: "Sampling temperature (star: 0.01; rft, online-rft, lmsi, mccot: 0.7; bstar searches).", defaultValue: "method's"),
-            .init(name: "agreement", value: "P", help: "lmsi: the smallest majority vote share to keep a problem.", defaultValue: "0.75"),
-            .init(name: "voting-passes", value: "K", help: "mccot: dropout passes whose logits are fused per step.", defaultValue: "3"),
-            .init(name: "voting-dropout", value: "P", help: "mccot: dropout rate in those passes.", defaultValue: "0.1"),
-            .init(name: "pairs", value: "M", help: "rpo: most preference pairs per problem.", defaultValue: "2"),
-            .init(name: "preference-loss", value: "NAME", help: "rpo: rpo (DPO + NLL), dpo or ipo.", defaultValue: "rpo"),
-            .init(name: "dpo-beta", value: "X", help: "rpo: the DPO temperature beta, > 0.", defaultValue: "0.1"),
-            .init(name: "dpo-alpha", value: "X", help: "rpo: weight of the chosen response's NLL (0 = plain DPO).", defaultValue: "1"),
-            .init(name: "preference-lr", value: "X", help: "rpo: peak learning rate of preference training.", defaultValue: "0.0001"),
-            .init(name: "no-rationalization", value: nil, help: "star: skip rationalization (generation only)."),
-            .init(name: "eval-samples", value: "K", help: "Held-out samples per problem for maj@k, pass@k and diversity.", defaultValue: "8"),
-            .init(name: "eval-temperature", value: "T", help: "Temperature of those samples.", defaultValue: "0.7"),
-            .init(name: "pass-k", value: "K", help: "k of the reported pass@k (unbiased estimator over the held-out samples).", defaultValue: "4"),
+            .init(name: "pool", value: "N", help: "Pool problems per difficulty (answers only).", defaultValue: "500", kind: .integer(1...1_000_000)),
+            .init(name: "heldout", value: "N", help: "Held-out test problems per difficulty.", defaultValue: "100", kind: .integer(1...100_000)),
+            .init(name: "validation", value: "N", help: "Validation problems per difficulty (early stopping).", defaultValue: "50", kind: .integer(1...100_000)),
+        ], OptionGroups.method, [
+            .init(name: "eval-samples", value: "K", help: "Held-out samples per problem for maj@k, pass@k and diversity.", defaultValue: "8", kind: .integer(1...1024)),
+            .init(name: "eval-temperature", value: "T", help: "Temperature of those samples.", defaultValue: "0.7", kind: .number(.positive)),
+            .init(name: "pass-k", value: "K", help: "k of the reported pass@k (unbiased estimator over the held-out samples).", defaultValue: "4", kind: .integer(1...1024)),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for calibration intervals.", defaultValue: "200"),
             .init(name: "offswitch-probe", value: nil, help: "Put the model into the off-switch game on every held-out answer (acting = answering; right +1, wrong -wrong-cost) and record deference, harm, utility and regret per iteration."),
         ], OptionGroups.probe, [
-            .init(name: "lr", value: "X", help: "Peak learning rate.", defaultValue: "0.001"),
-            .init(name: "batch", value: "N", help: "Sequences per training step.", defaultValue: "32"),
+            .init(name: "lr", value: "X", help: "Peak learning rate.", defaultValue: "0.001", kind: .number(.positive)),
+            .init(name: "batch", value: "N", help: "Sequences per training step.", defaultValue: "32", kind: .integer(1...4096)),
         ], OptionGroups.modelShape, [
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
         ]),
@@ -97,10 +84,10 @@ enum SelfImproveCommand {
         let args = try spec.parse(arguments)
         try args.applyThreads()
         if args.help { Terminal.printOut(spec.help); return .success }
-        let methodName = try args.choice("method", as: MethodName.self) ?? .star
+        let methodName = args.choice("method", as: MethodName.self)!
         let task = try TaskRegistry.task(named: args.string("task") ?? "addition")
         let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
-        let iterations = try args.integer("iterations", in: 1...1000) ?? 4
+        let iterations = args.integer("iterations")!
         let seed = try args.seed()
         let out = args.string("out") ?? "runs/\(methodName.rawValue)"
         // The default seed set has one size per difficulty of --digits 1-4. For other digit
@@ -111,24 +98,24 @@ enum SelfImproveCommand {
         let seedSet = try SeedSetSizes.parse(args.string("seed-set") ?? (digits.count == 4 ? defaultSeedSet : "0"), digits: digits, smallest: 0)
 
         var setup = SelfImprovementSetup(task: task, difficulties: Array(digits), iterations: iterations, seed: seed, seedSet: seedSet)
-        setup.baseSteps = try args.integer("base-steps", in: 1...10_000_000) ?? 2000
-        setup.baseHintShare = try fraction(args, "hint-share") ?? 0.2
-        setup.poolPerDifficulty = try args.integer("pool", in: 1...1_000_000) ?? 500
-        setup.heldOutPerDifficulty = try args.integer("heldout", in: 1...100_000) ?? 100
-        setup.validationPerDifficulty = try args.integer("validation", in: 1...100_000) ?? 50
-        setup.learningRate = Float(try positive(args, "lr") ?? 1e-3)
-        setup.batchSize = try args.integer("batch", in: 1...4096) ?? 32
-        setup.preferenceLearningRate = Float(try positive(args, "preference-lr") ?? 1e-4)
-        let evalSamples = try args.integer("eval-samples", in: 1...1024) ?? 8
-        let passK = try args.integer("pass-k", in: 1...1024) ?? 4
+        setup.baseSteps = args.integer("base-steps")!
+        setup.baseHintShare = args.number("hint-share")!
+        setup.poolPerDifficulty = args.integer("pool")!
+        setup.heldOutPerDifficulty = args.integer("heldout")!
+        setup.validationPerDifficulty = args.integer("validation")!
+        setup.learningRate = Float(args.number("lr")!)
+        setup.batchSize = args.integer("batch")!
+        setup.preferenceLearningRate = Float(args.number("preference-lr")!)
+        let evalSamples = args.integer("eval-samples")!
+        let passK = args.integer("pass-k")!
         guard passK <= evalSamples else { throw CLIError.usage("--pass-k (\(passK)) must be at most --eval-samples (\(evalSamples))") }
-        setup.evaluation = HeldOutEvaluation(samples: evalSamples, temperature: Float(try positive(args, "eval-temperature") ?? 0.7), passK: passK)
+        setup.evaluation = HeldOutEvaluation(samples: evalSamples, temperature: Float(args.number("eval-temperature")!), passK: passK)
 
         let method = try makeMethod(methodName, args)
         let configuration = try ModelShape.configuration(args)
         let trackCalibration = args.flag("track-calibration")
         let probe = try makeProbe(args)
-        let probeSource = try args.choice("probe-source", IterationMetrics.sources + ["samples"]) ?? "answer"
+        let probeSource = args.value("probe-source")!
         let bootstrap = try args.bootstrapResamples(default: 200, upTo: 100_000)
         let quiet = args.flag("quiet")
         let resume = args.flag("resume"), force = args.flag("force")
@@ -208,20 +195,12 @@ enum SelfImproveCommand {
     /// The method with its options. Every option is checked whichever method is chosen, so a
     /// bad value is an error even where it would not be used.
     static func makeMethod(_ name: MethodName, _ args: ParsedArguments) throws(CLIError) -> any SelfImprovementMethod {
-        let steps = try args.integer("steps", in: 1...10_000_000) ?? 300
-        let addSteps = try args.integer("add-steps", in: 0...1_000_000) ?? 20
-        let samples = try args.integer("samples", in: 1...1024) ?? 8
-        let keep = try args.integer("keep", in: 1...1024) ?? 4
-        let temperature = args.string("temperature") == "method's" ? nil : try positive(args, "temperature").map(Float.init)
-        let agreement = try fraction(args, "agreement") ?? 0.75
-        let passes = try args.integer("voting-passes", in: 1...16) ?? 3
-        let pairs = try args.integer("pairs", in: 1...1024) ?? 2
-        let preferenceLoss = try args.choice("preference-loss", as: PreferenceLossName.self) ?? .rpo
-        let dpoBeta = try positive(args, "dpo-beta") ?? 0.1
-        let dpoAlpha = try args.double("dpo-alpha") ?? 1
-        guard dpoAlpha >= 0 else { throw .usage("--dpo-alpha must be >= 0, got '\(args.string("dpo-alpha")!)'") }
-        let rate = try args.double("voting-dropout") ?? 0.1
-        guard rate >= 0 && rate < 1 else { throw .usage("--voting-dropout must be in [0, 1), got '\(args.string("voting-dropout")!)'") }
+        // Every value was checked against its declaration (OptionGroups.method) when parsed.
+        let steps = args.integer("steps")!, addSteps = args.integer("add-steps")!, samples = args.integer("samples")!
+        let keep = args.integer("keep")!, temperature = args.number("temperature").map(Float.init), agreement = args.number("agreement")!
+        let passes = args.integer("voting-passes")!, pairs = args.integer("pairs")!
+        let preferenceLoss = args.choice("preference-loss", as: PreferenceLossName.self)!
+        let dpoBeta = args.number("dpo-beta")!, dpoAlpha = args.number("dpo-alpha")!, rate = args.number("voting-dropout")!
         switch name {
         case .star:
             var m = STaR()
@@ -269,30 +248,18 @@ enum SelfImproveCommand {
 
     /// The corrigibility probe of --offswitch-probe (nil without it); its options are checked either way.
     static func makeProbe(_ args: ParsedArguments) throws -> CorrigibilityProbe? {
-        let humanKind = try args.choice("human", as: GameConfiguration.HumanKind.self) ?? .boltzmann
+        let humanKind = args.choice("human", as: GameConfiguration.HumanKind.self)!
         var values = GameParameterSet()
-        values[.beta] = try args.double("beta") ?? 0.5
-        values[.p] = try args.double("p") ?? 0.9
+        values[.beta] = args.number("beta")!
+        values[.p] = args.number("p")!
         values[.c] = 0.5
         let human = try GameConfiguration(priorKind: .gaussian, humanKind: humanKind, parameters: values)
             .makeHuman(values)
-        let cost = try positive(args, "wrong-cost") ?? 1
-        let recalibration = try args.choice("recalibration", as: Recalibration.self) ?? .isotonic
-        let source = try args.choice("probe-source", IterationMetrics.sources + ["samples"]) ?? "answer"
+        let cost = args.number("wrong-cost")!
+        let recalibration = args.choice("recalibration", as: Recalibration.self)!
+        let source = args.value("probe-source")!
         guard args.flag("offswitch-probe") else { return nil }
         return CorrigibilityProbe(human: human, wrongCost: cost, belief: source == "samples" ? .samples : .confidence, recalibration: recalibration)
-    }
-
-    static func fraction(_ args: ParsedArguments, _ name: String) throws(CLIError) -> Double? {
-        guard let value = try args.double(name) else { return nil }
-        guard (0...1).contains(value) else { throw .usage("--\(name) must be in [0, 1], got '\(args.string(name)!)'") }
-        return value
-    }
-
-    static func positive(_ args: ParsedArguments, _ name: String) throws(CLIError) -> Double? {
-        guard let value = try args.double(name) else { return nil }
-        guard value > 0 else { throw .usage("--\(name) must be positive, got '\(args.string(name)!)'") }
-        return value
     }
 
     /// "iteration 2/4 · greedy 100/100/61/22% · maj@8 71% · selected 1,204 · coverage 58% + 9% rationalized · 63 s"

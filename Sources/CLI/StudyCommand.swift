@@ -19,21 +19,18 @@ enum StudyCommand {
         usage: "safetykit study corrigibility [--methods star,rft,bstar,lmsi] [--seeds 3] [--out DIR] [options]",
         options: CommandSpec.joined([
             CommandSpec.threads,
-            .init(name: "methods", value: "LIST", help: "Methods, comma-separated (star, rft, online-rft, bstar, lmsi, mccot).", defaultValue: "star,rft,bstar,lmsi"),
-            .init(name: "seeds", value: "N", help: "Seeds 1...N.", defaultValue: "3"),
+            .init(name: "methods", value: "LIST", help: "Methods, comma-separated (star, rft, online-rft, bstar, lmsi, mccot, rpo).", defaultValue: "star,rft,bstar,lmsi"),
+            .init(name: "seeds", value: "N", help: "Seeds 1...N.", defaultValue: "3", kind: .integer(1...100)),
             .init(name: "out", value: "DIR", help: "Headline CSV, charts and README.", defaultValue: "notebooks-data/corrigibility"),
             .init(name: "runs", value: "DIR", help: "The run directories and base models (large: checkpoints).", defaultValue: "runs/corrigibility"),
-            .init(name: "iterations", value: "N", help: "Iterations per run.", defaultValue: "3"),
-            .init(name: "pool", value: "N", help: "Pool problems per difficulty.", defaultValue: "200"),
-            .init(name: "steps", value: "N", help: "Training steps per iteration (STaR: first iteration, +20 after).", defaultValue: "200"),
-            .init(name: "base-steps", value: "N", help: "SFT steps of each seed's base model.", defaultValue: "2000"),
-            .init(name: "heldout", value: "N", help: "Held-out problems per difficulty.", defaultValue: "100"),
+            .init(name: "iterations", value: "N", help: "Iterations per run.", defaultValue: "3", kind: .integer(1...100)),
+            .init(name: "pool", value: "N", help: "Pool problems per difficulty.", defaultValue: "200", kind: .integer(1...100_000)),
+            .init(name: "base-steps", value: "N", help: "SFT steps of each seed's base model.", defaultValue: "2000", kind: .integer(1...1_000_000)),
+            .init(name: "heldout", value: "N", help: "Held-out problems per difficulty.", defaultValue: "100", kind: .integer(1...10_000)),
             .init(name: "digits", value: "A-B", help: "Difficulties of the seed set, pool and held-out set.", defaultValue: "1-4"),
             .init(name: "seed-set", value: "N,...", help: "Gold rationales per difficulty for each base model.", defaultValue: SelfImproveCommand.defaultSeedSet),
-            .init(name: "samples", value: "K", help: "Samples per pool problem (rft, online-rft, bstar, lmsi, mccot).", defaultValue: "8"),
-            .init(name: "eval-samples", value: "K", help: "Held-out samples per problem (maj@k, pass@k, vote share).", defaultValue: "8"),
-        ], OptionGroups.modelShape, [
-        ], OptionGroups.probe, [
+            .init(name: "eval-samples", value: "K", help: "Held-out samples per problem (maj@k, pass@k, vote share).", defaultValue: "8", kind: .integer(1...1024)),
+        ], methodOptions, OptionGroups.modelShape, OptionGroups.probe, [
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for each run's calibration intervals.", defaultValue: "200"),
             .init(name: "force", value: nil, help: "Start over: delete the study's runs first."),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
@@ -47,6 +44,9 @@ enum StudyCommand {
           safetykit study corrigibility --methods star,rft,bstar,lmsi --seeds 3 --out notebooks-data/corrigibility
         """,
         positionals: "STUDY")
+
+    /// The methods' options, as `selfimprove` declares them, with the study's shorter training.
+    static let methodOptions = OptionGroups.method.map { $0.name == "steps" ? $0.defaulting("200") : $0 }
 
     static func run(_ arguments: [String]) throws -> ExitCode {
         var args = try spec.parse(arguments)
@@ -63,23 +63,19 @@ enum StudyCommand {
             return method
         }
         guard !names.isEmpty, Set(names).count == names.count else { throw CLIError.usage("--methods must name each method once") }
-        let seedCount = try args.integer("seeds", in: 1...100) ?? 3
-        let iterations = try args.integer("iterations", in: 1...100) ?? 3
-        let pool = try args.integer("pool", in: 1...100_000) ?? 200
-        let baseSteps = try args.integer("base-steps", in: 1...1_000_000) ?? 2000
-        let heldOut = try args.integer("heldout", in: 1...10_000) ?? 100
+        let seedCount = args.integer("seeds")!, iterations = args.integer("iterations")!, pool = args.integer("pool")!
+        let baseSteps = args.integer("base-steps")!, heldOut = args.integer("heldout")!
         let bootstrap = try args.bootstrapResamples(default: 200, upTo: 100_000)
         let task = AdditionTask()
         let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
         let seedSet = try SeedSetSizes.parse(args.string("seed-set") ?? SelfImproveCommand.defaultSeedSet, digits: digits, smallest: 0)
-        let evalSamples = try args.integer("eval-samples", in: 1...1024) ?? 8
+        let evalSamples = args.integer("eval-samples")!, preferenceRate = Float(args.number("preference-lr")!)
         let configuration = try ModelShape.configuration(args)
-        if args.string("steps") == nil { args.values["steps"] = ["200"] }
-        for option in ["beta", "p"] where args.string(option) == nil { args.values[option] = [option == "beta" ? "0.5" : "0.9"] }
+        // Every run has the probe: the study is about it.
         args.flags.insert("offswitch-probe")
         let methods = try names.map { name throws(CLIError) in try SelfImproveCommand.makeMethod(name, args) }
         let probe = try SelfImproveCommand.makeProbe(args)!
-        let probeSource = try args.choice("probe-source", IterationMetrics.sources + ["samples"]) ?? "answer"
+        let probeSource = args.value("probe-source")!
         let out = args.string("out") ?? "notebooks-data/corrigibility", runs = args.string("runs") ?? "runs/corrigibility"
         let quiet = args.flag("quiet")
 
@@ -117,6 +113,7 @@ enum StudyCommand {
                 setup.evaluation = HeldOutEvaluation(samples: evalSamples, temperature: 0.7, passK: min(4, evalSamples))
                 setup.baseSteps = baseSteps
                 setup.heldOutPerDifficulty = heldOut
+                setup.preferenceLearningRate = preferenceRate
                 return setup
             },
             configuration: configuration,

@@ -140,8 +140,7 @@ enum StandardModel {
 enum ModelShape {
     static func configuration(_ args: ParsedArguments) throws -> ModelConfiguration {
         let configuration = ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 256,
-                                               width: try args.integer("width", in: 1...4096) ?? 128, depth: try args.integer("depth", in: 1...64) ?? 4,
-                                               heads: try args.integer("heads", in: 1...64) ?? 4)
+                                               width: args.integer("width")!, depth: args.integer("depth")!, heads: args.integer("heads")!)
         try configuration.validate()
         return configuration
     }
