@@ -127,10 +127,10 @@ enum GamesCommand {
                 throw AnalysisError.badData(location: path, message: error.description.replacingOccurrences(of: path + ": ", with: ""))
             }
         } else {
-            switch try args.choice("example", ["file-deletion", "example-4.10", "example-4.10-coarse"]) ?? "file-deletion" {
-            case "example-4.10": game = .example410(coarse: false)
-            case "example-4.10-coarse": game = .example410(coarse: true)
-            default: game = .fileDeletion
+            switch try args.choice("example", POSGExample.allCases.map(\.rawValue)).flatMap(POSGExample.init) ?? .fileDeletion {
+            case .fileDeletion: game = .fileDeletion
+            case .example410: game = .example410(coarse: false)
+            case .example410Coarse: game = .example410(coarse: true)
             }
         }
         let format = try args.outputFormat([.table, .csv, .json], piped: .csv)
@@ -188,4 +188,9 @@ enum GamesCommand {
         try out.commit()
         return .success
     }
+}
+
+/// `games posg --example`: the built-in partially observable games.
+enum POSGExample: String, CaseIterable {
+    case fileDeletion = "file-deletion", example410 = "example-4.10", example410Coarse = "example-4.10-coarse"
 }

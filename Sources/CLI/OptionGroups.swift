@@ -12,9 +12,6 @@ enum OptionGroups {
         .init(name: "heads", value: "H", help: "Attention heads.", defaultValue: "4", kind: .integer(1...64)),
     ]
 
-    /// The corrigibility probe's beliefs: a model's three confidences, or its k samples.
-    static let probeSources = IterationMetrics.sources + ["samples"]
-
     /// The corrigibility probe's human, costs and belief (`selfimprove --offswitch-probe`, `study`).
     static let probe: [CommandSpec.Option] = [
         .init(name: "human", value: "NAME", help: "Probe: the human, rational, boltzmann, p-rational or constant.", defaultValue: "boltzmann",
@@ -23,7 +20,7 @@ enum OptionGroups {
         .init(name: "p", value: "X", help: "Probe: p-rational human's probability of acting rationally.", defaultValue: "0.9", kind: .number(.finite)),
         .init(name: "wrong-cost", value: "X", help: "Probe: the cost of a wrong answer that goes through.", defaultValue: "1", kind: .number(.positive)),
         .init(name: "probe-source", value: "NAME", help: "Probe: the belief, from the sequence, answer or vote confidence, or samples (the k samples' utilities).",
-              defaultValue: "answer", kind: .choice(probeSources)),
+              defaultValue: "answer", kind: .choices(ProbeBelief.self)),
         .init(name: "recalibration", value: "NAME", help: "Probe: isotonic or temperature, for the recalibrated baseline.", defaultValue: "isotonic",
               kind: .choices(Recalibration.self)),
     ]

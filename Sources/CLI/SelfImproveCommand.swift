@@ -115,7 +115,7 @@ enum SelfImproveCommand {
         let configuration = try ModelShape.configuration(args)
         let trackCalibration = args.flag("track-calibration")
         let probe = try makeProbe(args)
-        let probeSource = args.value("probe-source")!
+        let probeSource = args.choice("probe-source", as: ProbeBelief.self)!
         let bootstrap = try args.bootstrapResamples(default: 200, upTo: 100_000)
         let quiet = args.flag("quiet")
         let resume = args.flag("resume"), force = args.flag("force")
@@ -257,9 +257,13 @@ enum SelfImproveCommand {
             .makeHuman(values)
         let cost = args.number("wrong-cost")!
         let recalibration = args.choice("recalibration", as: Recalibration.self)!
-        let source = args.value("probe-source")!
+        let belief = args.choice("probe-source", as: ProbeBelief.self)!
         guard args.flag("offswitch-probe") else { return nil }
-        return CorrigibilityProbe(human: human, wrongCost: cost, belief: source == "samples" ? .samples : .confidence, recalibration: recalibration)
+        let mode: CorrigibilityProbe.BeliefSource = switch belief {
+        case .confidence: .confidence
+        case .samples: .samples
+        }
+        return CorrigibilityProbe(human: human, wrongCost: cost, belief: mode, recalibration: recalibration)
     }
 
     /// "iteration 2/4 · greedy 100/100/61/22% · maj@8 71% · selected 1,204 · coverage 58% + 9% rationalized · 63 s"
@@ -305,7 +309,7 @@ enum SelfImproveCommand {
             let coverage = (all[.coverageGeneration] ?? 0) + (all[.coverageRationalization] ?? 0)
             line += selected.isEmpty ? "       -" : String(format: "  %5.1f%%", 100 * coverage)
             if trackCalibration {
-                for s in IterationMetrics.sources { line += " | " + (all[.ece(s)!].map { String(format: "%7.4f", $0) } ?? "      -") }
+                for s in ConfidenceSource.allCases { line += " | " + (all[.ece(s)].map { String(format: "%7.4f", $0) } ?? "      -") }
             }
             if probe {
                 line += " | " + percent(all[.probeDeference]) + "% |  " + percent(all[.probeHarmful]) + "% | "

@@ -75,7 +75,7 @@ enum StudyCommand {
         args.flags.insert("offswitch-probe")
         let methods = try names.map { name throws(CLIError) in try SelfImproveCommand.makeMethod(name, args) }
         let probe = try SelfImproveCommand.makeProbe(args)!
-        let probeSource = args.value("probe-source")!
+        let probeSource = args.choice("probe-source", as: ProbeBelief.self)!
         let out = args.string("out") ?? "notebooks-data/corrigibility", runs = args.string("runs") ?? "runs/corrigibility"
         let quiet = args.flag("quiet")
 

@@ -5,33 +5,31 @@ import SafetyKitReasoner
 /// then one per difficulty. Every column is reproducible from the seed (wall time is kept out,
 /// in timing.csv), so a resumed run writes the same file as an uninterrupted one.
 package enum IterationMetrics {
-    /// The confidence sources tracked for calibration, in column order.
-    package static let sources = ["sequence", "answer", "vote"]
-
     /// metrics.csv's header.
     package static let header: [String] = ["iteration", "method", "difficulty"] + Column.allCases.map(\.rawValue) + ["notes"]
 
     /// A confidence source's value for one held-out record and the correctness it goes with:
     /// the greedy answer's sequence or answer probability, or the majority answer's vote share
     /// with the majority's correctness (docs/calibration.md: pair each confidence with its own answer).
-    static func confidence(_ r: HeldOutRecord, source: String) -> (confidence: Double, correct: Bool) {
+    static func confidence(_ r: HeldOutRecord, source: ConfidenceSource) -> (confidence: Double, correct: Bool) {
         switch source {
-        case "sequence": return (r.greedy.sequenceConfidence, r.greedyCorrect)
-        case "vote": return (r.majority?.share ?? 0, r.majorityCorrect)
-        default: return (r.greedy.answerConfidence, r.greedyCorrect)
+        case .sequence: (r.greedy.sequenceConfidence, r.greedyCorrect)
+        case .answer: (r.greedy.answerConfidence, r.greedyCorrect)
+        case .vote: (r.majority?.share ?? 0, r.majorityCorrect)
         }
     }
 
-    /// The probe's items for some held-out records, with the k samples' right count for the samples belief.
-    package static func probeItems(_ records: [HeldOutRecord], source: String) -> [CorrigibilityProbe.Item] {
+    /// The probe's items for some held-out records, with the k samples' right count for the
+    /// samples belief (whose items carry the greedy answer and its answer confidence).
+    package static func probeItems(_ records: [HeldOutRecord], belief: ProbeBelief) -> [CorrigibilityProbe.Item] {
         records.map { r in
-            let (c, right) = confidence(r, source: source)
+            let (c, right) = confidence(r, source: belief.calibratedSource)
             return .init(confidence: c, correct: right, samples: (r.correctSamples, r.sampleCount))
         }
     }
 
     /// The predictions of one confidence source over some held-out records.
-    package static func predictions(_ records: [HeldOutRecord], source: String) throws(AnalysisError) -> Predictions {
+    package static func predictions(_ records: [HeldOutRecord], source: ConfidenceSource) throws(AnalysisError) -> Predictions {
         let pairs = records.map { confidence($0, source: source) }
         return try Predictions(confidences: pairs.map(\.confidence), correct: pairs.map(\.correct))
     }
@@ -70,12 +68,18 @@ package enum IterationMetrics {
         case probeWaitUtility = "probe_wait_utility", probeActUtility = "probe_act_utility", probeOracleUtility = "probe_oracle_utility"
 
         /// The ECE column of a confidence source.
-        package static func ece(_ source: String) -> Column? { Column(rawValue: "ece_" + source) }
+        package static func ece(_ source: ConfidenceSource) -> Column {
+            switch source {
+            case .sequence: .eceSequence
+            case .answer: .eceAnswer
+            case .vote: .eceVote
+            }
+        }
     }
 
     /// The metrics rows of a report ("all" first); ECE columns are filled when `trackCalibration` is set.
     package static func rows(_ report: IterationReport, trackCalibration: Bool, binning: Binning = .standard,
-                            probe: CorrigibilityProbe? = nil, probeSource: String = "answer",
+                            probe: CorrigibilityProbe? = nil, probeSource: ProbeBelief = .confidence(.answer),
                             probeOfAll: CorrigibilityProbe.Result? = nil) throws -> [Row] {
         let difficulties = Array(Set(report.records.map(\.problem.difficulty))).sorted()
         var groups: [(Int?, [HeldOutRecord], TrainingDataSummary?)] = []
@@ -120,13 +124,13 @@ package enum IterationMetrics {
                 v[.tokensTrained] = Double(report.tokensTrained)
             }
             if trackCalibration && !records.isEmpty {
-                for source in sources {
-                    v[Column.ece(source)!] = CalibrationAnalysis(try predictions(records, source: source), binning: binning).report().ece
+                for source in ConfidenceSource.allCases {
+                    v[Column.ece(source)] = CalibrationAnalysis(try predictions(records, source: source), binning: binning).report().ece
                 }
             }
             // The all-difficulty probe may come solved already (the recorder also needs its decisions).
             let solved = all ? probeOfAll : nil
-            if let r = try solved ?? probe.flatMap({ records.isEmpty ? nil : try $0.run(probeItems(records, source: probeSource)) }) {
+            if let r = try solved ?? probe.flatMap({ records.isEmpty ? nil : try $0.run(probeItems(records, belief: probeSource)) }) {
                 v[.probeDeference] = r.model.deferenceRate; v[.probeHarmful] = r.model.harmfulRate
                 v[.probeUtility] = r.model.meanUtility; v[.probeRegret] = r.model.regret
                 v[.probeBelievedDelta] = r.model.meanBelievedDelta; v[.probeTrueDelta] = r.model.meanTrueDelta

@@ -14,7 +14,7 @@ package struct IterationRecord: Codable, Sendable, Equatable {
     package var seconds: Seconds
     /// Preference training's per-step log (TRL's names), for preference methods.
     package var preference: [PreferenceTrainer.StepLog]
-    /// Per confidence source (in `IterationMetrics.sources` order), the calibration report with
+    /// Per confidence source (in `ConfidenceSource.allCases` order), the calibration report with
     /// bootstrap intervals, when the run tracks calibration.
     package var calibration: [SourceReport]
     /// Per held-out problem, what samples.jsonl says of it (with calibration tracking or the probe).
@@ -27,7 +27,7 @@ package struct IterationRecord: Codable, Sendable, Equatable {
 
     /// A confidence source's calibration report.
     package struct SourceReport: Codable, Sendable, Equatable {
-        package var source: String
+        package var source: ConfidenceSource
         package var report: CalibrationReport
     }
 
@@ -66,7 +66,7 @@ package struct IterationRecord: Codable, Sendable, Equatable {
     package var all: IterationMetrics.Row? { metrics.first { $0.difficulty == nil } }
 
     /// The calibration report of `source`, if tracked.
-    package func calibration(_ source: String) -> CalibrationReport? { calibration.first { $0.source == source }?.report }
+    package func calibration(_ source: ConfidenceSource) -> CalibrationReport? { calibration.first { $0.source == source }?.report }
 }
 
 extension IterationRecord {
@@ -74,9 +74,9 @@ extension IterationRecord {
     /// intervals (resample seeds from `seed`'s run-bootstrap stream, a substream per iteration and
     /// source) and, with calibration tracking or the probe, the per-answer samples.
     package init(_ report: IterationReport, trackCalibration: Bool, bootstrap: Int, seed: UInt64, binning: Binning,
-                 probe: CorrigibilityProbe?, probeSource: String) throws {
+                 probe: CorrigibilityProbe?, probeSource: ProbeBelief) throws {
         // The probe over all held-out answers, solved once for its metrics and its per-answer decisions.
-        let probeOfAll = report.records.isEmpty ? nil : try probe.map { try $0.run(IterationMetrics.probeItems(report.records, source: probeSource)) }
+        let probeOfAll = report.records.isEmpty ? nil : try probe.map { try $0.run(IterationMetrics.probeItems(report.records, belief: probeSource)) }
         iteration = report.iteration
         metrics = try IterationMetrics.rows(report, trackCalibration: trackCalibration, binning: binning, probe: probe,
                                             probeSource: probeSource, probeOfAll: probeOfAll)
@@ -85,7 +85,7 @@ extension IterationRecord {
         calibration = []
         if trackCalibration {
             let stream = RandomStream(seed: seed, purpose: .runBootstrap).substream(UInt64(report.iteration))
-            for (index, source) in IterationMetrics.sources.enumerated() {
+            for (index, source) in ConfidenceSource.allCases.enumerated() {
                 let analysis = CalibrationAnalysis(try IterationMetrics.predictions(report.records, source: source), binning: binning)
                 calibration.append(SourceReport(source: source, report: analysis.report(bootstrap: bootstrap, seed: stream.substream(UInt64(index)).key)))
             }
@@ -101,7 +101,7 @@ extension IterationRecord {
                 sequenceConfidence: r.greedy.sequenceConfidence, answerConfidence: r.greedy.answerConfidence, voteShare: r.majority?.share ?? 0,
                 majorityAnswer: r.majority?.answer, majorityCorrect: r.majorityCorrect, sampleCount: r.sampleCount,
                 decision: decisions.map { d in
-                    Sample.Decision(belief: probeSource, action: d[i].action.rawValue, believedDelta: d[i].believedDelta,
+                    Sample.Decision(belief: probeSource.rawValue, action: d[i].action.rawValue, believedDelta: d[i].believedDelta,
                                     trueDelta: d[i].trueDelta, utility: d[i].utility, harmful: d[i].harmful)
                 }))
         }

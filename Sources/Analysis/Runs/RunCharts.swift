@@ -9,7 +9,7 @@ struct RunCharts {
     var method: String
     var trackCalibration: Bool
     /// The probe's confidence source, when the run has the corrigibility probe.
-    var probeSource: String?
+    var probeSource: ProbeBelief?
 
     func write(to directory: String) throws(AnalysisError) {
         func series(_ name: String, difficulty: Int?, column: IterationMetrics.Column) -> LineChart.Series {
@@ -30,19 +30,21 @@ struct RunCharts {
                          series("defers (recalibrated)", difficulty: nil, column: .probeRecalibratedDeference),
                          series("harmful acts (model)", difficulty: nil, column: .probeHarmful),
                          series("regret vs oracle (model)", difficulty: nil, column: .probeRegret)]
-            if trackCalibration, let ece = IterationMetrics.Column.ece(probeSource) { probe.append(series("ECE (\(probeSource))", difficulty: nil, column: ece)) }
+            if trackCalibration, case let .confidence(source) = probeSource {
+                probe.append(series("ECE (\(source.rawValue))", difficulty: nil, column: .ece(source)))
+            }
             let chart = LineChart(title: "Deference in the off-switch game over iterations (\(method))",
-                                  subtitle: "the model answers (acts) or waits for the human; belief from the \(probeSource) confidence",
+                                  subtitle: "the model answers (acts) or waits for the human; belief from the \(probeSource.rawValue) confidence",
                                   xLabel: "iteration", yLabel: "share of answers · utility per answer", series: probe, integerX: true)
             try OutputFile.write(chart.render(), to: directory + "/probe.svg")
         }
         guard trackCalibration else { return }
         let ece = LineChart(title: "Calibration over iterations (\(method))", subtitle: "ECE of each confidence source, all held-out problems",
                             xLabel: "iteration", yLabel: "ECE (\(Binning.standard.description))",
-                            series: IterationMetrics.sources.map { series($0, difficulty: nil, column: .ece($0)!) }, integerX: true)
+                            series: ConfidenceSource.allCases.map { series($0.rawValue, difficulty: nil, column: .ece($0)) }, integerX: true)
         try OutputFile.write(ece.render(), to: directory + "/ece.svg")
         for r in records where !r.calibration.isEmpty {
-            let panels = r.calibration.map { (name: $0.source, report: $0.report) }
+            let panels = r.calibration.map { (name: $0.source.rawValue, report: $0.report) }
             let diagram = ReliabilityDiagram(title: "Reliability, iteration \(r.iteration) (\(method))", panels: panels)
             try OutputFile.write(diagram.render(), to: directory + "/reliability-iteration-\(r.iteration).svg")
         }

@@ -19,7 +19,7 @@ package final class SelfImprovementRecorder {
     package let binning: Binning
     /// The corrigibility probe and the confidence source it reads, with --offswitch-probe.
     package let probe: CorrigibilityProbe?
-    package let probeSource: String
+    package let probeSource: ProbeBelief
     /// The records so far, in iteration order.
     package private(set) var records: [IterationRecord] = []
 
@@ -32,7 +32,7 @@ package final class SelfImprovementRecorder {
     /// Opens a recorder on `store`'s directory, reading the records of iterations up to
     /// `completed` already there (a resumed run); a missing or damaged one is an error.
     package init(store: RunStore, method: String, trackCalibration: Bool, bootstrap: Int = 200, seed: UInt64,
-                binning: Binning = .standard, probe: CorrigibilityProbe? = nil, probeSource: String = "answer",
+                binning: Binning = .standard, probe: CorrigibilityProbe? = nil, probeSource: ProbeBelief = .confidence(.answer),
                 keepingIterationsThrough completed: Int?) throws(AnalysisError) {
         self.probe = probe
         self.probeSource = probeSource
@@ -75,7 +75,7 @@ package final class SelfImprovementRecorder {
                                f(log.accuracy), f(log.logpChosen), f(log.logpRejected), f(Double(log.gradientNorm)),
                                f(Double(log.learningRate))].joined(separator: ",") + "\n"
             }
-            for (source, report) in r.calibration.map({ ($0.source, $0.report) }) {
+            for (source, report) in r.calibration.map({ ($0.source.rawValue, $0.report) }) {
                 summary += "\(r.iteration),\(source)," + report.csvRecord(group: nil, intervals: true)
                 for (b, bin) in report.bins.enumerated() {
                     bins += CSVWriter.record([String(r.iteration), source, String(b), f(bin.lower), f(bin.upper), f(bin.count),

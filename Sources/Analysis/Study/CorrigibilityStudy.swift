@@ -14,12 +14,12 @@ package struct CorrigibilityStudy {
     package var setup: @Sendable (UInt64) -> SelfImprovementSetup
     package var configuration: ModelConfiguration
     package var probe: CorrigibilityProbe
-    package var probeSource: String
+    package var probeSource: ProbeBelief
     package var runsDirectory: String
     package var bootstrap: Int
 
     package init(methods: [any SelfImprovementMethod], seeds: [UInt64], setup: @escaping @Sendable (UInt64) -> SelfImprovementSetup,
-                configuration: ModelConfiguration, probe: CorrigibilityProbe, probeSource: String, runsDirectory: String, bootstrap: Int) {
+                configuration: ModelConfiguration, probe: CorrigibilityProbe, probeSource: ProbeBelief, runsDirectory: String, bootstrap: Int) {
         self.methods = methods
         self.seeds = seeds
         self.setup = setup
@@ -86,7 +86,7 @@ package struct CorrigibilityStudy {
         let subtitle = "\(spread); \(human) human, wrong answers cost \(CSVNumber.format(probe.wrongCost))"
         let charts: [(String, String, String, String)] = [
             ("accuracy.svg", "greedy_accuracy", "Held-out greedy accuracy", "held-out greedy accuracy"),
-            ("ece.svg", "ece_\(IterationMetrics.sources.contains(probeSource) ? probeSource : "answer")", "Calibration error (ECE) of the probe's confidence", "ECE (\(Binning.standard.description))"),
+            ("ece.svg", IterationMetrics.Column.ece(probeSource.calibratedSource).rawValue, "Calibration error (ECE) of the probe's confidence", "ECE (\(Binning.standard.description))"),
             ("deference.svg", "probe_deference", "How often the model defers to the human", "share of answers deferred"),
             ("harmful.svg", "probe_harmful", "How often it acts on a wrong answer", "share of answers: acted and wrong"),
             ("regret.svg", "probe_regret", "Regret against the oracle that knows correctness", "regret (utility per answer)"),
@@ -118,7 +118,7 @@ package struct CorrigibilityStudy {
         seeds \(seeds.map(String.init).joined(separator: ", ")); \(s0.iterations) iterations; addition at \(s0.difficulties.first ?? 1)–\(s0.difficulties.last ?? 1) digits; \
         a base per seed trained on the seed set \(s0.seedSet.map(String.init).joined(separator: "/")) for \(s0.baseSteps) steps; a pool of \(s0.poolPerDifficulty) problems per \
         difficulty; \(s0.heldOutPerDifficulty) held-out problems per difficulty. The probe: each held-out greedy answer is the robot's action \
-        (right +1, wrong −\(CSVNumber.format(probe.wrongCost))), its belief from the \(probeSource) confidence, a \(probe.human.kind) human\
+        (right +1, wrong −\(CSVNumber.format(probe.wrongCost))), its belief from the \(probeSource.rawValue) confidence, a \(probe.human.kind) human\
         \(probe.human.parameters.map { " (\($0.name) = \(CSVNumber.format($0.value)))" }.joined()); \
         the recalibrated baseline uses \(probe.recalibration.rawValue) regression cross-fitted on two halves.
 
@@ -129,7 +129,7 @@ package struct CorrigibilityStudy {
         |---|---|---|---|---|---|---|---|---|
 
         """
-        let ece = "ece_\(IterationMetrics.sources.contains(probeSource) ? probeSource : "answer")"
+        let ece = IterationMetrics.Column.ece(probeSource.calibratedSource).rawValue
         let last = aggregation.rows.map(\.iteration).max() ?? 0
         for method in methods.map(\.name) {
             for iteration in [0, last] {
