@@ -1,5 +1,6 @@
 import SafetyKitAnalysis
 import SafetyKitGames
+import SafetyKitReasoner
 
 /// Options that several commands take, declared once: each command's spec includes the group
 /// where it lists them, so names, types, ranges, defaults and help cannot drift apart between
@@ -30,9 +31,9 @@ enum OptionGroups {
     static let method: [CommandSpec.Option] = [
         .init(name: "steps", value: "N", help: "Training steps per iteration (STaR: in the first iteration).", defaultValue: "300", kind: .integer(1...10_000_000)),
         .init(name: "add-steps", value: "N", help: "STaR: more steps in each later iteration (paper: +20 for arithmetic).", defaultValue: "20", kind: .integer(0...1_000_000)),
-        .init(name: "samples", value: "K", help: "Samples per pool problem (rft, online-rft, bstar, lmsi, mccot).", defaultValue: "8", kind: .integer(1...1024)),
+        .init(name: "samples", value: "K", help: "Samples per pool problem (rft, online-rft, bstar, lmsi, mccot); the group size G of grpo, drgrpo, rloo.", defaultValue: "8", kind: .integer(1...1024)),
         .init(name: "keep", value: "C", help: "Most distinct right samples kept per problem (rft, online-rft, lmsi, mccot).", defaultValue: "4", kind: .integer(1...1024)),
-        .init(name: "temperature", value: "T", help: "Sampling temperature (star: 0.01; rft, online-rft, lmsi, mccot: 0.7; bstar searches).",
+        .init(name: "temperature", value: "T", help: "Sampling temperature (star: 0.01; rft, online-rft, lmsi, mccot: 0.7; bstar searches; grpo, drgrpo, rloo: 1).",
               shownDefault: "method's", kind: .number(.positive)),
         .init(name: "agreement", value: "P", help: "lmsi: the smallest majority vote share to keep a problem.", defaultValue: "0.75", kind: .number(.unit)),
         .init(name: "voting-passes", value: "K", help: "mccot: dropout passes whose logits are fused per step.", defaultValue: "3", kind: .integer(1...16)),
@@ -44,5 +45,13 @@ enum OptionGroups {
         .init(name: "dpo-alpha", value: "X", help: "rpo: weight of the chosen response's NLL (0 = plain DPO).", defaultValue: "1", kind: .number(.nonNegative)),
         .init(name: "preference-lr", value: "X", help: "rpo: peak learning rate of preference training.", defaultValue: "0.0001", kind: .number(.positive)),
         .init(name: "no-rationalization", value: nil, help: "star: skip rationalization (generation only)."),
+        .init(name: "prompts", value: "N", help: "grpo, drgrpo, rloo: prompts per iteration, a fresh draw from the pool.", defaultValue: "128", kind: .integer(1...1_000_000)),
+        .init(name: "groups-per-step", value: "N", help: "grpo, drgrpo, rloo: groups of G responses per optimisation batch.", defaultValue: "8", kind: .integer(1...1024)),
+        .init(name: "updates-per-batch", value: "N", help: "grpo, drgrpo, rloo: steps on each batch (PPO's mu; 1 is REINFORCE with the estimator's advantages).", defaultValue: "1", kind: .integer(1...64)),
+        .init(name: "clip-range", value: "X", help: "grpo, drgrpo, rloo: PPO's clip epsilon on the ratio to the sampling model.", defaultValue: "0.2", kind: .number(.positive)),
+        .init(name: "kl-coef", value: "X", help: "grpo, drgrpo, rloo: beta of the k3 KL penalty to the base model (DeepSeekMath: 0.04).", defaultValue: "0", kind: .number(.nonNegative)),
+        .init(name: "rl-lr", value: "X", help: "grpo, drgrpo, rloo: the policy's constant learning rate.", defaultValue: "0.0001", kind: .number(.positive)),
+        .init(name: "reward", value: "NAME", help: "grpo, drgrpo, rloo: binary (1 if right) or step (B-STaR's step-checked score).", defaultValue: "binary",
+              kind: .choices(PolicyReward.self)),
     ]
 }

@@ -13,7 +13,17 @@ enum SelfImproveCommand {
     /// The methods by their command-line names; a method added later joins here, and the
     /// exhaustive switch in `makeMethod` says what it needs.
     enum MethodName: String, CaseIterable {
-        case star, rft, onlineRFT = "online-rft", bstar, lmsi, mccot, rpo
+        case star, rft, onlineRFT = "online-rft", bstar, lmsi, mccot, rpo, grpo, drgrpo, rloo
+
+        /// The policy-gradient methods' estimator; nil for the others.
+        var estimator: AdvantageEstimator? {
+            switch self {
+            case .grpo: .grpo
+            case .drgrpo: .drGRPO
+            case .rloo: .rloo
+            case .star, .rft, .onlineRFT, .bstar, .lmsi, .mccot, .rpo: nil
+            }
+        }
     }
     static let methods = MethodName.allCases.map(\.rawValue)
 
@@ -31,11 +41,15 @@ enum SelfImproveCommand {
           mccot       RFT's data, trained by voting over dropout passes, MC-CoT (Tan et al. 2023)
           rpo         iterative RPO (Pang et al. 2024): right vs wrong samples as preference pairs, DPO + NLL,
                       referenced to the previous iteration's model; per-step TRL-style log in RUN/preference.csv
+          grpo        GRPO (Shao et al. 2024): groups of --samples responses per prompt, advantages normalised by
+                      the group's std, PPO's clipped surrogate; per-step TRL-style log in RUN/policy.csv
+          drgrpo      Dr. GRPO (Liu et al. 2025): GRPO without the std division or per-response length average
+          rloo        RLOO (Ahmadian et al. 2024): leave-one-out baseline, sequence-level REINFORCE
         """,
         usage: "safetykit selfimprove [--method star] [--iterations N] [--track-calibration] [--out RUN] [--seed S] [--resume] [--force]",
         options: CommandSpec.joined([
             CommandSpec.threads,
-            .init(name: "method", value: "NAME", help: "star, rft, online-rft, bstar, lmsi, mccot or rpo.", defaultValue: "star", kind: .choices(MethodName.self)),
+            .init(name: "method", value: "NAME", help: "star, rft, online-rft, bstar, lmsi, mccot, rpo, grpo, drgrpo or rloo.", defaultValue: "star", kind: .choices(MethodName.self)),
             .init(name: "iterations", value: "N", help: "Iterations after the base model.", defaultValue: "4", kind: .integer(1...1000)),
             .init(name: "track-calibration", value: nil, help: "Also record ECE, MCE, Brier, NLL and AUROC with bootstrap intervals per confidence source, reliability bins, per-sample records and reliability diagrams."),
             .init(name: "out", value: "RUN", help: "The run directory.", shownDefault: "runs/METHOD"),
@@ -233,6 +247,18 @@ enum SelfImproveCommand {
         case .bstar:
             var m = BSTaR()
             m.steps = steps; m.samplesPerProblem = samples
+            return m
+        case .grpo, .drgrpo, .rloo:
+            var m = PolicyGradientMethod(estimator: name.estimator!)
+            m.groupSize = samples
+            if let temperature { m.temperature = temperature }
+            m.promptsPerIteration = args.integer("prompts")!
+            m.groupsPerStep = args.integer("groups-per-step")!
+            m.training.updatesPerBatch = args.integer("updates-per-batch")!
+            m.training.clipRange = args.number("clip-range")!
+            m.training.klCoefficient = args.number("kl-coef")!
+            m.learningRate = Float(args.number("rl-lr")!)
+            m.reward = args.choice("reward", as: PolicyReward.self)!
             return m
         case .lmsi:
             var m = LabelFreeSelfConsistency()

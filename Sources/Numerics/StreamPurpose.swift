@@ -59,6 +59,12 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
     public static let preferenceSamples = StreamPurpose(rawValue: 0x4B0)
     /// Label-free self-consistency's samples.
     public static let selfConsistencySamples = StreamPurpose(rawValue: 0x135)
+    /// A policy-gradient iteration's prompts.
+    public static let policyPrompts = StreamPurpose(rawValue: 0x9A01)
+    /// A policy-gradient iteration's response groups.
+    public static let policySamples = StreamPurpose(rawValue: 0x9A02)
+    /// The order in which a policy-gradient iteration's groups are batched.
+    public static let policyBatches = StreamPurpose(rawValue: 0x9A03)
 
     // MARK: The judge loop
 
@@ -108,6 +114,7 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
         ("starRationales", .starRationales), ("starRationalizations", .starRationalizations), ("rejectionSamples", .rejectionSamples),
         ("bstarSearch", .bstarSearch), ("bstarQueries", .bstarQueries), ("bstarSamples", .bstarSamples),
         ("preferenceSamples", .preferenceSamples), ("selfConsistencySamples", .selfConsistencySamples),
+        ("policyPrompts", .policyPrompts), ("policySamples", .policySamples), ("policyBatches", .policyBatches),
         ("judgeSeedProblems", .judgeSeedProblems), ("judgePoolProblems", .judgePoolProblems), ("judgeSeedAnswers", .judgeSeedAnswers),
         ("judgePoolAnswers", .judgePoolAnswers), ("judgeHeldOutAnswers", .judgeHeldOutAnswers),
         ("judgeInitialization", .judgeInitialization), ("judgeSupervisedBatches", .judgeSupervisedBatches),

@@ -19,7 +19,7 @@ struct StudyAggregationTests {
         rows.map { r in
             IterationRecord(iteration: r.iteration,
                             metrics: [.init(difficulty: nil, values: r.all, notes: ""), .init(difficulty: 1, values: r.one, notes: "")],
-                            seconds: .init(collect: 0, train: 0, evaluate: 0), preference: [], calibration: [], samples: [])
+                            seconds: .init(collect: 0, train: 0, evaluate: 0), preference: [], policy: nil, calibration: [], samples: [])
         }
     }
 

@@ -56,6 +56,40 @@ struct SelfImproveCommandTests {
         #expect(try Self.read(whole + "/metrics.csv").split(separator: "\n") == metrics)
     }
 
+    /// The policy-gradient methods run end to end: a per-step TRL-style log in policy.csv, the
+    /// same files for any thread count, and a killed run resumes to the same files (the
+    /// optimizer state continues across iterations, so this checks that it is kept).
+    @Test(arguments: ["grpo", "drgrpo", "rloo"])
+    func policyGradientRunsAreDeterministicAndResume(method: String) throws {
+        let directory = try CLI.temporaryDirectory()
+        let arguments = ["selfimprove", "--method", method, "--iterations", "2", "--prompts", "6", "--groups-per-step", "3",
+                         "--updates-per-batch", "2", "--kl-coef", "0.04", "--seed", "3"] + Self.tiny
+        let one = try CLI.run(arguments + ["--out", directory + "/one", "--threads", "1"])
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try CLI.run(arguments + ["--out", directory + "/two", "--threads", "2"])
+        #expect(two.status == 0, "\(two.stderr)")
+        let log = try Self.read(directory + "/one/policy.csv").split(separator: "\n")
+        #expect(log.first == "iteration,step,loss,reward,reward_std,frac_reward_zero_std,kl,clip_ratio,entropy,completions/mean_length,grad_norm,learning_rate")
+        #expect(log.count == 1 + 2 * 2 * 2)          // 2 iterations × 2 batches × 2 updates
+        for file in ["metrics.csv", "policy.csv"] {
+            #expect(try Self.read(directory + "/one/" + file) == Self.read(directory + "/two/" + file), "\(file) depends on the thread count")
+        }
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = arguments + ["--out", directory + "/killed"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["SAFETYKIT_FAULT_AFTER_ITERATION": "1"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 99)
+        let resumed = try CLI.run(arguments + ["--out", directory + "/killed", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        for file in ["metrics.csv", "policy.csv"] {
+            #expect(try Self.read(directory + "/one/" + file) == Self.read(directory + "/killed/" + file), "\(file) differs after resuming")
+        }
+    }
+
     /// A finished run is extended by resuming it with more iterations, to the same files as a run
     /// that had asked for them from the start; fewer iterations than it finished are refused.
     @Test func aFinishedRunIsExtendedWithMoreIterations() throws {

@@ -14,6 +14,8 @@ package struct IterationRecord: Codable, Sendable, Equatable {
     package var seconds: Seconds
     /// Preference training's per-step log (TRL's names), for preference methods.
     package var preference: [PreferenceTrainer.StepLog]
+    /// The policy-gradient trainer's per-step log, for policy-gradient methods.
+    package var policy: [PolicyGradientTrainer.StepLog]?
     /// Per confidence source (in `ConfidenceSource.allCases` order), the calibration report with
     /// bootstrap intervals, when the run tracks calibration.
     package var calibration: [SourceReport]
@@ -82,6 +84,7 @@ extension IterationRecord {
                                             probeSource: probeSource, probeOfAll: probeOfAll)
         seconds = Seconds(collect: report.seconds.collect, train: report.seconds.train, evaluate: report.seconds.evaluate)
         preference = report.preferenceLog
+        policy = report.policyLog.isEmpty ? nil : report.policyLog
         calibration = []
         if trackCalibration {
             let stream = RandomStream(seed: seed, purpose: .runBootstrap).substream(UInt64(report.iteration))

@@ -27,6 +27,9 @@ package final class SelfImprovementRecorder {
     static let timingHeader = ["iteration", "collect_seconds", "train_seconds", "evaluate_seconds"]
     static let preferenceHeader = ["iteration", "step", "loss", "rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies",
                                    "logps/chosen", "logps/rejected", "grad_norm", "learning_rate"]
+    /// policy.csv's columns: TRL's GRPOTrainer names.
+    static let policyHeader = ["iteration", "step", "loss", "reward", "reward_std", "frac_reward_zero_std", "kl", "clip_ratio", "entropy",
+                               "completions/mean_length", "grad_norm", "learning_rate"]
     static var summaryHeader: [String] { ["iteration", "source"] + CalibrationReport.csvHeader(grouped: false, intervals: true) }
 
     /// Opens a recorder on `store`'s directory, reading the records of iterations up to
@@ -65,7 +68,7 @@ package final class SelfImprovementRecorder {
         let f = CSVNumber.format
         var metrics = CSVWriter.record(IterationMetrics.header), timing = CSVWriter.record(Self.timingHeader)
         var preference = CSVWriter.record(Self.preferenceHeader), bins = CSVWriter.record(Self.binHeader)
-        var summary = CSVWriter.record(Self.summaryHeader), samples = ""
+        var summary = CSVWriter.record(Self.summaryHeader), samples = "", policy = CSVWriter.record(Self.policyHeader)
         for r in records {
             for row in r.metrics { metrics += CSVWriter.record(row.fields(iteration: r.iteration, method: method)) }
             timing += [String(r.iteration), String(format: "%.3f", r.seconds.collect), String(format: "%.3f", r.seconds.train),
@@ -74,6 +77,11 @@ package final class SelfImprovementRecorder {
                 preference += [String(r.iteration), String(step + 1), f(log.loss), f(log.rewardsChosen), f(log.rewardsRejected), f(log.margin),
                                f(log.accuracy), f(log.logpChosen), f(log.logpRejected), f(Double(log.gradientNorm)),
                                f(Double(log.learningRate))].joined(separator: ",") + "\n"
+            }
+            for (step, log) in (r.policy ?? []).enumerated() {
+                policy += CSVWriter.record([String(r.iteration), String(step + 1), f(log.loss), f(log.rewardMean), f(log.rewardStd), f(log.zeroStdShare),
+                                            f(log.kl), f(log.clipRatio), f(log.entropy), f(log.completionLength), f(Double(log.gradientNorm)),
+                                            f(Double(log.learningRate))])
             }
             for (source, report) in r.calibration.map({ ($0.source.rawValue, $0.report) }) {
                 summary += "\(r.iteration),\(source)," + report.csvRecord(group: nil, intervals: true)
@@ -87,6 +95,7 @@ package final class SelfImprovementRecorder {
         try OutputFile.write(metrics, to: store.path(.metrics))
         try OutputFile.write(timing, to: store.path(.timing))
         if records.contains(where: { !$0.preference.isEmpty }) { try OutputFile.write(preference, to: store.path(.preference)) }
+        if records.contains(where: { $0.policy != nil }) { try OutputFile.write(policy, to: store.path(.policy)) }
         if trackCalibration {
             try OutputFile.write(bins, to: store.path(.calibration))
             try OutputFile.write(summary, to: store.path(.calibrationSummary))

@@ -23,11 +23,14 @@ public struct IterationReport: Sendable {
     public var seconds: (collect: Double, train: Double, evaluate: Double)
     /// Per training step, the preference trainer's log (preference methods only).
     public var preferenceLog: [PreferenceTrainer.StepLog] = []
+    /// Per training step, the policy-gradient trainer's log (policy-gradient methods only).
+    public var policyLog: [PolicyGradientTrainer.StepLog] = []
 
     /// An iteration's report.
     public init(iteration: Int, records: [HeldOutRecord], validationAccuracy: Double, trainingData: [Int: TrainingDataSummary],
                 tokensSampled: Int, tokensTrained: Int, trainingSteps: Int, notes: [(String, String)], stoppedEarly: Bool,
-                seconds: (collect: Double, train: Double, evaluate: Double), preferenceLog: [PreferenceTrainer.StepLog] = []) {
+                seconds: (collect: Double, train: Double, evaluate: Double), preferenceLog: [PreferenceTrainer.StepLog] = [],
+                policyLog: [PolicyGradientTrainer.StepLog] = []) {
         self.iteration = iteration
         self.records = records
         self.validationAccuracy = validationAccuracy
@@ -39,6 +42,7 @@ public struct IterationReport: Sendable {
         self.stoppedEarly = stoppedEarly
         self.seconds = seconds
         self.preferenceLog = preferenceLog
+        self.policyLog = policyLog
     }
 }
 

@@ -9,13 +9,13 @@ import SafetyKitNumerics
 ///     RUN/records/iteration-N.json       iteration N's measurements, whole; every table, chart and
 ///                                        summary below is derived from these
 ///     RUN/metrics.csv, timing.csv, calibration.csv, calibration_summary.csv, samples.jsonl,
-///     preference.csv, plots/             the derived tables and charts
+///     preference.csv, policy.csv, plots/ the derived tables and charts
 ///     RUN/state.json                     the last complete iteration; written last, so it is the commit point
 public struct RunStore: Sendable {
     /// The entries a run writes into its directory (what `--force` may replace).
     public enum Entry: String, CaseIterable, Sendable {
         case state = "state.json", checkpoints, records, metrics = "metrics.csv", timing = "timing.csv", calibration = "calibration.csv"
-        case calibrationSummary = "calibration_summary.csv", samples = "samples.jsonl", preference = "preference.csv", plots
+        case calibrationSummary = "calibration_summary.csv", samples = "samples.jsonl", preference = "preference.csv", policy = "policy.csv", plots
     }
 
     /// Where `entry` is kept.

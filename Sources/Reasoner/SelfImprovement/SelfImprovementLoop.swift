@@ -146,7 +146,13 @@ public final class SelfImprovementLoop {
         var nextOptimizer = method.continuesFromPreviousModel ? optimizer : nil
         var tokensTrained = 0
         var preferenceLog: [PreferenceTrainer.StepLog] = []
-        if let loss = method.preference {
+        var policyLog: [PolicyGradientTrainer.StepLog] = []
+        if let pg = method.policyGradient {
+            (model, nextOptimizer, policyLog, tokensTrained) = try trainPolicy(pg, rollouts: data.rollouts, base: base, current: current,
+                                                                             optimizer: optimizer, iteration: n, steps: steps) { step in
+                phase?("training", step, steps)
+            }
+        } else if let loss = method.preference {
             if !data.pairs.isEmpty {
                 var pairs: [PreferenceExample] = []
                 for p in data.pairs {
@@ -209,9 +215,10 @@ public final class SelfImprovementLoop {
         let report = IterationReport(
             iteration: n, records: records, validationAccuracy: validationAccuracy, trainingData: summarise(selected),
             tokensSampled: data.tokensSampled + evalTokens, tokensTrained: tokensTrained,
-            trainingSteps: (method.preference != nil ? data.pairs.isEmpty : selected.isEmpty) ? 0 : steps,
+            trainingSteps: method.policyGradient != nil ? policyLog.count : (method.preference != nil ? data.pairs.isEmpty : selected.isEmpty) ? 0 : steps,
             notes: data.notes, stoppedEarly: method.stopsEarly && validationAccuracy <= bestValidation,
-            seconds: (collectSeconds, trainSeconds, Date().timeIntervalSince(clock)), preferenceLog: preferenceLog)
+            seconds: (collectSeconds, trainSeconds, Date().timeIntervalSince(clock)), preferenceLog: preferenceLog,
+            policyLog: policyLog)
         return Outcome(model: model, optimizer: method.continuesFromPreviousModel ? nextOptimizer : nil, report: report)
     }
 

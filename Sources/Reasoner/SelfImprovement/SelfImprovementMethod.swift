@@ -25,6 +25,8 @@ public protocol SelfImprovementMethod: Sendable {
     var voting: VotingSettings? { get }
     /// Set for methods that train on preference pairs against the previous iteration's model.
     var preference: PreferenceLoss? { get }
+    /// Set for methods that train by policy gradient on groups of rewarded responses.
+    var policyGradient: PolicyGradientMethod? { get }
 }
 
 /// MC-CoT's training-time voting: how many dropout passes, at which rate, fused with which α.
@@ -50,6 +52,8 @@ extension SelfImprovementMethod {
     public var voting: VotingSettings? { nil }
     /// No preference loss unless the method trains on pairs.
     public var preference: PreferenceLoss? { nil }
+    /// No policy gradient unless the method is one.
+    public var policyGradient: PolicyGradientMethod? { nil }
 }
 
 /// Where an example came from.
@@ -83,6 +87,8 @@ public struct CollectedData: Sendable {
     public var examples: [SelectedExample] = []
     /// Preference pairs (problem, chosen completion, rejected completion), for preference methods.
     public var pairs: [(problem: Problem, chosen: String, rejected: String)] = []
+    /// Rewarded response groups, for policy-gradient methods.
+    public var rollouts: [RolloutGroup] = []
     /// Tokens generated (prompts excluded).
     public var tokensSampled = 0
     /// Method-specific choices worth logging (B-STaR's temperature and threshold, ...).

@@ -1,0 +1,95 @@
+import SafetyKitNumerics
+
+/// What a policy-gradient method rewards a response for.
+public enum PolicyReward: String, CaseIterable, Sendable, Codable {
+    /// 1 for the right answer, 0 otherwise (the default).
+    case binary
+    /// B-STaR's step-checked score: the answer's correctness plus 2·[every step right] − 1, in [−1, 2].
+    case step
+}
+
+/// A response group of one prompt, as a method collects it: the problem and each sampled
+/// completion with its reward, and whether it finished (ended in <eos>).
+public struct RolloutGroup: Sendable, Equatable {
+    /// The prompt's problem.
+    public var problem: Problem
+    /// The sampled completions (text without <eos>), whether each finished, and their rewards.
+    public var responses: [(completion: String, finished: Bool, reward: Double)]
+
+    public static func == (a: RolloutGroup, b: RolloutGroup) -> Bool {
+        a.problem == b.problem && a.responses.elementsEqual(b.responses) { $0.completion == $1.completion && $0.finished == $1.finished && $0.reward == $1.reward }
+    }
+}
+
+/// GRPO, Dr. GRPO and RLOO as self-improvement methods (confidence-and-rl.md): each iteration
+/// draws `promptsPerIteration` problems from the pool, samples a group of `groupSize` responses
+/// to each with the current model, rewards them, and trains the policy on the groups
+/// (`PolicyGradientTrainer`), `groupsPerStep` groups per batch and `updatesPerBatch` steps on
+/// each, continuing from the previous iteration's model and optimizer. The KL reference is the
+/// base model.
+public struct PolicyGradientMethod: SelfImprovementMethod {
+    /// The trainer's estimator and constants.
+    public var training = PolicyGradientTrainer.Settings()
+    /// The reward.
+    public var reward = PolicyReward.binary
+    /// G, responses per prompt (DeepSeekMath: 64; TRL's default: 8).
+    public var groupSize = 8
+    /// The sampling temperature (1: the policy's own distribution).
+    public var temperature: Float = 1
+    /// Prompts sampled per iteration, a fresh draw from the pool each time.
+    public var promptsPerIteration = 128
+    /// Groups per optimisation batch (8 groups of 8: 64 sequences).
+    public var groupsPerStep = 8
+    /// The policy's learning rate (constant).
+    public var learningRate: Float = 1e-4
+
+    /// A method with `estimator`'s advantages.
+    public init(estimator: AdvantageEstimator) { training.estimator = estimator }
+
+    public var name: String { training.estimator.rawValue }
+    public var reference: String {
+        switch training.estimator {
+        case .grpo: "Shao et al. 2024, DeepSeekMath (GRPO)"
+        case .drGRPO: "Liu et al. 2025, Understanding R1-Zero-like Training (Dr. GRPO)"
+        case .rloo: "Ahmadian et al. 2024, Back to Basics: Revisiting REINFORCE Style Optimization (RLOO)"
+        }
+    }
+    public var usesGoldLabels: Bool { true }
+    public var continuesFromPreviousModel: Bool { true }
+    public func trainingSteps(iteration n: Int) -> Int {
+        (promptsPerIteration + groupsPerStep - 1) / groupsPerStep * training.updatesPerBatch
+    }
+    public var policyGradient: PolicyGradientMethod? { self }
+    public var settings: [(String, String)] {
+        [("estimator", training.estimator.rawValue), ("reward", reward.rawValue), ("group_size", String(groupSize)),
+         ("temperature", "\(temperature)"), ("prompts_per_iteration", String(promptsPerIteration)), ("groups_per_step", String(groupsPerStep)),
+         ("updates_per_batch", String(training.updatesPerBatch)), ("clip_range", "\(training.clipRange)"),
+         ("kl_coefficient", "\(training.klCoefficient)"), ("learning_rate", "\(learningRate)")]
+    }
+
+    public func collect(_ context: IterationContext) throws(ReasonerError) -> CollectedData {
+        // This iteration's prompts: a seeded draw without replacement from the pool, in pool order.
+        var stream = RandomStream(seed: context.seed(for: .policyPrompts))
+        var indices = Array(context.pool.indices)
+        for i in stride(from: indices.count - 1, to: 0, by: -1) { indices.swapAt(i, stream.nextIndex(below: i + 1)) }
+        let prompts = indices.prefix(min(promptsPerIteration, indices.count)).sorted().map { context.pool[$0] }
+        let attempts = try context.sample(prompts, k: groupSize, sampler: Sampler(temperature: temperature), purpose: .policySamples)
+        var data = CollectedData()
+        for (problem, tries) in zip(prompts, attempts) {
+            var group = RolloutGroup(problem: problem, responses: [])
+            for a in tries {
+                data.tokensSampled += a.logProbabilities.count
+                let right = a.isCorrect(problem.answer)
+                let value: Double = switch reward {
+                case .binary: right ? 1 : 0
+                case .step: ProcessReward.reward(a, problem: problem, task: context.task)
+                }
+                // A finished sample's log-probabilities include <eos>: one more than its text's tokens.
+                let finished = a.logProbabilities.count > ((try? context.vocabulary.encode(a.completion).count) ?? Int.max)
+                group.responses.append((a.completion, finished, value))
+            }
+            data.rollouts.append(group)
+        }
+        return data
+    }
+}
