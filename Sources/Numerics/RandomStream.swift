@@ -77,6 +77,12 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
         return Int(truncatingIfNeeded: next(upperBound: UInt64(bound)))
     }
 
+    /// Shuffles `items` in place (Fisher–Yates from the last index down, one `nextIndex` each),
+    /// an order fixed by the stream, unlike the standard library's, which may change between releases.
+    public mutating func shuffle<T>(_ items: inout [T]) {
+        for i in stride(from: items.count - 1, to: 0, by: -1) { items.swapAt(i, nextIndex(below: i + 1)) }
+    }
+
     @usableFromInline
     func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 

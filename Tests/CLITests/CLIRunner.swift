@@ -32,6 +32,20 @@ enum CLI {
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Runs and stops dead (exit 99, as a kill would) right after iteration `n`'s files and state
+    /// are written: the fault hook of the resume tests. Returns the exit status.
+    static func runStopping(afterIteration n: Int, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["SAFETYKIT_FAULT_AFTER_ITERATION": String(n)]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     /// Runs with `input` on standard input.
     static func run(_ arguments: [String], input: String) throws -> Result {
         let process = Process()

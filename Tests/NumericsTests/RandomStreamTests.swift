@@ -24,6 +24,25 @@ struct RandomStreamTests {
         #expect(first != z.next())
     }
 
+    /// The shuffle is Fisher–Yates from the last index down, one draw each: every permutation of
+    /// three items equally often, and the same order as the loop written out.
+    @Test func shuffleIsFisherYatesFromTheEnd() {
+        var counts: [[Int]: Int] = [:]
+        var stream = RandomStream(seed: 4)
+        for _ in 0..<60_000 {
+            var items = [0, 1, 2]
+            var copy = stream, expected = items
+            for i in stride(from: 2, to: 0, by: -1) { expected.swapAt(i, copy.nextIndex(below: i + 1)) }
+            stream.shuffle(&items)
+            #expect(items == expected)
+            counts[items, default: 0] += 1
+        }
+        #expect(counts.count == 6 && counts.values.allSatisfy { abs($0 - 10_000) < 400 })
+        var empty: [Int] = []
+        stream.shuffle(&empty)
+        #expect(empty.isEmpty)
+    }
+
     @Test func distributionsHaveTheRightMoments() {
         var stream = RandomStream(seed: 1)
         let n = 400_000

@@ -71,7 +71,7 @@ public struct PolicyGradientMethod: SelfImprovementMethod {
         // This iteration's prompts: a seeded draw without replacement from the pool, in pool order.
         var stream = RandomStream(seed: context.seed(for: .policyPrompts))
         var indices = Array(context.pool.indices)
-        for i in stride(from: indices.count - 1, to: 0, by: -1) { indices.swapAt(i, stream.nextIndex(below: i + 1)) }
+        stream.shuffle(&indices)
         let prompts = indices.prefix(min(promptsPerIteration, indices.count)).sorted().map { context.pool[$0] }
         let attempts = try context.sample(prompts, k: groupSize, sampler: Sampler(temperature: temperature), purpose: .policySamples)
         var data = CollectedData()

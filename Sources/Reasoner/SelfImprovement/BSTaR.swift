@@ -72,7 +72,7 @@ public struct BSTaR: SelfImprovementMethod {
         // The query subset: a fresh draw from the pool each iteration.
         var stream = RandomStream(seed: context.seed(for: .bstarQueries))
         var indices = Array(context.pool.indices)
-        for i in stride(from: indices.count - 1, to: 0, by: -1) { indices.swapAt(i, stream.nextIndex(below: i + 1)) }
+        stream.shuffle(&indices)
         let queries = indices.prefix(min(querySubset, indices.count)).sorted().map { context.pool[$0] }
         let (choice, searchTokens) = try choose(context, queries: queries)
         data.tokensSampled += searchTokens

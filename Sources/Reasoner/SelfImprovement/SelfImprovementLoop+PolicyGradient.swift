@@ -26,7 +26,7 @@ extension SelfImprovementLoop {
                                                 optimizer: optimizer)
         var order = Array(groups.indices)
         var stream = RandomStream(seed: setup.seed, purpose: .policyBatches).substream(UInt64(n))
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, stream.nextIndex(below: i + 1)) }
+        stream.shuffle(&order)
         var log: [PolicyGradientTrainer.StepLog] = [], tokens = 0
         for start in stride(from: 0, to: order.count, by: max(1, method.groupsPerStep)) {
             let batch = order[start..<min(order.count, start + max(1, method.groupsPerStep))].map { groups[$0] }
