@@ -19,8 +19,10 @@ Commands:
   train       Train the reasoner, a small transformer, on gold rationales (addition, modchain).
   sample      Sample rationales and answers from a trained model, marked right or wrong.
   eval        Held-out accuracy of a trained model per difficulty.
-  selfimprove Self-improvement loops (STaR, RFT, online RFT, B-STaR, label-free LMSI, MC-CoT, RPO) with
-              per-iteration accuracy, exploration metrics, calibration tracking and the off-switch probe,
+  confidence  Teach a trained model to state its confidence (P(True)) and measure its calibration in
+              distribution and under shift.
+  selfimprove Self-improvement loops (STaR, RFT, online RFT, B-STaR, label-free LMSI, MC-CoT, RPO,
+              GRPO, Dr. GRPO, RLOO) with per-iteration accuracy, exploration metrics, calibration tracking and the off-switch probe,
               in a resumable run directory.
   games       The off-switch game's relatives: posg (partially observable, exact), obedience, cirl
               (incorrigibility), indifference (utility indifference), interruptibility (gridworld).
@@ -38,7 +40,7 @@ Example:
 
 """
 
-let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "selfimprove", "judge", "study", "games"]
+let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "confidence", "selfimprove", "judge", "study", "games"]
 
 func runCommandLine(_ arguments: [String]) -> ExitCode {
     guard let command = arguments.first else {
@@ -55,6 +57,7 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         case "train": return try TrainCommand.run(rest)
         case "sample": return try SampleCommand.run(rest)
         case "eval": return try EvalCommand.run(rest)
+        case "confidence": return try ConfidenceCommand.run(rest)
         case "selfimprove": return try SelfImproveCommand.run(rest)
         case "judge": return try JudgeCommand.run(rest)
         case "study": return try StudyCommand.run(rest)

@@ -66,6 +66,13 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
     /// The order in which a policy-gradient iteration's groups are batched.
     public static let policyBatches = StreamPurpose(rawValue: 0x9A03)
 
+    // MARK: Stated confidence
+
+    /// The problems whose answers label P(True)'s training.
+    public static let pTrueProblems = StreamPurpose(rawValue: 0x7E57)
+    /// Which labelled answers make up each P(True) training step.
+    public static let pTrueBatches = StreamPurpose(rawValue: 0x7E58)
+
     // MARK: The judge loop
 
     /// The judge's labelled seed problems.
@@ -114,6 +121,7 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
         ("starRationales", .starRationales), ("starRationalizations", .starRationalizations), ("rejectionSamples", .rejectionSamples),
         ("bstarSearch", .bstarSearch), ("bstarQueries", .bstarQueries), ("bstarSamples", .bstarSamples),
         ("preferenceSamples", .preferenceSamples), ("selfConsistencySamples", .selfConsistencySamples),
+        ("pTrueProblems", .pTrueProblems), ("pTrueBatches", .pTrueBatches),
         ("policyPrompts", .policyPrompts), ("policySamples", .policySamples), ("policyBatches", .policyBatches),
         ("judgeSeedProblems", .judgeSeedProblems), ("judgePoolProblems", .judgePoolProblems), ("judgeSeedAnswers", .judgeSeedAnswers),
         ("judgePoolAnswers", .judgePoolAnswers), ("judgeHeldOutAnswers", .judgeHeldOutAnswers),

@@ -8,7 +8,7 @@ import Testing
 struct OptionDeclarationTests {
     static let specs: [CommandSpec] = [
         OffSwitchCommand.spec, MergeCommand.spec, CalibrateCommand.spec, PlotCommand.spec, TrainCommand.spec, SampleCommand.spec,
-        EvalCommand.spec, SelfImproveCommand.spec, JudgeCommand.trainSpec, JudgeCommand.evalSpec, JudgeCommand.selfRationalizeSpec,
+        EvalCommand.spec, ConfidenceCommand.spec, SelfImproveCommand.spec, JudgeCommand.trainSpec, JudgeCommand.evalSpec, JudgeCommand.selfRationalizeSpec,
         StudyCommand.spec, GamesCommand.spec,
     ]
 

@@ -71,6 +71,31 @@ struct ReasonerCommandTests {
         #expect((result["per_difficulty"] as? [String: Any])?.keys.sorted() == ["1", "2", "3", "4", "5", "6"])
     }
 
+    /// `confidence` teaches a trained model P(True) and scores its answers in distribution and under
+    /// shift: a table, a checkpoint with the question's tokens, and one CSV row per scored answer
+    /// that `calibrate` reads; the same seed gives the same file.
+    @Test func confidenceLearnsPTrueAndScoresItsAnswers() throws {
+        let directory = try CLI.temporaryDirectory()
+        let train = try CLI.run(["train", "--steps", "30", "--eval-problems", "6", "--seed", "4", "--out", directory + "/m.ckpt", "--quiet"] + Self.tiny)
+        #expect(train.status == 0, "\(train.stderr)")
+        let arguments = ["confidence", "--model", directory + "/m.ckpt", "--problems", "12", "--steps", "10", "--batch", "8", "--shift", "1",
+                         "--bootstrap", "0", "--quiet"]
+        let run = try CLI.run(arguments + ["--out", directory + "/p.ckpt"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("P(True) learned from") && run.stdout.contains("held-out") && run.stdout.contains("shifted (3)"))
+        let rows = try String(contentsOfFile: directory + "/p.ptrue.csv", encoding: .utf8).split(separator: "\n")
+        #expect(rows.first == "split,difficulty,confidence,correct")
+        #expect(rows.count == 1 + 6 + 6 + 6)                // held-out at 1 and 2 digits, shifted at 3
+        #expect(rows.dropFirst().allSatisfy { Double($0.split(separator: ",")[2]).map { (0...1).contains($0) } == true })
+        let again = try CLI.run(arguments + ["--out", directory + "/q.ckpt"])
+        #expect(again.status == 0)
+        #expect(try String(contentsOfFile: directory + "/q.ptrue.csv", encoding: .utf8) == rows.joined(separator: "\n") + "\n")
+        let calibrate = try CLI.run(["calibrate", directory + "/p.ptrue.csv", "--group-column", "split", "--bootstrap", "0", "--format", "csv"])
+        #expect(calibrate.status == 0, "\(calibrate.stderr)")
+        let missing = try CLI.run(["confidence", "--out", directory + "/x.ckpt"])
+        #expect(missing.status == 64 && missing.stderr.contains("confidence needs --model FILE"))
+    }
+
     @Test func badInputIsRejected() throws {
         let directory = try CLI.temporaryDirectory()
         try Data("SKCKPT\r\nnot really".utf8).write(to: URL(fileURLWithPath: directory + "/bad.ckpt"))

@@ -52,7 +52,7 @@ public final class SelfImprovementLoop {
 
     /// Distinct problems per difficulty, none in `excluding` (which grows by them); a small
     /// difficulty yields fewer when it runs out.
-    static func draw(task: any ReasoningTask, difficulties: [Int], count: (Int) -> Int, excluding: inout Set<String>, seed: UInt64,
+    package static func draw(task: any ReasoningTask, difficulties: [Int], count: (Int) -> Int, excluding: inout Set<String>, seed: UInt64,
                      purpose: StreamPurpose) -> [Problem] {
         var result: [Problem] = []
         for d in difficulties {
