@@ -125,9 +125,10 @@ enum ConfidenceCommand {
         let room = max(1, model.configuration.contextLength - longestPrompt - 3)
         let (_, records) = try Evaluation.run(model, task: task, problems: problems, sampler: Sampler(temperature: 0, maxTokens: room),
                                               vocabulary: vocabulary, seed: seed, progress: progress)
-        return try records.map { problem, text, right in
-            let prompt = try vocabulary.encode(task.prompt(problem), context: "the prompt of \(problem.key)")
-            return (PTrue.LabelledAnswer(prompt: prompt, completion: try vocabulary.encode(text), right: right), problem.difficulty)
+        return try records.map { r in
+            let prompt = try vocabulary.encode(task.prompt(r.problem), context: "the prompt of \(r.problem.key)")
+            let completion = try vocabulary.encode(r.text) + (r.finished ? [vocabulary.eos] : [])
+            return (PTrue.LabelledAnswer(prompt: prompt, completion: completion, right: r.right), r.problem.difficulty)
         }
     }
 }

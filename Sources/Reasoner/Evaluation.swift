@@ -45,9 +45,9 @@ public struct Evaluation: Sendable {
     /// Runs the model on every problem (in batches) and checks the answers strictly.
     public static func run(_ model: TransformerModel, task: any ReasoningTask, problems: [Problem], sampler: Sampler = Sampler(temperature: 0),
                            vocabulary: Vocabulary = .standard, batchSize: Int = 64, seed: UInt64 = 1,
-                           progress: ((Int) -> Void)? = nil) throws(ReasonerError) -> (Evaluation, [(Problem, String, Bool)]) {
+                           progress: ((Int) -> Void)? = nil) throws(ReasonerError) -> (Evaluation, [(problem: Problem, text: String, right: Bool, finished: Bool)]) {
         var per: [Int: (correct: Int, total: Int)] = [:]
-        var records: [(Problem, String, Bool)] = []
+        var records: [(problem: Problem, text: String, right: Bool, finished: Bool)] = []
         for start in stride(from: 0, to: problems.count, by: batchSize) {
             let chunk = Array(problems[start..<min(problems.count, start + batchSize)])
             var prompts: [[Int]] = []
@@ -58,7 +58,7 @@ public struct Evaluation: Sendable {
                 let right = s.finished && task.isCorrect(text, for: p)
                 per[p.difficulty, default: (0, 0)].total += 1
                 if right { per[p.difficulty, default: (0, 0)].correct += 1 }
-                records.append((p, text, right))
+                records.append((p, text, right, s.finished))
             }
             progress?(min(problems.count, start + batchSize))
         }

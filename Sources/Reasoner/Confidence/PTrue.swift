@@ -60,7 +60,7 @@ public enum PTrue {
     public struct LabelledAnswer: Sendable, Equatable {
         /// The prompt's tokens.
         public var prompt: [Int]
-        /// The completion's tokens.
+        /// The completion's tokens (ending in <eos> when it finished).
         public var completion: [Int]
         /// Whether its answer was right.
         public var right: Bool
@@ -74,22 +74,42 @@ public enum PTrue {
     }
 
     /// Teaches `model` (extended to `vocabulary` if it lacks the question's tokens) to answer the
-    /// question: `steps` SFT steps of `batchSize` answers drawn with replacement from `answers`
-    /// (stream `seed`, purpose `pTrueBatches`), the loss on the yes/no token only. Returns the model.
+    /// question while it keeps answering as before: each of `steps` steps draws `batchSize`
+    /// answers with replacement from `answers` (stream `seed`, purpose `pTrueBatches`) and
+    /// minimises the mean cross-entropy of their yes/no tokens plus the mean cross-entropy per
+    /// token of the finished ones' own completions and <eos> (self-distillation). Without the
+    /// second term the new tokens' logits rise at every position and greedy answers run on into
+    /// the question. Returns the model.
     public static func train(_ model: TransformerModel, answers: [LabelledAnswer], steps: Int, batchSize: Int, learningRate: Float,
                              seed: UInt64, progress: ((Int, Double) -> Void)? = nil) throws(ReasonerError) -> TransformerModel {
         guard !answers.isEmpty else { throw .badProblem("P(True) needs labelled answers to learn from") }
         let extra = vocabulary.count - model.configuration.vocabularySize
-        let start = extra > 0 ? try model.extendingVocabulary(by: extra, seed: seed) : model
-        let examples = answers.map { example(prompt: $0.prompt, completion: $0.completion, right: $0.right, vocabulary: vocabulary) }
-        let trainer = SupervisedTrainer(model: start, schedule: LearningRateSchedule(peak: learningRate, warmupSteps: min(50, steps / 10), totalSteps: steps),
-                                        batchSize: batchSize, vocabulary: vocabulary)
-        var none: RandomStream? = nil
+        var policy = extra > 0 ? try model.extendingVocabulary(by: extra, seed: seed) : model
+        let schedule = LearningRateSchedule(peak: learningRate, warmupSteps: min(50, steps / 10), totalSteps: steps)
+        var optimizer = AdamW(parameterCount: policy.parameterCount)
+        var workspace: TransformerWorkspace? = nil
         for step in 0..<steps {
-            let batch = SelfImprovementLoop.draw(batchSize, from: examples, iteration: 0, step: step, seed: seed, purpose: .pTrueBatches)
-            let report = try trainer.step(batch, dropout: &none)
-            progress?(step + 1, report.loss)
+            let batch = SelfImprovementLoop.draw(batchSize, from: answers, iteration: 0, step: step, seed: seed, purpose: .pTrueBatches)
+            let questions = batch.map { example(prompt: $0.prompt, completion: $0.completion, right: $0.right, vocabulary: vocabulary) }
+            let own = batch.filter { $0.completion.last == vocabulary.eos }.map { TrainingExample(tokens: $0.prompt + $0.completion, promptLength: $0.prompt.count) }
+            let examples = questions + own
+            let ws = try TransformerWorkspace.fitting(examples, configuration: policy.configuration, reusing: workspace)
+            workspace = ws
+            let (tokens, targets) = TrainingExample.batch(examples, length: ws.T, pad: vocabulary.pad)
+            var none: RandomStream? = nil
+            _ = ws.forward(policy, tokens: tokens, targets: targets, dropout: &none)
+            let losses = ws.positionLosses()
+            let ownTokens = (questions.count * ws.T..<examples.count * ws.T).filter { targets[$0] >= 0 }.count
+            var weights = [Float](repeating: 0, count: examples.count * ws.T), loss = 0.0
+            for k in 0..<(examples.count * ws.T) where targets[k] >= 0 {
+                let w = k < questions.count * ws.T ? 1 / Double(questions.count) : 1 / Double(max(1, ownTokens))
+                weights[k] = Float(w)
+                loss += w * Double(losses[k])
+            }
+            ws.backward(policy, weights: weights)
+            optimizer.update(&policy, gradients: ws.gradients, learningRate: schedule.rate(at: step))
+            progress?(step + 1, loss)
         }
-        return trainer.model
+        return policy
     }
 }
