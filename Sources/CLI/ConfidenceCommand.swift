@@ -100,8 +100,9 @@ enum ConfidenceCommand {
                 .report(bootstrap: bootstrap, seed: RandomStream(seed: seed, purpose: .runBootstrap).key)
             let interval = report.intervals[.ece].map { String(format: "[%.3f, %.3f]", $0.lowerBound, $0.upperBound) } ?? "[no interval]"
             let label = split + (split == "shifted" ? " (\(shiftedDifficulties.map(String.init).joined(separator: ",")))" : "")
-            table += label.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: "%5d   %6.1f%%   %12.3f   %.3f %-17s %.3f\n",
-                      Int(report.n), 100 * report.accuracy, report.meanConfidence, report.ece, interval, report.brier)
+            table += label.padding(toLength: 20, withPad: " ", startingAt: 0)
+                + String(format: "%5d   %6.1f%%   %12.3f   %.3f ", Int(report.n), 100 * report.accuracy, report.meanConfidence, report.ece)
+                + interval.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%.3f\n", report.brier)
         }
         var text = CSVWriter.record(["split", "difficulty", "confidence", "correct"])
         for row in rows { text += CSVWriter.record(row) }
