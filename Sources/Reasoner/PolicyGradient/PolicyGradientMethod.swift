@@ -59,6 +59,7 @@ public struct PolicyGradientMethod: SelfImprovementMethod {
     public func trainingSteps(iteration n: Int) -> Int {
         (promptsPerIteration + groupsPerStep - 1) / groupsPerStep * training.updatesPerBatch
     }
+    /// The method itself: the loop trains it by policy gradient.
     public var policyGradient: PolicyGradientMethod? { self }
     public var settings: [(String, String)] {
         [("estimator", training.estimator.rawValue), ("reward", reward.rawValue), ("group_size", String(groupSize)),
