@@ -113,7 +113,7 @@ extension JudgeCommand {
             // Each round rebuilds every table from the reports, dropped rounds included.
             try driver.selfRationalize(iterations: iterations, bootstrap: bootstrap, events: progress(quiet: quiet))
         }
-        Terminal.printOut(try summary(run))
+        Terminal.printOut(summary(try driver.summary(bootstrap: bootstrap)))
         return .success
     }
 

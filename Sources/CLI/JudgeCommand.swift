@@ -148,7 +148,7 @@ enum JudgeCommand {
                                 + "\(driver.loop.heldOutProblems.count) held-out problems × \(setup.candidatesPerProblem) samples; writing \(out)")
         }
         try driver.train(policy: policy.model, start: start, bootstrap: bootstrap, events: progress(quiet: quiet))
-        Terminal.printOut(try summary(out))
+        Terminal.printOut(summary(try driver.summary(bootstrap: bootstrap)))
         if !quiet { Terminal.printError("wrote \(out)/metrics.csv, \(out)/plots/ and \(out)/checkpoints/iteration-0.ckpt") }
         return .success
     }
@@ -177,18 +177,17 @@ enum JudgeCommand {
         }
     }
 
-    /// The table comparing iterations (all difficulties), read back from metrics.csv.
-    static func summary(_ run: String) throws -> String {
-        let table = try CSVReader.read(path: run + "/metrics.csv")
-        func value(_ row: [String], _ name: String) -> String { table.header.firstIndex(of: name).map { row[$0] } ?? "" }
-        func percent(_ name: String, _ row: [String]) -> String { Double(value(row, name)).map { String(format: "%6.1f%%", 100 * $0) } ?? "      -" }
-        func number(_ name: String, _ row: [String]) -> String { Double(value(row, name)).map { String(format: "%7.3f", $0) } ?? "      -" }
+    /// The table comparing iterations (all difficulties), from the run's reports.
+    static func summary(_ rows: [JudgeRecorder.SummaryRow]) -> String {
+        func percent(_ x: Double) -> String { String(format: "%6.1f%%", 100 * x) }
+        func number(_ x: Double?) -> String { x.map { String(format: "%7.3f", $0) } ?? "      -" }
         var text = "\niteration |   exact | balanced |     MAE | wrong step | ECE s/5 |   AUROC | best-of-k | policy pick |  majority |  oracle\n"
-        for row in table.rows where value(row, "difficulty") == "all" {
-            text += value(row, "iteration").leftPadded(9) + " | " + percent("exact_accuracy", row) + " |  " + percent("balanced_accuracy", row)
-            text += " | " + number("mae", row) + " |    " + percent("step_agreement", row) + " | " + number("ece_score", row) + " | "
-            text += number("auroc_score", row) + " |   " + percent("best_of_k", row) + " |     " + percent("policy_ranked", row) + " |   "
-            text += percent("majority_vote", row) + " | " + percent("oracle", row) + "\n"
+        for row in rows {
+            let m = row.metrics
+            text += String(row.iteration).leftPadded(9) + " | " + percent(m.exactAccuracy) + " |  " + percent(m.balancedAccuracy)
+            text += " | " + number(m.meanAbsoluteError) + " |    " + percent(m.stepAgreement) + " | " + number(row.calibration?.ece) + " | "
+            text += number(row.calibration?.auroc ?? nil) + " |   " + percent(m.bestOfK) + " |     " + percent(m.policyRanked) + " |   "
+            text += percent(m.majorityVote) + " | " + percent(m.oracle) + "\n"
         }
         return text
     }

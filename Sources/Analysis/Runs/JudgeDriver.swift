@@ -86,6 +86,14 @@ package final class JudgeDriver {
                           keepingIterationsThrough: state.completedIterations).writeAll()
     }
 
+    /// Every complete iteration's measurements over all difficulties, from the stored reports.
+    package func summary(bootstrap: Int) throws -> [JudgeRecorder.SummaryRow] {
+        guard let state = try store.loadState(), state.completedIterations >= 0 else { return [] }
+        let recorder = try JudgeRecorder(directory: store.directory, data: try candidates(policy: nil) { _ in }, bootstrap: bootstrap,
+                                         seed: loop.setup.seed, keepingIterationsThrough: state.completedIterations)
+        return try recorder.reports.map { report throws(AnalysisError) in try recorder.summary(report) }
+    }
+
     private func measure(_ judge: TransformerModel, iteration n: Int, data: JudgeData, bootstrap: Int, completedBefore: Int?,
                          seconds: (collect: Double, train: Double), events: @escaping (Event) -> Void,
                          report make: ([JudgeOutput]) -> JudgeReport) throws {

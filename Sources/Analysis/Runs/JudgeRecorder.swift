@@ -91,6 +91,28 @@ package final class JudgeRecorder {
         return (confidences, correct)
     }
 
+    /// One iteration's measurements over one difficulty (nil: all), as metrics.csv's row holds them.
+    package struct SummaryRow: Sendable {
+        package var iteration: Int
+        package var metrics: JudgeMetrics
+        /// Score/5's calibration over the readable judgments (nil without any): plug-in ECE, the
+        /// ECE after cross-fitted isotonic recalibration, Brier and AUROC.
+        package var calibration: (ece: Double, isotonicECE: Double, brier: Double, auroc: Double?)?
+    }
+
+    /// The measurements of `report` over `difficulty` (nil: all difficulties).
+    package func summary(_ report: JudgeReport, difficulty: Int? = nil) throws(AnalysisError) -> SummaryRow {
+        let (confidences, correct) = predictions(report, difficulty: difficulty)
+        var row = SummaryRow(iteration: report.iteration, metrics: JudgeMetrics(data: data, judgments: report.judgments, difficulty: difficulty))
+        if !confidences.isEmpty {
+            let r = CalibrationAnalysis(try Predictions(confidences: confidences, correct: correct), binning: binning).report()
+            let isotonic = Recalibration.isotonic.crossFitted(confidences: confidences, correct: correct)
+            let learned = CalibrationAnalysis(try Predictions(confidences: isotonic, correct: correct), binning: binning).report()
+            row.calibration = (r.ece, learned.ece, r.brier, r.auroc)
+        }
+        return row
+    }
+
     func writeAll() throws {
         let f = CSVNumber.format
         var metrics = CSVWriter.record(Self.metricsHeader)
@@ -103,15 +125,9 @@ package final class JudgeRecorder {
         let difficulties = Array(Set(data.heldOutItems.map(\.problem.difficulty))).sorted()
         for report in reports {
             for difficulty in [nil] + difficulties.map(Optional.some) {
-                let m = JudgeMetrics(data: data, judgments: report.judgments, difficulty: difficulty)
-                let (confidences, correct) = predictions(report, difficulty: difficulty)
+                let row = try self.summary(report, difficulty: difficulty), m = row.metrics
                 var calibration = ["", "", "", ""]
-                if !confidences.isEmpty {
-                    let r = CalibrationAnalysis(try Predictions(confidences: confidences, correct: correct), binning: binning).report()
-                    let isotonic = Recalibration.isotonic.crossFitted(confidences: confidences, correct: correct)
-                    let learned = CalibrationAnalysis(try Predictions(confidences: isotonic, correct: correct), binning: binning).report()
-                    calibration = [f(r.ece), f(learned.ece), f(r.brier), r.auroc.map(f) ?? ""]
-                }
+                if let c = row.calibration { calibration = [f(c.ece), f(c.isotonicECE), f(c.brier), c.auroc.map(f) ?? ""] }
                 metrics += CSVWriter.record([String(report.iteration), difficulty.map(String.init) ?? "all", String(m.candidates), f(m.readable),
                                              f(m.exactAccuracy), f(m.balancedAccuracy), f(m.meanAbsoluteError), f(m.stepAgreement),
                                              f(m.rightRecognized), f(m.wrongRecognized)] + calibration
