@@ -20,12 +20,12 @@ enum CalibrateCommand {
             .init(name: "correct-column", value: "NAME", help: "CSV: column of correctness: 0/1 or true/false.", defaultValue: "correct"),
             .init(name: "group-column", value: "NAME", help: "Report each value of this column (CSV) or dotted field (JSON logs, e.g. doc.subject) separately."),
             EvaluationLogInput.scorerOption,
-            .init(name: "bins", value: "B", help: "Number of bins.", defaultValue: "15"),
+            .init(name: "bins", value: "B", help: "Number of bins.", defaultValue: "15", kind: .integer(1...100_000)),
             .init(name: "binning", value: "SCHEME", help: "width (edges k/B, last bin closed) or mass (equal counts, as numpy's array_split; tied confidences never split, each tie goes whole to the bin of its middle rank, so the labels never choose a bin).", defaultValue: "width"),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for 95% intervals (BCa unless --interval percentile); 0 for none, else at least 40.", defaultValue: "1000"),
             .init(name: "interval", value: "METHOD", help: "bca (bias-corrected and accelerated: ECE and its kin are biased upwards, and BCa corrects for it) or percentile.", defaultValue: "bca"),
             .init(name: "seed", value: "S", help: "Seed of the bootstrap (resample r uses stream r).", defaultValue: "1"),
-            .init(name: "threads", value: "N", help: "Threads for the bootstrap; results are identical for any N.", shownDefault: "all cores"),
+            .init(name: "threads", value: "N", help: "Threads for the bootstrap; results are identical for any N.", shownDefault: "all cores", kind: .integer(1...1024)),
             .init(name: "format", value: "FMT", help: "table, csv or json (one object, or one line per group).", shownDefault: "table on a terminal, else csv"),
             .init(name: "out", value: "FILE", help: "Write the report here instead of stdout (atomically).", defaultValue: "stdout"),
             .init(name: "plot", value: "FILE.svg", help: "Draw reliability diagrams (one panel per group, up to 12)."),
@@ -61,12 +61,12 @@ enum CalibrateCommand {
         let confidenceColumn = args.string("confidence-column") ?? "confidence"
         let correctColumn = args.string("correct-column") ?? "correct"
         let groupColumn = args.string("group-column")
-        let binCount = try args.integer("bins", in: 1...100_000) ?? 15
+        let binCount = args.integer("bins")!
         let binning = try Binning(scheme: try args.choice("binning", ["width", "mass"]) ?? "width", count: binCount)
         let resamples = try args.bootstrapResamples(default: 1000)
         let intervalMethod = CalibrationAnalysis.IntervalMethod(rawValue: try args.choice("interval", CalibrationAnalysis.IntervalMethod.allCases.map(\.rawValue)) ?? "bca")!
         let seed = try args.seed()
-        let threads = try args.integer("threads", in: 1...1024) ?? Parallel.availableCores
+        let threads = args.integer("threads") ?? Parallel.availableCores
         let format = try args.outputFormat([.table, .csv, .json], piped: .csv)
         let quiet = args.flag("quiet")
 

@@ -14,8 +14,8 @@ enum EvalCommand {
             .init(name: "model", value: "FILE", help: "A checkpoint written by 'safetykit train'."),
             .init(name: "task", value: "NAME", help: "The task.", shownDefault: "the model's"),
             .init(name: "digits", value: "A-B", help: "Difficulties to evaluate.", shownDefault: "the trained range"),
-            .init(name: "problems", value: "N", help: "Problems per difficulty.", shownDefault: "the held-out count of the training run, else 500"),
-            .init(name: "temperature", value: "X", help: "0 is greedy.", defaultValue: "0"),
+            .init(name: "problems", value: "N", help: "Problems per difficulty.", shownDefault: "the held-out count of the training run, else 500", kind: .integer(1...1_000_000)),
+            .init(name: "temperature", value: "X", help: "0 is greedy.", defaultValue: "0", kind: .number(.finite)),
             .init(name: "seed", value: "S", help: "Seed of the problems and samples.", shownDefault: "the training seed"),
             .init(name: "format", value: "FMT", help: "table or json.", shownDefault: "table on a terminal, else json"),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
@@ -41,8 +41,8 @@ enum EvalCommand {
         try StandardModel.requireTask(checkpoint, path: path, option: "model", task: task)
         let digits = try DigitRange.parse(args.string("digits") ?? checkpoint.metadata["digits"] ?? "1-2", option: "digits", task: task)
         let held = checkpoint.metadata["heldout_per_difficulty"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
-        let count = try args.integer("problems", in: 1...1_000_000) ?? held ?? 500
-        let temperature = try args.double("temperature") ?? 0
+        let count = args.integer("problems") ?? held ?? 500
+        let temperature = args.number("temperature")!
         guard temperature >= 0 else { throw CLIError.usage("--temperature must be >= 0") }
         let trainingSeed = checkpoint.metadata["seed"].flatMap { UInt64($0) }
         let seed = args.has("seed") ? try args.seed() : trainingSeed ?? 1

@@ -5,7 +5,7 @@ import SafetyKitGames
 /// `safetykit games cirl`: incorrigibility in CIRL against a hard-coded shutdown, per human policy.
 extension GamesCommand {
     static func runCIRL(_ args: ParsedArguments) throws -> ExitCode {
-        let game = try IncorrigibilityCIRL(epsilon: try args.double("epsilon") ?? 0.01, bugProbability: try args.double("bug") ?? 0.1)
+        let game = try IncorrigibilityCIRL(epsilon: args.number("epsilon")!, bugProbability: args.number("bug")!)
         if let (name, values) = try sweep(args, game: "cirl", allowed: ["epsilon", "bug"]) {
             let games = try values.map { v throws(GameError) in
                 try IncorrigibilityCIRL(epsilon: name == "epsilon" ? v : game.epsilon, bugProbability: name == "bug" ? v : game.bugProbability)

@@ -5,8 +5,8 @@ import SafetyKitGames
 /// `safetykit games indifference`: the button game with a naive bonus against utility indifference.
 extension GamesCommand {
     static func runIndifference(_ args: ParsedArguments) throws -> ExitCode {
-        let game = try UtilityIndifference(normalValue: try args.double("normal") ?? 10, shutdownValue: try args.double("shutdown") ?? 2,
-                                           pressProbability: try args.double("press") ?? 0.5, cost: try args.double("cost") ?? 0.5)
+        let game = try UtilityIndifference(normalValue: args.number("normal")!, shutdownValue: args.number("shutdown")!,
+                                           pressProbability: args.number("press")!, cost: args.number("cost")!)
         var bonusSpec = args.string("bonus") ?? "0:16:161"
         if let spec = args.string("sweep") {
             guard spec.hasPrefix("bonus=") else { throw CLIError.usage("--sweep for 'indifference' must be bonus=START:STOP:COUNT or bonus=V1,V2,..., got '\(spec)'") }

@@ -22,7 +22,7 @@ extension GamesCommand {
             world.interruptionProbability = p
         }
         let seeds = try args.integer("runs", in: 2...100_000) ?? 20
-        let episodes = try args.integer("episodes", in: 1...10_000_000) ?? 3000
+        let episodes = args.integer("episodes")!
         let seed = try args.seed()
         let format = try args.outputFormat([.table, .csv, .json], piped: .csv)
         let out = try OutputFile(path: args.string("out").flatMap { $0 == "stdout" ? nil : $0 })

@@ -6,10 +6,10 @@ import SafetyKitNumerics
 /// `safetykit games obedience`: Milli et al.'s repeated order game, per round over many runs.
 extension GamesCommand {
     static func runObedience(_ args: ParsedArguments) throws -> ExitCode {
-        let game = try ObedienceGame(features: try args.integer("features", in: 1...50) ?? 3, actions: try args.integer("actions", in: 2...100) ?? 4,
-                                     rounds: try args.integer("rounds", in: 1...10_000) ?? 30, humanBeta: try args.double("human-beta") ?? 0.5,
-                                     robotBeta: try args.double("robot-beta"), robotFeatures: try args.integer("robot-features", in: 1...50),
-                                     particles: try args.integer("particles", in: 10...1_000_000) ?? 2000)
+        let game = try ObedienceGame(features: args.integer("features")!, actions: args.integer("actions")!,
+                                     rounds: args.integer("rounds")!, humanBeta: args.number("human-beta")!,
+                                     robotBeta: args.number("robot-beta"), robotFeatures: args.integer("robot-features"),
+                                     particles: args.integer("particles")!)
         let runs = try args.integer("runs", in: 2...1_000_000) ?? 1000
         let seed = try args.seed()
         if let (name, values) = try sweep(args, game: "obedience", allowed: ["human-beta", "robot-beta"]) {

@@ -14,7 +14,7 @@ extension OffSwitchCommand {
         for name in [ParameterName.beta, .p, .c] { if let v = try args.double(name.rawValue) { values[name] = v } }
         let configuration = GameConfiguration(priorKind: .gaussian, humanKind: GameConfiguration.HumanKind(rawValue: humanName)!, parameters: values)
         let human = try configuration.makeHuman(values)
-        let cost = try args.double("wrong-cost") ?? 1
+        let cost = args.number("wrong-cost")!
         guard cost > 0 else { throw CLIError.usage("--wrong-cost must be positive, got '\(args.string("wrong-cost")!)'") }
         let recalibration = Recalibration(rawValue: try args.choice("recalibration", Recalibration.allCases.map(\.rawValue)) ?? "isotonic")!
         let format = try args.outputFormat([.table, .csv, .json], piped: .csv)

@@ -35,15 +35,15 @@ enum OffSwitchCommand {
             .init(name: "out", value: "FILE", help: "Write the CSV here instead of stdout (atomically).", defaultValue: "stdout"),
             .init(name: "plot", value: "FILE.svg", help: "Draw a heatmap of delta with the wait/act/off regions (2 grid axes, or 3 with <= 6 values on the first)."),
             .init(name: "shard", value: "K/N", help: "Compute only the K-th of N slices of the sweep; join them with 'safetykit merge'."),
-            .init(name: "threads", value: "N", help: "Worker threads; the output is identical for any N.", shownDefault: "all cores"),
-            .init(name: "simulate", value: "N", help: "Also play the game N times per point and report Monte Carlo means with 95% intervals."),
+            .init(name: "threads", value: "N", help: "Worker threads; the output is identical for any N.", shownDefault: "all cores", kind: .integer(1...1024)),
+            .init(name: "simulate", value: "N", help: "Also play the game N times per point and report Monte Carlo means with 95% intervals.", kind: .integer(2...1_000_000_000)),
             .init(name: "seed", value: "S", help: "Seed of the Monte Carlo streams (point i uses stream i).", defaultValue: "1"),
             .init(name: "beliefs", value: "FILE", help: "Run the corrigibility probe on predictions (CSV or an evaluation log, see --input-format): each answer is the robot's action, right = +1, wrong = -wrong-cost."),
             EvaluationLogInput.option,
             EvaluationLogInput.scorerOption,
             .init(name: "confidence-column", value: "NAME", help: "--beliefs: the confidence column (in [0, 1]).", defaultValue: "confidence"),
             .init(name: "correct-column", value: "NAME", help: "--beliefs: the correctness column (1/0, true/false, yes/no).", defaultValue: "correct"),
-            .init(name: "wrong-cost", value: "X", help: "--beliefs: the cost of a wrong answer that goes through.", defaultValue: "1"),
+            .init(name: "wrong-cost", value: "X", help: "--beliefs: the cost of a wrong answer that goes through.", defaultValue: "1", kind: .number(.finite)),
             .init(name: "recalibration", value: "NAME", help: "--beliefs: isotonic or temperature, for the recalibrated baseline.", defaultValue: "isotonic"),
             .init(name: "decisions", value: "FILE", help: "--beliefs: also write each answer's action, believed delta and utility as CSV."),
             .init(name: "format", value: "FMT", help: "table, csv or json (single game); sweeps always write CSV.", shownDefault: "table on a terminal, else csv"),
@@ -82,9 +82,9 @@ enum OffSwitchCommand {
         }
         let configuration = try makeConfiguration(args)
         let quiet = args.flag("quiet")
-        let threads = try args.integer("threads", in: 1...1024) ?? Parallel.availableCores
+        let threads = args.integer("threads") ?? Parallel.availableCores
         let seed = try args.seed()
-        let monteCarlo: OffSwitchMonteCarlo? = try args.integer("simulate", in: 2...1_000_000_000).map { rounds throws(GameError) in
+        let monteCarlo: OffSwitchMonteCarlo? = try args.integer("simulate").map { rounds throws(GameError) in
             try OffSwitchMonteCarlo(rounds: rounds)
         }
 

@@ -13,7 +13,7 @@ enum PlotCommand {
             .init(name: "z", value: "COL", help: "Heatmap value column.", defaultValue: "delta"),
             .init(name: "group", value: "COL", help: "One series (line) or panel (reliability) per value of this column."),
             .init(name: "kind", value: "KIND", help: "line, heatmap or reliability.", defaultValue: "line", kind: .choices(ChartKind.self)),
-            .init(name: "bins", value: "B", help: "Reliability bins.", defaultValue: "15"),
+            .init(name: "bins", value: "B", help: "Reliability bins.", defaultValue: "15", kind: .integer(1...100_000)),
             .init(name: "binning", value: "SCHEME", help: "Reliability binning: width or mass.", defaultValue: "width"),
             .init(name: "title", value: "TEXT", help: "Chart title.", shownDefault: "from the columns"),
             .init(name: "log-y", value: nil, help: "Line charts: y on a log scale (non-positive values are left out)."),
@@ -52,7 +52,7 @@ enum PlotCommand {
         let svg: String
         switch kind {
         case .reliability:
-            let binning = try Binning(scheme: try args.choice("binning", ["width", "mass"]) ?? "width", count: try args.integer("bins", in: 1...100_000) ?? 15)
+            let binning = try Binning(scheme: try args.choice("binning", ["width", "mass"]) ?? "width", count: args.integer("bins")!)
             let table = try PredictionTable.read(path: path, confidenceColumn: x, correctColumn: ys[0], groupColumn: group)
             let panels = table.groups.prefix(12).map { g in
                 (name: g.name.map { "\(group!) = \($0)" } ?? "", report: CalibrationAnalysis(g.predictions, binning: binning).report())

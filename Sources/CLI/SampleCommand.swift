@@ -14,11 +14,11 @@ enum SampleCommand {
             .init(name: "model", value: "FILE", help: "A checkpoint written by 'safetykit train'."),
             .init(name: "problem", value: "TEXT", help: "The problem, e.g. 12+34 (addition) or \"3+4*5 mod 7\" (modchain)."),
             .init(name: "task", value: "NAME", help: "The task.", shownDefault: "the model's"),
-            .init(name: "k", value: "N", help: "Samples to draw.", defaultValue: "8", short: "k"),
-            .init(name: "temperature", value: "X", help: "Sampling temperature; 0 is greedy.", defaultValue: "0.7"),
-            .init(name: "top-k", value: "N", help: "Keep the N most likely tokens (0 = all).", defaultValue: "0"),
-            .init(name: "top-p", value: "X", help: "Nucleus: keep tokens up to this total probability.", defaultValue: "1"),
-            .init(name: "max-tokens", value: "N", help: "Longest completion.", defaultValue: "256"),
+            .init(name: "k", value: "N", help: "Samples to draw.", defaultValue: "8", short: "k", kind: .integer(1...10_000)),
+            .init(name: "temperature", value: "X", help: "Sampling temperature; 0 is greedy.", defaultValue: "0.7", kind: .number(.finite)),
+            .init(name: "top-k", value: "N", help: "Keep the N most likely tokens (0 = all).", defaultValue: "0", kind: .integer(0...100_000)),
+            .init(name: "top-p", value: "X", help: "Nucleus: keep tokens up to this total probability.", defaultValue: "1", kind: .number(.finite)),
+            .init(name: "max-tokens", value: "N", help: "Longest completion.", defaultValue: "256", kind: .integer(1...100_000)),
             .init(name: "seed", value: "S", help: "Seed of the samples.", defaultValue: "1"),
             .init(name: "format", value: "FMT", help: "table or json (one line per sample).", defaultValue: "table"),
         ],
@@ -39,13 +39,13 @@ enum SampleCommand {
         let task = try TaskRegistry.task(named: args.string("task") ?? checkpoint.metadata["task"] ?? "addition")
         try StandardModel.requireTask(checkpoint, path: path, option: "model", task: task)
         let problem = try task.problem(parsing: text)
-        let k = try args.integer("k", in: 1...10_000) ?? 8
-        let temperature = try args.double("temperature") ?? 0.7
+        let k = args.integer("k")!
+        let temperature = args.number("temperature")!
         guard temperature >= 0 else { throw CLIError.usage("--temperature must be >= 0, got '\(args.string("temperature")!)'") }
-        let topP = try args.double("top-p") ?? 1
+        let topP = args.number("top-p")!
         guard topP > 0 && topP <= 1 else { throw CLIError.usage("--top-p must be in (0, 1], got '\(args.string("top-p")!)'") }
-        let sampler = Sampler(temperature: Float(temperature), topK: try args.integer("top-k", in: 0...100_000) ?? 0, topP: Float(topP),
-                              maxTokens: try args.integer("max-tokens", in: 1...100_000) ?? 256)
+        let sampler = Sampler(temperature: Float(temperature), topK: args.integer("top-k")!, topP: Float(topP),
+                              maxTokens: args.integer("max-tokens")!)
         let format = try args.outputFormat([.table, .json], piped: .table)
         let prompt = try checkpoint.vocabulary.encode(task.prompt(problem), context: "the prompt")
         guard prompt.count < checkpoint.model.configuration.contextLength else {

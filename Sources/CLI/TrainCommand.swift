@@ -17,17 +17,17 @@ enum TrainCommand {
             CommandSpec.threads,
             .init(name: "task", value: "NAME", help: "addition, modchain, addition-padded (operands zero-padded to 6 digits) or addition-shifted (padded, and each operand shifted by a random power of ten within the field); addition-padded-W and addition-shifted-W use a field of W = 2-12 digits.", defaultValue: "addition"),
             .init(name: "digits", value: "A-B", help: "Difficulties to train on (digits for addition, operations for modchain).", defaultValue: "1-2"),
-            .init(name: "steps", value: "N", help: "Optimisation steps.", defaultValue: "2000"),
-            .init(name: "batch", value: "N", help: "Sequences per step.", defaultValue: "32"),
-            .init(name: "lr", value: "X", help: "Peak learning rate (linear warm-up, cosine decay to 10%).", defaultValue: "0.001"),
-            .init(name: "warmup", value: "N", help: "Warm-up steps.", defaultValue: "100"),
+            .init(name: "steps", value: "N", help: "Optimisation steps.", defaultValue: "2000", kind: .integer(1...10_000_000)),
+            .init(name: "batch", value: "N", help: "Sequences per step.", defaultValue: "32", kind: .integer(1...4096)),
+            .init(name: "lr", value: "X", help: "Peak learning rate (linear warm-up, cosine decay to 10%).", defaultValue: "0.001", kind: .number(.finite)),
+            .init(name: "warmup", value: "N", help: "Warm-up steps.", defaultValue: "100", kind: .integer(0...10_000_000)),
             .init(name: "seed-set", value: "N[,N...]", help: "Train on a fixed gold set: N problems per difficulty, or one N per difficulty (e.g. 1000,1000,100,100)."),
-            .init(name: "hint-share", value: "P", help: "Share of examples whose prompt carries the answer as a hint (teaches the base STaR's rationalization).", defaultValue: "0"),
+            .init(name: "hint-share", value: "P", help: "Share of examples whose prompt carries the answer as a hint (teaches the base STaR's rationalization).", defaultValue: "0", kind: .number(.finite)),
         ], OptionGroups.modelShape, [
-            .init(name: "context", value: "T", help: "Longest sequence.", defaultValue: "256"),
-            .init(name: "dropout", value: "P", help: "Residual dropout.", defaultValue: "0"),
+            .init(name: "context", value: "T", help: "Longest sequence.", defaultValue: "256", kind: .integer(8...4096)),
+            .init(name: "dropout", value: "P", help: "Residual dropout.", defaultValue: "0", kind: .number(.finite)),
             .init(name: "positions", value: "NAME", help: "learned (absolute embeddings) or rotary (queries and keys turned by position: attention sees relative offsets only).", defaultValue: "learned"),
-            .init(name: "eval-problems", value: "N", help: "Held-out problems per difficulty for the final accuracy.", defaultValue: "200"),
+            .init(name: "eval-problems", value: "N", help: "Held-out problems per difficulty for the final accuracy.", defaultValue: "200", kind: .integer(0...100_000)),
             .init(name: "seed", value: "S", help: "Seed of the weights, the problems and the held-out set.", defaultValue: "1"),
             .init(name: "out", value: "FILE", help: "The checkpoint; the loss curve goes beside it as FILE.loss.csv.", defaultValue: "model.ckpt"),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
@@ -44,24 +44,23 @@ enum TrainCommand {
         if args.help { Terminal.printOut(spec.help); return .success }
         let task = try TaskRegistry.task(named: args.string("task") ?? "addition")
         let digits = try DigitRange.parse(args.string("digits") ?? "1-2", option: "digits", task: task)
-        let steps = try args.integer("steps", in: 1...10_000_000) ?? 2000
-        let batch = try args.integer("batch", in: 1...4096) ?? 32
-        let peak = Float(try args.double("lr") ?? 1e-3)
+        let steps = args.integer("steps")!
+        let batch = args.integer("batch")!
+        let peak = Float(args.number("lr")!)
         guard peak > 0 else { throw CLIError.usage("--lr must be positive, got '\(args.string("lr")!)'") }
-        let warmup = try args.integer("warmup", in: 0...10_000_000) ?? 100
+        let warmup = args.integer("warmup")!
         var seedSet: [Int]? = nil
         if let text = args.string("seed-set") { seedSet = try SeedSetSizes.parse(text, digits: digits, smallest: 1) }
-        let hintShare = try args.double("hint-share") ?? 0
+        let hintShare = args.number("hint-share")!
         guard (0...1).contains(hintShare) else { throw CLIError.usage("--hint-share must be in [0, 1], got '\(args.string("hint-share")!)'") }
         let seed = try args.seed()
-        let evalCount = try args.integer("eval-problems", in: 0...100_000) ?? 200
+        let evalCount = args.integer("eval-problems")!
         let out = args.string("out") ?? "model.ckpt"
         let quiet = args.flag("quiet")
         let vocabulary = Vocabulary.standard
         let configuration = ModelConfiguration(
-            vocabularySize: vocabulary.count, contextLength: try args.integer("context", in: 8...4096) ?? 256,
-            width: try args.integer("width", in: 1...4096) ?? 128, depth: try args.integer("depth", in: 1...64) ?? 4,
-            heads: try args.integer("heads", in: 1...64) ?? 4, dropout: Float(try args.double("dropout") ?? 0),
+            vocabularySize: vocabulary.count, contextLength: args.integer("context")!,
+            width: args.integer("width")!, depth: args.integer("depth")!, heads: args.integer("heads")!, dropout: Float(args.number("dropout")!),
             rotary: (try args.choice("positions", ["learned", "rotary"]) ?? "learned") == "rotary")
         try configuration.validate()
         let model = try TransformerModel(configuration: configuration, seed: seed)
