@@ -16,16 +16,16 @@ extension JudgeCommand {
         options: [
             CommandSpec.threads,
             .init(name: "run", value: "RUN", help: "The judge run to continue.", defaultValue: "runs/judge"),
-            .init(name: "iterations", value: "N", help: "Rounds of self-rationalization in all (a run continues after its last complete one).", defaultValue: "2"),
-            .init(name: "judgments", value: "K", help: "Judgments sampled per pool candidate.", defaultValue: "4"),
+            .init(name: "iterations", value: "N", help: "Rounds of self-rationalization in all (a run continues after its last complete one).", defaultValue: "2", kind: .integer(1...1000)),
+            .init(name: "judgments", value: "K", help: "Judgments sampled per pool candidate.", defaultValue: "4", kind: .integer(1...1024)),
             .init(name: "temperature", value: "T", help: "Their sampling temperature.", defaultValue: "1", kind: .number(.positive)),
-            .init(name: "margin", value: "M", help: "Smallest score difference between chosen and rejected (1-4).", defaultValue: "2"),
-            .init(name: "pairs", value: "P", help: "Most pairs per candidate.", defaultValue: "1"),
+            .init(name: "margin", value: "M", help: "Smallest score difference between chosen and rejected (1-4).", defaultValue: "2", kind: .integer(1...4)),
+            .init(name: "pairs", value: "P", help: "Most pairs per candidate.", defaultValue: "1", kind: .integer(1...1024)),
             .init(name: "pairing", value: "NAME", help: "gold (chosen = the gold score) or majority (the majority score; no labels).", defaultValue: "gold"),
             .init(name: "preference-loss", value: "NAME", help: "rpo (DPO + the chosen judgment's NLL), dpo (the paper's; here it broke the judge's format) or ipo.", defaultValue: "rpo", kind: .choices(SelfImproveCommand.PreferenceLossName.self)),
             .init(name: "dpo-beta", value: "X", help: "The preference loss's beta, > 0.", defaultValue: "0.1", kind: .number(.positive)),
-            .init(name: "dpo-alpha", value: "X", help: "rpo: weight of the chosen judgment's NLL.", defaultValue: "1"),
-            .init(name: "steps", value: "N", help: "Preference steps per round.", defaultValue: "200"),
+            .init(name: "dpo-alpha", value: "X", help: "rpo: weight of the chosen judgment's NLL.", defaultValue: "1", kind: .number(.nonNegative)),
+            .init(name: "steps", value: "N", help: "Preference steps per round.", defaultValue: "200", kind: .integer(1...10_000_000)),
             .init(name: "lr", value: "X", help: "Peak learning rate of preference training.", defaultValue: "0.00002", kind: .number(.positive)),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for calibration intervals.", defaultValue: "200"),
             .init(name: "force", value: nil, help: "Drop earlier rounds and start again from the SFT judge (needed to change options)."),
@@ -47,23 +47,22 @@ extension JudgeCommand {
         try args.applyThreads()
         if args.help { Terminal.printOut(selfRationalizeSpec.help); return .success }
         let run = args.string("run") ?? "runs/judge", quiet = args.flag("quiet")
-        let iterations = try args.integer("iterations", in: 1...1000) ?? 2
+        let iterations = args.integer("iterations")!
         // Every option is checked before the run is read.
-        let judgments = try args.integer("judgments", in: 1...1024) ?? 4
+        let judgments = args.integer("judgments")!
         let temperature = Float(args.number("temperature")!)
-        let margin = try args.integer("margin", in: 1...4) ?? 2
-        let pairsPerItem = try args.integer("pairs", in: 1...1024) ?? 1
+        let margin = args.integer("margin")!
+        let pairsPerItem = args.integer("pairs")!
         let pairing = JudgeSetup.Pairing(rawValue: try args.choice("pairing", JudgeSetup.Pairing.allCases.map(\.rawValue)) ?? "gold")!
         let beta = args.number("dpo-beta")!
-        let alpha = try args.double("dpo-alpha") ?? 1
-        guard alpha >= 0 else { throw CLIError.usage("--dpo-alpha must be >= 0, got '\(args.string("dpo-alpha")!)'") }
+        let alpha = args.number("dpo-alpha")!
         let loss: PreferenceLoss
         switch args.choice("preference-loss", as: SelfImproveCommand.PreferenceLossName.self)! {
         case .ipo: loss = .ipo(beta: beta)
         case .dpo: loss = .dpo(beta: beta)
         case .rpo: loss = .rpo(beta: beta, alpha: alpha)
         }
-        let steps = try args.integer("steps", in: 1...10_000_000) ?? 200
+        let steps = args.integer("steps")!
         let rate = Float(args.number("lr")!)
         let bootstrap = try args.bootstrapResamples(default: 200, upTo: 100_000)
         let configPath = run + "/config.json"

@@ -60,17 +60,17 @@ enum JudgeCommand {
             .init(name: "seed", value: "S", help: "Seed of every random choice: problems, samples, weights, batches.", defaultValue: "1"),
             .init(name: "task", value: "NAME", help: "The policy's task, one of " + TaskRegistry.described + ".", defaultValue: "addition"),
             .init(name: "digits", value: "A-B", help: "Difficulties of the problems.", defaultValue: "1-4"),
-            .init(name: "seed-problems", value: "N", help: "Problems per difficulty whose candidates get seed judgments (SFT).", defaultValue: "1000"),
-            .init(name: "pool-problems", value: "N", help: "Problems per difficulty whose candidates the judge self-rationalizes on.", defaultValue: "250"),
-            .init(name: "heldout", value: "N", help: "Held-out problems per difficulty.", defaultValue: "100"),
-            .init(name: "candidates", value: "K", help: "Policy samples per problem (k of best-of-k).", defaultValue: "8"),
+            .init(name: "seed-problems", value: "N", help: "Problems per difficulty whose candidates get seed judgments (SFT).", defaultValue: "1000", kind: .integer(1...1_000_000)),
+            .init(name: "pool-problems", value: "N", help: "Problems per difficulty whose candidates the judge self-rationalizes on.", defaultValue: "250", kind: .integer(1...1_000_000)),
+            .init(name: "heldout", value: "N", help: "Held-out problems per difficulty.", defaultValue: "100", kind: .integer(1...100_000)),
+            .init(name: "candidates", value: "K", help: "Policy samples per problem (k of best-of-k).", defaultValue: "8", kind: .integer(1...1024)),
             .init(name: "policy-temperature", value: "T", help: "The policy's sampling temperature.", defaultValue: "1", kind: .number(.positive)),
-            .init(name: "right-per-problem", value: "N", help: "Most distinct right candidates kept per training problem.", defaultValue: "1"),
-            .init(name: "wrong-per-problem", value: "N", help: "Most distinct wrong candidates kept per training problem.", defaultValue: "4"),
+            .init(name: "right-per-problem", value: "N", help: "Most distinct right candidates kept per training problem.", defaultValue: "1", kind: .integer(0...1024)),
+            .init(name: "wrong-per-problem", value: "N", help: "Most distinct wrong candidates kept per training problem.", defaultValue: "4", kind: .integer(0...1024)),
             .init(name: "init", value: "NAME|FILE", help: "policy (the policy's weights, embedding extended), scratch, or a checkpoint of the standard vocabulary to start from instead (e.g. the policy after selfimprove).", defaultValue: "policy"),
-            .init(name: "steps", value: "N", help: "SFT steps on the seed judgments.", defaultValue: "4000"),
+            .init(name: "steps", value: "N", help: "SFT steps on the seed judgments.", defaultValue: "4000", kind: .integer(1...10_000_000)),
             .init(name: "lr", value: "X", help: "Peak SFT learning rate.", defaultValue: "0.001", kind: .number(.positive)),
-            .init(name: "batch", value: "N", help: "Sequences per training step.", defaultValue: "32"),
+            .init(name: "batch", value: "N", help: "Sequences per training step.", defaultValue: "32", kind: .integer(1...4096)),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for calibration intervals.", defaultValue: "200"),
             .init(name: "resume", value: nil, help: "Continue the run in RUN (its candidates are kept)."),
             .init(name: "force", value: nil, help: "Replace the run in RUN."),
@@ -98,24 +98,24 @@ enum JudgeCommand {
         let task = try TaskRegistry.task(named: args.string("task") ?? "addition")
         let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
         var setup = JudgeSetup(task: task, difficulties: Array(digits), seed: try args.seed())
-        setup.seedProblemsPerDifficulty = try args.integer("seed-problems", in: 1...1_000_000) ?? 1000
-        setup.poolProblemsPerDifficulty = try args.integer("pool-problems", in: 1...1_000_000) ?? 250
-        setup.heldOutProblemsPerDifficulty = try args.integer("heldout", in: 1...100_000) ?? 100
-        setup.candidatesPerProblem = try args.integer("candidates", in: 1...1024) ?? 8
+        setup.heldOutProblemsPerDifficulty = args.integer("heldout")!
+        setup.candidatesPerProblem = args.integer("candidates")!
         setup.policyTemperature = Float(args.number("policy-temperature")!)
-        setup.rightPerProblem = try args.integer("right-per-problem", in: 0...1024) ?? 1
-        setup.wrongPerProblem = try args.integer("wrong-per-problem", in: 0...1024) ?? 4
         // A checkpoint path starts the judge from that model's weights, as `policy` does from the policy's.
         setup.initialization = JudgeSetup.Initialization(rawValue: args.string("init") ?? "policy") ?? .policy
         return setup
     }
 
-    /// `judge train`'s SFT settings (`judge eval` trains nothing, so has no such options).
+    /// `judge train`'s training sets and SFT settings (`judge eval` trains nothing, so has no such options).
     static func training(_ args: ParsedArguments, _ setup: JudgeSetup) throws -> JudgeSetup {
         var setup = setup
-        setup.sftSteps = try args.integer("steps", in: 1...10_000_000) ?? 4000
+        setup.seedProblemsPerDifficulty = args.integer("seed-problems")!
+        setup.poolProblemsPerDifficulty = args.integer("pool-problems")!
+        setup.rightPerProblem = args.integer("right-per-problem")!
+        setup.wrongPerProblem = args.integer("wrong-per-problem")!
+        setup.sftSteps = args.integer("steps")!
         setup.sftLearningRate = Float(args.number("lr")!)
-        setup.batchSize = try args.integer("batch", in: 1...4096) ?? 32
+        setup.batchSize = args.integer("batch")!
         return setup
     }
 
