@@ -310,6 +310,11 @@ enum SelfImproveCommand {
             line += String(format: " · selected %d · pool covered %.0f%% + %.0f%% by rationalization", selected,
                            100 * Double(generation) / Double(max(1, pool)), 100 * Double(rationalization) / Double(max(1, pool)))
         }
+        if !report.policyLog.isEmpty {
+            let steps = Double(report.policyLog.count)
+            line += String(format: " · sampled reward %.2f · groups without signal %.0f%%", report.policyLog.reduce(0) { $0 + $1.rewardMean } / steps,
+                           100 * report.policyLog.reduce(0) { $0 + $1.zeroStdShare } / steps)
+        }
         if !report.notes.isEmpty { line += " · " + report.notes.map { "\($0.0) \($0.1)" }.joined(separator: ", ") }
         return line + String(format: " · %.0f s elapsed", elapsed)
     }

@@ -13,6 +13,14 @@ struct BadInputTests {
     }
 
     static let cases: [Case] = [
+        Case(arguments: ["selfimprove", "--method", "grpo", "--reward", "brier"], status: 64,
+             message: "unknown --reward 'brier'; expected one of: binary, step"),
+        Case(arguments: ["selfimprove", "--method", "rloo", "--kl-coef", "-0.1"], status: 64, message: "--kl-coef must be >= 0, got '-0.1'"),
+        Case(arguments: ["selfimprove", "--method", "drgrpo", "--updates-per-batch", "0"], status: 64,
+             message: "--updates-per-batch must be a whole number from 1 to 64, got '0'"),
+        Case(arguments: ["study", "corrigibility", "--clip-range", "0"], status: 64, message: "--clip-range must be positive, got '0'"),
+        Case(arguments: ["confidence", "--model", "no-such.ckpt"], status: 66, message: "no-such.ckpt"),
+        Case(arguments: ["confidence", "--model", "m.ckpt", "--shift", "17"], status: 64, message: "--shift must be a whole number from 0 to 16, got '17'"),
         Case(arguments: ["offswitch", "--sigma", "0"], status: 64, message: "invalid sigma 0: expected sigma > 0"),
         Case(arguments: ["games", "cirl", "--sweep", "epsilon=0:1:1000000000"], status: 64,
              message: "invalid grid epsilon COUNT '1000000000': expected a whole number from 1 to 10000000"),

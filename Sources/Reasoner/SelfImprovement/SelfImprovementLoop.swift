@@ -213,7 +213,8 @@ public final class SelfImprovementLoop {
         let heldOutCount = heldOut.count
         let (records, validationAccuracy, evalTokens) = try measure(model, iteration: n, progress: { done in phase?("evaluating", done, heldOutCount) })
         let report = IterationReport(
-            iteration: n, records: records, validationAccuracy: validationAccuracy, trainingData: summarise(selected),
+            iteration: n, records: records, validationAccuracy: validationAccuracy,
+            trainingData: method.policyGradient != nil ? [:] : summarise(selected),
             tokensSampled: data.tokensSampled + evalTokens, tokensTrained: tokensTrained,
             trainingSteps: method.policyGradient != nil ? policyLog.count : (method.preference != nil ? data.pairs.isEmpty : selected.isEmpty) ? 0 : steps,
             notes: data.notes, stoppedEarly: method.stopsEarly && validationAccuracy <= bestValidation,
