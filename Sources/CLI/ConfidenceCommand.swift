@@ -121,13 +121,12 @@ enum ConfidenceCommand {
     /// The model's greedy answers to `problems`, labelled right or wrong, with each problem's difficulty.
     static func labelledAnswers(_ model: TransformerModel, task: any ReasoningTask, problems: [Problem], seed: UInt64,
                                 vocabulary: Vocabulary = .standard, progress: @escaping (Int) -> Void) throws -> [(answer: PTrue.LabelledAnswer, difficulty: Int)] {
+        let prompts = try problems.map { p throws(ReasonerError) in try vocabulary.encode(task.prompt(p), context: "the prompt of \(p.key)") }
         // Room for the question after the longest prompt's answer: a completion cut there is wrong anyway.
-        let longestPrompt = try problems.map { try vocabulary.encode(task.prompt($0)).count }.max() ?? 0
-        let room = max(1, model.configuration.contextLength - longestPrompt - 3)
+        let room = max(1, model.configuration.contextLength - (prompts.map(\.count).max() ?? 0) - 3)
         let (_, records) = try Evaluation.run(model, task: task, problems: problems, sampler: Sampler(temperature: 0, maxTokens: room),
                                               vocabulary: vocabulary, seed: seed, progress: progress)
-        return try records.map { r in
-            let prompt = try vocabulary.encode(task.prompt(r.problem), context: "the prompt of \(r.problem.key)")
+        return try zip(prompts, records).map { prompt, r in
             let completion = try vocabulary.encode(r.text) + (r.finished ? [vocabulary.eos] : [])
             return (PTrue.LabelledAnswer(prompt: prompt, completion: completion, right: r.right), r.problem.difficulty)
         }

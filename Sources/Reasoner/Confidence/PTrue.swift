@@ -36,14 +36,15 @@ public enum PTrue {
               model.configuration.vocabularySize >= vocabulary.count else {
             throw .badConfiguration("the model has no P(True) question: its vocabulary lacks \(tokens.joined(separator: ", "))")
         }
-        var result: [Double] = []
+        var result: [Double] = [], workspace: TransformerWorkspace? = nil
         result.reserveCapacity(prompts.count)
         for start in stride(from: 0, to: prompts.count, by: max(1, batchSize)) {
             let end = min(prompts.count, start + max(1, batchSize))
             // Each example scores its last token (a placeholder `yes`): the probabilities at that
             // position are the question's answer distribution.
             let examples = (start..<end).map { example(prompt: prompts[$0], completion: completions[$0], right: true, vocabulary: vocabulary) }
-            let ws = try TransformerWorkspace.fitting(examples, configuration: model.configuration, reusing: nil)
+            let ws = try TransformerWorkspace.fitting(examples, configuration: model.configuration, reusing: workspace)
+            workspace = ws
             let (tokens, targets) = TrainingExample.batch(examples, length: ws.T, pad: vocabulary.pad)
             var none: RandomStream? = nil
             ws.forward(model, tokens: tokens, targets: targets, dropout: &none)

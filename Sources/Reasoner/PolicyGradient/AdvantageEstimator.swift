@@ -19,15 +19,22 @@ public enum AdvantageEstimator: String, CaseIterable, Sendable, Codable {
     /// GRPO's ε in the denominator (TRL's default).
     public static let stdEpsilon = 1e-4
 
+    /// A group's mean reward and sample standard deviation (n − 1; 0 for a group of one).
+    public static func statistics(_ rewards: [Double]) -> (mean: Double, std: Double) {
+        let g = rewards.count
+        guard g > 0 else { return (0, 0) }
+        let mean = rewards.reduce(0, +) / Double(g)
+        guard g > 1 else { return (mean, 0) }
+        return (mean, (rewards.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(g - 1)).squareRoot())
+    }
+
     /// The advantages of one group's rewards.
     public func advantages(_ rewards: [Double]) -> [Double] {
         let g = rewards.count
         guard g >= 2 else { return rewards.map { _ in 0 } }
-        let mean = rewards.reduce(0, +) / Double(g)
+        let (mean, s) = Self.statistics(rewards)
         switch self {
         case .grpo:
-            let variance = rewards.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(g - 1)
-            let s = variance.squareRoot()
             return rewards.map { s > 0 ? ($0 - mean) / (s + Self.stdEpsilon) : 0 }
         case .drGRPO:
             return rewards.map { $0 - mean }

@@ -9,15 +9,18 @@ public enum PolicyReward: String, CaseIterable, Sendable, Codable {
 }
 
 /// A response group of one prompt, as a method collects it: the problem and each sampled
-/// completion with its reward, and whether it finished (ended in <eos>).
+/// completion with the number of tokens the sampler drew for it and its reward.
 public struct RolloutGroup: Sendable, Equatable {
     /// The prompt's problem.
     public var problem: Problem
-    /// The sampled completions (text without <eos>), whether each finished, and their rewards.
-    public var responses: [(completion: String, finished: Bool, reward: Double)]
+    /// The sampled completions (text without <eos>), the tokens drawn for each (<eos> included
+    /// when it finished, so one more than the text's tokens), and their rewards.
+    public var responses: [(completion: String, sampledTokens: Int, reward: Double)]
 
     public static func == (a: RolloutGroup, b: RolloutGroup) -> Bool {
-        a.problem == b.problem && a.responses.elementsEqual(b.responses) { $0.completion == $1.completion && $0.finished == $1.finished && $0.reward == $1.reward }
+        a.problem == b.problem && a.responses.elementsEqual(b.responses) {
+            $0.completion == $1.completion && $0.sampledTokens == $1.sampledTokens && $0.reward == $1.reward
+        }
     }
 }
 
@@ -85,9 +88,7 @@ public struct PolicyGradientMethod: SelfImprovementMethod {
                 case .binary: right ? 1 : 0
                 case .step: ProcessReward.reward(a, problem: problem, task: context.task)
                 }
-                // A finished sample's log-probabilities include <eos>: one more than its text's tokens.
-                let finished = a.logProbabilities.count > ((try? context.vocabulary.encode(a.completion).count) ?? Int.max)
-                group.responses.append((a.completion, finished, value))
+                group.responses.append((a.completion, a.logProbabilities.count, value))
             }
             data.rollouts.append(group)
         }

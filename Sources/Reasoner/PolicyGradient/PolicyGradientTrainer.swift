@@ -127,8 +127,7 @@ public final class PolicyGradientTrainer {
             let rewards = group.map(\.reward)
             advantages += settings.estimator.advantages(rewards)
             guard !rewards.isEmpty else { continue }
-            let mean = rewards.reduce(0, +) / Double(rewards.count)
-            let std = rewards.count > 1 ? (rewards.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(rewards.count - 1)).squareRoot() : 0
+            let std = AdvantageEstimator.statistics(rewards).std
             log.rewardStd += std / Double(groups.count)
             if std == 0 { log.zeroStdShare += 1 / Double(groups.count) }
         }

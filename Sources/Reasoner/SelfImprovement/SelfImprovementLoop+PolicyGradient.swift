@@ -13,7 +13,9 @@ extension SelfImprovementLoop {
             let prompt = try vocabulary.encode(setup.task.prompt(group.problem), context: "the prompt of \(group.problem.key)")
             var encoded: [Rollout] = []
             for r in group.responses {
-                let completion = try vocabulary.encode(r.completion) + (r.finished ? [vocabulary.eos] : [])
+                // A finished sample drew <eos> too: one token more than its text.
+                let text = try vocabulary.encode(r.completion)
+                let completion = text + (r.sampledTokens > text.count ? [vocabulary.eos] : [])
                 if !completion.isEmpty { encoded.append(Rollout(prompt: prompt, completion: completion, reward: r.reward)) }
             }
             if !encoded.isEmpty { groups.append(encoded) }
