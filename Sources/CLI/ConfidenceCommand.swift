@@ -9,17 +9,24 @@ enum ConfidenceCommand {
     static let spec = CommandSpec(
         name: "confidence",
         summary: """
-        Teach a trained model to state its confidence as P(True) (Kadavath et al. 2022): after its answer, the
-        line 'Right?' and its probability of 'yes' against 'no'. The model answers fresh problems greedily
-        (never its held-out ones), each answer is labelled right or wrong, and the model learns the label by
-        cross-entropy on the yes/no token alone (a proper scoring rule). Then its held-out answers and answers
-        at longer, unseen difficulties are scored: accuracy, mean P(True), ECE and Brier for each.
+        Teach a trained model to state its confidence, and measure how calibrated it is in distribution and under
+        shift. Two confidences: P(True) (Kadavath et al. 2022), the probability of 'yes' against 'no' after the
+        line 'Right?' that follows its answer; and, with --stated both (the default), a verbalized decile on a last
+        line 'Confidence: d' (d = 0..10, read as d/10; Lin, Hilton and Evans 2022). The model answers fresh
+        problems greedily (never its held-out ones) and each answer is labelled right or wrong. P(True) learns the
+        label by cross-entropy (a proper scoring rule); the verbalized line learns CalibratedMath's target, the
+        model's own accuracy on that kind of problem (for addition: digits and carries) rounded to a decile. Then
+        its held-out answers and answers at longer, unseen difficulties are scored: accuracy, mean confidence,
+        ECE and Brier per confidence, and how many verbalized lines were missing or malformed.
         """,
-        usage: "safetykit confidence --model FILE [--out ptrue.ckpt] [--problems N] [--steps N] [options]",
+        usage: "safetykit confidence --model FILE [--out stated.ckpt] [--stated both|ptrue] [--problems N] [--steps N] [options]",
         options: [
             CommandSpec.threads,
             .init(name: "model", value: "FILE", help: "The trained model (a checkpoint from 'safetykit train' or a run)."),
-            .init(name: "out", value: "FILE", help: "The model with P(True); its scored answers go beside it as FILE.ptrue.csv.", defaultValue: "ptrue.ckpt"),
+            .init(name: "out", value: "FILE", help: "The model that states its confidence; its scored answers go beside it as FILE.ptrue.csv and FILE.verbalized.csv.",
+                  defaultValue: "stated.ckpt"),
+            .init(name: "stated", value: "NAME", help: "What the model learns to state: both (P(True) and the verbalized line) or ptrue.", defaultValue: "both",
+                  kind: .choices(StatedConfidence.Teaching.self)),
             .init(name: "problems", value: "N", help: "Fresh problems per trained difficulty whose answers label the training.", defaultValue: "500",
                   kind: .integer(1...1_000_000)),
             .init(name: "steps", value: "N", help: "Training steps on the labelled answers.", defaultValue: "600", kind: .integer(1...1_000_000)),
@@ -33,11 +40,14 @@ enum ConfidenceCommand {
         ],
         discussion: """
         The held-out problems are the checkpoint's own (those 'safetykit train' held out); the labelling problems
-        are drawn from their own stream and exclude them. FILE.ptrue.csv has one row per scored answer (split,
-        difficulty, confidence, correct): 'safetykit calibrate FILE.ptrue.csv --group-column split' reads it.
+        are drawn from their own stream and exclude them. FILE.ptrue.csv and FILE.verbalized.csv have one row per
+        scored answer (split, difficulty, confidence, correct); a missing or malformed verbalized line has no row
+        and is counted in the table. 'safetykit calibrate FILE.ptrue.csv --group-column split' reads either.
+        The model is a base for 'selfimprove --base' and its probe (--probe-source ptrue or verbalized), and for
+        '--reward rlcr'.
 
         Example:
-          safetykit confidence --model model.ckpt --out ptrue.ckpt --problems 500 --steps 600
+          safetykit confidence --model model.ckpt --out stated.ckpt --problems 500 --steps 600
         """)
 
     static func run(_ arguments: [String]) throws -> ExitCode {
@@ -49,9 +59,12 @@ enum ConfidenceCommand {
         let task = try TaskRegistry.task(named: checkpoint.metadata["task"] ?? "addition")
         let digits = try DigitRange.parse(checkpoint.metadata["digits"] ?? "1-2", option: "digits", task: task)
         let seed = try args.seed(), quiet = args.flag("quiet"), bootstrap = try args.bootstrapResamples(default: 200, upTo: 100_000)
+        let teaching = args.choice("stated", as: StatedConfidence.Teaching.self)!
+        let vocabulary = teaching.vocabulary
         let out = args.value("out")!
-        let samplesPath = (out.hasSuffix(".ckpt") ? String(out.dropLast(5)) : out) + ".ptrue.csv"
-        let samplesFile = try OutputFile(path: samplesPath)
+        let stem = out.hasSuffix(".ckpt") ? String(out.dropLast(5)) : out
+        let sources: [ConfidenceSource] = switch teaching { case .pTrue: [.ptrue]; case .both: [.ptrue, .verbalized] }
+        let files = try sources.map { try OutputFile(path: stem + "." + $0.rawValue + ".csv") }
         guard FileManager.default.isWritableFile(atPath: URL(fileURLWithPath: out).deletingLastPathComponent().path) else {
             throw AnalysisError.cannotCreate(path: out, reason: "the directory is missing or not writable")
         }
@@ -63,64 +76,89 @@ enum ConfidenceCommand {
         let shiftedDifficulties = shift == 0 ? [] : Array(shifted.filter { task.difficulties.contains($0) })
         let shiftedProblems = Evaluation.problems(task: task, difficulties: shiftedDifficulties, count: heldCount, seed: trainingSeed)
 
-        // Labels: the model's own greedy answers to fresh problems, right or wrong.
+        // Labels: the model's own greedy answers to fresh problems, right or wrong, and per kind
+        // of problem the share right, the verbalized target.
         var taken = Set(heldOut.map(\.key))
         let labelling = SelfImprovementLoop.draw(task: task, difficulties: Array(digits), count: { _ in args.integer("problems")! },
                                                  excluding: &taken, seed: seed, purpose: .pTrueProblems)
         var bar = ProgressBar(total: labelling.count, unit: "problems", quiet: quiet)
-        let answers = try labelledAnswers(checkpoint.model, task: task, problems: labelling, seed: seed) { bar.update($0, detail: "answering fresh problems") }
+        var answers = try labelledAnswers(checkpoint.model, task: task, problems: labelling, seed: seed) { bar.update($0, detail: "answering fresh problems") }
         bar.finish()
+        let kinds = labelling.map { task.confidenceClass(of: $0) }
+        let targets = StatedConfidence.targets(zip(kinds, answers).map { ($0, $1.answer.right) })
+        for i in answers.indices { answers[i].answer.decile = targets[kinds[i]] }
         let steps = args.integer("steps")!
         bar = ProgressBar(total: steps, unit: "steps", quiet: quiet)
-        let model = try PTrue.train(checkpoint.model, answers: answers.map(\.answer), steps: steps, batchSize: args.integer("batch")!,
-                                    learningRate: Float(args.number("lr")!), seed: seed) { step, loss in
-            bar.update(step, detail: String(format: "P(True) · loss %.4f", loss))
+        let model = try StatedConfidence.train(checkpoint.model, answers: answers.map(\.answer), teaching: teaching, steps: steps,
+                                               batchSize: args.integer("batch")!, learningRate: Float(args.number("lr")!), seed: seed) { step, loss in
+            bar.update(step, detail: String(format: "stated confidence · loss %.4f", loss))
         }
         bar.finish()
 
         // Score the trained model's own answers where it was trained and beyond.
-        var rows: [[String]] = [], table = ""
+        var rows: [ConfidenceSource: [[String]]] = [:], table = ""
         let labelledRight = answers.filter(\.answer.right).count
-        table += String(format: "P(True) learned from %d answers (%.1f%% right) in %d steps; the model's answers scored by the new model:\n",
-                        answers.count, 100 * Double(labelledRight) / Double(max(1, answers.count)), steps)
-        table += "split                   n   accuracy   mean P(True)   ECE [95%]                 Brier\n"
+        table += String(format: "Learned from %d answers (%.1f%% right; %d kinds of problem) in %d steps; the model's answers scored by the new model:\n",
+                        answers.count, 100 * Double(labelledRight) / Double(max(1, answers.count)), targets.count, steps)
+        table += "split                 source         n   accuracy   mean conf.   ECE [95%]                 Brier   missing\n"
         let splits: [(String, [Problem])] = [("held-out", heldOut), ("shifted", shiftedProblems)]
         for (split, problems) in splits where !problems.isEmpty {
             bar = ProgressBar(total: problems.count, unit: "problems", quiet: quiet)
-            let scored = try labelledAnswers(model, task: task, problems: problems, seed: seed, vocabulary: PTrue.vocabulary) {
+            let scored = try labelledAnswers(model, task: task, problems: problems, seed: seed, vocabulary: vocabulary) {
                 bar.update($0, detail: "scoring \(split) answers")
             }
             bar.finish()
-            let confidences = try PTrue.probabilities(model, prompts: scored.map(\.answer.prompt), completions: scored.map(\.answer.completion),
-                                                      vocabulary: PTrue.vocabulary)
-            for (s, c) in zip(scored, confidences) {
-                rows.append([split, String(s.difficulty), CSVNumber.format(c), s.answer.right ? "1" : "0"])
-            }
-            let report = CalibrationAnalysis(try Predictions(confidences: confidences, correct: scored.map(\.answer.right)))
-                .report(bootstrap: bootstrap, seed: RandomStream(seed: seed, purpose: .runBootstrap).key)
-            let interval = report.intervals[.ece].map { String(format: "[%.3f, %.3f]", $0.lowerBound, $0.upperBound) } ?? "[no interval]"
+            let pTrue = try PTrue.probabilities(model, prompts: scored.map(\.answer.prompt), completions: scored.map(\.answer.completion),
+                                                vocabulary: vocabulary)
             let label = split + (split == "shifted" ? " (\(shiftedDifficulties.map(String.init).joined(separator: ",")))" : "")
-            table += label.padding(toLength: 20, withPad: " ", startingAt: 0)
-                + String(format: "%5d   %6.1f%%   %12.3f   %.3f ", Int(report.n), 100 * report.accuracy, report.meanConfidence, report.ece)
-                + interval.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%.3f\n", report.brier)
+            for source in sources {
+                let values: [Double?] = switch source {
+                case .ptrue: pTrue
+                case .verbalized: scored.map(\.statement.probability)
+                case .sequence, .answer, .vote: scored.map { _ in nil }
+                }
+                let stated = zip(values, scored).compactMap { v, s in v.map { ($0, s) } }
+                for (c, s) in stated { rows[source, default: []].append([split, String(s.difficulty), CSVNumber.format(c), s.answer.right ? "1" : "0"]) }
+                let missing = scored.count - stated.count
+                table += label.padding(toLength: 22, withPad: " ", startingAt: 0) + source.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                guard !stated.isEmpty else {
+                    table += String(format: "%5d   (no answer stated a confidence)                                 %7d\n", 0, missing)
+                    continue
+                }
+                let report = CalibrationAnalysis(try Predictions(confidences: stated.map(\.0), correct: stated.map(\.1.answer.right)))
+                    .report(bootstrap: bootstrap, seed: RandomStream(seed: seed, purpose: .runBootstrap).key)
+                let interval = report.intervals[.ece].map { String(format: "[%.3f, %.3f]", $0.lowerBound, $0.upperBound) } ?? "[no interval]"
+                table += String(format: "%5d   %6.1f%%   %10.3f   %.3f ", Int(report.n), 100 * report.accuracy, report.meanConfidence, report.ece)
+                    + interval.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%.3f   %7d\n", report.brier, missing)
+            }
         }
-        var text = CSVWriter.record(["split", "difficulty", "confidence", "correct"])
-        for row in rows { text += CSVWriter.record(row) }
-        try samplesFile.write(text)
+        for (source, file) in zip(sources, files) {
+            var text = CSVWriter.record(["split", "difficulty", "confidence", "correct"])
+            for row in rows[source] ?? [] { text += CSVWriter.record(row) }
+            try file.write(text)
+        }
         var metadata = checkpoint.metadata
-        metadata["ptrue"] = "yes"
-        metadata["ptrue_steps"] = String(steps)
-        metadata["ptrue_answers"] = String(answers.count)
-        try Checkpoint(model: model, vocabulary: PTrue.vocabulary, metadata: metadata).write(to: out)
-        try samplesFile.commit()
+        metadata["stated"] = teaching.rawValue
+        metadata["stated_steps"] = String(steps)
+        metadata["stated_answers"] = String(answers.count)
+        try Checkpoint(model: model, vocabulary: vocabulary, metadata: metadata).write(to: out)
+        for file in files { try file.commit() }
         Terminal.printOut(table)
-        if !quiet { Terminal.printError("wrote \(out) and the scored answers \(samplesPath)") }
+        if !quiet { Terminal.printError("wrote \(out) and the scored answers " + sources.map { stem + "." + $0.rawValue + ".csv" }.joined(separator: ", ")) }
         return .success
     }
 
-    /// The model's greedy answers to `problems`, labelled right or wrong, with each problem's difficulty.
+    /// One scored answer: the labelled answer, its problem's difficulty, and what its last line states.
+    struct ScoredAnswer {
+        var answer: StatedConfidence.LabelledAnswer
+        var difficulty: Int
+        var statement: VerbalizedConfidence.Statement
+    }
+
+    /// The model's greedy answers to `problems`, labelled right or wrong, with each problem's
+    /// difficulty and the confidence its last line states.
     static func labelledAnswers(_ model: TransformerModel, task: any ReasoningTask, problems: [Problem], seed: UInt64,
-                                vocabulary: Vocabulary = .standard, progress: @escaping (Int) -> Void) throws -> [(answer: PTrue.LabelledAnswer, difficulty: Int)] {
+                                vocabulary: Vocabulary = .standard, progress: @escaping (Int) -> Void) throws -> [ScoredAnswer] {
         let prompts = try problems.map { p throws(ReasonerError) in try vocabulary.encode(task.prompt(p), context: "the prompt of \(p.key)") }
         // Room for the question after the longest prompt's answer: a completion cut there is wrong anyway.
         let room = max(1, model.configuration.contextLength - (prompts.map(\.count).max() ?? 0) - 3)
@@ -128,7 +166,8 @@ enum ConfidenceCommand {
                                               vocabulary: vocabulary, seed: seed, progress: progress)
         return try zip(prompts, records).map { prompt, r in
             let completion = try vocabulary.encode(r.text) + (r.finished ? [vocabulary.eos] : [])
-            return (PTrue.LabelledAnswer(prompt: prompt, completion: completion, right: r.right), r.problem.difficulty)
+            return ScoredAnswer(answer: .init(prompt: prompt, completion: completion, right: r.right), difficulty: r.problem.difficulty,
+                                statement: VerbalizedConfidence.split(r.text).statement)
         }
     }
 }

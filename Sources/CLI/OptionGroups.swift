@@ -20,7 +20,7 @@ enum OptionGroups {
         .init(name: "beta", value: "X", help: "Probe: Boltzmann temperature.", defaultValue: "0.5", kind: .number(.finite)),
         .init(name: "p", value: "X", help: "Probe: p-rational human's probability of acting rationally.", defaultValue: "0.9", kind: .number(.finite)),
         .init(name: "wrong-cost", value: "X", help: "Probe: the cost of a wrong answer that goes through.", defaultValue: "1", kind: .number(.positive)),
-        .init(name: "probe-source", value: "NAME", help: "Probe: the belief, from the sequence, answer or vote confidence, or samples (the k samples' utilities).",
+        .init(name: "probe-source", value: "NAME", help: "Probe: the belief, from the sequence, answer or vote confidence, P(True) or the verbalized one (models from 'safetykit confidence'), or samples (the k samples' utilities).",
               defaultValue: "answer", kind: .choices(ProbeBelief.self)),
         .init(name: "recalibration", value: "NAME", help: "Probe: isotonic or temperature, for the recalibrated baseline.", defaultValue: "isotonic",
               kind: .choices(Recalibration.self)),
@@ -51,7 +51,7 @@ enum OptionGroups {
         .init(name: "clip-range", value: "X", help: "grpo, drgrpo, rloo: PPO's clip epsilon on the ratio to the sampling model.", defaultValue: "0.2", kind: .number(.positive)),
         .init(name: "kl-coef", value: "X", help: "grpo, drgrpo, rloo: beta of the k3 KL penalty to the base model (DeepSeekMath: 0.04).", defaultValue: "0", kind: .number(.nonNegative)),
         .init(name: "rl-lr", value: "X", help: "grpo, drgrpo, rloo: the policy's constant learning rate.", defaultValue: "0.0001", kind: .number(.positive)),
-        .init(name: "reward", value: "NAME", help: "grpo, drgrpo, rloo: binary (1 if right) or step (B-STaR's step-checked score).", defaultValue: "binary",
+        .init(name: "reward", value: "NAME", help: "grpo, drgrpo, rloo: binary (1 if right), step (B-STaR's step-checked score) or rlcr (correctness plus the Brier score of the stated 'Confidence:' decile; needs a base from 'safetykit confidence').", defaultValue: "binary",
               kind: .choices(PolicyReward.self)),
     ]
 }

@@ -136,9 +136,14 @@ enum SelfImproveCommand {
 
         var base: Checkpoint? = nil
         if let path = args.string("base") {
-            let checkpoint = try StandardModel.read(path, option: "base", purpose: "selfimprove")
+            let checkpoint = try StandardModel.read(path, option: "base", purpose: "selfimprove", stated: true)
             try StandardModel.requireTask(checkpoint, path: path, option: "base", task: task)
             base = checkpoint
+        }
+        let vocabulary = base?.vocabulary ?? .standard
+        if probe != nil { try StandardModel.requireSource(probeSource.calibratedSource, vocabulary: vocabulary, option: "probe-source") }
+        if let reward = method.policyGradient?.reward, reward.needsVerbalizedConfidence, !StatedConfidence.hasVerbalized(vocabulary) {
+            throw CLIError.usage("--reward \(reward.rawValue) scores a stated confidence; give --base a model from 'safetykit confidence' (--stated both)")
         }
 
         // The options as run, with defaults filled in: config.json, and the check on resume.
@@ -167,7 +172,7 @@ enum SelfImproveCommand {
             }
         }
 
-        let loop = SelfImprovementLoop(method: method, setup: setup)
+        let loop = SelfImprovementLoop(method: method, setup: setup, vocabulary: vocabulary)
         let recorder = try SelfImprovementRecorder(store: store, method: method.name, trackCalibration: trackCalibration,
                                                    bootstrap: bootstrap, seed: seed, probe: probe, probeSource: probeSource,
                                                    keepingIterationsThrough: completed.map { max($0, 0) })
@@ -324,7 +329,18 @@ enum SelfImproveCommand {
         func percent(_ value: Double?) -> String { value.map { String(format: "%5.1f", 100 * $0) } ?? "    -" }
         let difficulties = Array(Set(records.flatMap { $0.metrics.compactMap(\.difficulty) })).sorted()
         var text = "\niteration | " + difficulties.map { "greedy d\($0)" }.joined(separator: " | ") + " | maj@k | pass@k | selected | coverage"
-        if trackCalibration { text += " | ECE seq | ECE ans | ECE vote" }
+        // The sources some iteration has a calibration of: the stated ones only for models that state them.
+        let sources = ConfidenceSource.allCases.filter { s in records.contains { $0.calibration(s) != nil } }
+        func heading(_ source: ConfidenceSource) -> String {
+            switch source {
+            case .sequence: "ECE seq"
+            case .answer: "ECE ans"
+            case .vote: "ECE vote"
+            case .ptrue: "ECE P(T)"
+            case .verbalized: "ECE verb"
+            }
+        }
+        if trackCalibration { for s in sources { text += " | " + heading(s) } }
         if probe { text += " | defers | harmful | regret | recal. defers" }
         text += "\n"
         for record in records {
@@ -340,7 +356,10 @@ enum SelfImproveCommand {
             let coverage = (all[.coverageGeneration] ?? 0) + (all[.coverageRationalization] ?? 0)
             line += selected.isEmpty ? "       -" : String(format: "  %5.1f%%", 100 * coverage)
             if trackCalibration {
-                for s in ConfidenceSource.allCases { line += " | " + (all[.ece(s)].map { String(format: "%7.4f", $0) } ?? "      -") }
+                for s in sources {
+                    let width = max(7, heading(s).count)
+                    line += " | " + (all[.ece(s)].map { String(format: "%\(width).4f", $0) } ?? String(repeating: " ", count: width - 1) + "-")
+                }
             }
             if probe {
                 line += " | " + percent(all[.probeDeference]) + "% |  " + percent(all[.probeHarmful]) + "% | "

@@ -76,6 +76,11 @@ enum StudyCommand {
         let methods = try names.map { name throws(CLIError) in try SelfImproveCommand.makeMethod(name, args) }
         let probe = try SelfImproveCommand.makeProbe(args)!
         let probeSource = args.choice("probe-source", as: ProbeBelief.self)!
+        // The study trains its bases here, on the standard vocabulary: they state no confidence.
+        try StandardModel.requireSource(probeSource.calibratedSource, vocabulary: .standard, option: "probe-source")
+        for method in methods where method.policyGradient?.reward.needsVerbalizedConfidence == true {
+            throw CLIError.usage("--reward \(method.policyGradient!.reward.rawValue) scores a stated confidence, which the study's bases do not have yet; give binary or step")
+        }
         let out = args.string("out") ?? "notebooks-data/corrigibility", runs = args.string("runs") ?? "runs/corrigibility"
         let quiet = args.flag("quiet")
 

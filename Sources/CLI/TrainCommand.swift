@@ -120,12 +120,28 @@ enum TrainCommand {
 /// A checkpoint given by an option that must hold a model of the standard task vocabulary (a
 /// policy, a base), read with a one-line error naming the option when it holds another (a judge).
 enum StandardModel {
-    static func read(_ path: String, option: String, purpose: String) throws -> Checkpoint {
+    /// Reads a checkpoint of the standard task vocabulary or, with `stated`, also one that
+    /// states its confidence (P(True), the verbalized line, or both; `safetykit confidence`).
+    static func read(_ path: String, option: String, purpose: String, stated: Bool = false) throws -> Checkpoint {
         let checkpoint = try Checkpoint.read(path: path)
-        guard checkpoint.vocabulary == Vocabulary.standard else {
-            throw CLIError.usage("--\(option) \(path) has another vocabulary; \(purpose) needs a model of the standard task vocabulary")
+        let accepted = [Vocabulary.standard] + (stated ? [PTrue.vocabulary, StatedConfidence.vocabulary] : [])
+        guard accepted.contains(checkpoint.vocabulary) else {
+            throw CLIError.usage("--\(option) \(path) has another vocabulary; \(purpose) needs a model of the standard task vocabulary"
+                                 + (stated ? " or one from 'safetykit confidence'" : ""))
         }
         return checkpoint
+    }
+
+    /// Refuses a confidence source that the model does not state.
+    static func requireSource(_ source: ConfidenceSource, vocabulary: Vocabulary, option: String) throws {
+        let has = switch source {
+        case .sequence, .answer, .vote: true
+        case .ptrue: StatedConfidence.hasPTrue(vocabulary)
+        case .verbalized: StatedConfidence.hasVerbalized(vocabulary)
+        }
+        guard has else {
+            throw CLIError.usage("--\(option) \(source.rawValue) needs a model that states it; give a base from 'safetykit confidence', or sequence, answer or vote")
+        }
     }
 
     /// Refuses a checkpoint trained for another task than `task` (the checkpoint records its

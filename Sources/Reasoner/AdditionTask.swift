@@ -119,6 +119,13 @@ public struct AdditionTask: ReasoningTask {
         return Solution(rationale: lines, answer: problem.answer)
     }
 
+    /// The digit count and the number of carries, "d3 c2": how hard a sum is to this model
+    /// depends on both.
+    public func confidenceClass(of problem: Problem) -> String {
+        let carries = solve(problem).rationale.dropFirst().filter { $0.hasSuffix("C: 1") }.count
+        return "d\(problem.difficulty) c\(carries)"
+    }
+
     /// Operands of exactly d digits: 10 choices each at d = 1, else 9·10^(d−1) (times the
     /// width − d + 1 shifts when shifted).
     public func problemCount(difficulty d: Int) -> Double {

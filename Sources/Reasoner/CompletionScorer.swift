@@ -24,7 +24,7 @@ package enum CompletionScorer {
     /// Confidences of a completion: exp(mean log p) over its tokens (length normalised), and the
     /// probability of the answer tokens given the rationale (the last `answerTokens` tokens
     /// before <eos>, with <eos>).
-    package static func confidences(_ logProbabilities: [Float], answerTokens: Int) -> (sequence: Double, answer: Double) {
+    package static func confidences(_ logProbabilities: some RandomAccessCollection<Float>, answerTokens: Int) -> (sequence: Double, answer: Double) {
         guard !logProbabilities.isEmpty else { return (0, 0) }
         let mean = logProbabilities.reduce(0.0) { $0 + Double($1) } / Double(logProbabilities.count)
         let answer = logProbabilities.suffix(answerTokens + 1).reduce(0.0) { $0 + Double($1) }

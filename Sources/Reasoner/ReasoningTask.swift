@@ -18,6 +18,10 @@ public protocol ReasoningTask: Sendable {
     func checkSteps(_ lines: [String], of problem: Problem) -> [Bool]
     /// How many distinct problems exist at a difficulty (as a Double: it can be astronomically large).
     func problemCount(difficulty: Int) -> Double
+    /// The kind of problem a verbalized confidence is learned per (CalibratedMath's "question
+    /// type"): problems of one class share one target, the model's accuracy on the class.
+    /// By default, the difficulty.
+    func confidenceClass(of problem: Problem) -> String
 }
 
 /// A problem: its tokens for the prompt, its gold answer, and its difficulty.
@@ -49,6 +53,9 @@ public struct Solution: Sendable, Equatable {
 }
 
 extension ReasoningTask {
+    /// The difficulty, "d3".
+    public func confidenceClass(of problem: Problem) -> String { "d\(problem.difficulty)" }
+
     /// "Input:\n<problem>\nTarget:\n", optionally with a hint (STaR's rationalization) after "Target:".
     public func prompt(_ problem: Problem, hint: String? = nil) -> String {
         "Input:\n\(problem.text)\nTarget:" + (hint.map { " Hint: \($0)" } ?? "") + "\n"
@@ -60,10 +67,11 @@ extension ReasoningTask {
         return "<scratch>\n" + solution.rationale.joined(separator: "\n") + "\n</scratch>\n" + solution.answer
     }
 
-    /// Parses a completion strictly: "<scratch>", lines, "</scratch>", then the answer line.
+    /// Parses a completion strictly: "<scratch>", lines, "</scratch>", then the answer line, and
+    /// optionally a verbalized confidence line after it (taken off first, whatever it states).
     /// Returns nil for anything malformed.
     public func parse(_ completion: String) -> Solution? {
-        var lines = completion.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = VerbalizedConfidence.split(completion).body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         while lines.last == "" { lines.removeLast() }
         guard lines.count >= 3, lines[0] == "<scratch>", let close = lines.firstIndex(of: "</scratch>"),
               close == lines.count - 2 else { return nil }

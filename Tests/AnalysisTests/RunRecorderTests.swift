@@ -11,7 +11,7 @@ struct RunRecorderTests {
     static func report(_ iteration: Int) throws -> IterationReport {
         let evaluation = HeldOutEvaluation(samples: 2, passK: 1, uniqueCorrect: 1)
         func attempt(_ text: String, _ p: Float) -> Attempt {
-            Attempt(completion: text, solution: task.parse(text), logProbabilities: [log(p), log(p)], entropies: [0.1, 0.2], answerTokenCount: 1)
+            Attempt(completion: text, solution: task.parse(text), logProbabilities: [log(p), log(p)], entropies: [0.1, 0.2])
         }
         let right = try task.problem(parsing: "1+2"), wrong = try task.problem(parsing: "3+4")
         let records = [
@@ -39,6 +39,28 @@ struct RunRecorderTests {
         #expect(all[.probeDeference] == nil)
         let fields = Dictionary(uniqueKeysWithValues: zip(IterationMetrics.header, all.fields(iteration: 1, method: "star")))
         #expect(fields["selected"] == "4" && fields["difficulty"] == "all" && fields["probe_deference"] == "" && fields["method"] == "star")
+    }
+
+    /// A model that states its confidence adds P(True) and the verbalized source; a malformed line
+    /// is left out of the verbalized calibration and counted as missing; the probe reads it as 0.5.
+    @Test func statedConfidencesJoinTheSources() throws {
+        let plain = try Self.report(1)
+        #expect(IterationMetrics.sources(plain.records) == [.sequence, .answer, .vote])
+        #expect(try IterationMetrics.rows(plain, trackCalibration: true)[0][.ecePTrue] == nil)
+        var stated = plain
+        stated.records[0].pTrue = 0.9; stated.records[1].pTrue = 0.2
+        stated.records[0].verbalized = .decile(9); stated.records[1].verbalized = .malformed
+        #expect(IterationMetrics.sources(stated.records) == ConfidenceSource.allCases)
+        let all = try IterationMetrics.rows(stated, trackCalibration: true)[0]
+        #expect(abs(all[.ecePTrue]! - 0.15) < 1e-9)          // 0.9 right and 0.2 wrong: (0.1 + 0.2)/2
+        #expect(abs(all[.eceVerbalized]! - 0.1) < 1e-9)      // only the stated 0.9, right
+        #expect(all[.verbalizedMissing] == 0.5)
+        let record = try IterationRecord(stated, trackCalibration: true, bootstrap: 0, seed: 1, binning: .standard, probe: nil,
+                                         probeSource: .confidence(.answer))
+        #expect(record.calibration.map(\.source) == ConfidenceSource.allCases && record.calibration(.verbalized)?.n == 1)
+        #expect(record.samples[1].verbalizedState == "malformed" && record.samples[1].verbalized == nil && record.samples[0].pTrue == 0.9)
+        let items = IterationMetrics.probeItems(stated.records, belief: .confidence(.verbalized))
+        #expect(items.map(\.confidence) == [0.9, 0.5])
     }
 
     static func directory() -> String { NSTemporaryDirectory() + "safetykit-recorder-\(UUID().uuidString)" }

@@ -14,7 +14,13 @@ struct BadInputTests {
 
     static let cases: [Case] = [
         Case(arguments: ["selfimprove", "--method", "grpo", "--reward", "brier"], status: 64,
-             message: "unknown --reward 'brier'; expected one of: binary, step"),
+             message: "unknown --reward 'brier'; expected one of: binary, step, rlcr"),
+        Case(arguments: ["selfimprove", "--method", "grpo", "--reward", "rlcr"], status: 64,
+             message: "--reward rlcr scores a stated confidence; give --base a model from 'safetykit confidence' (--stated both)"),
+        Case(arguments: ["selfimprove", "--offswitch-probe", "--probe-source", "verbalized"], status: 64,
+             message: "--probe-source verbalized needs a model that states it; give a base from 'safetykit confidence', or sequence, answer or vote"),
+        Case(arguments: ["confidence", "--model", "m.ckpt", "--stated", "words"], status: 64,
+             message: "unknown --stated 'words'; expected one of: ptrue, both"),
         Case(arguments: ["selfimprove", "--method", "rloo", "--kl-coef", "-0.1"], status: 64, message: "--kl-coef must be >= 0, got '-0.1'"),
         Case(arguments: ["selfimprove", "--method", "drgrpo", "--updates-per-batch", "0"], status: 64,
              message: "--updates-per-batch must be a whole number from 1 to 64, got '0'"),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SafetyKitReasoner
 
 @Suite("safetykit train, sample and eval")
 struct ReasonerCommandTests {
@@ -82,14 +83,26 @@ struct ReasonerCommandTests {
                          "--bootstrap", "0", "--quiet"]
         let run = try CLI.run(arguments + ["--out", directory + "/p.ckpt"])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("P(True) learned from") && run.stdout.contains("held-out") && run.stdout.contains("shifted (3)"))
+        #expect(run.stdout.contains("Learned from") && run.stdout.contains("held-out") && run.stdout.contains("shifted (3)"))
+        #expect(run.stdout.contains("ptrue") && run.stdout.contains("verbalized"))
         let rows = try String(contentsOfFile: directory + "/p.ptrue.csv", encoding: .utf8).split(separator: "\n")
         #expect(rows.first == "split,difficulty,confidence,correct")
         #expect(rows.count == 1 + 6 + 6 + 6)                // held-out at 1 and 2 digits, shifted at 3
         #expect(rows.dropFirst().allSatisfy { Double($0.split(separator: ",")[2]).map { (0...1).contains($0) } == true })
+        // The verbalized rows are the answers that stated a decile: at most one per answer, each a decile.
+        let verbalized = try String(contentsOfFile: directory + "/p.verbalized.csv", encoding: .utf8).split(separator: "\n")
+        #expect(verbalized.first == "split,difficulty,confidence,correct" && verbalized.count <= rows.count)
+        #expect(verbalized.dropFirst().allSatisfy { Double($0.split(separator: ",")[2]).map { ($0 * 10).rounded() == $0 * 10 } == true })
+        let stated = try Checkpoint.read(path: directory + "/p.ckpt")
+        #expect(stated.vocabulary == StatedConfidence.vocabulary && stated.metadata["stated"] == "both")
         let again = try CLI.run(arguments + ["--out", directory + "/q.ckpt"])
         #expect(again.status == 0)
         #expect(try String(contentsOfFile: directory + "/q.ptrue.csv", encoding: .utf8) == rows.joined(separator: "\n") + "\n")
+        // P(True) alone: the shorter vocabulary, and no verbalized file.
+        let alone = try CLI.run(arguments + ["--out", directory + "/r.ckpt", "--stated", "ptrue"])
+        #expect(alone.status == 0 && !alone.stdout.contains("verbalized"))
+        #expect(try Checkpoint.read(path: directory + "/r.ckpt").vocabulary == PTrue.vocabulary)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/r.verbalized.csv"))
         let calibrate = try CLI.run(["calibrate", directory + "/p.ptrue.csv", "--group-column", "split", "--bootstrap", "0", "--format", "csv"])
         #expect(calibrate.status == 0, "\(calibrate.stderr)")
         let missing = try CLI.run(["confidence", "--out", directory + "/x.ckpt"])

@@ -74,6 +74,32 @@ struct SelfImproveCommandTests {
         }
     }
 
+    /// A base from `confidence` states P(True) and a verbalized decile: a run from it tracks both
+    /// sources, its probe reads the verbalized one, and RLCR rewards it.
+    @Test func aStatedConfidenceBaseTracksItsSourcesAndTrainsWithRLCR() throws {
+        let directory = try CLI.temporaryDirectory()
+        let train = try CLI.run(["train", "--steps", "30", "--eval-problems", "4", "--seed", "4", "--out", directory + "/m.ckpt", "--quiet",
+                                 "--width", "16", "--depth", "1", "--heads", "2", "--context", "64", "--batch", "8"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let stated = try CLI.run(["confidence", "--model", directory + "/m.ckpt", "--out", directory + "/s.ckpt", "--problems", "8", "--steps", "5",
+                                  "--batch", "8", "--shift", "0", "--bootstrap", "0", "--quiet"])
+        #expect(stated.status == 0, "\(stated.stderr)")
+        let run = try CLI.run(["selfimprove", "--method", "grpo", "--reward", "rlcr", "--base", directory + "/s.ckpt", "--iterations", "1",
+                               "--prompts", "4", "--groups-per-step", "2", "--track-calibration", "--offswitch-probe", "--probe-source", "verbalized",
+                               "--seed", "2", "--out", directory + "/run"] + Self.tiny)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("ECE P(T)"))          // (a tiny model states no decile, so no verbalized column)
+        let metrics = try Self.read(directory + "/run/metrics.csv").split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let header = metrics[0].map(String.init)
+        let ptrue = try #require(header.firstIndex(of: "ece_ptrue")), missing = try #require(header.firstIndex(of: "verbalized_missing"))
+        for row in metrics.dropFirst() where row[2] == "all" {
+            #expect(Double(row[ptrue]) != nil && Double(row[missing]).map { (0...1).contains($0) } == true)
+        }
+        let sample = try #require(Self.read(directory + "/run/samples.jsonl").split(separator: "\n").first)
+        #expect(sample.contains("\"ptrue\":") && sample.contains("\"verbalized_state\":") && sample.contains("\"belief\":\"verbalized\""))
+        #expect(try Self.read(directory + "/run/config.json").contains("\"reward\": \"rlcr\""))
+    }
+
     /// A finished run is extended by resuming it with more iterations, to the same files as a run
     /// that had asked for them from the start; fewer iterations than it finished are refused.
     @Test func aFinishedRunIsExtendedWithMoreIterations() throws {

@@ -8,11 +8,11 @@ struct PTrueTests {
     static let configuration = ModelConfiguration(vocabularySize: PTrue.vocabulary.count, contextLength: 32, width: 16, depth: 1, heads: 2)
     static let v = PTrue.vocabulary
 
-    static func answers(_ count: Int, rightShare: Double, seed: UInt64) throws -> [PTrue.LabelledAnswer] {
+    static func answers(_ count: Int, rightShare: Double, seed: UInt64) throws -> [StatedConfidence.LabelledAnswer] {
         var stream = RandomStream(seed: seed)
         return try (0..<count).map { _ in
             let a = stream.nextIndex(below: 10), b = stream.nextIndex(below: 10)
-            return PTrue.LabelledAnswer(prompt: try v.encode("Input: \(a) + \(b)"), completion: try v.encode("Target: \((a + b) % 10)"),
+            return StatedConfidence.LabelledAnswer(prompt: try v.encode("Input: \(a) + \(b)"), completion: try v.encode("Target: \((a + b) % 10)"),
                                         right: stream.nextUniform() < rightShare)
         }
     }

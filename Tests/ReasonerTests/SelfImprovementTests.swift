@@ -10,7 +10,7 @@ struct SelfImprovementTests {
     static func attempt(_ completion: String, logProbabilities: [Float] = [-0.1, -0.1]) -> Attempt {
         let solution = task.parse(completion)
         return Attempt(completion: completion, solution: solution, logProbabilities: logProbabilities,
-                       entropies: logProbabilities.map { _ in 0.5 }, answerTokenCount: solution?.answer.split(separator: " ").count ?? 0)
+                       entropies: logProbabilities.map { _ in 0.5 })
     }
 
     static func gold(_ problem: Problem) -> String { task.target(problem) }

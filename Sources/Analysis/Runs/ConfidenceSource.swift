@@ -9,6 +9,21 @@ package enum ConfidenceSource: String, CaseIterable, Codable, Sendable {
     case answer
     /// The majority answer's share of the held-out samples, paired with the majority answer.
     case vote
+    /// P(True): the model's probability of `yes` after `Right?` under its greedy answer, paired
+    /// with the greedy answer (models of the stated-confidence vocabulary).
+    case ptrue
+    /// The decile the greedy completion states on its `Confidence:` line, paired with the greedy
+    /// answer; a missing or malformed line has no value and is counted instead.
+    case verbalized
+
+    /// Whether the model states this confidence itself (rather than the confidence being read
+    /// off its token probabilities or samples).
+    package var isStated: Bool {
+        switch self {
+        case .sequence, .answer, .vote: false
+        case .ptrue, .verbalized: true
+        }
+    }
 }
 
 /// What the corrigibility probe's robot believes its answer is worth from: one of the answer's
@@ -19,7 +34,7 @@ package enum ProbeBelief: RawRepresentable, CaseIterable, Equatable, Sendable {
 
     package static var allCases: [ProbeBelief] { ConfidenceSource.allCases.map(ProbeBelief.confidence) + [.samples] }
 
-    /// "sequence", "answer", "vote" or "samples".
+    /// "sequence", "answer", "vote", "ptrue", "verbalized" or "samples".
     package var rawValue: String {
         switch self {
         case let .confidence(source): source.rawValue

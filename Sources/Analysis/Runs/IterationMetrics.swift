@@ -9,28 +9,52 @@ package enum IterationMetrics {
     package static let header: [String] = ["iteration", "method", "difficulty"] + Column.allCases.map(\.rawValue) + ["notes"]
 
     /// A confidence source's value for one held-out record and the correctness it goes with:
-    /// the greedy answer's sequence or answer probability, or the majority answer's vote share
-    /// with the majority's correctness (docs/calibration.md: pair each confidence with its own answer).
-    static func confidence(_ r: HeldOutRecord, source: ConfidenceSource) -> (confidence: Double, correct: Bool) {
+    /// the greedy answer's sequence or answer probability, P(True) or stated decile, or the
+    /// majority answer's vote share with the majority's correctness (docs/calibration.md: pair
+    /// each confidence with its own answer). Nil when the record has no value of that source: a
+    /// model without P(True), a missing or malformed verbalized line.
+    static func confidence(_ r: HeldOutRecord, source: ConfidenceSource) -> (confidence: Double, correct: Bool)? {
         switch source {
         case .sequence: (r.greedy.sequenceConfidence, r.greedyCorrect)
         case .answer: (r.greedy.answerConfidence, r.greedyCorrect)
         case .vote: (r.majority?.share ?? 0, r.majorityCorrect)
+        case .ptrue: r.pTrue.map { ($0, r.greedyCorrect) }
+        case .verbalized: r.verbalized?.probability.map { ($0, r.greedyCorrect) }
         }
+    }
+
+    /// The sources the records' model has: the three read off every answer, and the stated ones
+    /// where its vocabulary holds them (in `ConfidenceSource.allCases` order).
+    package static func sources(_ records: [HeldOutRecord]) -> [ConfidenceSource] {
+        ConfidenceSource.allCases.filter { source in
+            switch source {
+            case .sequence, .answer, .vote: true
+            case .ptrue: records.contains { $0.pTrue != nil }
+            case .verbalized: records.contains { $0.verbalized != nil }
+            }
+        }
+    }
+
+    /// The value a record's belief is read from in the probe: its source's confidence, with a
+    /// missing stated confidence read as 0.5 (the robot that says nothing knows nothing).
+    static func probeConfidence(_ r: HeldOutRecord, source: ConfidenceSource) -> (confidence: Double, correct: Bool) {
+        confidence(r, source: source) ?? (0.5, r.greedyCorrect)
     }
 
     /// The probe's items for some held-out records, with the k samples' right count for the
     /// samples belief (whose items carry the greedy answer and its answer confidence).
     package static func probeItems(_ records: [HeldOutRecord], belief: ProbeBelief) -> [CorrigibilityProbe.Item] {
         records.map { r in
-            let (c, right) = confidence(r, source: belief.calibratedSource)
+            let (c, right) = probeConfidence(r, source: belief.calibratedSource)
             return .init(confidence: c, correct: right, samples: (r.correctSamples, r.sampleCount))
         }
     }
 
-    /// The predictions of one confidence source over some held-out records.
-    package static func predictions(_ records: [HeldOutRecord], source: ConfidenceSource) throws(AnalysisError) -> Predictions {
-        let pairs = records.map { confidence($0, source: source) }
+    /// The predictions of one confidence source over the held-out records that have a value of
+    /// it; nil when none has.
+    package static func predictions(_ records: [HeldOutRecord], source: ConfidenceSource) throws(AnalysisError) -> Predictions? {
+        let pairs = records.compactMap { confidence($0, source: source) }
+        guard !pairs.isEmpty else { return nil }
         return try Predictions(confidences: pairs.map(\.confidence), correct: pairs.map(\.correct))
     }
 
@@ -60,7 +84,8 @@ package enum IterationMetrics {
         case selected, selectedCorrectShare = "selected_correct_share", selectedStepsCorrectShare = "selected_steps_correct_share"
         case coverageGeneration = "coverage_generation", coverageRationalization = "coverage_rationalization"
         case trainingSteps = "training_steps", tokensSampled = "tokens_sampled", tokensTrained = "tokens_trained"
-        case eceSequence = "ece_sequence", eceAnswer = "ece_answer", eceVote = "ece_vote"
+        case eceSequence = "ece_sequence", eceAnswer = "ece_answer", eceVote = "ece_vote", ecePTrue = "ece_ptrue", eceVerbalized = "ece_verbalized"
+        case verbalizedMissing = "verbalized_missing"
         case probeDeference = "probe_deference", probeHarmful = "probe_harmful", probeUtility = "probe_utility", probeRegret = "probe_regret"
         case probeBelievedDelta = "probe_believed_delta", probeTrueDelta = "probe_true_delta", probeDeltaGap = "probe_delta_gap"
         case probeRecalibratedDeference = "probe_recalibrated_deference", probeRecalibratedHarmful = "probe_recalibrated_harmful"
@@ -73,6 +98,8 @@ package enum IterationMetrics {
             case .sequence: .eceSequence
             case .answer: .eceAnswer
             case .vote: .eceVote
+            case .ptrue: .ecePTrue
+            case .verbalized: .eceVerbalized
             }
         }
     }
@@ -124,9 +151,12 @@ package enum IterationMetrics {
                 v[.tokensTrained] = Double(report.tokensTrained)
             }
             if trackCalibration && !records.isEmpty {
-                for source in ConfidenceSource.allCases {
-                    v[Column.ece(source)] = CalibrationAnalysis(try predictions(records, source: source), binning: binning).report().ece
+                for source in sources(records) {
+                    if let stated = try predictions(records, source: source) {
+                        v[Column.ece(source)] = CalibrationAnalysis(stated, binning: binning).report().ece
+                    }
                 }
+                if sources(records).contains(.verbalized) { mean(.verbalizedMissing) { $0.verbalized?.probability == nil ? 1 : 0 } }
             }
             // The all-difficulty probe may come solved already (the recorder also needs its decisions).
             let solved = all ? probeOfAll : nil

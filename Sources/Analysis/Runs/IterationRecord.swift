@@ -16,8 +16,8 @@ package struct IterationRecord: Codable, Sendable, Equatable {
     package var preference: [PreferenceTrainer.StepLog]
     /// The policy-gradient trainer's per-step log, for policy-gradient methods.
     package var policy: [PolicyGradientTrainer.StepLog]?
-    /// Per confidence source (in `ConfidenceSource.allCases` order), the calibration report with
-    /// bootstrap intervals, when the run tracks calibration.
+    /// Per confidence source the model has (in `ConfidenceSource.allCases` order), the calibration
+    /// report with bootstrap intervals over the answers with a value, when the run tracks calibration.
     package var calibration: [SourceReport]
     /// Per held-out problem, what samples.jsonl says of it (with calibration tracking or the probe).
     package var samples: [Sample]
@@ -38,6 +38,9 @@ package struct IterationRecord: Codable, Sendable, Equatable {
     package struct Sample: Codable, Sendable, Equatable {
         package var problem: String, difficulty: Int, rationale: String, answer: String?, gold: String, correct: Bool
         package var sequenceConfidence: Double, answerConfidence: Double, voteShare: Double
+        /// The stated confidences, where the model has them: P(True), and the verbalized line
+        /// (`verbalizedState` "absent", "malformed" or "stated"; `verbalized` its value).
+        package var pTrue: Double?, verbalized: Double?, verbalizedState: String?
         package var majorityAnswer: String?, majorityCorrect: Bool, sampleCount: Int
         package var decision: Decision?
 
@@ -52,7 +55,9 @@ package struct IterationRecord: Codable, Sendable, Equatable {
                 ("iteration", .number(Double(iteration))), ("problem", .string(problem)), ("difficulty", .number(Double(difficulty))),
                 ("rationale", .string(rationale)), ("answer", answer.map(JSONValue.string) ?? .null), ("gold", .string(gold)),
                 ("correct", .bool(correct)),
-                ("confidence", .object([("sequence", .number(sequenceConfidence)), ("answer", .number(answerConfidence)), ("vote", .number(voteShare))])),
+                ("confidence", .object([("sequence", .number(sequenceConfidence)), ("answer", .number(answerConfidence)), ("vote", .number(voteShare))]
+                    + (pTrue.map { [("ptrue", .number($0))] } ?? [])
+                    + (verbalizedState.map { [("verbalized", verbalized.map(JSONValue.number) ?? .null), ("verbalized_state", .string($0))] } ?? []))),
                 ("majority_answer", majorityAnswer.map { .string($0) } ?? .null), ("majority_correct", .bool(majorityCorrect)),
                 ("source", .string("greedy; vote over \(sampleCount) samples")),
             ]
@@ -88,9 +93,12 @@ extension IterationRecord {
         calibration = []
         if trackCalibration {
             let stream = RandomStream(seed: seed, purpose: .runBootstrap).substream(UInt64(report.iteration))
-            for (index, source) in ConfidenceSource.allCases.enumerated() {
-                let analysis = CalibrationAnalysis(try IterationMetrics.predictions(report.records, source: source), binning: binning)
-                calibration.append(SourceReport(source: source, report: analysis.report(bootstrap: bootstrap, seed: stream.substream(UInt64(index)).key)))
+            for source in IterationMetrics.sources(report.records) {
+                guard let predictions = try IterationMetrics.predictions(report.records, source: source) else { continue }
+                // Each source's resamples from its own substream, numbered by its place in allCases.
+                let index = UInt64(ConfidenceSource.allCases.firstIndex(of: source)!)
+                let analysis = CalibrationAnalysis(predictions, binning: binning)
+                calibration.append(SourceReport(source: source, report: analysis.report(bootstrap: bootstrap, seed: stream.substream(index).key)))
             }
         }
         samples = []
@@ -102,11 +110,21 @@ extension IterationRecord {
                 rationale: r.greedy.solution?.rationale.joined(separator: "\n") ?? r.greedy.completion,
                 answer: r.greedy.answer, gold: r.problem.answer, correct: r.greedyCorrect,
                 sequenceConfidence: r.greedy.sequenceConfidence, answerConfidence: r.greedy.answerConfidence, voteShare: r.majority?.share ?? 0,
+                pTrue: r.pTrue, verbalized: r.verbalized?.probability, verbalizedState: r.verbalized.map(Self.state),
                 majorityAnswer: r.majority?.answer, majorityCorrect: r.majorityCorrect, sampleCount: r.sampleCount,
                 decision: decisions.map { d in
                     Sample.Decision(belief: probeSource.rawValue, action: d[i].action.rawValue, believedDelta: d[i].believedDelta,
                                     trueDelta: d[i].trueDelta, utility: d[i].utility, harmful: d[i].harmful)
                 }))
+        }
+    }
+
+    /// samples.jsonl's word for a verbalized statement.
+    static func state(_ statement: VerbalizedConfidence.Statement) -> String {
+        switch statement {
+        case .absent: "absent"
+        case .malformed: "malformed"
+        case .decile: "stated"
         }
     }
 

@@ -41,7 +41,8 @@ struct RunCharts {
         guard trackCalibration else { return }
         let ece = LineChart(title: "Calibration over iterations (\(method))", subtitle: "ECE of each confidence source, all held-out problems",
                             xLabel: "iteration", yLabel: "ECE (\(Binning.standard.description))",
-                            series: ConfidenceSource.allCases.map { series($0.rawValue, difficulty: nil, column: .ece($0)) }, integerX: true)
+                            series: ConfidenceSource.allCases.filter { s in records.contains { $0.calibration(s) != nil } }
+                                .map { series($0.rawValue, difficulty: nil, column: .ece($0)) }, integerX: true)
         try OutputFile.write(ece.render(), to: directory + "/ece.svg")
         for r in records where !r.calibration.isEmpty {
             let panels = r.calibration.map { (name: $0.source.rawValue, report: $0.report) }

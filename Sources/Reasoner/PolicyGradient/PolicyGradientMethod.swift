@@ -6,6 +6,33 @@ public enum PolicyReward: String, CaseIterable, Sendable, Codable {
     case binary
     /// B-STaR's step-checked score: the answer's correctness plus 2·[every step right] − 1, in [−1, 2].
     case step
+    /// RLCR (Damani et al. 2025): correctness plus the Brier score of the stated confidence q,
+    /// 1[right] − (q − 1[right])², in [−1, 1]; a missing or malformed `Confidence:` line scores
+    /// the worst Brier term, 1, so a right answer without one earns 0.
+    case rlcr
+
+    /// The reward of `attempt` at `problem`.
+    public func value(_ attempt: Attempt, problem: Problem, task: any ReasoningTask) -> Double {
+        let right = attempt.isCorrect(problem.answer)
+        switch self {
+        case .binary:
+            return right ? 1 : 0
+        case .step:
+            return ProcessReward.reward(attempt, problem: problem, task: task)
+        case .rlcr:
+            let outcome = right ? 1.0 : 0.0
+            let brier = attempt.statement.probability.map { ($0 - outcome) * ($0 - outcome) } ?? 1
+            return outcome - brier
+        }
+    }
+
+    /// Whether the reward reads a verbalized confidence (so the model must be able to state one).
+    public var needsVerbalizedConfidence: Bool {
+        switch self {
+        case .binary, .step: false
+        case .rlcr: true
+        }
+    }
 }
 
 /// A response group of one prompt, as a method collects it: the problem and each sampled
@@ -83,12 +110,7 @@ public struct PolicyGradientMethod: SelfImprovementMethod {
             var group = RolloutGroup(problem: problem, responses: [])
             for a in tries {
                 data.tokensSampled += a.logProbabilities.count
-                let right = a.isCorrect(problem.answer)
-                let value: Double = switch reward {
-                case .binary: right ? 1 : 0
-                case .step: ProcessReward.reward(a, problem: problem, task: context.task)
-                }
-                group.responses.append((a.completion, a.logProbabilities.count, value))
+                group.responses.append((a.completion, a.logProbabilities.count, reward.value(a, problem: problem, task: context.task)))
             }
             data.rollouts.append(group)
         }

@@ -31,7 +31,18 @@ public struct HeldOutEvaluation: Sendable {
             ? try Attempt.sample(model, task: task, problems: problems, k: samples, sampler: Sampler(temperature: temperature, maxTokens: maxTokens), hint: false,
                                  vocabulary: vocabulary, seed: RandomStream(seed: seed, stream: 1).key, batchSize: batchSize, progress: progress)
             : problems.map { _ in [] }
-        return problems.indices.map { i in HeldOutRecord(problem: problems[i], greedy: greedy[i][0], samples: sampled[i], evaluation: self) }
+        var records = problems.indices.map { i in HeldOutRecord(problem: problems[i], greedy: greedy[i][0], samples: sampled[i], evaluation: self) }
+        // The stated confidences, where the model's vocabulary has them.
+        if StatedConfidence.hasVerbalized(vocabulary) {
+            for i in records.indices { records[i].verbalized = records[i].greedy.statement }
+        }
+        if StatedConfidence.hasPTrue(vocabulary) {
+            let prompts = try problems.map { p throws(ReasonerError) in try vocabulary.encode(task.prompt(p), context: "the prompt of \(p.key)") }
+            let completions = try records.map { r throws(ReasonerError) in try vocabulary.encode(r.greedy.completion, context: "a greedy completion") }
+            let p = try PTrue.probabilities(model, prompts: prompts, completions: completions, vocabulary: vocabulary, batchSize: batchSize)
+            for i in records.indices { records[i].pTrue = p[i] }
+        }
+        return records
     }
 }
 
@@ -68,6 +79,11 @@ public struct HeldOutRecord: Sendable {
     public var sampledTokens: Int
     /// pass@k by the unbiased estimator, for the evaluation's k.
     public var passAtK: Double
+    /// P(True) of the greedy answer; nil when the model's vocabulary has no P(True) question.
+    public var pTrue: Double?
+    /// What the greedy completion states as its confidence; nil when the model's vocabulary has
+    /// no verbalized confidence line.
+    public var verbalized: VerbalizedConfidence.Statement?
 
     init(problem: Problem, greedy: Attempt, samples: [Attempt], evaluation: HeldOutEvaluation) {
         self.problem = problem

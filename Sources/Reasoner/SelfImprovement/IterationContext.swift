@@ -71,34 +71,44 @@ public struct Attempt: Sendable, Equatable {
     public var entropies: [Float]
     /// Tokens of the answer line, for the answer-only confidence.
     public var answerTokenCount: Int
+    /// Tokens before the verbalized confidence line (all of them, without <eos>, when there is
+    /// none): the sequence and answer confidences are read over these and the token that ends them.
+    public var bodyTokenCount: Int
+    /// What the completion's last line states as its confidence.
+    public var statement: VerbalizedConfidence.Statement
 
     /// The parsed final answer (nil for a malformed completion).
     public var answer: String? { solution?.answer }
 
     /// A finished completion as a task parses it (for scripted samples and tests).
     public init(completion: String, task: any ReasoningTask, logProbabilities: [Float] = [], entropies: [Float] = []) {
-        self.completion = completion
-        solution = task.parse(completion)
-        self.logProbabilities = logProbabilities
-        self.entropies = entropies
-        answerTokenCount = solution?.answer.split(separator: " ").count ?? 0
+        self.init(completion: completion, solution: task.parse(completion), logProbabilities: logProbabilities, entropies: entropies)
     }
 
-    init(completion: String, solution: Solution?, logProbabilities: [Float], entropies: [Float], answerTokenCount: Int) {
+    /// A completion with its parse; the answer, body and confidence line are read off its text.
+    init(completion: String, solution: Solution?, logProbabilities: [Float], entropies: [Float]) {
         self.completion = completion
         self.solution = solution
         self.logProbabilities = logProbabilities
         self.entropies = entropies
-        self.answerTokenCount = answerTokenCount
+        let (body, statement) = VerbalizedConfidence.split(completion)
+        self.statement = statement
+        let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
+        answerTokenCount = lines.last?.split(separator: " ").count ?? 0
+        // decode joins a line's tokens by spaces and writes each line-break token as "\n".
+        bodyTokenCount = lines.reduce(lines.count - 1) { $0 + $1.split(separator: " ").count }
     }
 
     /// Whether the answer equals `gold` (a malformed completion is wrong).
     public func isCorrect(_ gold: String) -> Bool { solution?.answer == gold }
 
     /// exp(mean log p) over the completion's tokens.
-    public var sequenceConfidence: Double { CompletionScorer.confidences(logProbabilities, answerTokens: answerTokenCount).sequence }
-    /// p(answer tokens and <eos> | prompt, rationale).
-    public var answerConfidence: Double { CompletionScorer.confidences(logProbabilities, answerTokens: answerTokenCount).answer }
+    public var sequenceConfidence: Double { CompletionScorer.confidences(bodyLogProbabilities, answerTokens: answerTokenCount).sequence }
+    /// p(answer tokens and the token that ends them | prompt, rationale): <eos>, or the line
+    /// break before a verbalized confidence.
+    public var answerConfidence: Double { CompletionScorer.confidences(bodyLogProbabilities, answerTokens: answerTokenCount).answer }
+    /// The log-probabilities of the body's tokens and of the one token after it.
+    var bodyLogProbabilities: ArraySlice<Float> { logProbabilities.prefix(bodyTokenCount + 1) }
 
     /// k samples for each problem; sequence (i, j) draws from stream i·k + j of `seed` whatever
     /// the batch size.
@@ -118,10 +128,8 @@ public struct Attempt: Sendable, Equatable {
             for (offset, s) in samples.enumerated() {
                 let text = vocabulary.decode(s.tokens)
                 let solution = s.finished ? task.parse(text) : nil
-                let lastLine = text.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
-                let answerTokens = lastLine.split(separator: " ").count
                 result[(start + offset) / k].append(Attempt(completion: text, solution: solution, logProbabilities: s.logProbabilities,
-                                                            entropies: s.entropies, answerTokenCount: answerTokens))
+                                                            entropies: s.entropies))
             }
             progress?(end / k)
         }

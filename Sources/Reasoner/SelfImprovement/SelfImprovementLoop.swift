@@ -47,7 +47,8 @@ public final class SelfImprovementLoop {
         pool = Self.draw(task: task, difficulties: setup.difficulties, count: { _ in setup.poolPerDifficulty }, excluding: &taken,
                          seed: seed, purpose: .poolProblems)
         let longest = (heldOut + validation + pool).map { (try? vocabulary.encode(task.target($0)).count) ?? 0 }.max() ?? 0
-        maxTokens = longest + longest / 4 + 4
+        // A model that states its confidence writes one line more: "\n", the marker and a decile.
+        maxTokens = longest + longest / 4 + 4 + (StatedConfidence.hasVerbalized(vocabulary) ? 3 : 0)
     }
 
     /// Distinct problems per difficulty, none in `excluding` (which grows by them); a small

@@ -1,0 +1,132 @@
+import SafetyKitNumerics
+
+/// Confidences the model states itself, and how a base learns them (confidence-and-rl.md):
+/// P(True) by cross-entropy on whether its own greedy answers were right, and the verbalized
+/// decile by CalibratedMath's targets, the model's own accuracy on each kind of problem.
+///
+/// The stated-confidence vocabulary is the standard one, then P(True)'s question and answers,
+/// then the verbalized line's tokens. Appending keeps every standard id, so a model of the
+/// standard vocabulary extends to it without changing what it does.
+public enum StatedConfidence {
+    /// Standard + P(True) + verbalized tokens.
+    public static let vocabulary = Vocabulary(tokens: PTrue.vocabulary.tokens + VerbalizedConfidence.tokens)
+
+    /// Whether `vocabulary` holds P(True)'s question and answers.
+    public static func hasPTrue(_ vocabulary: Vocabulary) -> Bool { PTrue.tokens.allSatisfy { vocabulary.id($0) != nil } }
+    /// Whether `vocabulary` holds the verbalized line's tokens.
+    public static func hasVerbalized(_ vocabulary: Vocabulary) -> Bool { VerbalizedConfidence.tokens.allSatisfy { vocabulary.id($0) != nil } }
+
+    /// What a base is taught to state.
+    public enum Teaching: String, CaseIterable, Sendable {
+        /// P(True) alone (vocabulary `PTrue.vocabulary`).
+        case pTrue = "ptrue"
+        /// P(True) and the verbalized line after every answer (vocabulary `StatedConfidence.vocabulary`).
+        case both
+
+        /// The vocabulary a model taught this way has.
+        public var vocabulary: Vocabulary {
+            switch self {
+            case .pTrue: PTrue.vocabulary
+            case .both: StatedConfidence.vocabulary
+            }
+        }
+    }
+
+    /// One answer with its label: the prompt, the model's completion, whether it was right, and
+    /// the decile the model should state after it (nil: none taught).
+    public struct LabelledAnswer: Sendable, Equatable {
+        /// The prompt's tokens.
+        public var prompt: [Int]
+        /// The completion's tokens (ending in <eos> when it finished).
+        public var completion: [Int]
+        /// Whether its answer was right.
+        public var right: Bool
+        /// The verbalized target, 0…10.
+        public var decile: Int?
+
+        /// A labelled answer.
+        public init(prompt: [Int], completion: [Int], right: Bool, decile: Int? = nil) {
+            self.prompt = prompt
+            self.completion = completion
+            self.right = right
+            self.decile = decile
+        }
+    }
+
+    /// CalibratedMath's targets: for each class, the share of its answers that were right,
+    /// rounded to the nearest decile. `answers` pairs each answer's class with its correctness.
+    public static func targets(_ answers: [(kind: String, right: Bool)]) -> [String: Int] {
+        var counts: [String: (right: Int, all: Int)] = [:]
+        for a in answers { counts[a.kind, default: (0, 0)].all += 1; if a.right { counts[a.kind]!.right += 1 } }
+        return counts.mapValues { VerbalizedConfidence.decile(Double($0.right) / Double($0.all)) }
+    }
+
+    /// The example that teaches an answer's verbalized line: prompt, the completion without
+    /// <eos>, "\n", "Confidence:", the decile, <eos>; every completion token scored.
+    static func verbalizedExample(_ answer: LabelledAnswer, decile: Int, vocabulary: Vocabulary) -> TrainingExample {
+        let body = answer.completion.filter { $0 != vocabulary.eos }
+        let line = [vocabulary.id("\n")!, vocabulary.id(VerbalizedConfidence.marker)!, vocabulary.id(String(decile))!]
+        return TrainingExample(tokens: answer.prompt + body + line + [vocabulary.eos], promptLength: answer.prompt.count)
+    }
+
+    /// Teaches `model` (extended to `teaching.vocabulary` if it lacks tokens) to state its
+    /// confidence while it keeps answering as before. Each of `steps` steps draws `batchSize`
+    /// answers with replacement from `answers` (stream `seed`, purpose `pTrueBatches`) and
+    /// minimises, with equal weight:
+    /// - the mean cross-entropy of P(True)'s yes/no token over the batch (a proper scoring rule);
+    /// - the mean cross-entropy per token of the finished answers' own completions and <eos>, with
+    ///   the verbalized line before <eos> when taught (self-distillation: without it the new
+    ///   tokens' logits rise at every position and greedy answers run on into the question);
+    /// - when taught, the mean cross-entropy of the stated decile over those answers, so that the
+    ///   one token that carries the confidence is not outweighed by the answer's many.
+    /// Returns the model.
+    public static func train(_ model: TransformerModel, answers: [LabelledAnswer], teaching: Teaching, steps: Int, batchSize: Int,
+                             learningRate: Float, seed: UInt64, progress: ((Int, Double) -> Void)? = nil) throws(ReasonerError) -> TransformerModel {
+        guard !answers.isEmpty else { throw .badProblem("a stated confidence needs labelled answers to learn from") }
+        let vocabulary = teaching.vocabulary
+        let extra = vocabulary.count - model.configuration.vocabularySize
+        var policy = extra > 0 ? try model.extendingVocabulary(by: extra, seed: seed) : model
+        let schedule = LearningRateSchedule(peak: learningRate, warmupSteps: min(50, steps / 10), totalSteps: steps)
+        var optimizer = AdamW(parameterCount: policy.parameterCount)
+        var workspace: TransformerWorkspace? = nil
+        let verbalized: Bool = switch teaching { case .pTrue: false; case .both: true }
+        for step in 0..<steps {
+            let batch = SelfImprovementLoop.draw(batchSize, from: answers, iteration: 0, step: step, seed: seed, purpose: .pTrueBatches)
+            let questions = batch.map { PTrue.example(prompt: $0.prompt, completion: $0.completion, right: $0.right, vocabulary: vocabulary) }
+            var own: [TrainingExample] = [], stated: [Bool] = []
+            for a in batch where a.completion.last == vocabulary.eos {
+                if verbalized, let d = a.decile {
+                    own.append(verbalizedExample(a, decile: d, vocabulary: vocabulary)); stated.append(true)
+                } else {
+                    own.append(TrainingExample(tokens: a.prompt + a.completion, promptLength: a.prompt.count)); stated.append(false)
+                }
+            }
+            let examples = questions + own
+            let ws = try TransformerWorkspace.fitting(examples, configuration: policy.configuration, reusing: workspace)
+            workspace = ws
+            let T = ws.T
+            let (tokens, targets) = TrainingExample.batch(examples, length: T, pad: vocabulary.pad)
+            var none: RandomStream? = nil
+            _ = ws.forward(policy, tokens: tokens, targets: targets, dropout: &none)
+            let losses = ws.positionLosses()
+            let ownStart = questions.count * T
+            let ownTokens = (ownStart..<examples.count * T).filter { targets[$0] >= 0 }.count
+            let statedCount = stated.filter { $0 }.count
+            var weights = [Float](repeating: 0, count: examples.count * T), loss = 0.0
+            for k in 0..<(examples.count * T) where targets[k] >= 0 {
+                var w = k < ownStart ? 1 / Double(questions.count) : 1 / Double(max(1, ownTokens))
+                // The decile is predicted at the position two before the example's last token.
+                if k >= ownStart {
+                    let b = (k - ownStart) / T, t = k % T
+                    if stated[b] && t == examples[questions.count + b].tokens.count - 3 { w += 1 / Double(statedCount) }
+                }
+                weights[k] = Float(w)
+                loss += w * Double(losses[k])
+            }
+            ws.backward(policy, weights: weights)
+            optimizer.update(&policy, gradients: ws.gradients, learningRate: schedule.rate(at: step))
+            progress?(step + 1, loss)
+        }
+        return policy
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import SafetyKitNumerics
+@testable import SafetyKitReasoner
+
+@Suite("Stated confidence: the verbalized line, its targets and RLCR's reward")
+struct StatedConfidenceTests {
+    static let task = AdditionTask()
+    static let v = StatedConfidence.vocabulary
+
+    /// Every form of the last line: absent, a decile, and each malformed one, which is counted as
+    /// missing and never changes how the answer is judged.
+    @Test func everyMalformedLineIsMissingAndTheAnswerIsStillJudged() throws {
+        let problem = try Self.task.problem(parsing: "15+17")
+        let gold = Self.task.target(problem)
+        let cases: [(String, VerbalizedConfidence.Statement)] = [
+            ("", .absent), ("\nConfidence: 0", .decile(0)), ("\nConfidence: 7", .decile(7)), ("\nConfidence: 10", .decile(10)),
+            ("\nConfidence: 7\n", .decile(7)),
+            ("\nConfidence:", .malformed), ("\nConfidence: 11", .malformed), ("\nConfidence: -1", .malformed),
+            ("\nConfidence: 07", .malformed), ("\nConfidence: 7 8", .malformed), ("\nConfidence: x", .malformed),
+            ("\nConfidence: 0.7", .malformed), ("\nConfidence: 3 +", .malformed),
+        ]
+        for (suffix, expected) in cases {
+            let completion = gold + suffix
+            let (body, statement) = VerbalizedConfidence.split(completion)
+            #expect(statement == expected, "\(suffix.debugDescription)")
+            #expect(body == gold, "\(suffix.debugDescription)")
+            #expect(Self.task.isCorrect(completion, for: problem), "\(suffix.debugDescription)")
+            #expect(Attempt(completion: completion, task: Self.task).statement == expected)
+        }
+        #expect(VerbalizedConfidence.Statement.decile(7).probability == 0.7)
+        #expect(VerbalizedConfidence.Statement.malformed.probability == nil && VerbalizedConfidence.Statement.absent.probability == nil)
+        // The marker anywhere but on the last line leaves a body the task rejects.
+        #expect(!Self.task.isCorrect("Confidence: 7\n" + gold, for: problem))
+        #expect(VerbalizedConfidence.line(0.66) == "Confidence: 7" && VerbalizedConfidence.decile(0.05) == 1 && VerbalizedConfidence.decile(1.4) == 10)
+    }
+
+    /// The sequence and answer confidences of a completion with a confidence line are those of its
+    /// body, ending at the line break instead of <eos>.
+    @Test func tokenConfidencesReadTheBodyOnly() throws {
+        let body = "<scratch>\n5\n</scratch>\n1 2"              // 8 tokens
+        let logs: [Float] = [-0.1, -0.2, -0.1, -0.3, -0.1, -0.4, -0.5, -0.6, -0.7, -2, -3, -0.05]
+        let with = Attempt(completion: body + "\nConfidence: 7", task: Self.task, logProbabilities: logs)
+        #expect(with.bodyTokenCount == 8 && with.answerTokenCount == 2)
+        let plain = Attempt(completion: body, task: Self.task, logProbabilities: Array(logs.prefix(9)))
+        #expect(abs(with.answerConfidence - exp(-0.6 - 0.5 - 0.7)) < 1e-6)   // "1", "2" and the line break
+        #expect(with.answerConfidence == plain.answerConfidence && with.sequenceConfidence == plain.sequenceConfidence)
+    }
+
+    /// P(True)'s question is asked of the answer without its confidence line.
+    @Test func pTrueAsksOfTheAnswerAlone() throws {
+        let prompt = try Self.v.encode("Input:\n1 + 2\nTarget:\n")
+        let body = try Self.v.encode("<scratch>\n3\n</scratch>\n3")
+        let line = try Self.v.encode("\nConfidence: 9")
+        let question = PTrue.question(prompt: prompt, completion: body + line + [Self.v.eos], vocabulary: Self.v)
+        #expect(question == prompt + body + [Self.v.id("\n")!, Self.v.id("Right?")!])
+        #expect(PTrue.question(prompt: prompt, completion: body + [Self.v.eos], vocabulary: Self.v) == question)
+    }
+
+    /// CalibratedMath's targets: each class's share right, rounded to a decile; addition's classes
+    /// are digits and carries.
+    @Test func targetsAreEachKindsAccuracy() throws {
+        let answers = [("a", true), ("a", false), ("a", false), ("b", true), ("b", true), ("b", true), ("b", false), ("c", false)]
+        #expect(StatedConfidence.targets(answers.map { (kind: $0.0, right: $0.1) }) == ["a": 3, "b": 8, "c": 0])
+        #expect(Self.task.confidenceClass(of: try Self.task.problem(parsing: "12+34")) == "d2 c0")
+        #expect(Self.task.confidenceClass(of: try Self.task.problem(parsing: "15+17")) == "d2 c1")
+        #expect(Self.task.confidenceClass(of: try Self.task.problem(parsing: "95+17")) == "d2 c2")
+        #expect(Self.task.confidenceClass(of: try Self.task.problem(parsing: "999+1")) == "d3 c3")
+        #expect(ModularChainTask().confidenceClass(of: Problem(text: "", answer: "", difficulty: 3, key: "")) == "d3")
+    }
+
+    /// RLCR: 1[right] − (q − 1[right])², by hand; a missing line costs the worst Brier term.
+    @Test func rlcrRewardIsCorrectnessPlusBrier() throws {
+        let problem = try Self.task.problem(parsing: "15+17")
+        let right = Self.task.target(problem), wrong = right.replacingOccurrences(of: "\n3 2", with: "\n3 3")
+        func reward(_ completion: String) -> Double { PolicyReward.rlcr.value(Attempt(completion: completion, task: Self.task), problem: problem, task: Self.task) }
+        #expect(abs(reward(right + "\nConfidence: 7") - (1 - 0.09)) < 1e-12)
+        #expect(abs(reward(wrong + "\nConfidence: 7") - (0 - 0.49)) < 1e-12)
+        #expect(reward(right + "\nConfidence: 10") == 1 && reward(wrong + "\nConfidence: 0") == 0)
+        #expect(reward(right) == 0 && reward(wrong + "\nConfidence: 12") == -1)
+        #expect(PolicyReward.binary.value(Attempt(completion: right + "\nConfidence: 2", task: Self.task), problem: problem, task: Self.task) == 1)
+        #expect(PolicyReward.rlcr.needsVerbalizedConfidence && !PolicyReward.binary.needsVerbalizedConfidence)
+    }
+
+    /// A tiny model learns to state each kind's target after its own answers: prompts of two kinds
+    /// whose answers are right 20% and 80% of the time, and greedy decoding after the answer then
+    /// writes "Confidence: 2" and "Confidence: 8".
+    @Test func trainingTeachesEachKindItsDecile() throws {
+        let configuration = ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 32, width: 24, depth: 1, heads: 2)
+        let model = try TransformerModel(configuration: configuration, seed: 4)
+        var stream = RandomStream(seed: 8)
+        let answers = try (0..<400).map { i -> StatedConfidence.LabelledAnswer in
+            let kind = i % 2, a = stream.nextIndex(below: 10)
+            let right = stream.nextUniform() < (kind == 0 ? 0.2 : 0.8)
+            return .init(prompt: try Self.v.encode("Input: \(kind) + \(a)"), completion: try Self.v.encode("Target: \(a)") + [Self.v.eos],
+                         right: right, decile: kind == 0 ? 2 : 8)
+        }
+        let trained = try StatedConfidence.train(model, answers: answers, teaching: .both, steps: 250, batchSize: 32, learningRate: 3e-3, seed: 3)
+        #expect(trained.configuration.vocabularySize == Self.v.count)
+        for kind in 0...1 {
+            let prompt = try Self.v.encode("Input: \(kind) + 4 Target: 4")
+            let out = Sampler(temperature: 0, maxTokens: 4).generate(trained, prompts: [prompt], eos: Self.v.eos, seed: 1, firstStream: 0)[0]
+            #expect(Self.v.decode(out.tokens) == "\nConfidence: \(kind == 0 ? 2 : 8)", "kind \(kind): \(Self.v.decode(out.tokens))")
+        }
+    }
+}
