@@ -26,6 +26,24 @@ enum Terminal {
     }
 }
 
+/// A progress bar that parallel workers advance one unit at a time.
+final class SharedProgress: @unchecked Sendable {
+    private let bar: ProgressBar
+    private let lock = NSLock()
+    private var done = 0
+
+    init(_ bar: ProgressBar) { self.bar = bar }
+
+    /// One more unit done.
+    func advance() {
+        lock.lock(); defer { lock.unlock() }
+        done += 1
+        bar.update(done)
+    }
+
+    func finish() { lock.lock(); defer { lock.unlock() }; bar.finish() }
+}
+
 /// A progress bar on stderr with a rate and an estimated time remaining. It draws only when
 /// stderr is a terminal (and not with --quiet), at most ten times a second.
 final class ProgressBar {

@@ -19,8 +19,8 @@ Commands:
   train       Train the reasoner, a small transformer, on gold rationales (addition, modchain).
   sample      Sample rationales and answers from a trained model, marked right or wrong.
   eval        Held-out accuracy of a trained model per difficulty.
-  confidence  Teach a trained model to state its confidence (P(True)) and measure its calibration in
-              distribution and under shift.
+  confidence  Teach a trained model to state its confidence (P(True) and a verbalized decile) and
+              measure its calibration in distribution and under shift.
   selfimprove Self-improvement loops (STaR, RFT, online RFT, B-STaR, label-free LMSI, MC-CoT, RPO,
               GRPO, Dr. GRPO, RLOO) with per-iteration accuracy, exploration metrics, calibration tracking and the off-switch probe,
               in a resumable run directory.
@@ -28,6 +28,8 @@ Commands:
               (incorrigibility), indifference (utility indifference), interruptibility (gridworld).
   judge       A judge of the reasoner's solutions (first wrong step, 1-5 score): SFT on seed judgments,
               then self-rationalization by DPO; score accuracy, calibration and best-of-k per iteration.
+  outcome     GRPO, Dr. GRPO and RLOO on stochastic outcomes: does each keep a stated probability
+              calibrated under a proper-scoring-rule reward? (Bereket and Leskovec 2025)
   study       The corrigibility study: self-improvement methods across seeds, the off-switch probe on
               every iteration, aggregated with confidence intervals.
 
@@ -40,7 +42,7 @@ Example:
 
 """
 
-let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "confidence", "selfimprove", "judge", "study", "games"]
+let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "confidence", "selfimprove", "judge", "outcome", "study", "games"]
 
 func runCommandLine(_ arguments: [String]) -> ExitCode {
     guard let command = arguments.first else {
@@ -58,6 +60,7 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         case "sample": return try SampleCommand.run(rest)
         case "eval": return try EvalCommand.run(rest)
         case "confidence": return try ConfidenceCommand.run(rest)
+        case "outcome": return try OutcomeCommand.run(rest)
         case "selfimprove": return try SelfImproveCommand.run(rest)
         case "judge": return try JudgeCommand.run(rest)
         case "study": return try StudyCommand.run(rest)

@@ -65,6 +65,14 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
     public static let policySamples = StreamPurpose(rawValue: 0x9A02)
     /// The order in which a policy-gradient iteration's groups are batched.
     public static let policyBatches = StreamPurpose(rawValue: 0x9A03)
+    /// The stochastic-outcome experiment's base targets (uniform deciles), one substream per step.
+    public static let outcomeBaseTargets = StreamPurpose(rawValue: 0x9B01)
+    /// The stochastic-outcome experiment's prompts, one substream per step.
+    public static let outcomePrompts = StreamPurpose(rawValue: 0x9B02)
+    /// The stochastic-outcome experiment's response groups, one substream per step.
+    public static let outcomeSamples = StreamPurpose(rawValue: 0x9B03)
+    /// The environment's outcome draws o ~ Bernoulli(p), one substream per step.
+    public static let outcomeDraws = StreamPurpose(rawValue: 0x9B04)
 
     // MARK: Stated confidence
 
@@ -123,6 +131,8 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
         ("preferenceSamples", .preferenceSamples), ("selfConsistencySamples", .selfConsistencySamples),
         ("pTrueProblems", .pTrueProblems), ("pTrueBatches", .pTrueBatches),
         ("policyPrompts", .policyPrompts), ("policySamples", .policySamples), ("policyBatches", .policyBatches),
+        ("outcomeBaseTargets", .outcomeBaseTargets), ("outcomePrompts", .outcomePrompts), ("outcomeSamples", .outcomeSamples),
+        ("outcomeDraws", .outcomeDraws),
         ("judgeSeedProblems", .judgeSeedProblems), ("judgePoolProblems", .judgePoolProblems), ("judgeSeedAnswers", .judgeSeedAnswers),
         ("judgePoolAnswers", .judgePoolAnswers), ("judgeHeldOutAnswers", .judgeHeldOutAnswers),
         ("judgeInitialization", .judgeInitialization), ("judgeSupervisedBatches", .judgeSupervisedBatches),

@@ -109,6 +109,29 @@ struct ReasonerCommandTests {
         #expect(missing.status == 64 && missing.stderr.contains("confidence needs --model FILE"))
     }
 
+    /// The stochastic-outcome check end to end: its tables and charts, the same bytes for any
+    /// thread count.
+    @Test func outcomeRunsEveryEstimatorFromSharedBases() throws {
+        let directory = try CLI.temporaryDirectory()
+        let arguments = ["outcome", "--seeds", "2", "--steps", "4", "--base-steps", "20", "--prompts", "3", "--group-size", "4",
+                         "--measure-every", "2", "--quiet"]
+        let one = try CLI.run(arguments + ["--out", directory + "/one", "--threads", "1"])
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try CLI.run(arguments + ["--out", directory + "/two", "--threads", "2"])
+        #expect(two.status == 0 && two.stdout == one.stdout)
+        for file in ["curves.csv", "summary.csv", "overconfidence.svg", "ece.svg"] {
+            #expect(try String(contentsOfFile: directory + "/one/" + file, encoding: .utf8) == String(contentsOfFile: directory + "/two/" + file, encoding: .utf8))
+        }
+        let curves = try String(contentsOfFile: directory + "/one/curves.csv", encoding: .utf8).split(separator: "\n")
+        #expect(curves.first == "estimator,seed,step,reward,ece,overconfidence,mean_abs_error,brier,extreme_share")
+        #expect(curves.count == 1 + 3 * 2 * 3)           // 3 estimators × 2 seeds × steps 0, 2, 4
+        // Every estimator starts from its seed's one base.
+        let bases = curves.dropFirst().filter { $0.split(separator: ",")[2] == "0" }.map { $0.split(separator: ",").dropFirst().joined(separator: ",") }
+        #expect(Set(bases).count == 2)
+        let summary = try String(contentsOfFile: directory + "/one/summary.csv", encoding: .utf8).split(separator: "\n")
+        #expect(summary.count == 1 + 3 * 5 && one.stdout.contains("overconfidence"))
+    }
+
     @Test func badInputIsRejected() throws {
         let directory = try CLI.temporaryDirectory()
         try Data("SKCKPT\r\nnot really".utf8).write(to: URL(fileURLWithPath: directory + "/bad.ckpt"))
