@@ -188,7 +188,7 @@ struct SelfImproveCommandTests {
         try expectFailure(["--dpo-beta", "0"], status: 64, mentioning: "--dpo-beta must be positive")
         try expectFailure(["--human", "saint"], status: 64, mentioning: "--human")
         try expectFailure(["--offswitch-probe", "--wrong-cost", "0"], status: 64, mentioning: "--wrong-cost")
-        try expectFailure(["--probe-source", "gut"], status: 64, mentioning: "sequence, answer, vote, samples")
+        try expectFailure(["--probe-source", "gut"], status: 64, mentioning: "sequence, answer, vote, ptrue, verbalized, samples")
         try expectFailure(["--resume", "--out", directory + "/none"], status: 66, mentioning: "config.json")
         try expectFailure(["--base", directory + "/missing.ckpt", "--out", directory + "/b"], status: 66, mentioning: "missing.ckpt")
         // A directory with other files is never overwritten.
