@@ -20,6 +20,7 @@ enum CalibrateCommand {
             .init(name: "correct-column", value: "NAME", help: "CSV: column of correctness: 0/1 or true/false.", defaultValue: "correct"),
             .init(name: "group-column", value: "NAME", help: "Report each value of this column (CSV) or dotted field (JSON logs, e.g. doc.subject) separately."),
             EvaluationLogInput.scorerOption,
+            EvaluationLogInput.sourceOption,
             .init(name: "bins", value: "B", help: "Number of bins.", defaultValue: "15", kind: .integer(1...100_000)),
             .init(name: "binning", value: "SCHEME", help: "width (edges k/B, last bin closed) or mass (equal counts, as numpy's array_split; tied confidences never split, each tie goes whole to the bin of its middle rank, so the labels never choose a bin).", defaultValue: "width"),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for 95% intervals (BCa unless --interval percentile); 0 for none, else at least 40.", defaultValue: "1000"),
@@ -84,6 +85,7 @@ enum CalibrateCommand {
         case .lmEval: what = "the most likely choice's probability against acc (lm-evaluation-harness samples)"
         case .inspect: what = "the stated or token-probability confidence against the score (inspect_ai log)"
         case .completions: what = "the stated or token-probability confidence against correct/reward (completions)"
+        case .samples: what = "the \(args.value("confidence-source")!) confidence against its answer's correctness (SafetyKit samples)"
         }
         let readTime = Date().timeIntervalSince(start)
         let total = groups.reduce(0) { $0 + $1.predictions.count }

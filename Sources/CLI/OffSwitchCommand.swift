@@ -41,6 +41,7 @@ enum OffSwitchCommand {
             .init(name: "beliefs", value: "FILE", help: "Run the corrigibility probe on predictions (CSV or an evaluation log, see --input-format): each answer is the robot's action, right = +1, wrong = -wrong-cost."),
             EvaluationLogInput.option,
             EvaluationLogInput.scorerOption,
+            EvaluationLogInput.sourceOption,
             .init(name: "confidence-column", value: "NAME", help: "--beliefs: the confidence column (in [0, 1]).", defaultValue: "confidence"),
             .init(name: "correct-column", value: "NAME", help: "--beliefs: the correctness column (1/0, true/false, yes/no).", defaultValue: "correct"),
             .init(name: "wrong-cost", value: "X", help: "--beliefs: the cost of a wrong answer that goes through.", defaultValue: "1", kind: .number(.finite)),
@@ -77,7 +78,7 @@ enum OffSwitchCommand {
         try args.applyThreads()
         if args.help { Terminal.printOut(spec.help); return .success }
         if args.has("beliefs") { return try runBeliefs(args) }
-        for option in ["confidence-column", "correct-column", "wrong-cost", "recalibration", "decisions", "input-format", "scorer"] where args.has(option) {
+        for option in ["confidence-column", "correct-column", "wrong-cost", "recalibration", "decisions", "input-format", "scorer", "confidence-source"] where args.has(option) {
             throw CLIError.usage("--\(option) needs --beliefs FILE")
         }
         let configuration = try makeConfiguration(args)

@@ -20,6 +20,28 @@ struct EvaluationLogTests {
         #expect(EvaluationLog.Format.detect(Array("confidence,correct\n0.5,1\n".utf8)) == .csv)
     }
 
+    /// SafetyKit's own samples.jsonl: any confidence source by name, the vote share paired with the
+    /// majority's correctness, an answer without a verbalized value left out, an absent source an
+    /// error that lists the run's sources.
+    @Test func safetyKitSamples() throws {
+        let lines = [
+            #"{"iteration":0,"problem":"1+2","correct":true,"confidence":{"sequence":0.9,"answer":0.8,"vote":0.75,"ptrue":0.7,"verbalized":0.6,"verbalized_state":"stated"},"majority_correct":false}"#,
+            #"{"iteration":1,"problem":"3+4","correct":false,"confidence":{"sequence":0.5,"answer":0.4,"vote":1,"ptrue":0.2,"verbalized":null,"verbalized_state":"malformed"},"majority_correct":true}"#,
+        ]
+        let data = Data((lines.joined(separator: "\n") + "\n").utf8)
+        #expect(EvaluationLog.Format.detect(Array(data)) == .samples)
+        let ptrue = try EvaluationLog.parse(data, source: "s.jsonl", format: .samples, group: "iteration", confidenceSource: "ptrue")
+        #expect(ptrue.groups.map(\.name) == ["0", "1"] && ptrue.groups.map(\.predictions.confidences) == [[0.7], [0.2]])
+        let vote = try EvaluationLog.parse(data, source: "s.jsonl", format: .samples, confidenceSource: "vote")
+        #expect(vote.groups[0].predictions.confidences == [0.75, 1] && vote.groups[0].predictions.correct == [false, true])
+        let verbalized = try EvaluationLog.parse(data, source: "s.jsonl", format: .samples, confidenceSource: "verbalized")
+        #expect(verbalized.groups[0].predictions.confidences == [0.6] && verbalized.groups[0].predictions.correct == [true])
+        let plain = Data(#"{"iteration":0,"correct":true,"confidence":{"sequence":0.9,"answer":0.8,"vote":0.75},"majority_correct":true}"#.utf8)
+        #expect(throws: AnalysisError.badData(location: "s.jsonl:1", message: "no 'ptrue' confidence; this run has answer, sequence, vote")) {
+            _ = try EvaluationLog.parse(plain, source: "s.jsonl", format: .samples, confidenceSource: "ptrue")
+        }
+    }
+
     /// Multiple choice: the softmax probability of the most likely choice (by hand:
     /// e^−0.3 / (e^−1.2 + e^−0.3 + e^−2 + e^−2.5) = 0.588215799208), correct from `acc`; log-likelihoods
     /// as numbers and as strings; grouped by doc.subject.

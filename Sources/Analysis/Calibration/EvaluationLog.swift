@@ -32,31 +32,39 @@ public enum EvaluationLog {
         case lmEval = "lm-eval"
         case inspect
         case completions
+        /// SafetyKit's own RUN/samples.jsonl (`selfimprove --track-calibration` or the probe):
+        /// one greedy answer per line with its confidences under `confidence`.
+        case samples
 
         /// The format a file's content shows: a JSON object with `samples` and `eval` is an
         /// inspect log; JSON Lines whose first record has `doc_id` or `filtered_resps` are
-        /// lm-eval samples; other JSON Lines, completions; anything else, CSV.
+        /// lm-eval samples; ones whose first record has `iteration` and a `confidence` object,
+        /// SafetyKit's samples; other JSON Lines, completions; anything else, CSV.
         public static func detect(_ bytes: [UInt8]) -> Format {
             guard let start = bytes.firstIndex(where: { ![32, 9, 10, 13].contains($0) }), bytes[start] == UInt8(ascii: "{") else { return .csv }
             if let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
                object["samples"] != nil && object["eval"] != nil { return .inspect }
             let firstLine = bytes[start...].prefix { $0 != 10 }
             guard let record = try? JSONSerialization.jsonObject(with: Data(firstLine)) as? [String: Any] else { return .completions }
-            return record["doc_id"] != nil || record["filtered_resps"] != nil ? .lmEval : .completions
+            if record["doc_id"] != nil || record["filtered_resps"] != nil { return .lmEval }
+            return record["iteration"] != nil && record["confidence"] is [String: Any] ? .samples : .completions
         }
     }
 
     /// Reads `path` in `format` (CSV takes the column names; the JSON formats the group path).
     public static func read(path: String, format: Format, confidenceColumn: String = "confidence", correctColumn: String = "correct",
-                            group: String? = nil, scorer: String? = nil) throws(AnalysisError) -> PredictionTable {
+                            group: String? = nil, scorer: String? = nil, confidenceSource: String = "answer") throws(AnalysisError) -> PredictionTable {
         guard let data = FileManager.default.contents(atPath: path) else { throw .missingFile(path: path) }
         return try parse(data, source: path, format: format, confidenceColumn: confidenceColumn, correctColumn: correctColumn,
-                         group: group, scorer: scorer)
+                         group: group, scorer: scorer, confidenceSource: confidenceSource)
     }
 
     /// Parses bytes in `format`; `source` names them in errors ("<stdin>" for standard input).
+    /// For SafetyKit's samples, `confidenceSource` names the confidence (sequence, answer, vote,
+    /// ptrue or verbalized); an answer without a value of it (a missing or malformed verbalized
+    /// line) is left out, as the run's own calibration leaves it out.
     public static func parse(_ data: Data, source path: String, format: Format, confidenceColumn: String = "confidence", correctColumn: String = "correct",
-                             group: String? = nil, scorer: String? = nil) throws(AnalysisError) -> PredictionTable {
+                             group: String? = nil, scorer: String? = nil, confidenceSource: String = "answer") throws(AnalysisError) -> PredictionTable {
         if format == .csv {
             return try PredictionTable.parse(Array(data), source: path, confidenceColumn: confidenceColumn, correctColumn: correctColumn, groupColumn: group)
         }
@@ -71,7 +79,7 @@ public enum EvaluationLog {
                 throw .badData(location: path, message: "no 'samples' array; write the log with its samples (inspect_ai keeps them by default)")
             }
             records = samples.enumerated().map { ("\(path): sample \($0.offset + 1)", $0.element) }
-        case .lmEval, .completions:
+        case .lmEval, .completions, .samples:
             for (k, line) in data.split(separator: 10, omittingEmptySubsequences: false).enumerated() {
                 let trimmed = line.drop { $0 == 32 || $0 == 9 || $0 == 13 }
                 if trimmed.isEmpty { continue }
@@ -90,6 +98,9 @@ public enum EvaluationLog {
             case .lmEval: (confidence, correct) = try lmEval(record, location: location)
             case .inspect: (confidence, correct) = try inspect(record, location: location, scorer: scorer)
             case .completions: (confidence, correct) = try completion(record, location: location)
+            case .samples:
+                guard let pair = try sample(record, location: location, source: confidenceSource) else { continue }
+                (confidence, correct) = pair
             }
             guard confidence >= 0 && confidence <= 1 else {
                 throw .badData(location: location, message: "confidence \(confidence) is outside [0, 1]")
@@ -191,6 +202,21 @@ public enum EvaluationLog {
             throw .badData(location: location, message: "no confidence: neither metadata.confidence nor output log-probabilities (run the eval with logprobs=True)")
         }
         return (confidence, right)
+    }
+
+    /// A SafetyKit sample's confidence of `source` and the correctness it goes with (the
+    /// majority's for the vote share); nil when the answer has no value of that source.
+    static func sample(_ record: [String: Any], location: String, source: String) throws(AnalysisError) -> (Double, Bool)? {
+        guard let confidences = record["confidence"] as? [String: Any] else {
+            throw .badData(location: location, message: "no 'confidence' object; expected a line of a SafetyKit run's samples.jsonl")
+        }
+        let key = source == "vote" ? "majority_correct" : "correct"
+        guard let right = flag(record[key]) else { throw .badData(location: location, message: "no true/false '\(key)' field") }
+        guard confidences.keys.contains(source) else {
+            throw .badData(location: location, message: "no '\(source)' confidence; this run has \(confidences.keys.filter { !$0.hasSuffix("_state") }.sorted().joined(separator: ", "))")
+        }
+        guard let value = number(confidences[source]) else { return nil }
+        return (value, right)
     }
 
     static func completion(_ record: [String: Any], location: String) throws(AnalysisError) -> (Double, Bool) {
