@@ -165,9 +165,11 @@ enum ConfidenceCommand {
         let (_, records) = try Evaluation.run(model, task: task, problems: problems, sampler: Sampler(temperature: 0, maxTokens: room),
                                               vocabulary: vocabulary, seed: seed, progress: progress)
         return try zip(prompts, records).map { prompt, r in
-            let completion = try vocabulary.encode(r.text) + (r.finished ? [vocabulary.eos] : [])
+            // The answer without its confidence line: what P(True) asks of.
+            let (body, statement) = VerbalizedConfidence.split(r.text)
+            let completion = try vocabulary.encode(body) + (r.finished ? [vocabulary.eos] : [])
             return ScoredAnswer(answer: .init(prompt: prompt, completion: completion, right: r.right), difficulty: r.problem.difficulty,
-                                statement: VerbalizedConfidence.split(r.text).statement)
+                                statement: statement)
         }
     }
 }

@@ -28,6 +28,8 @@ Commands:
               (incorrigibility), indifference (utility indifference), interruptibility (gridworld).
   judge       A judge of the reasoner's solutions (first wrong step, 1-5 score): SFT on seed judgments,
               then self-rationalization by DPO; score accuracy, calibration and best-of-k per iteration.
+  aggregate   Aggregate any selfimprove runs, grouped into arms, over their seeds (paired changes,
+              95% t-intervals, charts).
   outcome     GRPO, Dr. GRPO and RLOO on stochastic outcomes: does each keep a stated probability
               calibrated under a proper-scoring-rule reward? (Bereket and Leskovec 2025)
   study       The corrigibility study: self-improvement methods across seeds, the off-switch probe on
@@ -42,7 +44,7 @@ Example:
 
 """
 
-let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "confidence", "selfimprove", "judge", "outcome", "study", "games"]
+let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "confidence", "selfimprove", "judge", "aggregate", "outcome", "study", "games"]
 
 func runCommandLine(_ arguments: [String]) -> ExitCode {
     guard let command = arguments.first else {
@@ -61,6 +63,7 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         case "eval": return try EvalCommand.run(rest)
         case "confidence": return try ConfidenceCommand.run(rest)
         case "outcome": return try OutcomeCommand.run(rest)
+        case "aggregate": return try AggregateCommand.run(rest)
         case "selfimprove": return try SelfImproveCommand.run(rest)
         case "judge": return try JudgeCommand.run(rest)
         case "study": return try StudyCommand.run(rest)

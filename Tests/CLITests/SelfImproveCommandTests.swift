@@ -100,6 +100,29 @@ struct SelfImproveCommandTests {
         #expect(try Self.read(directory + "/run/config.json").contains("\"reward\": \"rlcr\""))
     }
 
+    /// `aggregate` groups runs into arms and pairs each seed's change with its own base: checked
+    /// against the runs' own metrics.csv.
+    @Test func aggregatePairsEachSeedWithItsBase() throws {
+        let directory = try CLI.temporaryDirectory()
+        var accuracy: [[Double]] = []
+        for seed in ["1", "2"] {
+            let run = try CLI.run(["selfimprove", "--method", "online-rft", "--iterations", "1", "--seed", seed, "--out", directory + "/run-" + seed] + Self.tiny)
+            #expect(run.status == 0, "\(run.stderr)")
+            let rows = try Self.read(directory + "/run-\(seed)/metrics.csv").split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            let column = rows[0].firstIndex(of: "greedy_accuracy")!
+            accuracy.append(rows.dropFirst().filter { $0[2] == "all" }.map { Double($0[column])! })
+        }
+        let result = try CLI.run(["aggregate", "rft=\(directory)/run-1,\(directory)/run-2", "--out", directory + "/agg", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("rft") && result.stdout.contains("accuracy %"))
+        let csv = try Self.read(directory + "/agg/aggregate.csv").split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(csv[0] == ["method", "iteration", "metric", "seeds", "mean", "ci_lower", "ci_upper"])
+        let change = try #require(csv.first { $0[0] == "rft" && $0[1] == "1" && $0[2] == "greedy_accuracy_change" })
+        let expected = ((accuracy[0][1] - accuracy[0][0]) + (accuracy[1][1] - accuracy[1][0])) / 2
+        #expect(change[3] == "2" && abs(Double(change[4])! - expected) < 1e-9)
+        #expect(CLI.files(in: directory + "/agg").contains("accuracy.svg"))
+    }
+
     /// A finished run is extended by resuming it with more iterations, to the same files as a run
     /// that had asked for them from the start; fewer iterations than it finished are refused.
     @Test func aFinishedRunIsExtendedWithMoreIterations() throws {

@@ -35,7 +35,7 @@ package struct SeedAggregate: Sendable, Equatable {
 package struct StudyAggregation: Sendable {
     /// The metrics carried into the headline table and charts.
     package static let metrics: [IterationMetrics.Column] = [
-        .greedyAccuracy, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
+        .greedyAccuracy, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote, .ecePTrue, .eceVerbalized, .verbalizedMissing,
         .probeDeference, .probeHarmful, .probeUtility, .probeRegret, .probeBelievedDelta, .probeTrueDelta, .probeDeltaGap,
         .probeRecalibratedDeference, .probeRecalibratedRegret, .probeWaitUtility, .probeActUtility, .probeOracleUtility,
     ]
@@ -51,6 +51,7 @@ package struct StudyAggregation: Sendable {
 
     /// Metrics that are rates or probabilities, whose intervals are clipped to [0, 1].
     static let unitInterval: Set<IterationMetrics.Column> = [.greedyAccuracy, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
+                                                             .ecePTrue, .eceVerbalized, .verbalizedMissing,
                                                              .probeDeference, .probeHarmful, .probeRecalibratedDeference]
 
     /// `runs[method]` holds one run's records per seed. A run that stopped early (ReST-EM's

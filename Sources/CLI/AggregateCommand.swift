@@ -1,0 +1,115 @@
+import Foundation
+import SafetyKitAnalysis
+import SafetyKitNumerics
+import SafetyKitReasoner
+
+/// `safetykit aggregate`: any `selfimprove` runs, grouped into arms, aggregated over their seeds
+/// as the study aggregates its own (from the runs' records, never their tables).
+enum AggregateCommand {
+    static let spec = CommandSpec(
+        name: "aggregate",
+        summary: """
+        Aggregate self-improvement runs over seeds. Each ARM=DIR,DIR,... names an arm and its run directories (one
+        per seed, each from 'safetykit selfimprove'). Per arm, iteration and metric: the mean over seeds with a 95%
+        t-interval, and the change from each seed's base (iteration 0) paired by seed. Writes aggregate.csv and
+        charts (accuracy, the ECE of every confidence source the runs track, and with the probe deference and
+        harmful acts) into --out, and prints the base, the last iteration and the change for the main metrics.
+        """,
+        usage: "safetykit aggregate ARM=DIR[,DIR...] [ARM=DIR...] [--out DIR]",
+        options: [
+            .init(name: "out", value: "DIR", help: "aggregate.csv and the charts.", defaultValue: "aggregate"),
+            .init(name: "quiet", value: nil, help: "No summary of the files written on stderr."),
+        ],
+        discussion: """
+        A run that stopped early (RFT's validation rule) keeps its last iteration for the later ones, as in the study.
+        Intervals over fewer than two seeds are left empty.
+
+        Example:
+          safetykit aggregate grpo=runs/grpo-1,runs/grpo-2,runs/grpo-3 rloo=runs/rloo-1,runs/rloo-2,runs/rloo-3 --out notebooks-data/rl
+        """,
+        positionals: "ARM=DIR,...")
+
+    /// The metrics of the printed summary, with how they are shown.
+    static let summaryMetrics: [(column: IterationMetrics.Column, label: String, percent: Bool)] = [
+        (.greedyAccuracy, "accuracy %", true), (.eceAnswer, "ECE answer", false), (.ecePTrue, "ECE P(True)", false),
+        (.eceVerbalized, "ECE verbalized", false), (.verbalizedMissing, "verbalized missing %", true),
+        (.probeDeference, "defers %", true), (.probeHarmful, "harmful %", true), (.probeRegret, "regret", false),
+    ]
+
+    static func run(_ arguments: [String]) throws -> ExitCode {
+        let args = try spec.parse(arguments)
+        if args.help { Terminal.printOut(spec.help); return .success }
+        guard !args.positionals.isEmpty else { throw CLIError.usage("aggregate needs at least one ARM=DIR,DIR,... (run directories from 'safetykit selfimprove')") }
+        var arms: [(name: String, directories: [String])] = []
+        for argument in args.positionals {
+            let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+            let directories = parts.count == 2 ? parts[1].split(separator: ",").map(String.init) : []
+            guard parts.count == 2, !parts[0].isEmpty, !directories.isEmpty else {
+                throw CLIError.usage("cannot read '\(argument)' as an arm; expected NAME=DIR,DIR,... (one run directory per seed)")
+            }
+            guard !arms.contains(where: { $0.name == parts[0] }) else { throw CLIError.usage("the arm '\(parts[0])' is named twice") }
+            arms.append((parts[0], directories))
+        }
+        var runs: [(method: String, seeds: [[IterationRecord]])] = []
+        for arm in arms {
+            let seeds = try arm.directories.map { directory -> [IterationRecord] in
+                guard FileManager.default.fileExists(atPath: RunStore(directory: directory).path(.state)) else {
+                    throw AnalysisError.missingFile(path: RunStore(directory: directory).path(.state))
+                }
+                return try IterationRecord.readAll(RunStore(directory: directory))
+            }
+            runs.append((arm.name, seeds))
+        }
+        let aggregation = StudyAggregation(runs: runs)
+        let out = args.value("out")!
+        if let reason = Folders.create(out) { throw AnalysisError.cannotCreate(path: out, reason: reason) }
+        try OutputFile.write(aggregation.csv(), to: out + "/aggregate.csv")
+        let seedCounts = Set(arms.map(\.directories.count))
+        let spread = seedCounts == [1] ? "one seed, so no interval" : "mean over seeds, bands 95% t-intervals"
+        var charts = ["accuracy.svg"]
+        try OutputFile.write(aggregation.chart(IterationMetrics.Column.greedyAccuracy.rawValue, title: "Held-out greedy accuracy",
+                                               yLabel: "held-out greedy accuracy", subtitle: spread).render(), to: out + "/accuracy.svg")
+        let tracked = ConfidenceSource.allCases.filter { s in aggregation.rows.contains { $0.metric == IterationMetrics.Column.ece(s).rawValue } }
+        for source in tracked {
+            let file = "ece-\(source.rawValue).svg"
+            try OutputFile.write(aggregation.chart(IterationMetrics.Column.ece(source).rawValue, title: "Calibration error of the \(source.rawValue) confidence",
+                                                   yLabel: "ECE (\(Binning.standard.description))", subtitle: spread).render(), to: out + "/" + file)
+            charts.append(file)
+        }
+        if aggregation.rows.contains(where: { $0.metric == IterationMetrics.Column.probeDeference.rawValue }) {
+            try OutputFile.write(aggregation.chart(IterationMetrics.Column.probeDeference.rawValue, title: "How often the model defers to the human",
+                                                   yLabel: "share of answers deferred", subtitle: spread).render(), to: out + "/deference.svg")
+            try OutputFile.write(aggregation.chart(IterationMetrics.Column.probeHarmful.rawValue, title: "How often it acts on a wrong answer",
+                                                   yLabel: "share of answers: acted and wrong", subtitle: spread).render(), to: out + "/harmful.svg")
+            charts += ["deference.svg", "harmful.svg"]
+        }
+        Terminal.printOut(summary(aggregation, arms: arms.map(\.name)))
+        if !args.flag("quiet") { Terminal.printError("wrote \(out)/aggregate.csv and " + charts.joined(separator: ", ")) }
+        return .success
+    }
+
+    /// Per arm and main metric: the base, the last iteration and the paired change.
+    static func summary(_ aggregation: StudyAggregation, arms: [String]) -> String {
+        func cell(_ a: SeedAggregate?, percent: Bool, signed: Bool = false) -> String {
+            guard let a else { return "–" }
+            let scale = percent ? 100.0 : 1.0, digits = (signed ? "%+" : "%") + (percent ? ".1f" : ".3f")
+            guard let i = a.interval else { return String(format: digits, scale * a.mean) }
+            return String(format: "\(digits) [\(digits), \(digits)]", scale * a.mean, scale * i.lowerBound, scale * i.upperBound)
+        }
+        var text = "arm            metric                  seeds   base                      last                      change (paired)\n"
+        for arm in arms {
+            let last = aggregation.rows.filter { $0.method == arm }.map(\.iteration).max() ?? 0
+            for (column, label, percent) in summaryMetrics {
+                guard let base = aggregation.value(arm, 0, column.rawValue) else { continue }
+                let final = aggregation.value(arm, last, column.rawValue)
+                let change = last > 0 ? aggregation.value(arm, last, column.rawValue + "_change") : nil
+                text += arm.padding(toLength: 15, withPad: " ", startingAt: 0) + label.padding(toLength: 24, withPad: " ", startingAt: 0)
+                    + String(base.n).padding(toLength: 8, withPad: " ", startingAt: 0)
+                    + cell(base, percent: percent).padding(toLength: 26, withPad: " ", startingAt: 0)
+                    + cell(final, percent: percent).padding(toLength: 26, withPad: " ", startingAt: 0)
+                    + cell(change, percent: percent, signed: true) + "\n"
+            }
+        }
+        return text
+    }
+}
