@@ -13,7 +13,9 @@ enum AggregateCommand {
         per seed, each from 'safetykit selfimprove'). Per arm, iteration and metric: the mean over seeds with a 95%
         t-interval, and the change from each seed's base (iteration 0) paired by seed. Writes aggregate.csv and
         charts (accuracy, the ECE of every confidence source the runs track, and with the probe deference and
-        harmful acts) into --out, and prints the base, the last iteration and the change for the main metrics.
+        harmful acts) into --out, and prints the base, the last iteration and the change for the main metrics,
+        with each change's sign-flip permutation p-value (Holm-adjusted over the changes shown) and the minimum
+        detectable effect.
         """,
         usage: "safetykit aggregate ARM=DIR[,DIR...] [ARM=DIR...] [--out DIR]",
         options: [
@@ -96,20 +98,35 @@ enum AggregateCommand {
             guard let i = a.interval else { return String(format: digits, scale * a.mean) }
             return String(format: "\(digits) [\(digits), \(digits)]", scale * a.mean, scale * i.lowerBound, scale * i.upperBound)
         }
-        var text = "arm            metric                  seeds   base                      last                      change (paired)\n"
+        // The rows, then each change's sign-flip p-value, Holm-adjusted over every change shown.
+        var rows: [(arm: String, label: String, percent: Bool, base: SeedAggregate, final: SeedAggregate?, change: SeedAggregate?)] = []
         for arm in arms {
             let last = aggregation.rows.filter { $0.method == arm }.map(\.iteration).max() ?? 0
             for (column, label, percent) in summaryMetrics {
                 guard let base = aggregation.value(arm, 0, column.rawValue) else { continue }
-                let final = aggregation.value(arm, last, column.rawValue)
-                let change = last > 0 ? aggregation.value(arm, last, column.rawValue + "_change") : nil
-                text += arm.padding(toLength: 15, withPad: " ", startingAt: 0) + label.padding(toLength: 24, withPad: " ", startingAt: 0)
-                    + String(base.n).padding(toLength: 8, withPad: " ", startingAt: 0)
-                    + cell(base, percent: percent).padding(toLength: 26, withPad: " ", startingAt: 0)
-                    + cell(final, percent: percent).padding(toLength: 26, withPad: " ", startingAt: 0)
-                    + cell(change, percent: percent, signed: true) + "\n"
+                rows.append((arm, label, percent, base, aggregation.value(arm, last, column.rawValue),
+                             last > 0 ? aggregation.value(arm, last, column.rawValue + "_change") : nil))
             }
         }
+        let tested = rows.indices.filter { rows[$0].change.map { $0.n > 1 } ?? false }
+        let p = tested.map { PairedComparison.permutationPValue(rows[$0].change!.values) }
+        let holm = PairedComparison.holm(p)
+        var text = "arm            metric                  seeds   base                      last                      change (paired)               p (Holm)        MDE\n"
+        for (k, row) in rows.enumerated() {
+            text += row.arm.padding(toLength: 15, withPad: " ", startingAt: 0) + row.label.padding(toLength: 24, withPad: " ", startingAt: 0)
+                + String(row.base.n).padding(toLength: 8, withPad: " ", startingAt: 0)
+                + cell(row.base, percent: row.percent).padding(toLength: 26, withPad: " ", startingAt: 0)
+                + cell(row.final, percent: row.percent).padding(toLength: 26, withPad: " ", startingAt: 0)
+                + cell(row.change, percent: row.percent, signed: true).padding(toLength: 30, withPad: " ", startingAt: 0)
+            if let t = tested.firstIndex(of: k), let change = row.change {
+                let mde = change.standardDeviation.flatMap { PairedComparison.minimumDetectableEffect(n: change.n, sd: $0) }
+                text += String(format: "%.3f (%.3f)   ", p[t], holm[t])
+                    + (mde.map { String(format: row.percent ? "%.1f" : "%.3f", (row.percent ? 100 : 1) * $0) } ?? "–")
+            }
+            text += "\n"
+        }
+        text += "p: two-sided sign-flip permutation test of the paired changes (exact up to 20 seeds); Holm: adjusted over every change above; "
+            + "MDE: the smallest change a paired t-test (α = 0.05) detects with 80% power at this spread\n"
         return text
     }
 }

@@ -119,6 +119,8 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
 
     /// The bootstrap of a run's calibration tables (per iteration, then per confidence source).
     public static let runBootstrap = StreamPurpose(rawValue: 0xB007)
+    /// Random sign assignments of a permutation test too large to enumerate.
+    public static let permutationTests = StreamPurpose(rawValue: 0xB008)
 
     /// Every purpose above, with its name.
     public static let registered: [(name: String, purpose: StreamPurpose)] = [
@@ -139,7 +141,7 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
         ("judgeHeldOutVerdicts", .judgeHeldOutVerdicts), ("judgePoolVerdicts", .judgePoolVerdicts),
         ("judgePreferenceBatches", .judgePreferenceBatches),
         ("qLearning", .qLearning), ("sarsa", .sarsa), ("interruptibilityEvaluation", .interruptibilityEvaluation), ("obedience", .obedience),
-        ("runBootstrap", .runBootstrap),
+        ("runBootstrap", .runBootstrap), ("permutationTests", .permutationTests),
     ]
 }
 

@@ -11,6 +11,13 @@ package struct SeedAggregate: Sendable, Equatable {
     package var mean: Double
     /// The interval, nil with fewer than two seeds.
     package var interval: ClosedRange<Double>?
+    /// The per-seed values, in seed order.
+    package var values: [Double]
+    /// The sample standard deviation over seeds (nil with one seed).
+    package var standardDeviation: Double? {
+        guard n > 1 else { return nil }
+        return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)).squareRoot()
+    }
     package var lower: Double? { interval?.lowerBound }
     package var upper: Double? { interval?.upperBound }
 
@@ -18,6 +25,7 @@ package struct SeedAggregate: Sendable, Equatable {
     /// over 3 seeds can otherwise reach below 0 or above 1).
     package init?(_ values: [Double], level: Double = 0.95, range: ClosedRange<Double>? = nil) {
         guard !values.isEmpty else { return nil }
+        self.values = values
         n = values.count
         mean = values.reduce(0, +) / Double(n)
         guard n > 1 else { interval = nil; return }
