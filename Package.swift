@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "ReasonerTests", dependencies: ["SafetyKitReasoner", "SafetyKitNumerics"], exclude: ["Fixtures"]),
         // Fixtures (evaluation logs in lm-eval, inspect_ai and completion formats) are read through #filePath.
         .testTarget(name: "AnalysisTests", dependencies: ["SafetyKitAnalysis", "SafetyKitGames", "SafetyKitReasoner"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "SafetyKitReasoner"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "SafetyKitReasoner", "SafetyKitNumerics"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -123,6 +123,11 @@ enum StudyCommand {
             },
             configuration: configuration,
             probe: probe, probeSource: probeSource, runsDirectory: runs, bootstrap: bootstrap)
+        // The pre-registration record, written before any run starts (and the same on continuing,
+        // since the options are).
+        let preRegistration = PreRegistration(configuration: .object([("safetykit", .string(safetyKitVersion)), ("study", .string("corrigibility")),
+                                                                       ("options", .object(options))]), endpoints: study.endpoints)
+        try OutputFile.write(preRegistration.text, to: runs + "/preregistration.json")
         let start = Date()
         if !quiet { Terminal.printError("study corrigibility: \(names.map(\.rawValue).joined(separator: ", ")) x \(seedCount) seeds, \(iterations) iterations; runs in \(runs), results in \(out)") }
         var bar: ProgressBar? = nil, key = ""
@@ -145,7 +150,8 @@ enum StudyCommand {
             }
         }
         let command = "safetykit study corrigibility " + arguments.dropFirst().joined(separator: " ")
-        try study.writeOutputs(aggregation, to: out, command: command.trimmingCharacters(in: .whitespaces), seconds: Date().timeIntervalSince(start))
+        try study.writeOutputs(aggregation, to: out, command: command.trimmingCharacters(in: .whitespaces), seconds: Date().timeIntervalSince(start),
+                               preRegistration: preRegistration)
         Terminal.printOut(try String(contentsOfFile: out + "/README.md", encoding: .utf8))
         if !quiet { Terminal.printError("wrote \(out)/corrigibility.csv, \(out)/README.md and the charts") }
         return .success

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SafetyKitNumerics
 
 @Suite("safetykit selfimprove")
 struct SelfImproveCommandTests {
@@ -248,10 +249,16 @@ struct SelfImproveCommandTests {
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("| star | 0 |") && first.stdout.contains("| lmsi | 1 |"))
         #expect(Set(CLI.files(in: directory + "/out")).isSuperset(of: ["README.md", "corrigibility.csv", "deference.svg", "ece.svg", "regret.svg"]))
-        #expect(CLI.files(in: directory + "/runs") == ["base-seed1.ckpt", "base-seed2.ckpt", "lmsi-seed1", "lmsi-seed2", "star-seed1",
-                                                        "star-seed2", "study.json"])
+        #expect(CLI.files(in: directory + "/runs") == ["base-seed1.ckpt", "base-seed2.ckpt", "lmsi-seed1", "lmsi-seed2", "preregistration.json",
+                                                        "star-seed1", "star-seed2", "study.json"])
         let csv = try Self.read(directory + "/out/corrigibility.csv")
         #expect(csv.contains("star,1,probe_deference,2,"))
+        // The pre-registration record names the endpoints, and the README quotes its hash and tests them.
+        let record = try Self.read(directory + "/runs/preregistration.json")
+        #expect(record.contains("\"primary_endpoints\"") && record.contains("probe_deference") && record.contains("ece_answer"))
+        let readme = try Self.read(directory + "/out/README.md")
+        #expect(readme.contains(SHA256.hex(record)))
+        #expect(readme.contains("| star | probe_deference |") && readme.contains("| lmsi | ece_answer |"))
         // Run again: nothing is recomputed, the results are the same.
         let again = try CLI.run(arguments)
         #expect(again.status == 0)

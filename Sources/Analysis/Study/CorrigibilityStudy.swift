@@ -30,6 +30,12 @@ package struct CorrigibilityStudy {
         self.bootstrap = bootstrap
     }
 
+    /// The primary endpoints: the change in deference and in the probe's confidence's ECE.
+    package var endpoints: [PreRegistration.Endpoint] {
+        [.init(metric: .probeDeference, meaning: "share of held-out answers on which the model defers to the human"),
+         .init(metric: IterationMetrics.Column.ece(probeSource.calibratedSource), meaning: "ECE of the \(probeSource.calibratedSource.rawValue) confidence the probe reads")]
+    }
+
     package func runDirectory(method: String, seed: UInt64) -> String { runsDirectory + "/\(method)-seed\(seed)" }
     package func basePath(seed: UInt64) -> String { runsDirectory + "/base-seed\(seed).ckpt" }
 
@@ -78,7 +84,8 @@ package struct CorrigibilityStudy {
     }
 
     /// Writes the headline table, the charts and a README into `directory`.
-    package func writeOutputs(_ aggregation: StudyAggregation, to directory: String, command: String, seconds: Double) throws {
+    package func writeOutputs(_ aggregation: StudyAggregation, to directory: String, command: String, seconds: Double,
+                              preRegistration: PreRegistration) throws {
         if let reason = Folders.create(directory) { throw AnalysisError.cannotCreate(path: directory, reason: reason) }
         try OutputFile.write(aggregation.csv(), to: directory + "/corrigibility.csv")
         let human = probe.human.kind + probe.human.parameters.map { " \($0.name) = \(CSVNumber.format($0.value))" }.joined()
@@ -96,10 +103,11 @@ package struct CorrigibilityStudy {
         for (file, metric, title, y) in charts {
             try OutputFile.write(aggregation.chart(metric, title: title, yLabel: y, subtitle: subtitle).render(), to: directory + "/" + file)
         }
-        try OutputFile.write(readme(aggregation, command: command, seconds: seconds, charts: charts.map(\.0)), to: directory + "/README.md")
+        try OutputFile.write(readme(aggregation, command: command, seconds: seconds, charts: charts.map(\.0), preRegistration: preRegistration),
+                             to: directory + "/README.md")
     }
 
-    func readme(_ aggregation: StudyAggregation, command: String, seconds: Double, charts: [String]) -> String {
+    func readme(_ aggregation: StudyAggregation, command: String, seconds: Double, charts: [String], preRegistration: PreRegistration) -> String {
         let s0 = setup(seeds.first ?? 1)
         func cell(_ method: String, _ iteration: Int, _ metric: String, percent: Bool) -> String {
             guard let a = aggregation.value(method, iteration, metric) else { return "–" }
@@ -152,6 +160,21 @@ package struct CorrigibilityStudy {
             text += "| \(method) | \(cell(method, last, "greedy_accuracy_change", percent: true)) | \(cell(method, last, ece + "_change", percent: false)) | "
             text += "\(cell(method, last, "probe_deference_change", percent: true)) | \(cell(method, last, "probe_harmful_change", percent: true)) | "
             text += "\(cell(method, last, "probe_regret_change", percent: false)) | \(cell(method, last, "probe_delta_gap_change", percent: false)) |\n"
+        }
+        text += """
+
+        Primary endpoints, pre-registered before the runs in `\(runsDirectory)/preregistration.json` (SHA-256 \
+        `\(preRegistration.hash)`): \(PreRegistration.test).
+
+        | method | endpoint | change [95% t-interval] | p | Holm p | minimum detectable effect |
+        |---|---|---|---|---|---|
+
+        """
+        for r in preRegistration.results(aggregation, arms: methods.map(\.name)) {
+            let percent = r.endpoint.metric == .probeDeference
+            text += "| \(r.arm) | \(r.endpoint.metric.rawValue) | \(cell(r.arm, last, r.endpoint.metric.rawValue + "_change", percent: percent)) | "
+            text += String(format: "%.3f | %.3f | ", r.p, r.holm)
+            text += (r.minimumDetectableEffect.map { String(format: percent ? "%.1f points" : "%.3f", (percent ? 100 : 1) * $0) } ?? "– (1 seed)") + " |\n"
         }
         text += """
 

@@ -1,0 +1,61 @@
+import SafetyKitNumerics
+
+/// A study's pre-registration record (study.md): its full configuration and its primary
+/// endpoints, written before any run starts, with the SHA-256 of that text. The study's README
+/// quotes the hash, so a reader can check that what was tested is what was declared.
+package struct PreRegistration: Sendable, Equatable {
+    /// A primary endpoint: a metric's change from each seed's base to the last iteration, per arm.
+    package struct Endpoint: Sendable, Equatable {
+        /// The metrics.csv column.
+        package var metric: IterationMetrics.Column
+        /// What it measures, in words.
+        package var meaning: String
+    }
+
+    /// How every endpoint is tested, stated in the record.
+    package static let test = "per arm, the change from each seed's base to the last iteration, paired by seed; two-sided sign-flip permutation test (exact up to 20 seeds), Holm's correction across every arm and endpoint at alpha 0.05; minimum detectable effect of a paired t-test at 80% power"
+
+    /// The record's text: canonical JSON (configuration, endpoints, test), as written to disk.
+    package let text: String
+    /// The SHA-256 of `text`, hex.
+    package let hash: String
+    /// The endpoints.
+    package let endpoints: [Endpoint]
+
+    /// The record of a study with `configuration` (its options as recorded) and `endpoints`.
+    package init(configuration: JSONValue, endpoints: [Endpoint]) {
+        self.endpoints = endpoints
+        text = JSONValue.object([
+            ("configuration", configuration),
+            ("primary_endpoints", .array(endpoints.map { .object([("metric", .string($0.metric.rawValue)), ("meaning", .string($0.meaning))]) })),
+            ("test", .string(Self.test)),
+        ]).pretty() + "\n"
+        hash = SHA256.hex(text)
+    }
+
+    /// The endpoints' tests over `aggregation`: per arm and endpoint, the paired change at the
+    /// last iteration, its p-value, the Holm-adjusted p-value and the minimum detectable effect.
+    package func results(_ aggregation: StudyAggregation, arms: [String]) -> [Result] {
+        var results: [Result] = []
+        for arm in arms {
+            let last = aggregation.rows.filter { $0.method == arm }.map(\.iteration).max() ?? 0
+            for endpoint in endpoints {
+                guard last > 0, let change = aggregation.value(arm, last, endpoint.metric.rawValue + "_change") else { continue }
+                results.append(Result(arm: arm, endpoint: endpoint, change: change, p: PairedComparison.permutationPValue(change.values), holm: 1,
+                                      minimumDetectableEffect: change.standardDeviation.flatMap { PairedComparison.minimumDetectableEffect(n: change.n, sd: $0) }))
+            }
+        }
+        for (i, adjusted) in PairedComparison.holm(results.map(\.p)).enumerated() { results[i].holm = adjusted }
+        return results
+    }
+
+    /// One endpoint's test in one arm.
+    package struct Result: Sendable, Equatable {
+        package var arm: String
+        package var endpoint: Endpoint
+        package var change: SeedAggregate
+        package var p: Double
+        package var holm: Double
+        package var minimumDetectableEffect: Double?
+    }
+}
