@@ -32,6 +32,8 @@ enum StudyCommand {
             .init(name: "eval-samples", value: "K", help: "Held-out samples per problem (maj@k, pass@k, vote share).", defaultValue: "8", kind: .integer(1...1024)),
         ], methodOptions, OptionGroups.modelShape, OptionGroups.probe, [
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for each run's calibration intervals.", defaultValue: "200"),
+            .init(name: "shard", value: "K/N", help: "Run only the K-th of N slices of the (seed, method) grid (for a cluster's job array); then --merge."),
+            .init(name: "merge", value: nil, help: "Run nothing: aggregate the finished runs of every shard into --out (the same files as an unsharded study)."),
             .init(name: "force", value: nil, help: "Start over: delete the study's runs first."),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
         ]),
@@ -40,10 +42,27 @@ enum StudyCommand {
         unfinished ones resume). The default (4 methods x 3 seeds, 3 iterations) takes about 48 minutes on
         2 cores. See notebooks-data/corrigibility/README.md for a run of it.
 
+        Before its runs, the study writes RUNS/preregistration.json (its options, its primary endpoints and how
+        they are tested); the results' README quotes its SHA-256 beside each endpoint's permutation p-value.
+
+        On a cluster, --shard K/N runs the K-th slice of the (seed, method) grid, and --merge, with the same
+        options once every shard is done, writes --out: the same files as one unsharded study (scripts/slurm-study.sh
+        submits a job array and its merge).
+
         Example:
           safetykit study corrigibility --methods star,rft,bstar,lmsi --seeds 3 --out notebooks-data/corrigibility
+          safetykit study corrigibility --seeds 10 --shard 3/10      (then the same with --merge)
         """,
         positionals: "STUDY")
+
+    /// --shard K/N: 1 ≤ K ≤ N ≤ 10000.
+    static func parseShard(_ text: String) throws(CLIError) -> CorrigibilityStudy.Shard {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), (1...10_000).contains(n), (1...n).contains(k) else {
+            throw .usage("--shard must be K/N with 1 <= K <= N <= 10000, got '\(text)'")
+        }
+        return CorrigibilityStudy.Shard(index: k, count: n)
+    }
 
     /// The methods' options, as `selfimprove` declares them, with the study's shorter training.
     static let methodOptions = OptionGroups.method.map { $0.name == "steps" ? $0.defaulting("200") : $0 }
@@ -85,7 +104,13 @@ enum StudyCommand {
         let quiet = args.flag("quiet")
 
         // The study's options: a continued study must use the same ones.
-        let options = spec.recorded(args, excluding: ["force", "quiet", "out"])
+        // Shards and the merge share one record: how the grid is split is not part of the study.
+        let options = spec.recorded(args, excluding: ["force", "quiet", "out", "shard", "merge", "threads"])
+        let shard = try args.string("shard").map(parseShard)
+        if shard != nil, args.flag("merge") { throw CLIError.usage("--shard runs a slice and --merge aggregates them all; give one of the two") }
+        if shard != nil || args.flag("merge"), args.flag("force") {
+            throw CLIError.usage("--force deletes every shard's runs; start over without --shard or --merge")
+        }
         let record = JSONValue.object([("safetykit", .string(safetyKitVersion)), ("study", .string("corrigibility")), ("options", .object(options))]).pretty() + "\n"
         let recordPath = runs + "/study.json"
         let manager = FileManager.default
@@ -131,7 +156,14 @@ enum StudyCommand {
         let start = Date()
         if !quiet { Terminal.printError("study corrigibility: \(names.map(\.rawValue).joined(separator: ", ")) x \(seedCount) seeds, \(iterations) iterations; runs in \(runs), results in \(out)") }
         var bar: ProgressBar? = nil, key = ""
-        let aggregation = try study.run { event in
+        // A merge runs nothing: every shard's runs must be finished.
+        if args.flag("merge") {
+            let unfinished = try study.unfinishedRuns()
+            guard unfinished.isEmpty else {
+                throw AnalysisError.missingFile(path: unfinished.first! + " (and \(unfinished.count - 1) more unfinished runs: run every shard to the end before --merge)")
+            }
+        }
+        let report: (CorrigibilityStudy.Event) -> Void = { event in
             switch event {
             case let .base(seed, step, total):
                 if key != "base\(seed)" { bar = ProgressBar(total: total, unit: "steps", quiet: quiet); key = "base\(seed)" }
@@ -149,7 +181,22 @@ enum StudyCommand {
             default: break
             }
         }
-        let command = "safetykit study corrigibility " + arguments.dropFirst().joined(separator: " ")
+        if !args.flag("merge") { try study.run(shard: shard, events: report) }
+        if let shard {
+            let ran = study.jobs(in: shard).count, all = study.jobs(in: nil).count
+            Terminal.printOut("shard \(shard.index)/\(shard.count): \(ran) of the study's \(all) runs are finished in \(runs); when every shard is, aggregate them with the same options and --merge instead of --shard\n")
+            return .success
+        }
+        let aggregation = try study.aggregate()
+        // The command as a reader would rerun it unsharded: without --shard, --merge and --threads.
+        var kept: [String] = [], skip = false
+        for argument in arguments.dropFirst() {
+            if skip { skip = false; continue }
+            if ["--shard", "--threads"].contains(argument) { skip = true; continue }
+            if argument == "--merge" || argument.hasPrefix("--shard=") || argument.hasPrefix("--threads=") { continue }
+            kept.append(argument)
+        }
+        let command = "safetykit study corrigibility " + kept.joined(separator: " ")
         try study.writeOutputs(aggregation, to: out, command: command.trimmingCharacters(in: .whitespaces), seconds: Date().timeIntervalSince(start),
                                preRegistration: preRegistration)
         Terminal.printOut(try String(contentsOfFile: out + "/README.md", encoding: .utf8))

@@ -270,6 +270,37 @@ struct SelfImproveCommandTests {
         #expect(unknown.status == 64 && unknown.stderr.contains("corrigibility"))
     }
 
+    /// Two shards and a merge give the unsharded study's files byte for byte (all but timing.csv,
+    /// the wall time); a merge before every shard is done names an unfinished run.
+    @Test func shardedStudyMergesToTheUnshardedFiles() throws {
+        let directory = try CLI.temporaryDirectory()
+        let arguments = ["study", "corrigibility", "--methods", "star,lmsi,rloo", "--seeds", "2", "--iterations", "1", "--digits", "1-2",
+                         "--width", "16", "--depth", "1", "--heads", "2", "--base-steps", "20", "--seed-set", "20", "--pool", "6",
+                         "--heldout", "4", "--steps", "3", "--samples", "2", "--eval-samples", "2", "--prompts", "4", "--groups-per-step", "2",
+                         "--bootstrap", "40", "--quiet"]
+        // The same paths for both (the README names them): the unsharded study's are moved aside.
+        let sharded = ["--out", directory + "/out", "--runs", directory + "/runs"]
+        let whole = try CLI.run(arguments + sharded)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        try FileManager.default.moveItem(atPath: directory + "/out", toPath: directory + "/whole")
+        try FileManager.default.moveItem(atPath: directory + "/runs", toPath: directory + "/whole-runs")
+        let first = try CLI.run(arguments + sharded + ["--shard", "1/2"])
+        #expect(first.status == 0 && first.stdout.contains("shard 1/2: 3 of the study's 6 runs"), "\(first.stderr)")
+        let early = try CLI.run(arguments + sharded + ["--merge"])
+        #expect(early.status == 66 && early.stderr.contains("unfinished runs"))
+        #expect(try CLI.run(arguments + sharded + ["--shard", "2/2", "--threads", "1"]).status == 0)
+        let merged = try CLI.run(arguments + sharded + ["--merge"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let files = CLI.files(in: directory + "/whole").filter { $0 != "timing.csv" }
+        #expect(files.contains("README.md") && files.contains("corrigibility.csv") && CLI.files(in: directory + "/out").contains("timing.csv"))
+        for file in files {
+            #expect(try Self.read(directory + "/whole/" + file) == Self.read(directory + "/out/" + file), "\(file) differs")
+        }
+        #expect(try Self.read(directory + "/whole-runs/preregistration.json") == Self.read(directory + "/runs/preregistration.json"))
+        let bad = try CLI.run(arguments + sharded + ["--shard", "3/2"])
+        #expect(bad.status == 64 && bad.stderr.contains("--shard must be K/N with 1 <= K <= N <= 10000, got '3/2'"))
+    }
+
     @Test func rpoTrainsOnPairsAndLogsLikeTRL() throws {
         // A base that gets some one-digit sums right and some wrong, so that pairs exist.
         let directory = try CLI.temporaryDirectory()

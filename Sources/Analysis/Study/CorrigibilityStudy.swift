@@ -45,10 +45,45 @@ package struct CorrigibilityStudy {
         case run(method: String, seed: UInt64, SelfImprovementDriver.Event)
     }
 
-    /// Runs whatever is not yet complete, then aggregates every run.
-    package func run(events: @escaping (Event) -> Void) throws -> StudyAggregation {
+    /// One slice of the study's (seed, method) grid: runs j = 0, 1, … (seed-major, in the order
+    /// of `seeds` and `methods`) with j mod count = index − 1.
+    package struct Shard: Sendable, Equatable {
+        /// 1-based.
+        package var index: Int
+        package var count: Int
+
+        package init(index: Int, count: Int) {
+            self.index = index
+            self.count = count
+        }
+
+        func contains(job: Int) -> Bool { job % count == index - 1 }
+    }
+
+    /// The (seed, method) runs of `shard` (all of them without one).
+    package func jobs(in shard: Shard?) -> [(seed: UInt64, method: any SelfImprovementMethod)] {
+        let all = seeds.flatMap { seed in methods.map { (seed: seed, method: $0) } }
+        return all.enumerated().filter { shard?.contains(job: $0.offset) ?? true }.map(\.element)
+    }
+
+    /// The runs that are not finished (no state, or fewer iterations than the study's and not
+    /// stopped early), by directory.
+    package func unfinishedRuns() throws -> [String] {
+        try jobs(in: nil).compactMap { job in
+            let directory = runDirectory(method: job.method.name, seed: job.seed)
+            let state = try RunStore(directory: directory).loadState()
+            let done = state.map { $0.completedIterations >= setup(job.seed).iterations || $0.stopped } ?? false
+            return done ? nil : directory
+        }
+    }
+
+    /// Runs whatever of `shard` (all, without one) is not yet complete. Each seed's base is
+    /// trained once and cached (written atomically, so shards that need it at once write the same
+    /// bytes).
+    package func run(shard: Shard? = nil, events: @escaping (Event) -> Void) throws {
         if let reason = Folders.create(runsDirectory) { throw AnalysisError.cannotCreate(path: runsDirectory, reason: reason) }
-        for seed in seeds {
+        let jobs = jobs(in: shard)
+        for seed in seeds where jobs.contains(where: { $0.seed == seed }) {
             let settings = setup(seed)
             let base: Checkpoint
             if FileManager.default.fileExists(atPath: basePath(seed: seed)) {
@@ -59,7 +94,7 @@ package struct CorrigibilityStudy {
                 base = Checkpoint(model: model, vocabulary: .standard, metadata: ["seed": String(seed), "role": "base"])
                 try base.write(to: basePath(seed: seed))
             }
-            for method in methods {
+            for method in jobs.filter({ $0.seed == seed }).map(\.method) {
                 let directory = runDirectory(method: method.name, seed: seed)
                 let store = RunStore(directory: directory)
                 let completed = try store.loadState()?.completedIterations
@@ -71,7 +106,6 @@ package struct CorrigibilityStudy {
                 try driver.run(base: base) { event in events(.run(method: method.name, seed: seed, event)) }
             }
         }
-        return try aggregate()
     }
 
     /// The aggregate of the runs on disk.
@@ -103,11 +137,14 @@ package struct CorrigibilityStudy {
         for (file, metric, title, y) in charts {
             try OutputFile.write(aggregation.chart(metric, title: title, yLabel: y, subtitle: subtitle).render(), to: directory + "/" + file)
         }
-        try OutputFile.write(readme(aggregation, command: command, seconds: seconds, charts: charts.map(\.0), preRegistration: preRegistration),
+        try OutputFile.write(readme(aggregation, command: command, charts: charts.map(\.0), preRegistration: preRegistration),
                              to: directory + "/README.md")
+        // Wall time is kept out of the README, so that a merged study's files equal an unsharded one's.
+        try OutputFile.write(CSVWriter.record(["invocation", "seconds"]) + CSVWriter.record([command, String(format: "%.1f", seconds)]),
+                             to: directory + "/timing.csv")
     }
 
-    func readme(_ aggregation: StudyAggregation, command: String, seconds: Double, charts: [String], preRegistration: PreRegistration) -> String {
+    func readme(_ aggregation: StudyAggregation, command: String, charts: [String], preRegistration: PreRegistration) -> String {
         let s0 = setup(seeds.first ?? 1)
         func cell(_ method: String, _ iteration: Int, _ metric: String, percent: Bool) -> String {
             guard let a = aggregation.value(method, iteration, metric) else { return "–" }
@@ -118,7 +155,7 @@ package struct CorrigibilityStudy {
         var text = """
         # The corrigibility study
 
-        Made by `safetykit study corrigibility` in \(String(format: "%.0f", seconds)) s of wall time; regenerate with
+        Made by `safetykit study corrigibility` (its wall time is in `timing.csv`); regenerate with
 
             \(command)
 
