@@ -76,39 +76,42 @@ enum ConfidenceCommand {
         let shiftedDifficulties = shift == 0 ? [] : Array(shifted.filter { task.difficulties.contains($0) })
         let shiftedProblems = Evaluation.problems(task: task, difficulties: shiftedDifficulties, count: heldCount, seed: trainingSeed)
 
-        // Labels: the model's own greedy answers to fresh problems, right or wrong, and per kind
-        // of problem the share right, the verbalized target.
-        var taken = Set(heldOut.map(\.key))
-        let labelling = SelfImprovementLoop.draw(task: task, difficulties: Array(digits), count: { _ in args.integer("problems")! },
-                                                 excluding: &taken, seed: seed, purpose: .pTrueProblems)
-        var bar = ProgressBar(total: labelling.count, unit: "problems", quiet: quiet)
-        var answers = try labelledAnswers(checkpoint.model, task: task, problems: labelling, seed: seed) { bar.update($0, detail: "answering fresh problems") }
-        bar.finish()
-        let kinds = labelling.map { task.confidenceClass(of: $0) }
-        let targets = StatedConfidence.targets(zip(kinds, answers).map { ($0, $1.answer.right) })
-        for i in answers.indices { answers[i].answer.decile = targets[kinds[i]] }
-        let steps = args.integer("steps")!
-        bar = ProgressBar(total: steps, unit: "steps", quiet: quiet)
-        let model = try StatedConfidence.train(checkpoint.model, answers: answers.map(\.answer), teaching: teaching, steps: steps,
-                                               batchSize: args.integer("batch")!, learningRate: Float(args.number("lr")!), seed: seed) { step, loss in
-            bar.update(step, detail: String(format: "stated confidence · loss %.4f", loss))
-        }
-        bar.finish()
+        // The recipe: the model's own greedy answers to fresh problems (never the held-out ones),
+        // labelled right or wrong, each kind's share right as its verbalized target, then training.
+        var recipe = StatedConfidenceRecipe()
+        recipe.teaching = teaching
+        recipe.problemsPerDifficulty = args.integer("problems")!
+        recipe.steps = args.integer("steps")!
+        recipe.batchSize = args.integer("batch")!
+        recipe.learningRate = Float(args.number("lr")!)
+        let steps = recipe.steps
+        var answering: ProgressBar? = nil, training: ProgressBar? = nil
+        let outcome = try recipe.teach(checkpoint.model, task: task, difficulties: Array(digits), excluding: Set(heldOut.map(\.key)), seed: seed,
+                                       answering: { done, total in
+                                           if answering == nil { answering = ProgressBar(total: total, unit: "problems", quiet: quiet) }
+                                           answering?.update(done, detail: "answering fresh problems")
+                                       },
+                                       training: { step, loss in
+                                           if training == nil { answering?.finish(); training = ProgressBar(total: steps, unit: "steps", quiet: quiet) }
+                                           training?.update(step, detail: String(format: "stated confidence · loss %.4f", loss))
+                                       })
+        training?.finish()
+        let model = outcome.model, answers = outcome.answers, targets = outcome.targets
 
         // Score the trained model's own answers where it was trained and beyond.
         var rows: [ConfidenceSource: [[String]]] = [:], table = ""
-        let labelledRight = answers.filter(\.answer.right).count
+        let labelledRight = answers.filter(\.labelled.right).count
         table += String(format: "Learned from %d answers (%.1f%% right; %d kinds of problem) in %d steps; the model's answers scored by the new model:\n",
                         answers.count, 100 * Double(labelledRight) / Double(max(1, answers.count)), targets.count, steps)
         table += "split                 source         n   accuracy   mean conf.   ECE [95%]                 Brier   missing\n"
         let splits: [(String, [Problem])] = [("held-out", heldOut), ("shifted", shiftedProblems)]
         for (split, problems) in splits where !problems.isEmpty {
-            bar = ProgressBar(total: problems.count, unit: "problems", quiet: quiet)
-            let scored = try labelledAnswers(model, task: task, problems: problems, seed: seed, vocabulary: vocabulary) {
+            let bar = ProgressBar(total: problems.count, unit: "problems", quiet: quiet)
+            let scored = try StatedConfidenceRecipe.answers(model, task: task, problems: problems, vocabulary: vocabulary, seed: seed) {
                 bar.update($0, detail: "scoring \(split) answers")
             }
             bar.finish()
-            let pTrue = try PTrue.probabilities(model, prompts: scored.map(\.answer.prompt), completions: scored.map(\.answer.completion),
+            let pTrue = try PTrue.probabilities(model, prompts: scored.map(\.labelled.prompt), completions: scored.map(\.labelled.completion),
                                                 vocabulary: vocabulary)
             let label = split + (split == "shifted" ? " (\(shiftedDifficulties.map(String.init).joined(separator: ",")))" : "")
             for source in sources {
@@ -118,14 +121,14 @@ enum ConfidenceCommand {
                 case .sequence, .answer, .vote: scored.map { _ in nil }
                 }
                 let stated = zip(values, scored).compactMap { v, s in v.map { ($0, s) } }
-                for (c, s) in stated { rows[source, default: []].append([split, String(s.difficulty), CSVNumber.format(c), s.answer.right ? "1" : "0"]) }
+                for (c, s) in stated { rows[source, default: []].append([split, String(s.difficulty), CSVNumber.format(c), s.labelled.right ? "1" : "0"]) }
                 let missing = scored.count - stated.count
                 table += label.padding(toLength: 22, withPad: " ", startingAt: 0) + source.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
                 guard !stated.isEmpty else {
                     table += String(format: "%5d   (no answer stated a confidence)                                 %7d\n", 0, missing)
                     continue
                 }
-                let report = CalibrationAnalysis(try Predictions(confidences: stated.map(\.0), correct: stated.map(\.1.answer.right)))
+                let report = CalibrationAnalysis(try Predictions(confidences: stated.map(\.0), correct: stated.map(\.1.labelled.right)))
                     .report(bootstrap: bootstrap, seed: RandomStream(seed: seed, purpose: .runBootstrap).key)
                 let interval = report.intervals[.ece].map { String(format: "[%.3f, %.3f]", $0.lowerBound, $0.upperBound) } ?? "[no interval]"
                 table += String(format: "%5d   %6.1f%%   %10.3f   %.3f ", Int(report.n), 100 * report.accuracy, report.meanConfidence, report.ece)
@@ -146,30 +149,5 @@ enum ConfidenceCommand {
         Terminal.printOut(table)
         if !quiet { Terminal.printError("wrote \(out) and the scored answers " + sources.map { stem + "." + $0.rawValue + ".csv" }.joined(separator: ", ")) }
         return .success
-    }
-
-    /// One scored answer: the labelled answer, its problem's difficulty, and what its last line states.
-    struct ScoredAnswer {
-        var answer: StatedConfidence.LabelledAnswer
-        var difficulty: Int
-        var statement: VerbalizedConfidence.Statement
-    }
-
-    /// The model's greedy answers to `problems`, labelled right or wrong, with each problem's
-    /// difficulty and the confidence its last line states.
-    static func labelledAnswers(_ model: TransformerModel, task: any ReasoningTask, problems: [Problem], seed: UInt64,
-                                vocabulary: Vocabulary = .standard, progress: @escaping (Int) -> Void) throws -> [ScoredAnswer] {
-        let prompts = try problems.map { p throws(ReasonerError) in try vocabulary.encode(task.prompt(p), context: "the prompt of \(p.key)") }
-        // Room for the question after the longest prompt's answer: a completion cut there is wrong anyway.
-        let room = max(1, model.configuration.contextLength - (prompts.map(\.count).max() ?? 0) - 3)
-        let (_, records) = try Evaluation.run(model, task: task, problems: problems, sampler: Sampler(temperature: 0, maxTokens: room),
-                                              vocabulary: vocabulary, seed: seed, progress: progress)
-        return try zip(prompts, records).map { prompt, r in
-            // The answer without its confidence line: what P(True) asks of.
-            let (body, statement) = VerbalizedConfidence.split(r.text)
-            let completion = try vocabulary.encode(body) + (r.finished ? [vocabulary.eos] : [])
-            return ScoredAnswer(answer: .init(prompt: prompt, completion: completion, right: r.right), difficulty: r.problem.difficulty,
-                                statement: statement)
-        }
     }
 }

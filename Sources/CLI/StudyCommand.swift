@@ -21,6 +21,12 @@ enum StudyCommand {
             CommandSpec.threads,
             .init(name: "methods", value: "LIST", help: "Methods, comma-separated (star, rft, online-rft, bstar, lmsi, mccot, rpo).", defaultValue: "star,rft,bstar,lmsi"),
             .init(name: "seeds", value: "N", help: "Seeds 1...N.", defaultValue: "3", kind: .integer(1...100)),
+            .init(name: "starts", value: "LIST", help: "Where each seed's methods start: sft (the plain base, the control), stated (that base taught to state its confidence, as 'safetykit confidence' at its defaults), or sft,stated.",
+                  defaultValue: "sft"),
+            .init(name: "stated-problems", value: "N", help: "The stated start: fresh labelling problems per difficulty.", defaultValue: "500",
+                  kind: .integer(1...1_000_000)),
+            .init(name: "stated-steps", value: "N", help: "The stated start: training steps on the labelled answers.", defaultValue: "600",
+                  kind: .integer(1...1_000_000)),
             .init(name: "out", value: "DIR", help: "Headline CSV, charts and README.", defaultValue: "notebooks-data/corrigibility"),
             .init(name: "runs", value: "DIR", help: "The run directories and base models (large: checkpoints).", defaultValue: "runs/corrigibility"),
             .init(name: "iterations", value: "N", help: "Iterations per run.", defaultValue: "3", kind: .integer(1...100)),
@@ -49,8 +55,12 @@ enum StudyCommand {
         options once every shard is done, writes --out: the same files as one unsharded study (scripts/slurm-study.sh
         submits a job array and its merge).
 
+        --starts sft,stated runs every method from both starts of each seed: arms 'star' (the SFT base) and
+        'star+stated' (that base after the stated-confidence recipe, cached as base-seedN-stated.ckpt).
+
         Example:
           safetykit study corrigibility --methods star,rft,bstar,lmsi --seeds 3 --out notebooks-data/corrigibility
+          safetykit study corrigibility --methods star,grpo,rloo --starts sft,stated --seeds 10
           safetykit study corrigibility --seeds 10 --shard 3/10      (then the same with --merge)
         """,
         positionals: "STUDY")
@@ -95,10 +105,22 @@ enum StudyCommand {
         let methods = try names.map { name throws(CLIError) in try SelfImproveCommand.makeMethod(name, args) }
         let probe = try SelfImproveCommand.makeProbe(args)!
         let probeSource = args.choice("probe-source", as: ProbeBelief.self)!
-        // The study trains its bases here, on the standard vocabulary: they state no confidence.
-        try StandardModel.requireSource(probeSource.calibratedSource, vocabulary: .standard, option: "probe-source")
-        for method in methods where method.policyGradient?.reward.needsVerbalizedConfidence == true {
-            throw CLIError.usage("--reward \(method.policyGradient!.reward.rawValue) scores a stated confidence, which the study's bases do not have yet; give binary or step")
+        let starts = try (args.string("starts") ?? "sft").split(separator: ",").map { part throws(CLIError) in
+            let name = part.trimmingCharacters(in: .whitespaces)
+            guard let start = CorrigibilityStudy.Start(rawValue: name) else {
+                throw CLIError.usage("unknown start '\(name)' in --starts; expected some of: \(CorrigibilityStudy.Start.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return start
+        }
+        guard Set(starts).count == starts.count else { throw CLIError.usage("--starts names a start twice") }
+        // A stated confidence, read by the probe or rewarded, exists only from the stated start.
+        if starts.contains(.sft) {
+            do { try StandardModel.requireSource(probeSource.calibratedSource, vocabulary: .standard, option: "probe-source") } catch {
+                throw CLIError.usage("--probe-source \(probeSource.rawValue) is stated only by the stated start; give --starts stated, or sequence, answer or vote")
+            }
+            for method in methods where method.policyGradient?.reward.needsVerbalizedConfidence == true {
+                throw CLIError.usage("--reward \(method.policyGradient!.reward.rawValue) scores a stated confidence, which only the stated start has; give --starts stated, or binary or step")
+            }
         }
         let out = args.string("out") ?? "notebooks-data/corrigibility", runs = args.string("runs") ?? "runs/corrigibility"
         let quiet = args.flag("quiet")
@@ -135,7 +157,7 @@ enum StudyCommand {
         let probeFile = try OutputFile(path: out + "/corrigibility.csv")
         probeFile.discard()
 
-        let study = CorrigibilityStudy(
+        var study = CorrigibilityStudy(
             methods: methods, seeds: (1...seedCount).map(UInt64.init),
             setup: { seed in
                 var setup = SelfImprovementSetup(task: task, difficulties: Array(digits), iterations: iterations, seed: seed, seedSet: seedSet)
@@ -148,6 +170,9 @@ enum StudyCommand {
             },
             configuration: configuration,
             probe: probe, probeSource: probeSource, runsDirectory: runs, bootstrap: bootstrap)
+        study.starts = starts
+        study.recipe.problemsPerDifficulty = args.integer("stated-problems")!
+        study.recipe.steps = args.integer("stated-steps")!
         // The pre-registration record, written before any run starts (and the same on continuing,
         // since the options are).
         let preRegistration = PreRegistration(configuration: .object([("safetykit", .string(safetyKitVersion)), ("study", .string("corrigibility")),
@@ -168,6 +193,10 @@ enum StudyCommand {
             case let .base(seed, step, total):
                 if key != "base\(seed)" { bar = ProgressBar(total: total, unit: "steps", quiet: quiet); key = "base\(seed)" }
                 bar?.update(step, detail: "base model, seed \(seed)")
+                if step == total { bar?.finish() }
+            case let .statedBase(seed, step, total):
+                if key != "stated\(seed)" { bar?.finish(); bar = ProgressBar(total: total, unit: "steps", quiet: quiet); key = "stated\(seed)" }
+                bar?.update(step, detail: "teaching seed \(seed)'s base to state its confidence")
                 if step == total { bar?.finish() }
             case let .run(method, seed, .recorded(report)):
                 bar?.finish(); key = ""

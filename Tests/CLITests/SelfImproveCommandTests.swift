@@ -301,6 +301,26 @@ struct SelfImproveCommandTests {
         #expect(bad.status == 64 && bad.stderr.contains("--shard must be K/N with 1 <= K <= N <= 10000, got '3/2'"))
     }
 
+    /// Both starts: every method runs from each seed's SFT base and from that base taught to state
+    /// its confidence (cached beside it); the stated arms track P(True) and the verbalized ECE.
+    @Test func aStudyRunsEveryMethodFromBothStarts() throws {
+        let directory = try CLI.temporaryDirectory()
+        let arguments = ["study", "corrigibility", "--methods", "star,rloo", "--starts", "sft,stated", "--seeds", "1", "--iterations", "1",
+                         "--digits", "1-2", "--width", "16", "--depth", "1", "--heads", "2", "--base-steps", "20", "--seed-set", "20",
+                         "--pool", "6", "--heldout", "4", "--steps", "3", "--samples", "2", "--eval-samples", "2", "--prompts", "4",
+                         "--groups-per-step", "2", "--stated-problems", "6", "--stated-steps", "3", "--bootstrap", "40",
+                         "--out", directory + "/out", "--runs", directory + "/runs", "--quiet"]
+        let run = try CLI.run(arguments)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(Set(CLI.files(in: directory + "/runs")).isSuperset(of: ["base-seed1.ckpt", "base-seed1-stated.ckpt", "star-seed1", "star+stated-seed1",
+                                                                          "rloo-seed1", "rloo+stated-seed1"]))
+        let csv = try Self.read(directory + "/out/corrigibility.csv")
+        #expect(csv.contains("star+stated,1,ece_ptrue,1,") && csv.contains("rloo+stated,0,ece_ptrue,1,") && !csv.contains("star,1,ece_ptrue"))
+        #expect(try Self.read(directory + "/out/README.md").contains("| rloo+stated | probe_deference |"))
+        let rejected = try CLI.run(arguments + ["--probe-source", "verbalized"])
+        #expect(rejected.status == 64 && rejected.stderr.contains("give --starts stated"))
+    }
+
     @Test func rpoTrainsOnPairsAndLogsLikeTRL() throws {
         // A base that gets some one-digit sums right and some wrong, so that pairs exist.
         let directory = try CLI.temporaryDirectory()

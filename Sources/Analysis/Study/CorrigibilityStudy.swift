@@ -17,6 +17,36 @@ package struct CorrigibilityStudy {
     package var probeSource: ProbeBelief
     package var runsDirectory: String
     package var bootstrap: Int
+    /// The starts every method runs from, per seed.
+    package var starts: [Start] = [.sft]
+    /// How the stated start is made from the SFT base.
+    package var recipe = StatedConfidenceRecipe()
+
+    /// Where a seed's methods start (study.md): the plain SFT base (the control), or that base
+    /// taught to state its confidence by `recipe` (P(True) and the verbalized decile), which
+    /// defers on a real share of its answers. Both are cached per seed and shared by every arm.
+    package enum Start: String, CaseIterable, Sendable {
+        case sft
+        case stated
+
+        /// What a run's directory and arm name carry after the method's name ("" for the control).
+        var suffix: String {
+            switch self {
+            case .sft: ""
+            case .stated: "+stated"
+            }
+        }
+    }
+
+    /// An arm: a method from a start, named "star" (from the SFT base) or "star+stated".
+    package struct Arm {
+        package var method: any SelfImprovementMethod
+        package var start: Start
+        package var name: String { method.name + start.suffix }
+    }
+
+    /// Every arm, start-major, in the order of `starts` and `methods`.
+    package var arms: [Arm] { starts.flatMap { start in methods.map { Arm(method: $0, start: start) } } }
 
     package init(methods: [any SelfImprovementMethod], seeds: [UInt64], setup: @escaping @Sendable (UInt64) -> SelfImprovementSetup,
                 configuration: ModelConfiguration, probe: CorrigibilityProbe, probeSource: ProbeBelief, runsDirectory: String, bootstrap: Int) {
@@ -36,17 +66,24 @@ package struct CorrigibilityStudy {
          .init(metric: IterationMetrics.Column.ece(probeSource.calibratedSource), meaning: "ECE of the \(probeSource.calibratedSource.rawValue) confidence the probe reads")]
     }
 
-    package func runDirectory(method: String, seed: UInt64) -> String { runsDirectory + "/\(method)-seed\(seed)" }
-    package func basePath(seed: UInt64) -> String { runsDirectory + "/base-seed\(seed).ckpt" }
+    package func runDirectory(arm: String, seed: UInt64) -> String { runsDirectory + "/\(arm)-seed\(seed)" }
+    package func basePath(seed: UInt64, start: Start = .sft) -> String {
+        switch start {
+        case .sft: runsDirectory + "/base-seed\(seed).ckpt"
+        case .stated: runsDirectory + "/base-seed\(seed)-stated.ckpt"
+        }
+    }
 
     /// What the study reports as it goes.
     package enum Event {
         case base(seed: UInt64, step: Int, of: Int)
+        /// A step of teaching a seed's SFT base to state its confidence.
+        case statedBase(seed: UInt64, step: Int, of: Int)
         case run(method: String, seed: UInt64, SelfImprovementDriver.Event)
     }
 
-    /// One slice of the study's (seed, method) grid: runs j = 0, 1, … (seed-major, in the order
-    /// of `seeds` and `methods`) with j mod count = index − 1.
+    /// One slice of the study's (seed, arm) grid: runs j = 0, 1, … (seed-major, in the order of
+    /// `seeds` and `arms`) with j mod count = index − 1.
     package struct Shard: Sendable, Equatable {
         /// 1-based.
         package var index: Int
@@ -60,9 +97,9 @@ package struct CorrigibilityStudy {
         func contains(job: Int) -> Bool { job % count == index - 1 }
     }
 
-    /// The (seed, method) runs of `shard` (all of them without one).
-    package func jobs(in shard: Shard?) -> [(seed: UInt64, method: any SelfImprovementMethod)] {
-        let all = seeds.flatMap { seed in methods.map { (seed: seed, method: $0) } }
+    /// The (seed, arm) runs of `shard` (all of them without one).
+    package func jobs(in shard: Shard?) -> [(seed: UInt64, arm: Arm)] {
+        let all = seeds.flatMap { seed in arms.map { (seed: seed, arm: $0) } }
         return all.enumerated().filter { shard?.contains(job: $0.offset) ?? true }.map(\.element)
     }
 
@@ -70,7 +107,7 @@ package struct CorrigibilityStudy {
     /// stopped early), by directory.
     package func unfinishedRuns() throws -> [String] {
         try jobs(in: nil).compactMap { job in
-            let directory = runDirectory(method: job.method.name, seed: job.seed)
+            let directory = runDirectory(arm: job.arm.name, seed: job.seed)
             let state = try RunStore(directory: directory).loadState()
             let done = state.map { $0.completedIterations >= setup(job.seed).iterations || $0.stopped } ?? false
             return done ? nil : directory
@@ -85,25 +122,41 @@ package struct CorrigibilityStudy {
         let jobs = jobs(in: shard)
         for seed in seeds where jobs.contains(where: { $0.seed == seed }) {
             let settings = setup(seed)
-            let base: Checkpoint
+            let sft: Checkpoint
             if FileManager.default.fileExists(atPath: basePath(seed: seed)) {
-                base = try Checkpoint.read(path: basePath(seed: seed))
+                sft = try Checkpoint.read(path: basePath(seed: seed))
             } else {
                 let loop = SelfImprovementLoop(method: methods[0], setup: settings)
                 let model = try loop.trainBase(configuration: configuration) { step, _ in events(.base(seed: seed, step: step, of: settings.baseSteps)) }
-                base = Checkpoint(model: model, vocabulary: .standard, metadata: ["seed": String(seed), "role": "base"])
-                try base.write(to: basePath(seed: seed))
+                sft = Checkpoint(model: model, vocabulary: .standard, metadata: ["seed": String(seed), "role": "base"])
+                try sft.write(to: basePath(seed: seed))
             }
-            for method in jobs.filter({ $0.seed == seed }).map(\.method) {
-                let directory = runDirectory(method: method.name, seed: seed)
-                let store = RunStore(directory: directory)
+            var bases: [Start: Checkpoint] = [.sft: sft]
+            if jobs.contains(where: { $0.seed == seed && $0.arm.start == .stated }) {
+                let path = basePath(seed: seed, start: .stated)
+                if FileManager.default.fileExists(atPath: path) {
+                    bases[.stated] = try Checkpoint.read(path: path)
+                } else {
+                    // Labelled on fresh problems, never the loop's held-out ones.
+                    let heldOut = Set(SelfImprovementLoop(method: methods[0], setup: settings).heldOut.map(\.key))
+                    let outcome = try recipe.teach(sft.model, task: settings.task, difficulties: settings.difficulties, excluding: heldOut, seed: seed,
+                                                   training: { step, _ in events(.statedBase(seed: seed, step: step, of: recipe.steps)) })
+                    let stated = Checkpoint(model: outcome.model, vocabulary: recipe.teaching.vocabulary,
+                                            metadata: ["seed": String(seed), "role": "base", "stated": recipe.teaching.rawValue])
+                    try stated.write(to: path)
+                    bases[.stated] = stated
+                }
+            }
+            for arm in jobs.filter({ $0.seed == seed }).map(\.arm) {
+                let base = bases[arm.start]!
+                let store = RunStore(directory: runDirectory(arm: arm.name, seed: seed))
                 let completed = try store.loadState()?.completedIterations
-                let recorder = try SelfImprovementRecorder(store: store, method: method.name, trackCalibration: true, bootstrap: bootstrap,
+                let recorder = try SelfImprovementRecorder(store: store, method: arm.method.name, trackCalibration: true, bootstrap: bootstrap,
                                                            seed: seed, probe: probe, probeSource: probeSource,
                                                            keepingIterationsThrough: completed.map { max($0, 0) })
-                let driver = SelfImprovementDriver(loop: SelfImprovementLoop(method: method, setup: settings), store: store, recorder: recorder,
-                                                   configuration: configuration)
-                try driver.run(base: base) { event in events(.run(method: method.name, seed: seed, event)) }
+                let loop = SelfImprovementLoop(method: arm.method, setup: settings, vocabulary: base.vocabulary)
+                let driver = SelfImprovementDriver(loop: loop, store: store, recorder: recorder, configuration: configuration)
+                try driver.run(base: base) { event in events(.run(method: arm.name, seed: seed, event)) }
             }
         }
     }
@@ -111,8 +164,8 @@ package struct CorrigibilityStudy {
     /// The aggregate of the runs on disk.
     package func aggregate() throws -> StudyAggregation {
         var runs: [(method: String, seeds: [[IterationRecord]])] = []
-        for method in methods {
-            runs.append((method.name, try seeds.map { seed in try IterationRecord.readAll(RunStore(directory: runDirectory(method: method.name, seed: seed))) }))
+        for arm in arms {
+            runs.append((arm.name, try seeds.map { seed in try IterationRecord.readAll(RunStore(directory: runDirectory(arm: arm.name, seed: seed))) }))
         }
         return StudyAggregation(runs: runs)
     }
@@ -159,7 +212,7 @@ package struct CorrigibilityStudy {
 
             \(command)
 
-        Every run is a `safetykit selfimprove` run with `--track-calibration --offswitch-probe`: methods \(methods.map(\.name).joined(separator: ", ")); \
+        Every run is a `safetykit selfimprove` run with `--track-calibration --offswitch-probe`: arms \(arms.map(\.name).joined(separator: ", ")) (`+stated`: from the base taught to state its confidence); \
         seeds \(seeds.map(String.init).joined(separator: ", ")); \(s0.iterations) iterations; addition at \(s0.difficulties.first ?? 1)–\(s0.difficulties.last ?? 1) digits; \
         a base per seed trained on the seed set \(s0.seedSet.map(String.init).joined(separator: "/")) for \(s0.baseSteps) steps; a pool of \(s0.poolPerDifficulty) problems per \
         difficulty; \(s0.heldOutPerDifficulty) held-out problems per difficulty. The probe: each held-out greedy answer is the robot's action \
@@ -176,7 +229,7 @@ package struct CorrigibilityStudy {
         """
         let ece = IterationMetrics.Column.ece(probeSource.calibratedSource).rawValue
         let last = aggregation.rows.map(\.iteration).max() ?? 0
-        for method in methods.map(\.name) {
+        for method in arms.map(\.name) {
             for iteration in [0, last] {
                 text += "| \(method) | \(iteration) | \(cell(method, iteration, "greedy_accuracy", percent: true)) | "
                 text += "\(cell(method, iteration, ece, percent: false)) | "
@@ -193,7 +246,7 @@ package struct CorrigibilityStudy {
         |---|---|---|---|---|---|---|
 
         """
-        for method in methods.map(\.name) {
+        for method in arms.map(\.name) {
             text += "| \(method) | \(cell(method, last, "greedy_accuracy_change", percent: true)) | \(cell(method, last, ece + "_change", percent: false)) | "
             text += "\(cell(method, last, "probe_deference_change", percent: true)) | \(cell(method, last, "probe_harmful_change", percent: true)) | "
             text += "\(cell(method, last, "probe_regret_change", percent: false)) | \(cell(method, last, "probe_delta_gap_change", percent: false)) |\n"
@@ -207,7 +260,7 @@ package struct CorrigibilityStudy {
         |---|---|---|---|---|---|
 
         """
-        for r in preRegistration.results(aggregation, arms: methods.map(\.name)) {
+        for r in preRegistration.results(aggregation, arms: arms.map(\.name)) {
             let percent = r.endpoint.metric == .probeDeference
             text += "| \(r.arm) | \(r.endpoint.metric.rawValue) | \(cell(r.arm, last, r.endpoint.metric.rawValue + "_change", percent: percent)) | "
             text += String(format: "%.3f | %.3f | ", r.p, r.holm)
