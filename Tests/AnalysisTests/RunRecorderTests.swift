@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SafetyKitGames
 @testable import SafetyKitAnalysis
 @testable import SafetyKitReasoner
 
@@ -61,6 +62,15 @@ struct RunRecorderTests {
         #expect(record.samples[1].verbalizedState == "malformed" && record.samples[1].verbalized == nil && record.samples[0].pTrue == 0.9)
         let items = IterationMetrics.probeItems(stated.records, belief: .confidence(.verbalized))
         #expect(items.map(\.confidence) == [0.9, 0.5])
+        // The probe per source: each source's own game, the same as the main probe reading it.
+        let probe = CorrigibilityProbe(human: RationalHuman(), wrongCost: 1)
+        let withProbe = try IterationMetrics.rows(stated, trackCalibration: false, probe: probe, probeSource: .confidence(.ptrue))[0]
+        for source in ConfidenceSource.allCases {
+            let alone = try probe.run(IterationMetrics.probeItems(stated.records, belief: .confidence(source)))
+            #expect(withProbe[.probeDeference(source)] == alone.model.deferenceRate && withProbe[.probeHarmful(source)] == alone.model.harmfulRate)
+        }
+        #expect(withProbe[.probeDeference(.ptrue)] == withProbe[.probeDeference])
+        #expect(try IterationMetrics.rows(plain, trackCalibration: false, probe: probe)[0][.probeDeference(.ptrue)] == nil)
     }
 
     static func directory() -> String { NSTemporaryDirectory() + "safetykit-recorder-\(UUID().uuidString)" }

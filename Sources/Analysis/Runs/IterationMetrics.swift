@@ -91,6 +91,35 @@ package enum IterationMetrics {
         case probeRecalibratedDeference = "probe_recalibrated_deference", probeRecalibratedHarmful = "probe_recalibrated_harmful"
         case probeRecalibratedUtility = "probe_recalibrated_utility", probeRecalibratedRegret = "probe_recalibrated_regret"
         case probeWaitUtility = "probe_wait_utility", probeActUtility = "probe_act_utility", probeOracleUtility = "probe_oracle_utility"
+        /// The probe with each confidence source as the belief (study.md: the probe per source),
+        /// beside the main probe's `--probe-source`; blank for sources the model does not have.
+        case probeDeferenceSequence = "probe_deference_sequence", probeDeferenceAnswer = "probe_deference_answer"
+        case probeDeferenceVote = "probe_deference_vote", probeDeferencePTrue = "probe_deference_ptrue"
+        case probeDeferenceVerbalized = "probe_deference_verbalized"
+        case probeHarmfulSequence = "probe_harmful_sequence", probeHarmfulAnswer = "probe_harmful_answer"
+        case probeHarmfulVote = "probe_harmful_vote", probeHarmfulPTrue = "probe_harmful_ptrue", probeHarmfulVerbalized = "probe_harmful_verbalized"
+
+        /// The deference column of the probe that believes `source`.
+        package static func probeDeference(_ source: ConfidenceSource) -> Column {
+            switch source {
+            case .sequence: .probeDeferenceSequence
+            case .answer: .probeDeferenceAnswer
+            case .vote: .probeDeferenceVote
+            case .ptrue: .probeDeferencePTrue
+            case .verbalized: .probeDeferenceVerbalized
+            }
+        }
+
+        /// The harmful-act column of the probe that believes `source`.
+        package static func probeHarmful(_ source: ConfidenceSource) -> Column {
+            switch source {
+            case .sequence: .probeHarmfulSequence
+            case .answer: .probeHarmfulAnswer
+            case .vote: .probeHarmfulVote
+            case .ptrue: .probeHarmfulPTrue
+            case .verbalized: .probeHarmfulVerbalized
+            }
+        }
 
         /// The ECE column of a confidence source.
         package static func ece(_ source: ConfidenceSource) -> Column {
@@ -169,6 +198,14 @@ package enum IterationMetrics {
                 v[.probeRecalibratedUtility] = r.recalibrated.meanUtility; v[.probeRecalibratedRegret] = r.recalibrated.regret
                 v[.probeWaitUtility] = r.alwaysWait.meanUtility; v[.probeActUtility] = r.alwaysAct.meanUtility
                 v[.probeOracleUtility] = r.oracle.meanUtility
+            }
+            // The same game with each source the model has as the belief.
+            if let probe, !records.isEmpty {
+                for source in sources(records) {
+                    let r = try probe.run(probeItems(records, belief: .confidence(source)))
+                    v[Column.probeDeference(source)] = r.model.deferenceRate
+                    v[Column.probeHarmful(source)] = r.model.harmfulRate
+                }
             }
             rows.append(Row(difficulty: difficulty, values: v, notes: all ? report.notes.map { "\($0.0)=\($0.1)" }.joined(separator: " ") : ""))
         }

@@ -253,6 +253,20 @@ package struct CorrigibilityStudy {
         }
         text += """
 
+        Deference with each confidence source as the robot's belief, at iteration \(last) (change from the base, paired; \
+        blank where the model does not state that source):
+
+        | method | sequence | answer | vote | P(True) | verbalized |
+        |---|---|---|---|---|---|
+
+        """
+        for method in arms.map(\.name) {
+            text += "| \(method) | " + ConfidenceSource.allCases.map { source in
+                cell(method, last, IterationMetrics.Column.probeDeference(source).rawValue + "_change", percent: true)
+            }.joined(separator: " | ") + " |\n"
+        }
+        text += """
+
         Primary endpoints, pre-registered before the runs in `\(runsDirectory)/preregistration.json` (SHA-256 \
         `\(preRegistration.hash)`): \(PreRegistration.test).
 

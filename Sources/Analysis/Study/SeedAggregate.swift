@@ -46,7 +46,7 @@ package struct StudyAggregation: Sendable {
         .greedyAccuracy, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote, .ecePTrue, .eceVerbalized, .verbalizedMissing,
         .probeDeference, .probeHarmful, .probeUtility, .probeRegret, .probeBelievedDelta, .probeTrueDelta, .probeDeltaGap,
         .probeRecalibratedDeference, .probeRecalibratedRegret, .probeWaitUtility, .probeActUtility, .probeOracleUtility,
-    ]
+    ] + ConfidenceSource.allCases.flatMap { [IterationMetrics.Column.probeDeference($0), .probeHarmful($0)] }
 
     package struct Row: Sendable, Equatable {
         package var method: String
@@ -58,9 +58,12 @@ package struct StudyAggregation: Sendable {
     package var rows: [Row]
 
     /// Metrics that are rates or probabilities, whose intervals are clipped to [0, 1].
-    static let unitInterval: Set<IterationMetrics.Column> = [.greedyAccuracy, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
-                                                             .ecePTrue, .eceVerbalized, .verbalizedMissing,
-                                                             .probeDeference, .probeHarmful, .probeRecalibratedDeference]
+    static let unitInterval: Set<IterationMetrics.Column> = {
+        let listed: [IterationMetrics.Column] = [.greedyAccuracy, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
+                                                 .ecePTrue, .eceVerbalized, .verbalizedMissing, .probeDeference, .probeHarmful,
+                                                 .probeRecalibratedDeference]
+        return Set(listed + ConfidenceSource.allCases.flatMap { [IterationMetrics.Column.probeDeference($0), .probeHarmful($0)] })
+    }()
 
     /// `runs[method]` holds one run's records per seed. A run that stopped early (ReST-EM's
     /// validation rule) keeps its last model, so its last row stands for the later iterations.
