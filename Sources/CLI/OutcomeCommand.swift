@@ -74,10 +74,8 @@ enum OutcomeCommand {
         guard Set(estimators).count == estimators.count else { throw CLIError.usage("--estimators names an estimator twice") }
         let seeds = args.integer("seeds")!, steps = args.integer("steps")!, quiet = args.flag("quiet")
         let out = args.value("out")!
-        do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
-            throw AnalysisError.cannotCreate(path: out, reason: "the directory cannot be made")
-        }
-        let curvesFile = try OutputFile(path: out + "/curves.csv"), summaryFile = try OutputFile(path: out + "/summary.csv")
+        // Checked now, made only when the results are written: a stopped run leaves nothing.
+        if let reason = Folders.creatable(out) { throw AnalysisError.cannotCreate(path: out, reason: reason) }
         var template = StochasticOutcomeExperiment(estimator: estimators[0])
         template.score = args.choice("score", as: StochasticOutcomeExperiment.Score.self)!
         template.groupSize = args.integer("group-size")!
@@ -106,6 +104,8 @@ enum OutcomeCommand {
         progress.finish()
         let curves = try results.map { try $0.get() }
 
+        if let reason = Folders.create(out) { throw AnalysisError.cannotCreate(path: out, reason: reason) }
+        let curvesFile = try OutputFile(path: out + "/curves.csv"), summaryFile = try OutputFile(path: out + "/summary.csv")
         var text = CSVWriter.record(["estimator", "seed", "step", "reward"] + Metric.allCases.map(\.rawValue))
         for (job, curve) in zip(jobs, curves) {
             for m in curve {

@@ -65,6 +65,30 @@ public enum TemporaryFiles {
 /// Folders made the way `mkdir -p` makes them, with the reason for a failure in plain words
 /// (never Foundation's "NSCocoaErrorDomain error 512").
 public enum Folders {
+    /// Whether `create(path)` could succeed, without making anything: nil if `path` is a folder
+    /// already or its nearest existing ancestor is a writable folder, else why not. For commands
+    /// that check their output before long work but make folders only when they write.
+    public static func creatable(_ path: String) -> String? {
+        var current = path
+        while true {
+            var status = stat()
+            if stat(current, &status) == 0 {
+                guard (status.st_mode & S_IFMT) == S_IFDIR else { return "\(current) is a file, not a folder" }
+                return current == path || access(current, W_OK) == 0 ? nil : "\(current) is not writable"
+            }
+            // The parent: everything before the last "/" ("/" for a top-level path, "." for a bare name).
+            let trimmed = current.hasSuffix("/") && current.count > 1 ? String(current.dropLast()) : current
+            let next: String
+            if let slash = trimmed.lastIndex(of: "/") {
+                next = slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+            } else {
+                next = "."
+            }
+            if next == current { return "no folder of \(path) exists" }
+            current = next
+        }
+    }
+
     /// Creates `path` and any missing parents; nil on success, else why it could not.
     public static func create(_ path: String) -> String? {
         var current = path.hasPrefix("/") ? "" : "."
