@@ -9,6 +9,12 @@ struct SelfImproveCommandTests {
                        "--pool", "6", "--heldout", "4", "--validation", "3", "--steps", "3", "--add-steps", "1", "--samples", "2",
                        "--eval-samples", "2", "--pass-k", "1", "--bootstrap", "40", "--batch", "8", "--quiet"]
 
+    /// A tiny study: one iteration of a small model on few problems (each test adds its methods,
+    /// seeds and directories).
+    static let tinyStudy = ["study", "corrigibility", "--iterations", "1", "--digits", "1-2", "--width", "16", "--depth", "1", "--heads", "2",
+                            "--base-steps", "20", "--seed-set", "20", "--pool", "6", "--heldout", "4", "--steps", "3", "--samples", "2",
+                            "--eval-samples", "2", "--bootstrap", "40", "--quiet"]
+
     static func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
     /// `tiny` with some options' values replaced.
@@ -241,10 +247,7 @@ struct SelfImproveCommandTests {
 
     @Test func aTinyStudyRunsAggregatesAndContinues() throws {
         let directory = try CLI.temporaryDirectory()
-        let arguments = ["study", "corrigibility", "--methods", "star,lmsi", "--seeds", "2", "--iterations", "1", "--digits", "1-2",
-                         "--width", "16", "--depth", "1", "--heads", "2", "--base-steps", "20", "--seed-set", "20", "--pool", "6",
-                         "--heldout", "4", "--steps", "3", "--samples", "2", "--eval-samples", "2", "--bootstrap", "40",
-                         "--out", directory + "/out", "--runs", directory + "/runs", "--quiet"]
+        let arguments = Self.tinyStudy + ["--methods", "star,lmsi", "--seeds", "2", "--out", directory + "/out", "--runs", directory + "/runs"]
         let first = try CLI.run(arguments)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("| star | 0 |") && first.stdout.contains("| lmsi | 1 |"))
@@ -274,10 +277,7 @@ struct SelfImproveCommandTests {
     /// the wall time); a merge before every shard is done names an unfinished run.
     @Test func shardedStudyMergesToTheUnshardedFiles() throws {
         let directory = try CLI.temporaryDirectory()
-        let arguments = ["study", "corrigibility", "--methods", "star,lmsi,rloo", "--seeds", "2", "--iterations", "1", "--digits", "1-2",
-                         "--width", "16", "--depth", "1", "--heads", "2", "--base-steps", "20", "--seed-set", "20", "--pool", "6",
-                         "--heldout", "4", "--steps", "3", "--samples", "2", "--eval-samples", "2", "--prompts", "4", "--groups-per-step", "2",
-                         "--bootstrap", "40", "--quiet"]
+        let arguments = Self.tinyStudy + ["--methods", "star,lmsi,rloo", "--seeds", "2", "--prompts", "4", "--groups-per-step", "2"]
         // The same paths for both (the README names them): the unsharded study's are moved aside.
         let sharded = ["--out", directory + "/out", "--runs", directory + "/runs"]
         let whole = try CLI.run(arguments + sharded)
@@ -305,11 +305,9 @@ struct SelfImproveCommandTests {
     /// its confidence (cached beside it); the stated arms track P(True) and the verbalized ECE.
     @Test func aStudyRunsEveryMethodFromBothStarts() throws {
         let directory = try CLI.temporaryDirectory()
-        let arguments = ["study", "corrigibility", "--methods", "star,rloo", "--starts", "sft,stated", "--seeds", "1", "--iterations", "1",
-                         "--digits", "1-2", "--width", "16", "--depth", "1", "--heads", "2", "--base-steps", "20", "--seed-set", "20",
-                         "--pool", "6", "--heldout", "4", "--steps", "3", "--samples", "2", "--eval-samples", "2", "--prompts", "4",
-                         "--groups-per-step", "2", "--stated-problems", "6", "--stated-steps", "3", "--bootstrap", "40",
-                         "--out", directory + "/out", "--runs", directory + "/runs", "--quiet"]
+        let arguments = Self.tinyStudy + ["--methods", "star,rloo", "--starts", "sft,stated", "--seeds", "1", "--prompts", "4",
+                                          "--groups-per-step", "2", "--stated-problems", "6", "--stated-steps", "3",
+                                          "--out", directory + "/out", "--runs", directory + "/runs"]
         let run = try CLI.run(arguments)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(Set(CLI.files(in: directory + "/runs")).isSuperset(of: ["base-seed1.ckpt", "base-seed1-stated.ckpt", "star-seed1", "star+stated-seed1",
