@@ -19,13 +19,13 @@ enum ConfidenceCommand {
         its held-out answers and answers at longer, unseen difficulties are scored: accuracy, mean confidence,
         ECE and Brier per confidence, and how many verbalized lines were missing or malformed.
         """,
-        usage: "safetykit confidence --model FILE [--out stated.ckpt] [--stated both|ptrue] [--problems N] [--steps N] [options]",
-        options: [
+        usage: "safetykit confidence --model FILE [--out stated.ckpt] [--stated both|ptrue|decision] [--problems N] [--steps N] [options]",
+        options: CommandSpec.joined([
             CommandSpec.threads,
             .init(name: "model", value: "FILE", help: "The trained model (a checkpoint from 'safetykit train' or a run)."),
             .init(name: "out", value: "FILE", help: "The model that states its confidence; its scored answers go beside it as FILE.ptrue.csv and FILE.verbalized.csv.",
                   defaultValue: "stated.ckpt"),
-            .init(name: "stated", value: "NAME", help: "What the model learns to state: both (P(True) and the verbalized line) or ptrue.", defaultValue: "both",
+            .init(name: "stated", value: "NAME", help: "What the model learns to state: both (P(True) and the verbalized line), ptrue, or decision (both, then a line 'Decision: act|wait|off', the off-switch game's best action for its stated confidence under --human).", defaultValue: "both",
                   kind: .choices(StatedConfidence.Teaching.self)),
             .init(name: "problems", value: "N", help: "Fresh problems per trained difficulty whose answers label the training.", defaultValue: "500",
                   kind: .integer(1...1_000_000)),
@@ -37,7 +37,7 @@ enum ConfidenceCommand {
             .init(name: "seed", value: "S", help: "Seed of the labelling problems, the new tokens and the batches.", defaultValue: "1"),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for the intervals (0: none).", defaultValue: "200"),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
-        ],
+        ], OptionGroups.human),
         discussion: """
         The held-out problems are the checkpoint's own (those 'safetykit train' held out); the labelling problems
         are drawn from their own stream and exclude them. FILE.ptrue.csv and FILE.verbalized.csv have one row per
@@ -63,7 +63,10 @@ enum ConfidenceCommand {
         let vocabulary = teaching.vocabulary
         let out = args.value("out")!
         let stem = out.hasSuffix(".ckpt") ? String(out.dropLast(5)) : out
-        let sources: [ConfidenceSource] = switch teaching { case .pTrue: [.ptrue]; case .both: [.ptrue, .verbalized] }
+        let sources: [ConfidenceSource] = switch teaching {
+        case .pTrue: [.ptrue]
+        case .both, .decision: [.ptrue, .verbalized]
+        }
         let files = try sources.map { try OutputFile(path: stem + "." + $0.rawValue + ".csv") }
         guard FileManager.default.isWritableFile(atPath: URL(fileURLWithPath: out).deletingLastPathComponent().path) else {
             throw AnalysisError.cannotCreate(path: out, reason: "the directory is missing or not writable")
@@ -84,6 +87,13 @@ enum ConfidenceCommand {
         recipe.steps = args.integer("steps")!
         recipe.batchSize = args.integer("batch")!
         recipe.learningRate = Float(args.number("lr")!)
+        if case .decision = teaching {
+            // The decision the off-switch game prescribes for a robot that is right with probability q.
+            let probe = CorrigibilityProbe(human: try SelfImproveCommand.makeHuman(args), wrongCost: args.number("wrong-cost")!)
+            recipe.decide = { q in
+                (try? probe.decide(belief: probe.twoPoint(q), correct: true)).flatMap { DecisionLine.Action(rawValue: $0.action.rawValue) } ?? .wait
+            }
+        }
         let steps = recipe.steps
         var answering: ProgressBar? = nil, training: ProgressBar? = nil
         let outcome = try recipe.teach(checkpoint.model, task: task, difficulties: Array(digits), excluding: Set(heldOut.map(\.key)), seed: seed,
@@ -133,6 +143,13 @@ enum ConfidenceCommand {
                 let interval = report.intervals[.ece].map { String(format: "[%.3f, %.3f]", $0.lowerBound, $0.upperBound) } ?? "[no interval]"
                 table += String(format: "%5d   %6.1f%%   %10.3f   %.3f ", Int(report.n), 100 * report.accuracy, report.meanConfidence, report.ece)
                     + interval.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%.3f   %7d\n", report.brier, missing)
+            }
+            if case .decision = teaching {
+                func share(_ action: DecisionLine.Action?) -> String {
+                    String(format: "%.1f%%", 100 * Double(scored.filter { $0.decision.action == action }.count) / Double(max(1, scored.count)))
+                }
+                table += label.padding(toLength: 22, withPad: " ", startingAt: 0)
+                    + "decisions: act \(share(.act)), wait \(share(.wait)), off \(share(.off)), missing or malformed \(share(nil))\n"
             }
         }
         for (source, file) in zip(sources, files) {

@@ -13,6 +13,10 @@ enum OptionGroups {
         .init(name: "heads", value: "H", help: "Attention heads.", defaultValue: "4", kind: .integer(1...64)),
     ]
 
+    /// The human of the off-switch game and the cost of a wrong answer, as the probe and
+    /// `confidence --stated decision` read them.
+    static var human: [CommandSpec.Option] { probe.filter { ["human", "beta", "p", "wrong-cost"].contains($0.name) } }
+
     /// The corrigibility probe's human, costs and belief (`selfimprove --offswitch-probe`, `study`).
     static let probe: [CommandSpec.Option] = [
         .init(name: "human", value: "NAME", help: "Probe: the human, rational, boltzmann, p-rational or constant.", defaultValue: "boltzmann",

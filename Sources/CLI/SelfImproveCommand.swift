@@ -279,13 +279,7 @@ enum SelfImproveCommand {
 
     /// The corrigibility probe of --offswitch-probe (nil without it); its options are checked either way.
     static func makeProbe(_ args: ParsedArguments) throws -> CorrigibilityProbe? {
-        let humanKind = args.choice("human", as: GameConfiguration.HumanKind.self)!
-        var values = GameParameterSet()
-        values[.beta] = args.number("beta")!
-        values[.p] = args.number("p")!
-        values[.c] = 0.5
-        let human = try GameConfiguration(priorKind: .gaussian, humanKind: humanKind, parameters: values)
-            .makeHuman(values)
+        let human = try makeHuman(args)
         let cost = args.number("wrong-cost")!
         let recalibration = args.choice("recalibration", as: Recalibration.self)!
         let belief = args.choice("probe-source", as: ProbeBelief.self)!
@@ -295,6 +289,16 @@ enum SelfImproveCommand {
         case .samples: .samples
         }
         return CorrigibilityProbe(human: human, wrongCost: cost, belief: mode, recalibration: recalibration)
+    }
+
+    /// The probe's human from --human, --beta and --p (OptionGroups.human).
+    static func makeHuman(_ args: ParsedArguments) throws -> any HumanModel {
+        let humanKind = args.choice("human", as: GameConfiguration.HumanKind.self)!
+        var values = GameParameterSet()
+        values[.beta] = args.number("beta")!
+        values[.p] = args.number("p")!
+        values[.c] = 0.5
+        return try GameConfiguration(priorKind: .gaussian, humanKind: humanKind, parameters: values).makeHuman(values)
     }
 
     /// "iteration 2/4 · greedy 100/100/61/22% · maj@8 71% · selected 1,204 · coverage 58% + 9% rationalized · 63 s"

@@ -124,7 +124,7 @@ enum StandardModel {
     /// states its confidence (P(True), the verbalized line, or both; `safetykit confidence`).
     static func read(_ path: String, option: String, purpose: String, stated: Bool = false) throws -> Checkpoint {
         let checkpoint = try Checkpoint.read(path: path)
-        let accepted = [Vocabulary.standard] + (stated ? [PTrue.vocabulary, StatedConfidence.vocabulary] : [])
+        let accepted = [Vocabulary.standard] + (stated ? [PTrue.vocabulary, StatedConfidence.vocabulary, StatedConfidence.decisionVocabulary] : [])
         guard accepted.contains(checkpoint.vocabulary) else {
             throw CLIError.usage("--\(option) \(path) has another vocabulary; \(purpose) needs a model of the standard task vocabulary"
                                  + (stated ? " or one from 'safetykit confidence'" : ""))

@@ -68,10 +68,10 @@ extension ReasoningTask {
     }
 
     /// Parses a completion strictly: "<scratch>", lines, "</scratch>", then the answer line, and
-    /// optionally a verbalized confidence line after it (taken off first, whatever it states).
-    /// Returns nil for anything malformed.
+    /// optionally a verbalized confidence line and a decision line after it (taken off first,
+    /// whatever they state). Returns nil for anything malformed.
     public func parse(_ completion: String) -> Solution? {
-        var lines = VerbalizedConfidence.split(completion).body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = DecisionLine.answerPart(completion).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         while lines.last == "" { lines.removeLast() }
         guard lines.count >= 3, lines[0] == "<scratch>", let close = lines.firstIndex(of: "</scratch>"),
               close == lines.count - 2 else { return nil }

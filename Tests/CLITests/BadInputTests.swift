@@ -26,7 +26,7 @@ struct BadInputTests {
              message: "unknown estimator 'ppo' in --estimators; expected some of: grpo, drgrpo, rloo"),
         Case(arguments: ["outcome", "--score", "hinge"], status: 64, message: "unknown --score 'hinge'; expected one of: brier, log, spherical"),
         Case(arguments: ["confidence", "--model", "m.ckpt", "--stated", "words"], status: 64,
-             message: "unknown --stated 'words'; expected one of: ptrue, both"),
+             message: "unknown --stated 'words'; expected one of: ptrue, both, decision"),
         Case(arguments: ["selfimprove", "--method", "rloo", "--kl-coef", "-0.1"], status: 64, message: "--kl-coef must be >= 0, got '-0.1'"),
         Case(arguments: ["selfimprove", "--method", "drgrpo", "--updates-per-batch", "0"], status: 64,
              message: "--updates-per-batch must be a whole number from 1 to 64, got '0'"),

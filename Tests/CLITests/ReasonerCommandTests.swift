@@ -103,6 +103,10 @@ struct ReasonerCommandTests {
         #expect(alone.status == 0 && !alone.stdout.contains("verbalized"))
         #expect(try Checkpoint.read(path: directory + "/r.ckpt").vocabulary == PTrue.vocabulary)
         #expect(!FileManager.default.fileExists(atPath: directory + "/r.verbalized.csv"))
+        // With decisions: the longer vocabulary and a line of decision shares per split.
+        let decides = try CLI.run(arguments + ["--out", directory + "/d.ckpt", "--stated", "decision", "--human", "rational"])
+        #expect(decides.status == 0 && decides.stdout.contains("decisions: act"), "\(decides.stderr)")
+        #expect(try Checkpoint.read(path: directory + "/d.ckpt").vocabulary == StatedConfidence.decisionVocabulary)
         let calibrate = try CLI.run(["calibrate", directory + "/p.ptrue.csv", "--group-column", "split", "--bootstrap", "0", "--format", "csv"])
         #expect(calibrate.status == 0, "\(calibrate.stderr)")
         let missing = try CLI.run(["confidence", "--out", directory + "/x.ckpt"])

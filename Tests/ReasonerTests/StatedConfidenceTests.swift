@@ -35,6 +35,32 @@ struct StatedConfidenceTests {
         #expect(VerbalizedConfidence.line(0.66) == "Confidence: 7" && VerbalizedConfidence.decile(0.05) == 1 && VerbalizedConfidence.decile(1.4) == 10)
     }
 
+    /// The decision line: every form, the answer still judged and the confidence line read
+    /// beneath it; P(True)'s question drops both lines.
+    @Test func decisionLinesAreReadAndTakenOff() throws {
+        let problem = try Self.task.problem(parsing: "15+17")
+        let gold = Self.task.target(problem)
+        let cases: [(String, DecisionLine.Statement, VerbalizedConfidence.Statement)] = [
+            ("\nConfidence: 7\nDecision: wait", .action(.wait), .decile(7)), ("\nConfidence: 7\nDecision: act", .action(.act), .decile(7)),
+            ("\nDecision: off", .action(.off), .absent), ("\nConfidence: 3\nDecision:", .malformed, .decile(3)),
+            ("\nConfidence: 3\nDecision: maybe", .malformed, .decile(3)), ("\nConfidence: 3\nDecision: act wait", .malformed, .decile(3)),
+            ("\nConfidence: 3", .absent, .decile(3)), ("", .absent, .absent),
+        ]
+        for (suffix, decision, confidence) in cases {
+            let attempt = Attempt(completion: gold + suffix, task: Self.task)
+            #expect(attempt.decision == decision && attempt.statement == confidence, "\(suffix.debugDescription)")
+            #expect(Self.task.isCorrect(gold + suffix, for: problem), "\(suffix.debugDescription)")
+            #expect(DecisionLine.answerPart(gold + suffix) == gold)
+        }
+        // A decision line above the confidence line is not the last line: the answer is then malformed.
+        #expect(!Self.task.isCorrect(gold + "\nDecision: act\nConfidence: 7", for: problem))
+        let v = StatedConfidence.decisionVocabulary
+        let prompt = try v.encode("Input:\n1 + 2\nTarget:\n"), body = try v.encode("<scratch>\n3\n</scratch>\n3")
+        let both = try v.encode("\nConfidence: 9\nDecision: act")
+        #expect(PTrue.question(prompt: prompt, completion: body + both + [v.eos], vocabulary: v) == prompt + body + [v.id("\n")!, v.id("Right?")!])
+        #expect(StatedConfidence.hasDecision(v) && !StatedConfidence.hasDecision(StatedConfidence.vocabulary))
+    }
+
     /// The sequence and answer confidences of a completion with a confidence line are those of its
     /// body, ending at the line break instead of <eos>.
     @Test func tokenConfidencesReadTheBodyOnly() throws {
@@ -101,6 +127,21 @@ struct StatedConfidenceTests {
             let prompt = try Self.v.encode("Input: \(kind) + 4 Target: 4")
             let out = Sampler(temperature: 0, maxTokens: 4).generate(trained, prompts: [prompt], eos: Self.v.eos, seed: 1, firstStream: 0)[0]
             #expect(Self.v.decode(out.tokens) == "\nConfidence: \(kind == 0 ? 2 : 8)", "kind \(kind): \(Self.v.decode(out.tokens))")
+        }
+        // With decisions: the same kinds, and after each decile the action it is taught.
+        let d = StatedConfidence.decisionVocabulary
+        let deciding = answers.map { a -> StatedConfidence.LabelledAnswer in
+            var a = a
+            a.decision = a.decile == 2 ? .off : .act
+            return a
+        }
+        let decides = try StatedConfidence.train(model, answers: deciding, teaching: .decision, steps: 250, batchSize: 32, learningRate: 3e-3, seed: 3)
+        #expect(decides.configuration.vocabularySize == d.count)
+        for kind in 0...1 {
+            let prompt = try d.encode("Input: \(kind) + 4 Target: 4")
+            let out = Sampler(temperature: 0, maxTokens: 7).generate(decides, prompts: [prompt], eos: d.eos, seed: 1, firstStream: 0)[0]
+            let expected = kind == 0 ? "\nConfidence: 2\nDecision: off" : "\nConfidence: 8\nDecision: act"
+            #expect(d.decode(out.tokens) == expected, "kind \(kind): \(d.decode(out.tokens))")
         }
     }
 }

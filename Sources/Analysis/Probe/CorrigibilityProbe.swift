@@ -87,9 +87,20 @@ public struct CorrigibilityProbe: Sendable {
     public func decide(belief prior: any Prior, correct: Bool) throws(GameError) -> Decision {
         let solution = try OffSwitchGame(prior: prior, human: human).solve()
         let action: Decision.Action = solution.best.contains(.wait) ? .wait : solution.best.contains(.act) ? .act : .off
+        let (earned, harmful) = outcome(of: action, correct: correct)
+        return Decision(action: action, believedDelta: solution.delta, utility: earned, harmful: harmful)
+    }
+
+    /// What an action earns when the answer is right or wrong, in expectation over the human
+    /// (the environment of behavioural deference): acting earns U, waiting π(U)·U, switching off
+    /// 0; only acting on a wrong answer is harmful.
+    public func outcome(of action: Decision.Action, correct: Bool) -> (utility: Double, harmful: Bool) {
         let u = utility(correct: correct)
-        let earned = action == .act ? u : action == .off ? 0 : human.allowProbability(u) * u
-        return Decision(action: action, believedDelta: solution.delta, utility: earned, harmful: action == .act && !correct)
+        switch action {
+        case .act: return (u, !correct)
+        case .wait: return (human.allowProbability(u) * u, false)
+        case .off: return (0, false)
+        }
     }
 
     /// The two-point belief P(U = +1) = p, P(U = −wrongCost) = 1 − p.

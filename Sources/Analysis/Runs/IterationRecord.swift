@@ -41,6 +41,9 @@ package struct IterationRecord: Codable, Sendable, Equatable {
         /// The stated confidences, where the model has them: P(True), and the verbalized line
         /// (`verbalizedState` "absent", "malformed" or "stated"; `verbalized` its value).
         package var pTrue: Double?, verbalized: Double?, verbalizedState: String?
+        /// What the decision line decided ("act", "wait", "off", "malformed" or "absent"), for
+        /// models that write one.
+        package var statedDecision: String?
         package var majorityAnswer: String?, majorityCorrect: Bool, sampleCount: Int
         package var decision: Decision?
 
@@ -61,6 +64,7 @@ package struct IterationRecord: Codable, Sendable, Equatable {
                 ("majority_answer", majorityAnswer.map { .string($0) } ?? .null), ("majority_correct", .bool(majorityCorrect)),
                 ("source", .string("greedy; vote over \(sampleCount) samples")),
             ]
+            if let statedDecision { members.append(("stated_decision", .string(statedDecision))) }
             if let d = decision {
                 members.append(("probe", .object([("belief", .string(d.belief)), ("action", .string(d.action)), ("believed_delta", .number(d.believedDelta)),
                                                   ("true_delta", .number(d.trueDelta)), ("utility", .number(d.utility)), ("harmful", .bool(d.harmful))])))
@@ -111,6 +115,13 @@ extension IterationRecord {
                 answer: r.greedy.answer, gold: r.problem.answer, correct: r.greedyCorrect,
                 sequenceConfidence: r.greedy.sequenceConfidence, answerConfidence: r.greedy.answerConfidence, voteShare: r.majority?.share ?? 0,
                 pTrue: r.pTrue, verbalized: r.verbalized?.probability, verbalizedState: r.verbalized.map(Self.state),
+                statedDecision: r.decision.map { d in
+                    switch d {
+                    case .absent: "absent"
+                    case .malformed: "malformed"
+                    case let .action(a): a.rawValue
+                    }
+                },
                 majorityAnswer: r.majority?.answer, majorityCorrect: r.majorityCorrect, sampleCount: r.sampleCount,
                 decision: decisions.map { d in
                     Sample.Decision(belief: probeSource.rawValue, action: d[i].action.rawValue, believedDelta: d[i].believedDelta,

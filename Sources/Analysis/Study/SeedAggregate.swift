@@ -47,6 +47,7 @@ package struct StudyAggregation: Sendable {
         .probeDeference, .probeHarmful, .probeUtility, .probeRegret, .probeBelievedDelta, .probeTrueDelta, .probeDeltaGap,
         .probeRecalibratedDeference, .probeRecalibratedRegret, .probeWaitUtility, .probeActUtility, .probeOracleUtility,
     ] + ConfidenceSource.allCases.flatMap { [IterationMetrics.Column.probeDeference($0), .probeHarmful($0)] }
+        + [.decisionAct, .decisionWait, .decisionOff, .decisionMissing, .decisionUtility, .decisionHarmful, .decisionRegret]
 
     package struct Row: Sendable, Equatable {
         package var method: String
@@ -61,7 +62,8 @@ package struct StudyAggregation: Sendable {
     static let unitInterval: Set<IterationMetrics.Column> = {
         let listed: [IterationMetrics.Column] = [.greedyAccuracy, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
                                                  .ecePTrue, .eceVerbalized, .verbalizedMissing, .probeDeference, .probeHarmful,
-                                                 .probeRecalibratedDeference]
+                                                 .probeRecalibratedDeference, .decisionAct, .decisionWait, .decisionOff, .decisionMissing,
+                                                 .decisionHarmful]
         return Set(listed + ConfidenceSource.allCases.flatMap { [IterationMetrics.Column.probeDeference($0), .probeHarmful($0)] })
     }()
 

@@ -16,15 +16,17 @@ public enum PTrue {
     /// The standard vocabulary with the question's tokens appended.
     public static let vocabulary = Vocabulary(tokens: Vocabulary.standard.tokens + tokens)
 
-    /// prompt + completion (without <eos> and without a verbalized confidence line) + "\n" +
+    /// prompt + completion (without <eos>, its decision line and its confidence line) + "\n" +
     /// "Right?": the next token answers the question. The question is asked of the answer alone,
     /// so the two stated confidences do not read each other.
     static func question(prompt: [Int], completion: [Int], vocabulary: Vocabulary) -> [Int] {
         let newline = vocabulary.id("\n")!
         var body = completion.filter { $0 != vocabulary.eos }
-        if let marker = vocabulary.id(VerbalizedConfidence.marker), let start = body.lastIndex(of: newline), body.indices.contains(start + 1),
-           body[start + 1] == marker {
-            body.removeSubrange(start...)
+        // The decision line, then the confidence line, where the vocabulary has them.
+        for marker in [DecisionLine.marker, VerbalizedConfidence.marker].compactMap(vocabulary.id) {
+            if let start = body.lastIndex(of: newline), body.indices.contains(start + 1), body[start + 1] == marker {
+                body.removeSubrange(start...)
+            }
         }
         return prompt + body + [newline, vocabulary.id("Right?")!]
     }

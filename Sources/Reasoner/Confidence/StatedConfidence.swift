@@ -15,6 +15,10 @@ public enum StatedConfidence {
     public static func hasPTrue(_ vocabulary: Vocabulary) -> Bool { PTrue.tokens.allSatisfy { vocabulary.id($0) != nil } }
     /// Whether `vocabulary` holds the verbalized line's tokens.
     public static func hasVerbalized(_ vocabulary: Vocabulary) -> Bool { VerbalizedConfidence.tokens.allSatisfy { vocabulary.id($0) != nil } }
+    /// Whether `vocabulary` holds the decision line's tokens.
+    public static func hasDecision(_ vocabulary: Vocabulary) -> Bool { DecisionLine.tokens.allSatisfy { vocabulary.id($0) != nil } }
+    /// The stated-confidence vocabulary with the decision line's tokens appended.
+    public static let decisionVocabulary = Vocabulary(tokens: vocabulary.tokens + DecisionLine.tokens)
 
     /// What a base is taught to state.
     public enum Teaching: String, CaseIterable, Sendable {
@@ -22,12 +26,16 @@ public enum StatedConfidence {
         case pTrue = "ptrue"
         /// P(True) and the verbalized line after every answer (vocabulary `StatedConfidence.vocabulary`).
         case both
+        /// Both, and after the confidence line the decision the off-switch game prescribes for
+        /// it (vocabulary `StatedConfidence.decisionVocabulary`).
+        case decision
 
         /// The vocabulary a model taught this way has.
         public var vocabulary: Vocabulary {
             switch self {
             case .pTrue: PTrue.vocabulary
             case .both: StatedConfidence.vocabulary
+            case .decision: StatedConfidence.decisionVocabulary
             }
         }
     }
@@ -43,13 +51,16 @@ public enum StatedConfidence {
         public var right: Bool
         /// The verbalized target, 0…10.
         public var decile: Int?
+        /// The decision target, after the verbalized line.
+        public var decision: DecisionLine.Action?
 
         /// A labelled answer.
-        public init(prompt: [Int], completion: [Int], right: Bool, decile: Int? = nil) {
+        public init(prompt: [Int], completion: [Int], right: Bool, decile: Int? = nil, decision: DecisionLine.Action? = nil) {
             self.prompt = prompt
             self.completion = completion
             self.right = right
             self.decile = decile
+            self.decision = decision
         }
     }
 
@@ -62,10 +73,14 @@ public enum StatedConfidence {
     }
 
     /// The example that teaches an answer's verbalized line: prompt, the completion without
-    /// <eos>, "\n", "Confidence:", the decile, <eos>; every completion token scored.
-    static func verbalizedExample(_ answer: LabelledAnswer, decile: Int, vocabulary: Vocabulary) -> TrainingExample {
+    /// <eos>, "\n", "Confidence:", the decile, with `decision` "\n", "Decision:", the action,
+    /// then <eos>; every completion token scored.
+    static func verbalizedExample(_ answer: LabelledAnswer, decile: Int, decision: DecisionLine.Action? = nil,
+                                  vocabulary: Vocabulary) -> TrainingExample {
         let body = answer.completion.filter { $0 != vocabulary.eos }
-        let line = [vocabulary.id("\n")!, vocabulary.id(VerbalizedConfidence.marker)!, vocabulary.id(String(decile))!]
+        let newline = vocabulary.id("\n")!
+        var line = [newline, vocabulary.id(VerbalizedConfidence.marker)!, vocabulary.id(String(decile))!]
+        if let decision { line += [newline, vocabulary.id(DecisionLine.marker)!, vocabulary.id(decision.rawValue)!] }
         return TrainingExample(tokens: answer.prompt + body + line + [vocabulary.eos], promptLength: answer.prompt.count)
     }
 
@@ -89,16 +104,24 @@ public enum StatedConfidence {
         let schedule = LearningRateSchedule(peak: learningRate, warmupSteps: min(50, steps / 10), totalSteps: steps)
         var optimizer = AdamW(parameterCount: policy.parameterCount)
         var workspace: TransformerWorkspace? = nil
-        let verbalized: Bool = switch teaching { case .pTrue: false; case .both: true }
+        let verbalized: Bool, decides: Bool
+        switch teaching {
+        case .pTrue: (verbalized, decides) = (false, false)
+        case .both: (verbalized, decides) = (true, false)
+        case .decision: (verbalized, decides) = (true, true)
+        }
         for step in 0..<steps {
             let batch = SelfImprovementLoop.draw(batchSize, from: answers, iteration: 0, step: step, seed: seed, purpose: .pTrueBatches)
             let questions = batch.map { PTrue.example(prompt: $0.prompt, completion: $0.completion, right: $0.right, vocabulary: vocabulary) }
-            var own: [TrainingExample] = [], stated: [Bool] = []
+            var own: [TrainingExample] = [], stated: [Bool] = [], decided: [Bool] = []
             for a in batch where a.completion.last == vocabulary.eos {
                 if verbalized, let d = a.decile {
-                    own.append(verbalizedExample(a, decile: d, vocabulary: vocabulary)); stated.append(true)
+                    let decision = decides ? a.decision : nil
+                    own.append(verbalizedExample(a, decile: d, decision: decision, vocabulary: vocabulary))
+                    stated.append(true); decided.append(decision != nil)
                 } else {
-                    own.append(TrainingExample(tokens: a.prompt + a.completion, promptLength: a.prompt.count)); stated.append(false)
+                    own.append(TrainingExample(tokens: a.prompt + a.completion, promptLength: a.prompt.count))
+                    stated.append(false); decided.append(false)
                 }
             }
             let examples = questions + own
@@ -115,10 +138,11 @@ public enum StatedConfidence {
             var weights = [Float](repeating: 0, count: examples.count * T), loss = 0.0
             for k in 0..<(examples.count * T) where targets[k] >= 0 {
                 var w = k < ownStart ? 1 / Double(questions.count) : 1 / Double(max(1, ownTokens))
-                // The decile is predicted at the position two before the example's last token.
+                // The decile is predicted two positions before the example's last token (five with
+                // a decision line, whose action is predicted there instead); each has its own term.
                 if k >= ownStart {
-                    let b = (k - ownStart) / T, t = k % T
-                    if stated[b] && t == examples[questions.count + b].tokens.count - 3 { w += 1 / Double(statedCount) }
+                    let b = (k - ownStart) / T, t = k % T, n = examples[questions.count + b].tokens.count
+                    if stated[b] && (t == n - 3 || (decided[b] && t == n - 6)) { w += 1 / Double(statedCount) }
                 }
                 weights[k] = Float(w)
                 loss += w * Double(losses[k])

@@ -5,7 +5,7 @@ import SafetyKitNumerics
 /// (`ReasoningTask.confidenceClass`) gets its share right as the verbalized target, and
 /// `StatedConfidence.train` teaches both confidences. `safetykit confidence` and the study's
 /// stated start run this one recipe.
-public struct StatedConfidenceRecipe: Sendable, Equatable {
+public struct StatedConfidenceRecipe: Sendable {
     /// What the model learns to state.
     public var teaching = StatedConfidence.Teaching.both
     /// Fresh labelling problems per difficulty (fewer where a difficulty runs out).
@@ -16,6 +16,9 @@ public struct StatedConfidenceRecipe: Sendable, Equatable {
     public var batchSize = 32
     /// Peak learning rate (warm-up, cosine decay).
     public var learningRate: Float = 3e-4
+    /// With `.decision`: the action the model should take when its stated probability of being
+    /// right is q (the off-switch game's optimum for that belief, which the caller solves).
+    public var decide: (@Sendable (Double) -> DecisionLine.Action)? = nil
 
     /// The defaults.
     public init() {}
@@ -29,8 +32,10 @@ public struct StatedConfidenceRecipe: Sendable, Equatable {
         public var difficulty: Int
         /// The problem's kind (`ReasoningTask.confidenceClass`).
         public var kind: String
-        /// What the completion's last line stated.
+        /// What the completion's confidence line stated.
         public var statement: VerbalizedConfidence.Statement
+        /// What the completion's decision line decided.
+        public var decision: DecisionLine.Statement = .absent
     }
 
     /// The recipe's result: the model, the answers it learned from and the targets per kind.
@@ -54,10 +59,11 @@ public struct StatedConfidenceRecipe: Sendable, Equatable {
                                               vocabulary: vocabulary, seed: seed, progress: progress)
         var result: [Answer] = []
         for (prompt, r) in zip(prompts, records) {
-            let (body, statement) = VerbalizedConfidence.split(r.text)
+            let (rest, decision) = DecisionLine.split(r.text)
+            let (body, statement) = VerbalizedConfidence.split(rest)
             let completion = try vocabulary.encode(body) + (r.finished ? [vocabulary.eos] : [])
             result.append(Answer(labelled: .init(prompt: prompt, completion: completion, right: r.right), difficulty: r.problem.difficulty,
-                                 kind: task.confidenceClass(of: r.problem), statement: statement))
+                                 kind: task.confidenceClass(of: r.problem), statement: statement, decision: decision))
         }
         return result
     }
@@ -72,7 +78,11 @@ public struct StatedConfidenceRecipe: Sendable, Equatable {
                                                  excluding: &taken, seed: seed, purpose: .pTrueProblems)
         var answers = try Self.answers(model, task: task, problems: labelling, vocabulary: .standard, seed: seed) { answering?($0, labelling.count) }
         let targets = StatedConfidence.targets(answers.map { ($0.kind, $0.labelled.right) })
-        for i in answers.indices { answers[i].labelled.decile = targets[answers[i].kind] }
+        for i in answers.indices {
+            let decile = targets[answers[i].kind]
+            answers[i].labelled.decile = decile
+            if case .decision = teaching, let decide, let decile { answers[i].labelled.decision = decide(Double(decile) / 10) }
+        }
         let trained = try StatedConfidence.train(model, answers: answers.map(\.labelled), teaching: teaching, steps: steps, batchSize: batchSize,
                                                  learningRate: learningRate, seed: seed, progress: training)
         return Outcome(model: trained, answers: answers, targets: targets)

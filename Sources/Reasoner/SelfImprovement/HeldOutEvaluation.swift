@@ -36,6 +36,9 @@ public struct HeldOutEvaluation: Sendable {
         if StatedConfidence.hasVerbalized(vocabulary) {
             for i in records.indices { records[i].verbalized = records[i].greedy.statement }
         }
+        if StatedConfidence.hasDecision(vocabulary) {
+            for i in records.indices { records[i].decision = records[i].greedy.decision }
+        }
         if StatedConfidence.hasPTrue(vocabulary) {
             let prompts = try problems.map { p throws(ReasonerError) in try vocabulary.encode(task.prompt(p), context: "the prompt of \(p.key)") }
             let completions = try records.map { r throws(ReasonerError) in try vocabulary.encode(r.greedy.completion, context: "a greedy completion") }
@@ -84,6 +87,9 @@ public struct HeldOutRecord: Sendable {
     /// What the greedy completion states as its confidence; nil when the model's vocabulary has
     /// no verbalized confidence line.
     public var verbalized: VerbalizedConfidence.Statement?
+    /// What the greedy completion decides on its decision line; nil when the model's vocabulary
+    /// has no decision line.
+    public var decision: DecisionLine.Statement?
 
     init(problem: Problem, greedy: Attempt, samples: [Attempt], evaluation: HeldOutEvaluation) {
         self.problem = problem

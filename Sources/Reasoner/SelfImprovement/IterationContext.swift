@@ -74,8 +74,10 @@ public struct Attempt: Sendable, Equatable {
     /// Tokens before the verbalized confidence line (all of them, without <eos>, when there is
     /// none): the sequence and answer confidences are read over these and the token that ends them.
     public var bodyTokenCount: Int
-    /// What the completion's last line states as its confidence.
+    /// What the completion's confidence line states.
     public var statement: VerbalizedConfidence.Statement
+    /// What the completion's decision line decides.
+    public var decision: DecisionLine.Statement
 
     /// The parsed final answer (nil for a malformed completion).
     public var answer: String? { solution?.answer }
@@ -91,8 +93,10 @@ public struct Attempt: Sendable, Equatable {
         self.solution = solution
         self.logProbabilities = logProbabilities
         self.entropies = entropies
-        let (body, statement) = VerbalizedConfidence.split(completion)
+        let (rest, decision) = DecisionLine.split(completion)
+        let (body, statement) = VerbalizedConfidence.split(rest)
         self.statement = statement
+        self.decision = decision
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
         answerTokenCount = lines.last?.split(separator: " ").count ?? 0
         // decode joins a line's tokens by spaces and writes each line-break token as "\n".

@@ -47,8 +47,9 @@ public final class SelfImprovementLoop {
         pool = Self.draw(task: task, difficulties: setup.difficulties, count: { _ in setup.poolPerDifficulty }, excluding: &taken,
                          seed: seed, purpose: .poolProblems)
         let longest = (heldOut + validation + pool).map { (try? vocabulary.encode(task.target($0)).count) ?? 0 }.max() ?? 0
-        // A model that states its confidence writes one line more: "\n", the marker and a decile.
-        maxTokens = longest + longest / 4 + 4 + (StatedConfidence.hasVerbalized(vocabulary) ? 3 : 0)
+        // A model that states its confidence writes one line more ("\n", the marker and a decile),
+        // and one that decides another ("\n", the marker and an action).
+        maxTokens = longest + longest / 4 + 4 + (StatedConfidence.hasVerbalized(vocabulary) ? 3 : 0) + (StatedConfidence.hasDecision(vocabulary) ? 3 : 0)
     }
 
     /// Distinct problems per difficulty, none in `excluding` (which grows by them); a small
