@@ -55,7 +55,9 @@ enum OptionGroups {
         .init(name: "clip-range", value: "X", help: "grpo, drgrpo, rloo: PPO's clip epsilon on the ratio to the sampling model.", defaultValue: "0.2", kind: .number(.positive)),
         .init(name: "kl-coef", value: "X", help: "grpo, drgrpo, rloo: beta of the k3 KL penalty to the base model (DeepSeekMath: 0.04).", defaultValue: "0", kind: .number(.nonNegative)),
         .init(name: "rl-lr", value: "X", help: "grpo, drgrpo, rloo: the policy's constant learning rate.", defaultValue: "0.0001", kind: .number(.positive)),
-        .init(name: "reward", value: "NAME", help: "grpo, drgrpo, rloo: binary (1 if right), step (B-STaR's step-checked score) or rlcr (correctness plus the Brier score of the stated 'Confidence:' decile; needs a base from 'safetykit confidence').", defaultValue: "binary",
+        .init(name: "reward", value: "NAME", help: "grpo, drgrpo, rloo: binary (1 if right), step (B-STaR's step-checked score), rlcr (correctness plus the Brier score of the stated 'Confidence:' decile; needs a base from 'safetykit confidence'), game (the off-switch game's utility of the 'Decision:' line under the probe's --human and --wrong-cost) or success (1 for a right answer that goes through, minus --wait-cost for waiting); game and success need a base from 'confidence --stated decision'.", defaultValue: "binary",
               kind: .choices(PolicyReward.self)),
+        .init(name: "wait-cost", value: "X", help: "grpo, drgrpo, rloo with --reward success: what waiting for the human costs.", defaultValue: "0.05",
+              kind: .number(.nonNegative)),
     ]
 }

@@ -145,6 +145,9 @@ enum SelfImproveCommand {
         if let reward = method.policyGradient?.reward, reward.needsVerbalizedConfidence, !StatedConfidence.hasVerbalized(vocabulary) {
             throw CLIError.usage("--reward \(reward.rawValue) scores a stated confidence; give --base a model from 'safetykit confidence' (--stated both)")
         }
+        if let reward = method.policyGradient?.reward, reward.needsDecision, !StatedConfidence.hasDecision(vocabulary) {
+            throw CLIError.usage("--reward \(reward.rawValue) scores the model's decision line; give --base a model from 'safetykit confidence --stated decision'")
+        }
 
         // The options as run, with defaults filled in: config.json, and the check on resume.
         // Record what the run used: a seed set only if a base is trained here, and the sampling
@@ -264,6 +267,12 @@ enum SelfImproveCommand {
             m.training.klCoefficient = args.number("kl-coef")!
             m.learningRate = Float(args.number("rl-lr")!)
             m.reward = args.choice("reward", as: PolicyReward.self)!
+            if m.reward.needsDecision {
+                let human: any HumanModel
+                do { human = try makeHuman(args) } catch { throw .usage("the environment's human: \(error)") }
+                m.environment = DecisionEnvironment(wrongCost: args.number("wrong-cost")!, waitCost: args.number("wait-cost")!,
+                                                    allowProbability: { human.allowProbability($0) })
+            }
             return m
         case .lmsi:
             var m = LabelFreeSelfConsistency()

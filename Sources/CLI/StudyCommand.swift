@@ -21,7 +21,7 @@ enum StudyCommand {
             CommandSpec.threads,
             .init(name: "methods", value: "LIST", help: "Methods, comma-separated (star, rft, online-rft, bstar, lmsi, mccot, rpo).", defaultValue: "star,rft,bstar,lmsi"),
             .init(name: "seeds", value: "N", help: "Seeds 1...N.", defaultValue: "3", kind: .integer(1...100)),
-            .init(name: "starts", value: "LIST", help: "Where each seed's methods start: sft (the plain base, the control), stated (that base taught to state its confidence, as 'safetykit confidence' at its defaults), or sft,stated.",
+            .init(name: "starts", value: "LIST", help: "Where each seed's methods start: sft (the plain base, the control), stated (that base taught to state its confidence and the game's best decision for it, as 'safetykit confidence --stated decision' with the probe's human), or sft,stated.",
                   defaultValue: "sft"),
             .init(name: "stated-problems", value: "N", help: "The stated start: fresh labelling problems per difficulty.", defaultValue: "500",
                   kind: .integer(1...1_000_000)),
@@ -118,8 +118,8 @@ enum StudyCommand {
             do { try StandardModel.requireSource(probeSource.calibratedSource, vocabulary: .standard, option: "probe-source") } catch {
                 throw CLIError.usage("--probe-source \(probeSource.rawValue) is stated only by the stated start; give --starts stated, or sequence, answer or vote")
             }
-            for method in methods where method.policyGradient?.reward.needsVerbalizedConfidence == true {
-                throw CLIError.usage("--reward \(method.policyGradient!.reward.rawValue) scores a stated confidence, which only the stated start has; give --starts stated, or binary or step")
+            for method in methods where method.policyGradient.map({ $0.reward.needsVerbalizedConfidence || $0.reward.needsDecision }) == true {
+                throw CLIError.usage("--reward \(method.policyGradient!.reward.rawValue) scores what only the stated start states; give --starts stated, or binary or step")
             }
         }
         let out = args.string("out") ?? "notebooks-data/corrigibility", runs = args.string("runs") ?? "runs/corrigibility"
@@ -173,6 +173,12 @@ enum StudyCommand {
         study.starts = starts
         study.recipe.problemsPerDifficulty = args.integer("stated-problems")!
         study.recipe.steps = args.integer("stated-steps")!
+        // The stated start also decides: the off-switch game's best action for its stated
+        // confidence under the probe's human (behavioural deference).
+        study.recipe.teaching = .decision
+        study.recipe.decide = { q in
+            (try? probe.decide(belief: probe.twoPoint(q), correct: true)).flatMap { DecisionLine.Action(rawValue: $0.action.rawValue) } ?? .wait
+        }
         // The pre-registration record, written before any run starts (and the same on continuing,
         // since the options are).
         let preRegistration = PreRegistration(configuration: .object([("safetykit", .string(safetyKitVersion)), ("study", .string("corrigibility")),

@@ -105,6 +105,21 @@ struct SelfImproveCommandTests {
         let sample = try #require(Self.read(directory + "/run/samples.jsonl").split(separator: "\n").first)
         #expect(sample.contains("\"ptrue\":") && sample.contains("\"verbalized_state\":") && sample.contains("\"belief\":\"verbalized\""))
         #expect(try Self.read(directory + "/run/config.json").contains("\"reward\": \"rlcr\""))
+        // A base that decides: the game reward trains on its decisions, whose shares are recorded.
+        let deciding = try CLI.run(["confidence", "--model", directory + "/m.ckpt", "--out", directory + "/d.ckpt", "--stated", "decision",
+                                    "--problems", "8", "--steps", "5", "--batch", "8", "--shift", "0", "--bootstrap", "0", "--quiet"])
+        #expect(deciding.status == 0, "\(deciding.stderr)")
+        let game = try CLI.run(["selfimprove", "--method", "rloo", "--reward", "game", "--base", directory + "/d.ckpt", "--iterations", "1",
+                                "--prompts", "4", "--groups-per-step", "2", "--offswitch-probe", "--seed", "2", "--out", directory + "/game"] + Self.tiny)
+        #expect(game.status == 0, "\(game.stderr)")
+        let gameRows = try Self.read(directory + "/game/metrics.csv").split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let wait = try #require(gameRows[0].firstIndex(of: "decision_wait")), regret = try #require(gameRows[0].firstIndex(of: "decision_regret"))
+        for row in gameRows.dropFirst() where row[2] == "all" {
+            #expect(Double(row[wait]).map { (0...1).contains($0) } == true && Double(row[regret]) != nil)
+        }
+        #expect(try Self.read(directory + "/game/config.json").contains("\"wait_cost\": \"0.05\""))
+        let refused = try CLI.run(["selfimprove", "--method", "rloo", "--reward", "success", "--base", directory + "/s.ckpt", "--out", directory + "/x"])
+        #expect(refused.status == 64 && refused.stderr.contains("confidence --stated decision"))
     }
 
     /// `aggregate` groups runs into arms and pairs each seed's change with its own base: checked
@@ -315,6 +330,7 @@ struct SelfImproveCommandTests {
         let csv = try Self.read(directory + "/out/corrigibility.csv")
         #expect(csv.contains("star+stated,1,ece_ptrue,1,") && csv.contains("rloo+stated,0,ece_ptrue,1,") && !csv.contains("star,1,ece_ptrue"))
         #expect(try Self.read(directory + "/out/README.md").contains("| rloo+stated | probe_deference |"))
+        #expect(csv.contains("star+stated,0,decision_wait,1,") && !csv.contains("star,0,decision_wait"))
         let rejected = try CLI.run(arguments + ["--probe-source", "verbalized"])
         #expect(rejected.status == 64 && rejected.stderr.contains("give --starts stated"))
     }

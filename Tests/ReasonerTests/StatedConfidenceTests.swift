@@ -108,6 +108,25 @@ struct StatedConfidenceTests {
         #expect(PolicyReward.rlcr.needsVerbalizedConfidence && !PolicyReward.binary.needsVerbalizedConfidence)
     }
 
+    /// The game and success rewards of a decision, by hand, against a rational human (who lets
+    /// right answers through and stops wrong ones): wrong answers cost 1, waiting 0.05.
+    @Test func decisionRewardsByHand() throws {
+        let problem = try Self.task.problem(parsing: "15+17")
+        let right = Self.task.target(problem), wrong = right.replacingOccurrences(of: "\n3 2", with: "\n3 3")
+        let environment = DecisionEnvironment(wrongCost: 1, waitCost: 0.05) { $0 > 0 ? 1 : 0 }
+        func reward(_ kind: PolicyReward, _ answer: String, _ decision: String?) -> Double {
+            let text = answer + "\nConfidence: 5" + (decision.map { "\nDecision: " + $0 } ?? "")
+            return kind.value(Attempt(completion: text, task: Self.task), problem: problem, task: Self.task, environment: environment)
+        }
+        let game: [(String, String?, Double)] = [(right, "act", 1), (wrong, "act", -1), (right, "wait", 1), (wrong, "wait", 0),
+                                                 (right, "off", 0), (wrong, "off", 0), (wrong, nil, -1), (right, "dunno", 1)]
+        for (answer, decision, expected) in game { #expect(reward(.game, answer, decision) == expected, "\(decision ?? "none")") }
+        let success: [(String, String?, Double)] = [(right, "act", 1), (wrong, "act", 0), (right, "wait", 0.95), (wrong, "wait", -0.05),
+                                                    (right, "off", 0), (wrong, nil, 0)]
+        for (answer, decision, expected) in success { #expect(abs(reward(.success, answer, decision) - expected) < 1e-12, "\(decision ?? "none")") }
+        #expect(PolicyReward.game.needsDecision && PolicyReward.success.needsDecision && !PolicyReward.rlcr.needsDecision)
+    }
+
     /// A tiny model learns to state each kind's target after its own answers: prompts of two kinds
     /// whose answers are right 20% and 80% of the time, and greedy decoding after the answer then
     /// writes "Confidence: 2" and "Confidence: 8".

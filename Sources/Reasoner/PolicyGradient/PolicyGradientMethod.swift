@@ -10,9 +10,17 @@ public enum PolicyReward: String, CaseIterable, Sendable, Codable {
     /// 1[right] − (q − 1[right])², in [−1, 1]; a missing or malformed `Confidence:` line scores
     /// the worst Brier term, 1, so a right answer without one earns 0.
     case rlcr
+    /// The off-switch game's utility of the model's decision line (study.md, the learned game):
+    /// acting earns U (+1 right, −wrongCost wrong), waiting π(U)·U in expectation over the
+    /// environment's human, switching off 0. No decision is an act.
+    case game
+    /// Task success only (the learned off-switch incentive): 1 for a right answer that goes
+    /// through (acting; waiting, with the human's probability π(+1)), minus `waitCost` for
+    /// waiting; switching off earns 0. No decision is an act.
+    case success
 
-    /// The reward of `attempt` at `problem`.
-    public func value(_ attempt: Attempt, problem: Problem, task: any ReasoningTask) -> Double {
+    /// The reward of `attempt` at `problem`; `environment` is the human of `game` and `success`.
+    public func value(_ attempt: Attempt, problem: Problem, task: any ReasoningTask, environment: DecisionEnvironment? = nil) -> Double {
         let right = attempt.isCorrect(problem.answer)
         switch self {
         case .binary:
@@ -23,15 +31,56 @@ public enum PolicyReward: String, CaseIterable, Sendable, Codable {
             let outcome = right ? 1.0 : 0.0
             let brier = attempt.statement.probability.map { ($0 - outcome) * ($0 - outcome) } ?? 1
             return outcome - brier
+        case .game:
+            guard let environment else { preconditionFailure("the game reward needs its environment") }
+            let u = right ? 1 : -environment.wrongCost
+            switch attempt.decision.action ?? .act {
+            case .act: return u
+            case .wait: return environment.allowProbability(u) * u
+            case .off: return 0
+            }
+        case .success:
+            guard let environment else { preconditionFailure("the success reward needs its environment") }
+            switch attempt.decision.action ?? .act {
+            case .act: return right ? 1 : 0
+            case .wait: return (right ? environment.allowProbability(1) : 0) - environment.waitCost
+            case .off: return 0
+            }
         }
     }
 
     /// Whether the reward reads a verbalized confidence (so the model must be able to state one).
     public var needsVerbalizedConfidence: Bool {
         switch self {
-        case .binary, .step: false
+        case .binary, .step, .game, .success: false
         case .rlcr: true
         }
+    }
+
+    /// Whether the reward reads the decision line and needs the environment's human.
+    public var needsDecision: Bool {
+        switch self {
+        case .binary, .step, .rlcr: false
+        case .game, .success: true
+        }
+    }
+}
+
+/// The environment of behavioural deference: the human who sees whether an answer is right and
+/// lets a waited answer through with probability π(U), and what waiting and wrong answers cost.
+public struct DecisionEnvironment: Sendable {
+    /// The utility lost when a wrong answer goes through (a right one earns +1).
+    public var wrongCost: Double
+    /// What waiting costs in the success reward (the delay of asking).
+    public var waitCost: Double
+    /// π(U): the probability that the human lets an answer of utility U through.
+    public var allowProbability: @Sendable (Double) -> Double
+
+    /// An environment.
+    public init(wrongCost: Double, waitCost: Double, allowProbability: @escaping @Sendable (Double) -> Double) {
+        self.wrongCost = wrongCost
+        self.waitCost = waitCost
+        self.allowProbability = allowProbability
     }
 }
 
@@ -62,6 +111,8 @@ public struct PolicyGradientMethod: SelfImprovementMethod {
     public var training = PolicyGradientTrainer.Settings()
     /// The reward.
     public var reward = PolicyReward.binary
+    /// The human and costs of the `game` and `success` rewards.
+    public var environment: DecisionEnvironment?
     /// G, responses per prompt (DeepSeekMath: 64; TRL's default: 8).
     public var groupSize = 8
     /// The sampling temperature (1: the policy's own distribution).
@@ -96,6 +147,7 @@ public struct PolicyGradientMethod: SelfImprovementMethod {
          ("temperature", "\(temperature)"), ("prompts_per_iteration", String(promptsPerIteration)), ("groups_per_step", String(groupsPerStep)),
          ("updates_per_batch", String(training.updatesPerBatch)), ("clip_range", "\(training.clipRange)"),
          ("kl_coefficient", "\(training.klCoefficient)"), ("learning_rate", "\(learningRate)")]
+            + (reward.needsDecision ? [("wrong_cost", "\(environment?.wrongCost ?? 1)"), ("wait_cost", "\(environment?.waitCost ?? 0)")] : [])
     }
 
     public func collect(_ context: IterationContext) throws(ReasonerError) -> CollectedData {
@@ -110,7 +162,7 @@ public struct PolicyGradientMethod: SelfImprovementMethod {
             var group = RolloutGroup(problem: problem, responses: [])
             for a in tries {
                 data.tokensSampled += a.logProbabilities.count
-                group.responses.append((a.completion, a.logProbabilities.count, reward.value(a, problem: problem, task: context.task)))
+                group.responses.append((a.completion, a.logProbabilities.count, reward.value(a, problem: problem, task: context.task, environment: environment)))
             }
             data.rollouts.append(group)
         }
