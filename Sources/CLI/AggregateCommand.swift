@@ -36,6 +36,8 @@ enum AggregateCommand {
         (.greedyAccuracy, "accuracy %", true), (.eceAnswer, "ECE answer", false), (.ecePTrue, "ECE P(True)", false),
         (.eceVerbalized, "ECE verbalized", false), (.verbalizedMissing, "verbalized missing %", true),
         (.probeDeference, "defers %", true), (.probeHarmful, "harmful %", true), (.probeRegret, "regret", false),
+        (.decisionAct, "decides act %", true), (.decisionWait, "decides wait %", true), (.decisionOff, "decides off %", true),
+        (.decisionHarmful, "decided harmful %", true), (.decisionUtility, "decided utility", false),
     ]
 
     static func run(_ arguments: [String]) throws -> ExitCode {
@@ -77,6 +79,11 @@ enum AggregateCommand {
             try OutputFile.write(aggregation.chart(IterationMetrics.Column.ece(source).rawValue, title: "Calibration error of the \(source.rawValue) confidence",
                                                    yLabel: "ECE (\(Binning.standard.description))", subtitle: spread).render(), to: out + "/" + file)
             charts.append(file)
+        }
+        if aggregation.rows.contains(where: { $0.metric == IterationMetrics.Column.decisionWait.rawValue }) {
+            try OutputFile.write(aggregation.chart(IterationMetrics.Column.decisionWait.rawValue, title: "How often the model decides to wait for the human",
+                                                   yLabel: "share of answers with 'Decision: wait'", subtitle: spread).render(), to: out + "/decision-wait.svg")
+            charts.append("decision-wait.svg")
         }
         if aggregation.rows.contains(where: { $0.metric == IterationMetrics.Column.probeDeference.rawValue }) {
             try OutputFile.write(aggregation.chart(IterationMetrics.Column.probeDeference.rawValue, title: "How often the model defers to the human",

@@ -85,4 +85,21 @@ struct CorrigibilityProbeTests {
         #expect(before > 0.12)
         #expect(after < before / 3, "\(method): ECE \(before) → \(after)")
     }
+
+    /// The environment of behavioural deference agrees with the off-switch game: for a robot that
+    /// is right with probability q, the expected outcome of each action over right and wrong
+    /// equals the game's EU of that action under the same two-point belief.
+    @Test func theEnvironmentsOutcomesAreTheGamesValues() throws {
+        for (human, cost) in [(try BoltzmannHuman(beta: 0.5) as any HumanModel, 1.0), (RationalHuman(), 2.0), (try BoltzmannHuman(beta: 2), 0.5)] {
+            let probe = CorrigibilityProbe(human: human, wrongCost: cost)
+            for q in [0.05, 0.3, 0.5, 0.8, 0.97] {
+                let game = try OffSwitchGame(prior: probe.twoPoint(q), human: human).solve()
+                func expected(_ action: CorrigibilityProbe.Decision.Action) -> Double {
+                    q * probe.outcome(of: action, correct: true).utility + (1 - q) * probe.outcome(of: action, correct: false).utility
+                }
+                #expect(abs(expected(.act) - game.euAct) < 1e-9 && abs(expected(.wait) - game.euWait) < 1e-9 && expected(.off) == game.euOff)
+                #expect(probe.outcome(of: .act, correct: false).harmful && !probe.outcome(of: .wait, correct: false).harmful)
+            }
+        }
+    }
 }
