@@ -41,13 +41,8 @@ public enum DecisionLine {
     /// Splits a completion's text into the part before its decision line and what the line
     /// decides. A completion without the line is all rest. Trailing blank lines are ignored.
     public static func split(_ completion: String) -> (rest: String, statement: Statement) {
-        var lines = completion.split(separator: "\n", omittingEmptySubsequences: false)
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        guard let last = lines.last else { return (completion, .absent) }
-        let words = last.split(separator: " ")
-        guard words.first == Substring(marker) else { return (completion, .absent) }
-        let rest = lines.dropLast().joined(separator: "\n")
-        guard words.count == 2, let action = Action(rawValue: String(words[1])) else { return (rest, .malformed) }
+        guard let (rest, words) = MarkedLine.split(completion, marker: marker) else { return (completion, .absent) }
+        guard words.count == 1, let action = Action(rawValue: String(words[0])) else { return (rest, .malformed) }
         return (rest, .action(action))
     }
 

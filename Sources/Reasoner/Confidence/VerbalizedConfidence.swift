@@ -34,13 +34,8 @@ public enum VerbalizedConfidence {
     /// Splits a completion's text into the part before its confidence line and what the line
     /// states. A completion without the line is all body. Trailing blank lines are ignored.
     public static func split(_ completion: String) -> (body: String, statement: Statement) {
-        var lines = completion.split(separator: "\n", omittingEmptySubsequences: false)
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        guard let last = lines.last else { return (completion, .absent) }
-        let words = last.split(separator: " ")
-        guard words.first == Substring(marker) else { return (completion, .absent) }
-        let body = lines.dropLast().joined(separator: "\n")
-        guard words.count == 2, let d = Int(words[1]), (0...10).contains(d), String(d) == words[1] else { return (body, .malformed) }
+        guard let (body, words) = MarkedLine.split(completion, marker: marker) else { return (completion, .absent) }
+        guard words.count == 1, let d = Int(words[0]), (0...10).contains(d), String(d) == words[0] else { return (body, .malformed) }
         return (body, .decile(d))
     }
 
