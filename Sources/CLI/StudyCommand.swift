@@ -19,7 +19,7 @@ enum StudyCommand {
         usage: "safetykit study corrigibility [--methods star,rft,bstar,lmsi] [--seeds 3] [--out DIR] [options]",
         options: CommandSpec.joined([
             CommandSpec.threads,
-            .init(name: "methods", value: "LIST", help: "Methods, comma-separated (star, rft, online-rft, bstar, lmsi, mccot, rpo).", defaultValue: "star,rft,bstar,lmsi"),
+            .init(name: "methods", value: "LIST", help: "The arms' methods, comma-separated: star, rft, online-rft, bstar, lmsi, mccot, rpo, grpo, drgrpo, rloo; a policy-gradient one may name its reward, e.g. rloo:game (else --reward's). Arms rewarding rlcr, game or success run from the stated start only.", defaultValue: "star,rft,bstar,lmsi"),
             .init(name: "seeds", value: "N", help: "Seeds 1...N.", defaultValue: "3", kind: .integer(1...100)),
             .init(name: "starts", value: "LIST", help: "Where each seed's methods start: sft (the plain base, the control), stated (that base taught to state its confidence and the game's best decision for it, as 'safetykit confidence --stated decision' with the probe's human), or sft,stated.",
                   defaultValue: "sft"),
@@ -84,14 +84,22 @@ enum StudyCommand {
         guard args.positionals.count == 1, studies.contains(args.positionals[0]) else {
             throw CLIError.usage("name the study: 'safetykit study corrigibility' (the studies are: \(studies.joined(separator: ", ")))")
         }
-        let names = try (args.string("methods") ?? "star,rft,bstar,lmsi").split(separator: ",").map { part throws(CLIError) in
-            let name = part.trimmingCharacters(in: .whitespaces)
-            guard let method = SelfImproveCommand.MethodName(rawValue: name) else {
-                throw CLIError.usage("unknown method '\(name)' in --methods; expected some of: \(SelfImproveCommand.methods.joined(separator: ", "))")
+        // Arms as data: a method by name, a policy-gradient one optionally with its reward ("rloo:game").
+        let names = try (args.string("methods") ?? "star,rft,bstar,lmsi").split(separator: ",").map { part throws(CLIError) -> (SelfImproveCommand.MethodName, PolicyReward?) in
+            let entry = part.trimmingCharacters(in: .whitespaces)
+            let pieces = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            guard let method = SelfImproveCommand.MethodName(rawValue: pieces.first ?? "") else {
+                throw CLIError.usage("unknown method '\(pieces.first ?? entry)' in --methods; expected some of: \(SelfImproveCommand.methods.joined(separator: ", ")), a policy-gradient one optionally as NAME:REWARD")
             }
-            return method
+            guard pieces.count == 2 else { return (method, nil) }
+            guard method.estimator != nil, let reward = PolicyReward(rawValue: pieces[1]) else {
+                throw CLIError.usage("cannot read '\(entry)' in --methods; a reward follows only grpo, drgrpo or rloo, and is one of: \(PolicyReward.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return (method, reward)
         }
-        guard !names.isEmpty, Set(names).count == names.count else { throw CLIError.usage("--methods must name each method once") }
+        guard !names.isEmpty, Set(names.map { "\($0.0.rawValue):\($0.1?.rawValue ?? "")" }).count == names.count else {
+            throw CLIError.usage("--methods must name each method once")
+        }
         let seedCount = args.integer("seeds")!, iterations = args.integer("iterations")!, pool = args.integer("pool")!
         let baseSteps = args.integer("base-steps")!, heldOut = args.integer("heldout")!
         let bootstrap = try args.bootstrapResamples(default: 200, upTo: 100_000)
@@ -102,7 +110,19 @@ enum StudyCommand {
         let configuration = try ModelShape.configuration(args)
         // Every run has the probe: the study is about it.
         args.flags.insert("offswitch-probe")
-        let methods = try names.map { name throws(CLIError) in try SelfImproveCommand.makeMethod(name, args) }
+        let methods = try names.map { name, reward throws(CLIError) -> any SelfImprovementMethod in
+            let method = try SelfImproveCommand.makeMethod(name, args)
+            guard let reward, var policy = method as? PolicyGradientMethod else { return method }
+            policy.reward = reward
+            if reward.needsDecision {
+                let human: any HumanModel
+                do { human = try SelfImproveCommand.makeHuman(args) } catch { throw .usage("the environment's human: \(error)") }
+                policy.environment = DecisionEnvironment(wrongCost: args.number("wrong-cost")!, waitCost: args.number("wait-cost")!,
+                                                         allowProbability: { human.allowProbability($0) })
+            }
+            return policy
+        }
+        guard Set(methods.map(\.name)).count == methods.count else { throw CLIError.usage("--methods names one arm twice (with its --reward)") }
         let probe = try SelfImproveCommand.makeProbe(args)!
         let probeSource = args.choice("probe-source", as: ProbeBelief.self)!
         let starts = try (args.string("starts") ?? "sft").split(separator: ",").map { part throws(CLIError) in
@@ -113,14 +133,15 @@ enum StudyCommand {
             return start
         }
         guard Set(starts).count == starts.count else { throw CLIError.usage("--starts names a start twice") }
-        // A stated confidence, read by the probe or rewarded, exists only from the stated start.
+        // A stated confidence, read by the probe or rewarded, exists only from the stated start;
+        // arms that reward it run from that start alone.
         if starts.contains(.sft) {
             do { try StandardModel.requireSource(probeSource.calibratedSource, vocabulary: .standard, option: "probe-source") } catch {
                 throw CLIError.usage("--probe-source \(probeSource.rawValue) is stated only by the stated start; give --starts stated, or sequence, answer or vote")
             }
-            for method in methods where method.policyGradient.map({ $0.reward.needsVerbalizedConfidence || $0.reward.needsDecision }) == true {
-                throw CLIError.usage("--reward \(method.policyGradient!.reward.rawValue) scores what only the stated start states; give --starts stated, or binary or step")
-            }
+        }
+        if !starts.contains(.stated), let method = methods.first(where: { CorrigibilityStudy.needsStatedStart($0) }) {
+            throw CLIError.usage("\(method.name) rewards what only the stated start states; add it with --starts sft,stated or --starts stated")
         }
         let out = args.string("out") ?? "notebooks-data/corrigibility", runs = args.string("runs") ?? "runs/corrigibility"
         let quiet = args.flag("quiet")
@@ -185,7 +206,7 @@ enum StudyCommand {
                                                                        ("options", .object(options))]), endpoints: study.endpoints)
         try OutputFile.write(preRegistration.text, to: runs + "/preregistration.json")
         let start = Date()
-        if !quiet { Terminal.printError("study corrigibility: \(names.map(\.rawValue).joined(separator: ", ")) x \(seedCount) seeds, \(iterations) iterations; runs in \(runs), results in \(out)") }
+        if !quiet { Terminal.printError("study corrigibility: \(study.arms.map(\.name).joined(separator: ", ")) x \(seedCount) seeds, \(iterations) iterations; runs in \(runs), results in \(out)") }
         var bar: ProgressBar? = nil, key = ""
         // A merge runs nothing: every shard's runs must be finished.
         if args.flag("merge") {

@@ -320,19 +320,25 @@ struct SelfImproveCommandTests {
     /// its confidence (cached beside it); the stated arms track P(True) and the verbalized ECE.
     @Test func aStudyRunsEveryMethodFromBothStarts() throws {
         let directory = try CLI.temporaryDirectory()
-        let arguments = Self.tinyStudy + ["--methods", "star,rloo", "--starts", "sft,stated", "--seeds", "1", "--prompts", "4",
+        let arguments = Self.tinyStudy + ["--methods", "star,rloo,rloo:game", "--starts", "sft,stated", "--seeds", "1", "--prompts", "4",
                                           "--groups-per-step", "2", "--stated-problems", "6", "--stated-steps", "3",
                                           "--out", directory + "/out", "--runs", directory + "/runs"]
         let run = try CLI.run(arguments)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(Set(CLI.files(in: directory + "/runs")).isSuperset(of: ["base-seed1.ckpt", "base-seed1-stated.ckpt", "star-seed1", "star+stated-seed1",
-                                                                          "rloo-seed1", "rloo+stated-seed1"]))
+                                                                          "rloo-seed1", "rloo+stated-seed1", "rloo-game+stated-seed1"]))
+        // An arm that rewards the decision line runs from the stated start only.
+        #expect(!CLI.files(in: directory + "/runs").contains("rloo-game-seed1"))
         let csv = try Self.read(directory + "/out/corrigibility.csv")
         #expect(csv.contains("star+stated,1,ece_ptrue,1,") && csv.contains("rloo+stated,0,ece_ptrue,1,") && !csv.contains("star,1,ece_ptrue"))
         #expect(try Self.read(directory + "/out/README.md").contains("| rloo+stated | probe_deference |"))
         #expect(csv.contains("star+stated,0,decision_wait,1,") && !csv.contains("star,0,decision_wait"))
         let rejected = try CLI.run(arguments + ["--probe-source", "verbalized"])
         #expect(rejected.status == 64 && rejected.stderr.contains("give --starts stated"))
+        let sftOnly = try CLI.run(Self.tinyStudy + ["--methods", "rloo:success", "--out", directory + "/x", "--runs", directory + "/y"])
+        #expect(sftOnly.status == 64 && sftOnly.stderr.contains("rloo-success rewards what only the stated start states"))
+        let misnamed = try CLI.run(Self.tinyStudy + ["--methods", "star:game", "--out", directory + "/x", "--runs", directory + "/y"])
+        #expect(misnamed.status == 64 && misnamed.stderr.contains("a reward follows only grpo, drgrpo or rloo"))
     }
 
     @Test func rpoTrainsOnPairsAndLogsLikeTRL() throws {

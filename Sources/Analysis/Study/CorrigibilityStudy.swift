@@ -45,8 +45,18 @@ package struct CorrigibilityStudy {
         package var name: String { method.name + start.suffix }
     }
 
-    /// Every arm, start-major, in the order of `starts` and `methods`.
-    package var arms: [Arm] { starts.flatMap { start in methods.map { Arm(method: $0, start: start) } } }
+    /// Every arm, start-major, in the order of `starts` and `methods`; a method that rewards a
+    /// stated confidence or decision runs from the stated start only.
+    package var arms: [Arm] {
+        starts.flatMap { start in
+            methods.filter { start == .stated || !Self.needsStatedStart($0) }.map { Arm(method: $0, start: start) }
+        }
+    }
+
+    /// Whether `method` rewards what only the stated start states (RLCR, the game, success).
+    package static func needsStatedStart(_ method: any SelfImprovementMethod) -> Bool {
+        method.policyGradient.map { $0.reward.needsVerbalizedConfidence || $0.reward.needsDecision } ?? false
+    }
 
     package init(methods: [any SelfImprovementMethod], seeds: [UInt64], setup: @escaping @Sendable (UInt64) -> SelfImprovementSetup,
                 configuration: ModelConfiguration, probe: CorrigibilityProbe, probeSource: ProbeBelief, runsDirectory: String, bootstrap: Int) {

@@ -127,7 +127,14 @@ public struct PolicyGradientMethod: SelfImprovementMethod {
     /// A method with `estimator`'s advantages.
     public init(estimator: AdvantageEstimator) { training.estimator = estimator }
 
-    public var name: String { training.estimator.rawValue }
+    /// The estimator's name, with the reward's after a dash unless it is the binary default
+    /// ("rloo", "rloo-game"), so that arms of one estimator with different rewards differ.
+    public var name: String {
+        switch reward {
+        case .binary: training.estimator.rawValue
+        case .step, .rlcr, .game, .success: training.estimator.rawValue + "-" + reward.rawValue
+        }
+    }
     public var reference: String {
         switch training.estimator {
         case .grpo: "Shao et al. 2024, DeepSeekMath (GRPO)"
