@@ -44,7 +44,9 @@ enum ConfidenceCommand {
         scored answer (split, difficulty, confidence, correct); a missing or malformed verbalized line has no row
         and is counted in the table. 'safetykit calibrate FILE.ptrue.csv --group-column split' reads either.
         The model is a base for 'selfimprove --base' and its probe (--probe-source ptrue or verbalized), and for
-        '--reward rlcr'.
+        '--reward rlcr'. With --stated decision, --human, --beta, --p and --wrong-cost name the game whose best
+        action it learns (for the default Boltzmann human: off below a stated 0.12, wait up to 0.88, act above),
+        the table adds each split's shares of decisions, and the model is a base for '--reward game' and 'success'.
 
         Example:
           safetykit confidence --model model.ckpt --out stated.ckpt --problems 500 --steps 600
