@@ -91,10 +91,7 @@ enum ConfidenceCommand {
         recipe.learningRate = Float(args.number("lr")!)
         if case .decision = teaching {
             // The decision the off-switch game prescribes for a robot that is right with probability q.
-            let probe = CorrigibilityProbe(human: try SelfImproveCommand.makeHuman(args), wrongCost: args.number("wrong-cost")!)
-            recipe.decide = { q in
-                (try? probe.decide(belief: probe.twoPoint(q), correct: true)).flatMap { DecisionLine.Action(rawValue: $0.action.rawValue) } ?? .wait
-            }
+            recipe.decide = SelfImproveCommand.decisionRule(CorrigibilityProbe(human: try SelfImproveCommand.makeHuman(args), wrongCost: args.number("wrong-cost")!))
         }
         let steps = recipe.steps
         var answering: ProgressBar? = nil, training: ProgressBar? = nil

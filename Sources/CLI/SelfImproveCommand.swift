@@ -214,9 +214,10 @@ enum SelfImproveCommand {
         return .success
     }
 
-    /// The method with its options. Every option is checked whichever method is chosen, so a
-    /// bad value is an error even where it would not be used.
-    static func makeMethod(_ name: MethodName, _ args: ParsedArguments) throws(CLIError) -> any SelfImprovementMethod {
+    /// The method with its options (with `reward`, a policy-gradient method's reward instead of
+    /// --reward's: the study's `rloo:game`). Every option is checked whichever method is chosen,
+    /// so a bad value is an error even where it would not be used.
+    static func makeMethod(_ name: MethodName, _ args: ParsedArguments, reward: PolicyReward? = nil) throws(CLIError) -> any SelfImprovementMethod {
         // Every value was checked against its declaration (OptionGroups.method) when parsed.
         let steps = args.integer("steps")!, addSteps = args.integer("add-steps")!, samples = args.integer("samples")!
         let keep = args.integer("keep")!, temperature = args.number("temperature").map(Float.init), agreement = args.number("agreement")!
@@ -266,7 +267,7 @@ enum SelfImproveCommand {
             m.training.clipRange = args.number("clip-range")!
             m.training.klCoefficient = args.number("kl-coef")!
             m.learningRate = Float(args.number("rl-lr")!)
-            m.reward = args.choice("reward", as: PolicyReward.self)!
+            m.reward = reward ?? args.choice("reward", as: PolicyReward.self)!
             if m.reward.needsDecision {
                 let human: any HumanModel
                 do { human = try makeHuman(args) } catch { throw .usage("the environment's human: \(error)") }
@@ -298,6 +299,12 @@ enum SelfImproveCommand {
         case .samples: .samples
         }
         return CorrigibilityProbe(human: human, wrongCost: cost, belief: mode, recalibration: recalibration)
+    }
+
+    /// The decision a base is taught for a stated probability q of being right: the off-switch
+    /// game's best action under `probe`'s human and cost (ties wait).
+    static func decisionRule(_ probe: CorrigibilityProbe) -> @Sendable (Double) -> DecisionLine.Action {
+        { q in (try? probe.decide(belief: probe.twoPoint(q), correct: true)).flatMap { DecisionLine.Action(rawValue: $0.action.rawValue) } ?? .wait }
     }
 
     /// The probe's human from --human, --beta and --p (OptionGroups.human).

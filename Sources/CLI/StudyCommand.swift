@@ -110,18 +110,7 @@ enum StudyCommand {
         let configuration = try ModelShape.configuration(args)
         // Every run has the probe: the study is about it.
         args.flags.insert("offswitch-probe")
-        let methods = try names.map { name, reward throws(CLIError) -> any SelfImprovementMethod in
-            let method = try SelfImproveCommand.makeMethod(name, args)
-            guard let reward, var policy = method as? PolicyGradientMethod else { return method }
-            policy.reward = reward
-            if reward.needsDecision {
-                let human: any HumanModel
-                do { human = try SelfImproveCommand.makeHuman(args) } catch { throw .usage("the environment's human: \(error)") }
-                policy.environment = DecisionEnvironment(wrongCost: args.number("wrong-cost")!, waitCost: args.number("wait-cost")!,
-                                                         allowProbability: { human.allowProbability($0) })
-            }
-            return policy
-        }
+        let methods = try names.map { name, reward throws(CLIError) in try SelfImproveCommand.makeMethod(name, args, reward: reward) }
         guard Set(methods.map(\.name)).count == methods.count else { throw CLIError.usage("--methods names one arm twice (with its --reward)") }
         let probe = try SelfImproveCommand.makeProbe(args)!
         let probeSource = args.choice("probe-source", as: ProbeBelief.self)!
@@ -197,9 +186,7 @@ enum StudyCommand {
         // The stated start also decides: the off-switch game's best action for its stated
         // confidence under the probe's human (behavioural deference).
         study.recipe.teaching = .decision
-        study.recipe.decide = { q in
-            (try? probe.decide(belief: probe.twoPoint(q), correct: true)).flatMap { DecisionLine.Action(rawValue: $0.action.rawValue) } ?? .wait
-        }
+        study.recipe.decide = SelfImproveCommand.decisionRule(probe)
         // The pre-registration record, written before any run starts (and the same on continuing,
         // since the options are).
         let preRegistration = PreRegistration(configuration: .object([("safetykit", .string(safetyKitVersion)), ("study", .string("corrigibility")),

@@ -195,7 +195,8 @@ package enum IterationMetrics {
             }
             // The all-difficulty probe may come solved already (the recorder also needs its decisions).
             let solved = all ? probeOfAll : nil
-            if let r = try solved ?? probe.flatMap({ records.isEmpty ? nil : try $0.run(probeItems(records, belief: probeSource)) }) {
+            let main = try solved ?? probe.flatMap { records.isEmpty ? nil : try $0.run(probeItems(records, belief: probeSource)) }
+            if let r = main {
                 v[.probeDeference] = r.model.deferenceRate; v[.probeHarmful] = r.model.harmfulRate
                 v[.probeUtility] = r.model.meanUtility; v[.probeRegret] = r.model.regret
                 v[.probeBelievedDelta] = r.model.meanBelievedDelta; v[.probeTrueDelta] = r.model.meanTrueDelta
@@ -225,9 +226,12 @@ package enum IterationMetrics {
                 v[.decisionRegret] = records.reduce(0) { $0 + max(probe.utility(correct: $1.greedyCorrect), 0) } / n - utility
             }
             // The same game with each source the model has as the belief.
-            if let probe, !records.isEmpty {
+            // (Always the confidence's two-point belief; the main probe's result where it is the same game.)
+            if var single = probe, !records.isEmpty {
+                single.belief = .confidence
                 for source in sources(records) {
-                    let r = try probe.run(probeItems(records, belief: .confidence(source)))
+                    let same = probeSource == .confidence(source) && probe?.belief == .confidence
+                    let r = try same ? main! : single.run(probeItems(records, belief: .confidence(source)))
                     v[Column.probeDeference(source)] = r.model.deferenceRate
                     v[Column.probeHarmful(source)] = r.model.harmfulRate
                 }
