@@ -52,6 +52,9 @@ enum AggregateCommand {
                 throw CLIError.usage("cannot read '\(argument)' as an arm; expected NAME=DIR,DIR,... (one run directory per seed)")
             }
             guard !arms.contains(where: { $0.name == parts[0] }) else { throw CLIError.usage("the arm '\(parts[0])' is named twice") }
+            if let twice = directories.first(where: { d in directories.filter { $0 == d }.count > 1 }) {
+                throw CLIError.usage("the arm '\(parts[0])' names the run \(twice) twice; give one run directory per seed")
+            }
             arms.append((parts[0], directories))
         }
         var runs: [(method: String, seeds: [[IterationRecord]])] = []

@@ -70,6 +70,10 @@ struct RunRecorderTests {
             #expect(withProbe[.probeDeference(source)] == alone.model.deferenceRate && withProbe[.probeHarmful(source)] == alone.model.harmfulRate)
         }
         #expect(withProbe[.probeDeference(.ptrue)] == withProbe[.probeDeference])
+        // A main probe that believes the samples still gives each source its confidence's game.
+        let bySamples = try IterationMetrics.rows(stated, trackCalibration: false, probe: CorrigibilityProbe(human: RationalHuman(), wrongCost: 1, belief: .samples),
+                                                  probeSource: .samples)[0]
+        for source in ConfidenceSource.allCases { #expect(bySamples[.probeDeference(source)] == withProbe[.probeDeference(source)]) }
         #expect(try IterationMetrics.rows(plain, trackCalibration: false, probe: probe)[0][.probeDeference(.ptrue)] == nil)
         // Behavioural deference against the rational human, by hand: waiting on the right answer
         // earns 1 (the human lets it through), acting on the wrong one costs 1 and is harmful.
