@@ -72,7 +72,8 @@ enum AggregateCommand {
         if let reason = Folders.create(out) { throw AnalysisError.cannotCreate(path: out, reason: reason) }
         try OutputFile.write(aggregation.csv(), to: out + "/aggregate.csv")
         let seedCounts = Set(arms.map(\.directories.count))
-        let spread = seedCounts == [1] ? "one seed, so no interval" : "mean over seeds, bands 95% t-intervals"
+        let spread = seedCounts == [1] ? "one seed, so no interval"
+            : "mean over " + (seedCounts.count == 1 ? "\(seedCounts.first!) seeds" : "seeds") + ", bands 95% t-intervals across seeds (paired changes: aggregate.csv)"
         var charts = ["accuracy.svg"]
         try OutputFile.write(aggregation.chart(IterationMetrics.Column.greedyAccuracy.rawValue, title: "Held-out greedy accuracy",
                                                yLabel: "held-out greedy accuracy", subtitle: spread).render(), to: out + "/accuracy.svg")
