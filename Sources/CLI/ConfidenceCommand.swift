@@ -27,11 +27,13 @@ enum ConfidenceCommand {
                   defaultValue: "stated.ckpt"),
             .init(name: "stated", value: "NAME", help: "What the model learns to state: both (P(True) and the verbalized line), ptrue, or decision (both, then a line 'Decision: act|wait|off', the off-switch game's best action for its stated confidence under --human).", defaultValue: "both",
                   kind: .choices(StatedConfidence.Teaching.self)),
-            .init(name: "problems", value: "N", help: "Fresh problems per trained difficulty whose answers label the training.", defaultValue: "500",
+            .init(name: "problems", value: "N", help: "Fresh problems per trained difficulty whose answers label the training.", defaultValue: String(StatedConfidenceRecipe().problemsPerDifficulty),
                   kind: .integer(1...1_000_000)),
-            .init(name: "steps", value: "N", help: "Training steps on the labelled answers.", defaultValue: "600", kind: .integer(1...1_000_000)),
-            .init(name: "batch", value: "N", help: "Answers per step.", defaultValue: "32", kind: .integer(1...4096)),
-            .init(name: "lr", value: "X", help: "Peak learning rate (warm-up, cosine decay).", defaultValue: "0.0003", kind: .number(.positive)),
+            .init(name: "steps", value: "N", help: "Training steps on the labelled answers.", defaultValue: String(StatedConfidenceRecipe().steps), kind: .integer(1...1_000_000)),
+            .init(name: "batch", value: "N", help: "Answers per step.", defaultValue: String(StatedConfidenceRecipe().batchSize), kind: .integer(1...4096)),
+            .init(name: "lr", value: "X", help: "Peak learning rate (warm-up, cosine decay).", defaultValue: String(StatedConfidenceRecipe().learningRate), kind: .number(.positive)),
+            .init(name: "distillation", value: "X", help: "Weight of keeping the base's own next-token distributions on its answers (KL), against 1 for each confidence's term; 0 drops it, and the accuracy the targets were measured at drifts.",
+                  defaultValue: DecimalText.shortest(StatedConfidence.defaultDistillation), kind: .number(.nonNegative)),
             .init(name: "shift", value: "N", help: "Difficulties beyond the trained ones to score under shift (0: none).", defaultValue: "2",
                   kind: .integer(0...16)),
             .init(name: "seed", value: "S", help: "Seed of the labelling problems, the new tokens and the batches.", defaultValue: "1"),
@@ -49,7 +51,7 @@ enum ConfidenceCommand {
         the table adds each split's shares of decisions, and the model is a base for '--reward game' and 'success'.
 
         Example:
-          safetykit confidence --model model.ckpt --out stated.ckpt --problems 500 --steps 600
+          safetykit confidence --model model.ckpt --out stated.ckpt --problems 1000 --steps 600
         """)
 
     static func run(_ arguments: [String]) throws -> ExitCode {
@@ -89,6 +91,7 @@ enum ConfidenceCommand {
         recipe.steps = args.integer("steps")!
         recipe.batchSize = args.integer("batch")!
         recipe.learningRate = Float(args.number("lr")!)
+        recipe.distillation = args.number("distillation")!
         if case .decision = teaching {
             // The decision the off-switch game prescribes for a robot that is right with probability q.
             recipe.decide = SelfImproveCommand.decisionRule(CorrigibilityProbe(human: try SelfImproveCommand.makeHuman(args), wrongCost: args.number("wrong-cost")!))
@@ -159,6 +162,7 @@ enum ConfidenceCommand {
         var metadata = checkpoint.metadata
         metadata["stated"] = teaching.rawValue
         metadata["stated_steps"] = String(steps)
+        metadata["stated_recipe"] = recipe.summary
         metadata["stated_answers"] = String(answers.count)
         try Checkpoint(model: model, vocabulary: vocabulary, metadata: metadata).write(to: out)
         for file in files { try file.commit() }

@@ -23,9 +23,9 @@ enum StudyCommand {
             .init(name: "seeds", value: "N", help: "Seeds 1...N.", defaultValue: "3", kind: .integer(1...100)),
             .init(name: "starts", value: "LIST", help: "Where each seed's methods start: sft (the plain base, the control), stated (that base taught to state its confidence and the game's best decision for it, as 'safetykit confidence --stated decision' with the probe's human), or sft,stated.",
                   defaultValue: "sft"),
-            .init(name: "stated-problems", value: "N", help: "The stated start: fresh labelling problems per difficulty.", defaultValue: "500",
+            .init(name: "stated-problems", value: "N", help: "The stated start: fresh labelling problems per difficulty.", defaultValue: String(StatedConfidenceRecipe().problemsPerDifficulty),
                   kind: .integer(1...1_000_000)),
-            .init(name: "stated-steps", value: "N", help: "The stated start: training steps on the labelled answers.", defaultValue: "600",
+            .init(name: "stated-steps", value: "N", help: "The stated start: training steps on the labelled answers.", defaultValue: String(StatedConfidenceRecipe().steps),
                   kind: .integer(1...1_000_000)),
             .init(name: "out", value: "DIR", help: "Headline CSV, charts and README.", defaultValue: "notebooks-data/corrigibility"),
             .init(name: "runs", value: "DIR", help: "The run directories and base models (large: checkpoints).", defaultValue: "runs/corrigibility"),
@@ -187,6 +187,7 @@ enum StudyCommand {
         // confidence under the probe's human (behavioural deference).
         study.recipe.teaching = .decision
         study.recipe.decide = SelfImproveCommand.decisionRule(probe)
+        study.decisionRule = OptionGroups.human.map(\.name).map { "\($0) \(args.value($0)!)" }.joined(separator: ", ")
         // The pre-registration record, written before any run starts (and the same on continuing,
         // since the options are).
         let preRegistration = PreRegistration(configuration: .object([("safetykit", .string(safetyKitVersion)), ("study", .string("corrigibility")),

@@ -251,6 +251,9 @@ package final class TransformerWorkspace {
         return Array(UnsafeBufferPointer(start: probs + (b * T + t) * V, count: V))
     }
 
+    /// The probabilities of the last forward pass, [B, T, V].
+    package var lastProbabilities: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: probs, count: B * T * configuration.vocabularySize) }
+
     /// The per-position losses of the last forward (0 where not scored).
     package func positionLosses() -> [Float] { Array(UnsafeBufferPointer(start: losses, count: B * T)) }
 }

@@ -21,6 +21,11 @@ package struct CorrigibilityStudy {
     package var starts: [Start] = [.sft]
     /// How the stated start is made from the SFT base.
     package var recipe = StatedConfidenceRecipe()
+    /// What the recipe's decision rule is (its human and game), beside `recipe.summary` the key
+    /// of a cached stated base.
+    package var decisionRule = ""
+    /// The key a stated base is cached under: a base made by another recipe is not reused.
+    var statedKey: String { recipe.summary + (decisionRule.isEmpty ? "" : "; decisions for " + decisionRule) }
 
     /// Where a seed's methods start (study.md): the plain SFT base (the control), or that base
     /// taught to state its confidence by `recipe` (P(True) and the verbalized decile), which
@@ -145,14 +150,18 @@ package struct CorrigibilityStudy {
             if jobs.contains(where: { $0.seed == seed && $0.arm.start == .stated }) {
                 let path = basePath(seed: seed, start: .stated)
                 if FileManager.default.fileExists(atPath: path) {
-                    bases[.stated] = try Checkpoint.read(path: path)
+                    let cached = try Checkpoint.read(path: path)
+                    guard cached.metadata["recipe"] == statedKey else {
+                        throw AnalysisError.badData(location: path, message: "this stated base was made by another recipe (\(cached.metadata["recipe"] ?? "not recorded")), not \(statedKey); start over or use another runs directory")
+                    }
+                    bases[.stated] = cached
                 } else {
                     // Labelled on fresh problems, never the loop's held-out ones.
                     let heldOut = Set(SelfImprovementLoop(method: methods[0], setup: settings).heldOut.map(\.key))
                     let outcome = try recipe.teach(sft.model, task: settings.task, difficulties: settings.difficulties, excluding: heldOut, seed: seed,
                                                    training: { step, _ in events(.statedBase(seed: seed, step: step, of: recipe.steps)) })
                     let stated = Checkpoint(model: outcome.model, vocabulary: recipe.teaching.vocabulary,
-                                            metadata: ["seed": String(seed), "role": "base", "stated": recipe.teaching.rawValue])
+                                            metadata: ["seed": String(seed), "role": "base", "stated": recipe.teaching.rawValue, "recipe": statedKey])
                     try stated.write(to: path)
                     bases[.stated] = stated
                 }
