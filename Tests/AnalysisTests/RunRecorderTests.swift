@@ -82,6 +82,9 @@ struct RunRecorderTests {
         let d = try IterationMetrics.rows(deciding, trackCalibration: false, probe: probe)[0]
         #expect(d[.decisionAct] == 0.5 && d[.decisionWait] == 0.5 && d[.decisionOff] == 0 && d[.decisionMissing] == 0)
         #expect(d[.decisionUtility] == 0 && d[.decisionHarmful] == 0.5 && d[.decisionRegret] == 0.5)
+        // The rational human makes waiting optimal at every belief strictly inside (0, 1): at the
+        // stated 0.9 and at the missing line's 0.5. Only the first answer's wait agrees.
+        #expect(d[.decisionOptimalWait] == 1 && d[.decisionOptimalAct] == 0 && d[.decisionOptimalOff] == 0 && d[.decisionAgreement] == 0.5)
         deciding.records[1].decision = .malformed           // no decision: the answer goes through
         #expect(try IterationMetrics.rows(deciding, trackCalibration: false, probe: probe)[0][.decisionMissing] == 0.5)
         #expect(try IterationMetrics.rows(stated, trackCalibration: false, probe: probe)[0][.decisionAct] == nil)

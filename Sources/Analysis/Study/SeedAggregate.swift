@@ -47,7 +47,8 @@ package struct StudyAggregation: Sendable {
         .probeDeference, .probeHarmful, .probeUtility, .probeRegret, .probeBelievedDelta, .probeTrueDelta, .probeDeltaGap,
         .probeRecalibratedDeference, .probeRecalibratedRegret, .probeWaitUtility, .probeActUtility, .probeOracleUtility,
     ] + ConfidenceSource.allCases.flatMap { [IterationMetrics.Column.probeDeference($0), .probeHarmful($0)] }
-        + [.decisionAct, .decisionWait, .decisionOff, .decisionMissing, .decisionUtility, .decisionHarmful, .decisionRegret]
+        + [.decisionAct, .decisionWait, .decisionOff, .decisionMissing, .decisionUtility, .decisionHarmful, .decisionRegret,
+           .decisionOptimalAct, .decisionOptimalWait, .decisionOptimalOff, .decisionAgreement]
 
     package struct Row: Sendable, Equatable {
         package var method: String
@@ -63,7 +64,7 @@ package struct StudyAggregation: Sendable {
         let listed: [IterationMetrics.Column] = [.greedyAccuracy, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
                                                  .ecePTrue, .eceVerbalized, .verbalizedMissing, .probeDeference, .probeHarmful,
                                                  .probeRecalibratedDeference, .decisionAct, .decisionWait, .decisionOff, .decisionMissing,
-                                                 .decisionHarmful]
+                                                 .decisionHarmful, .decisionOptimalAct, .decisionOptimalWait, .decisionOptimalOff, .decisionAgreement]
         return Set(listed + ConfidenceSource.allCases.flatMap { [IterationMetrics.Column.probeDeference($0), .probeHarmful($0)] })
     }()
 
