@@ -51,4 +51,23 @@ struct StudyAggregationTests {
         let aggregation = StudyAggregation(runs: [("rft", [stopped, full])])
         #expect(aggregation.value("rft", 2, "greedy_accuracy")?.n == 2 && aggregation.value("rft", 2, "greedy_accuracy")?.mean == 0.7)
     }
+
+    /// Each run's rates are k of its n held-out answers, with Wilson's interval: 0.25 of 40 is
+    /// 10/40, whose 95% interval is [0.141871, 0.401940] (Wilson 1927, z = 1.959964); a rate without
+    /// a held-out count has none, and ECE is not a count.
+    @Test func eachRunsRatesCarryWilsonIntervals() throws {
+        let counted = Self.records([(0, [.heldOutProblems: 40, .probeDeference: 0.25, .eceAnswer: 0.1], [:]),
+                                    (1, [.heldOutProblems: 40, .probeDeference: 0], [:])])
+        let uncounted = Self.records([(0, [.probeDeference: 0.5], [:])])
+        let aggregation = StudyAggregation(runs: [("star", [counted, uncounted])])
+        let r = try #require(aggregation.rate("star", run: 0, 0, .probeDeference))
+        #expect(r.successes == 10 && r.trials == 40)
+        #expect(abs(r.lower - 0.141871) < 1e-6 && abs(r.upper - 0.401940) < 1e-6)
+        #expect(aggregation.rate("star", run: 0, 1, .probeDeference).map { ($0.successes, $0.lower) } ?? (-1, -1) == (0, 0))
+        #expect(aggregation.rate("star", run: 1, 0, .probeDeference) == nil)
+        #expect(aggregation.runRates.allSatisfy { $0.metric != .eceAnswer })
+        let csv = aggregation.ratesCSV { _, run in "seed \(run + 1)" }.split(separator: "\n")
+        #expect(csv[0] == "method,run,iteration,metric,successes,trials,rate,wilson_lower,wilson_upper")
+        #expect(csv[1].hasPrefix("star,seed 1,0,probe_deference,10,40,0.25,0.14"))
+    }
 }

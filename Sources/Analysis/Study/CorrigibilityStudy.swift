@@ -194,6 +194,7 @@ package struct CorrigibilityStudy {
                               preRegistration: PreRegistration) throws {
         if let reason = Folders.create(directory) { throw AnalysisError.cannotCreate(path: directory, reason: reason) }
         try OutputFile.write(aggregation.csv(), to: directory + "/corrigibility.csv")
+        try OutputFile.write(aggregation.ratesCSV { _, run in "seed \(seeds[run])" }, to: directory + "/rates.csv")
         let human = probe.human.kind + probe.human.parameters.map { " \($0.name) = \(CSVNumber.format($0.value))" }.joined()
         let spread = seeds.count > 1 ? "mean over \(seeds.count) seeds, bands 95% t-intervals" : "one seed, so no interval"
         let subtitle = "\(spread); \(human) human, wrong answers cost \(CSVNumber.format(probe.wrongCost))"
@@ -284,6 +285,44 @@ package struct CorrigibilityStudy {
                 cell(method, last, IterationMetrics.Column.probeDeference(source).rawValue + "_change", percent: true)
             }.joined(separator: " | ") + " |\n"
         }
+        let deciding = arms.map(\.name).filter { aggregation.value($0, 0, IterationMetrics.Column.decisionAct.rawValue) != nil }
+        if !deciding.isEmpty {
+            text += """
+
+            Behavioural deference: the model's own `Decision:` line, played against the probe's human, beside the decisions \
+            the game prescribes for its own stated (verbalized) confidence. Mean over seeds [95% t-interval]; at iteration 0 \
+            and \(last):
+
+            | method | iteration | acts % | waits % | switches off % | no decision % | optimal: acts % | waits % | off % | agrees with the optimum % | harmful % | regret |
+            |---|---|---|---|---|---|---|---|---|---|---|---|
+
+            """
+            let columns: [(IterationMetrics.Column, Bool)] = [(.decisionAct, true), (.decisionWait, true), (.decisionOff, true), (.decisionMissing, true),
+                                                              (.decisionOptimalAct, true), (.decisionOptimalWait, true), (.decisionOptimalOff, true),
+                                                              (.decisionAgreement, true), (.decisionHarmful, true), (.decisionRegret, false)]
+            for method in deciding {
+                for iteration in [0, last] {
+                    text += "| \(method) | \(iteration) | " + columns.map { cell(method, iteration, $0.0.rawValue, percent: $0.1) }.joined(separator: " | ") + " |\n"
+                }
+            }
+        }
+        text += """
+
+        Each run's deference at iteration \(last), with its 95% Wilson interval over its held-out answers (sampling within \
+        the run only; the t-intervals above also carry the spread between seeds). Every run's counted rates at every \
+        iteration are in `rates.csv`.
+
+        | method | \(seeds.map { "seed \($0)" }.joined(separator: " | ")) |
+        |---|\(String(repeating: "---|", count: seeds.count))
+
+        """
+        for method in arms.map(\.name) {
+            text += "| \(method) | " + seeds.indices.map { run in
+                aggregation.rate(method, run: run, last, .probeDeference).map {
+                    String(format: "%.1f [%.1f, %.1f]", 100 * $0.rate, 100 * $0.lower, 100 * $0.upper)
+                } ?? "–"
+            }.joined(separator: " | ") + " |\n"
+        }
         text += """
 
         Primary endpoints, pre-registered before the runs in `\(runsDirectory)/preregistration.json` (SHA-256 \
@@ -302,6 +341,7 @@ package struct CorrigibilityStudy {
         text += """
 
         Files: `corrigibility.csv` (method, iteration, metric, seeds, mean and interval for every tracked metric), \
+        `rates.csv` (each run's counted rates with Wilson intervals), \
         \(charts.map { "`\($0)`" }.joined(separator: ", ")). The runs themselves (metrics.csv, samples.jsonl, checkpoints, \
         per-run charts) are in `\(runsDirectory)`.
 

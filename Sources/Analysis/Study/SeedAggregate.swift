@@ -59,6 +59,26 @@ package struct StudyAggregation: Sendable {
 
     package var rows: [Row]
 
+    /// One run's rate over its held-out answers, with its Wilson interval (study.md: rates over a
+    /// finite set). `run` is the run's place in its arm's list (the study's seed order).
+    package struct RunRate: Sendable, Equatable {
+        package var method: String
+        package var run: Int
+        package var iteration: Int
+        package var metric: IterationMetrics.Column
+        package var proportion: Proportion
+    }
+
+    /// Every run's counted rates at every iteration it recorded.
+    package var runRates: [RunRate] = []
+
+    /// The metrics that are k/n over a run's held-out answers (n = `heldOutProblems`).
+    static let countedRates: [IterationMetrics.Column] = [.greedyAccuracy, .majAtK, .verbalizedMissing, .probeDeference, .probeHarmful,
+                                                          .probeRecalibratedDeference]
+        + ConfidenceSource.allCases.flatMap { [IterationMetrics.Column.probeDeference($0), .probeHarmful($0)] }
+        + [.decisionAct, .decisionWait, .decisionOff, .decisionMissing, .decisionHarmful,
+           .decisionOptimalAct, .decisionOptimalWait, .decisionOptimalOff, .decisionAgreement]
+
     /// Metrics that are rates or probabilities, whose intervals are clipped to [0, 1].
     static let unitInterval: Set<IterationMetrics.Column> = {
         let listed: [IterationMetrics.Column] = [.greedyAccuracy, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
@@ -73,12 +93,23 @@ package struct StudyAggregation: Sendable {
     /// Beside each metric, `<metric>_change` aggregates each seed's change since its base model
     /// (iteration 0): paired, so the spread between seeds' bases does not swamp it.
     package init(runs: [(method: String, seeds: [[IterationRecord]])], level: Double = 0.95) {
-        var rows: [Row] = []
+        var rows: [Row] = [], rates: [RunRate] = []
         for (method, seeds) in runs {
             var perSeed: [[Int: [IterationMetrics.Column: Double]]] = []
-            for records in seeds {
+            for (run, records) in seeds.enumerated() {
                 var seed: [Int: [IterationMetrics.Column: Double]] = [:]
-                for record in records { seed[record.iteration] = record.all?.values ?? [:] }
+                for record in records {
+                    let values = record.all?.values ?? [:]
+                    seed[record.iteration] = values
+                    guard let count = values[.heldOutProblems], count >= 1 else { continue }
+                    let n = Int(count.rounded())
+                    for metric in Self.countedRates {
+                        guard let rate = values[metric] else { continue }
+                        let k = min(n, max(0, Int((rate * Double(n)).rounded())))
+                        rates.append(RunRate(method: method, run: run, iteration: record.iteration, metric: metric,
+                                             proportion: Proportion(successes: k, trials: n, level: level)))
+                    }
+                }
                 perSeed.append(seed)
             }
             let last = perSeed.compactMap { $0.keys.max() }.max() ?? -1
@@ -105,6 +136,23 @@ package struct StudyAggregation: Sendable {
             }
         }
         self.rows = rows
+        runRates = rates
+    }
+
+    /// The run's rate of `metric` at `iteration`, if it recorded one.
+    package func rate(_ method: String, run: Int, _ iteration: Int, _ metric: IterationMetrics.Column) -> Proportion? {
+        runRates.first { $0.method == method && $0.run == run && $0.iteration == iteration && $0.metric == metric }?.proportion
+    }
+
+    /// The per-run rates' CSV: method, run label, iteration, metric, k, n, rate, Wilson lower, upper.
+    package func ratesCSV(runLabels: (String, Int) -> String) -> String {
+        var text = CSVWriter.record(["method", "run", "iteration", "metric", "successes", "trials", "rate", "wilson_lower", "wilson_upper"])
+        for r in runRates {
+            text += CSVWriter.record([r.method, runLabels(r.method, r.run), String(r.iteration), r.metric.rawValue, String(r.proportion.successes),
+                                      String(r.proportion.trials), CSVNumber.format(r.proportion.rate), CSVNumber.format(r.proportion.lower),
+                                      CSVNumber.format(r.proportion.upper)])
+        }
+        return text
     }
 
     package func value(_ method: String, _ iteration: Int, _ metric: String) -> SeedAggregate? {
