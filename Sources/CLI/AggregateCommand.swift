@@ -11,7 +11,8 @@ enum AggregateCommand {
         summary: """
         Aggregate self-improvement runs over seeds. Each ARM=DIR,DIR,... names an arm and its run directories (one
         per seed, each from 'safetykit selfimprove'). Per arm, iteration and metric: the mean over seeds with a 95%
-        t-interval, and the change from each seed's base (iteration 0) paired by seed. Writes aggregate.csv and
+        t-interval, and the change from each seed's base (iteration 0) paired by seed. Writes aggregate.csv,
+        rates.csv (each run's rates over its held-out answers, k of n with a 95% Wilson interval) and
         charts (accuracy, the ECE of every confidence source the runs track, and with the probe deference and
         harmful acts) into --out, and prints the base, the last iteration and the change for the main metrics,
         with each change's sign-flip permutation p-value (Holm-adjusted over the changes shown) and the minimum
@@ -71,6 +72,8 @@ enum AggregateCommand {
         let out = args.value("out")!
         if let reason = Folders.create(out) { throw AnalysisError.cannotCreate(path: out, reason: reason) }
         try OutputFile.write(aggregation.csv(), to: out + "/aggregate.csv")
+        // Each run's counted rates with Wilson intervals, the run named by its directory.
+        try OutputFile.write(aggregation.ratesCSV { arm, run in arms.first { $0.name == arm }!.directories[run] }, to: out + "/rates.csv")
         let seedCounts = Set(arms.map(\.directories.count))
         let spread = seedCounts == [1] ? "one seed, so no interval"
             : "mean over " + (seedCounts.count == 1 ? "\(seedCounts.first!) seeds" : "seeds") + ", bands 95% t-intervals across seeds (paired changes: aggregate.csv)"
@@ -97,7 +100,7 @@ enum AggregateCommand {
             charts += ["deference.svg", "harmful.svg"]
         }
         Terminal.printOut(summary(aggregation, arms: arms.map(\.name)))
-        if !args.flag("quiet") { Terminal.printError("wrote \(out)/aggregate.csv and " + charts.joined(separator: ", ")) }
+        if !args.flag("quiet") { Terminal.printError("wrote \(out)/aggregate.csv, rates.csv and " + charts.joined(separator: ", ")) }
         return .success
     }
 

@@ -143,6 +143,11 @@ struct SelfImproveCommandTests {
         let expected = ((accuracy[0][1] - accuracy[0][0]) + (accuracy[1][1] - accuracy[1][0])) / 2
         #expect(change[3] == "2" && abs(Double(change[4])! - expected) < 1e-9)
         #expect(CLI.files(in: directory + "/agg").contains("accuracy.svg"))
+        // Each run's accuracy as k of n held-out answers, the run named by its directory.
+        let rates = try Self.read(directory + "/agg/rates.csv")
+        let row = try #require(rates.split(separator: "\n").first { $0.hasPrefix("rft,\(directory)/run-2,1,greedy_accuracy,") })
+        let fields = row.split(separator: ",").suffix(5).map { Double($0)! }       // k, n, rate, lower, upper
+        #expect(fields[0] / fields[1] == accuracy[1][1] && fields[2] == accuracy[1][1] && fields[3] <= fields[2] && fields[2] <= fields[4])
     }
 
     /// A finished run is extended by resuming it with more iterations, to the same files as a run
