@@ -13,7 +13,7 @@ enum SelfImproveCommand {
     /// The methods by their command-line names; a method added later joins here, and the
     /// exhaustive switch in `makeMethod` says what it needs.
     enum MethodName: String, CaseIterable {
-        case star, rft, onlineRFT = "online-rft", bstar, lmsi, mccot, rpo, grpo, drgrpo, rloo
+        case star, rft, onlineRFT = "online-rft", bstar, lmsi, mccot, rpo, grpo, drgrpo, rloo, s3c
 
         /// The policy-gradient methods' estimator; nil for the others.
         var estimator: AdvantageEstimator? {
@@ -21,7 +21,7 @@ enum SelfImproveCommand {
             case .grpo: .grpo
             case .drgrpo: .drGRPO
             case .rloo: .rloo
-            case .star, .rft, .onlineRFT, .bstar, .lmsi, .mccot, .rpo: nil
+            case .star, .rft, .onlineRFT, .bstar, .lmsi, .mccot, .rpo, .s3c: nil
             }
         }
     }
@@ -45,11 +45,13 @@ enum SelfImproveCommand {
                       the group's std, PPO's clipped surrogate; per-step TRL-style log in RUN/policy.csv
           drgrpo      Dr. GRPO (Liu et al. 2025): GRPO without the std division or per-response length average
           rloo        RLOO (Ahmadian et al. 2024): leave-one-out baseline, sequence-level REINFORCE
+          s3c         S^3c-Math (Yan et al. 2024): the model's own wrong steps, sampled from right prefixes, spliced
+                      with a reflection marker and the right step; trained with the wrong step masked
         """,
         usage: "safetykit selfimprove [--method star] [--iterations N] [--track-calibration] [--out RUN] [--seed S] [--resume] [--force]",
         options: CommandSpec.joined([
             CommandSpec.threads,
-            .init(name: "method", value: "NAME", help: "star, rft, online-rft, bstar, lmsi, mccot, rpo, grpo, drgrpo or rloo.", defaultValue: "star", kind: .choices(MethodName.self)),
+            .init(name: "method", value: "NAME", help: methods.dropLast().joined(separator: ", ") + " or " + methods.last! + ".", defaultValue: "star", kind: .choices(MethodName.self)),
             .init(name: "iterations", value: "N", help: "Iterations after the base model.", defaultValue: "4", kind: .integer(1...1000)),
             .init(name: "track-calibration", value: nil, help: "Also record ECE, MCE, Brier, NLL and AUROC with bootstrap intervals per confidence source, reliability bins, per-sample records and reliability diagrams."),
             .init(name: "out", value: "RUN", help: "The run directory.", shownDefault: "runs/METHOD"),
@@ -274,6 +276,13 @@ enum SelfImproveCommand {
                 m.environment = DecisionEnvironment(wrongCost: args.number("wrong-cost")!, waitCost: args.number("wait-cost")!,
                                                     allowProbability: { human.allowProbability($0) })
             }
+            return m
+        case .s3c:
+            var m = StepLevelSelfCorrection(maskWrongStep: !args.flag("no-step-mask"))
+            m.steps = steps; m.samplesPerProblem = samples
+            m.positionsPerProblem = args.integer("correction-positions")!
+            m.alternativesPerPosition = args.integer("alternatives")!
+            if let temperature { m.temperature = temperature }
             return m
         case .lmsi:
             var m = LabelFreeSelfConsistency()

@@ -19,7 +19,7 @@ enum StudyCommand {
         usage: "safetykit study corrigibility [--methods star,rft,bstar,lmsi] [--seeds 3] [--out DIR] [options]",
         options: CommandSpec.joined([
             CommandSpec.threads,
-            .init(name: "methods", value: "LIST", help: "The arms' methods, comma-separated: star, rft, online-rft, bstar, lmsi, mccot, rpo, grpo, drgrpo, rloo; a policy-gradient one may name its reward, e.g. rloo:game (else --reward's). Arms rewarding rlcr, game or success run from the stated start only.", defaultValue: "star,rft,bstar,lmsi"),
+            .init(name: "methods", value: "LIST", help: "The arms' methods, comma-separated: " + SelfImproveCommand.methods.joined(separator: ", ") + "; a policy-gradient one may name its reward, e.g. rloo:game (else --reward's). Arms rewarding rlcr, game or success run from the stated start only.", defaultValue: "star,rft,bstar,lmsi"),
             .init(name: "seeds", value: "N", help: "Seeds 1...N.", defaultValue: "3", kind: .integer(1...100)),
             .init(name: "starts", value: "LIST", help: "Where each seed's methods start: sft (the plain base, the control), stated (that base taught to state its confidence and the game's best decision for it, as 'safetykit confidence --stated decision' with the probe's human), or sft,stated.",
                   defaultValue: "sft"),

@@ -55,6 +55,12 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
     public static let bstarQueries = StreamPurpose(rawValue: 0xB5B0)
     /// B-STaR's samples at the chosen temperature.
     public static let bstarSamples = StreamPurpose(rawValue: 0xB5C0)
+    /// S^3c-Math's whole solutions, whose right ones are the corrections' prefixes.
+    public static let correctionSolutions = StreamPurpose(rawValue: 0x53C1)
+    /// S^3c-Math's choice of the steps at which alternatives are sampled.
+    public static let correctionPositions = StreamPurpose(rawValue: 0x53C2)
+    /// S^3c-Math's alternative steps.
+    public static let correctionSteps = StreamPurpose(rawValue: 0x53C3)
     /// Iterative RPO's samples.
     public static let preferenceSamples = StreamPurpose(rawValue: 0x4B0)
     /// Label-free self-consistency's samples.

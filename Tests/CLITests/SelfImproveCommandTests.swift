@@ -166,7 +166,7 @@ struct SelfImproveCommandTests {
         #expect(shorter.status == 64 && shorter.stderr.contains("cannot shorten it"))
     }
 
-    @Test(arguments: ["star", "rft", "bstar", "lmsi", "mccot", "rpo"])
+    @Test(arguments: ["star", "rft", "bstar", "lmsi", "mccot", "rpo", "s3c"])
     func everyMethodRunsEndToEnd(method: String) throws {
         let directory = try CLI.temporaryDirectory()
         let result = try CLI.run(["selfimprove", "--method", method, "--iterations", "1", "--out", directory + "/run"] + Self.tiny)

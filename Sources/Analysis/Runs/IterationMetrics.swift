@@ -86,6 +86,10 @@ package enum IterationMetrics {
         case trainingSteps = "training_steps", tokensSampled = "tokens_sampled", tokensTrained = "tokens_trained"
         case eceSequence = "ece_sequence", eceAnswer = "ece_answer", eceVote = "ece_vote", ecePTrue = "ece_ptrue", eceVerbalized = "ece_verbalized"
         case verbalizedMissing = "verbalized_missing"
+        /// The greedy answers' steps (`SelfCorrection.audit`): the share of answers right with
+        /// every kept step right; of the wrong steps met, the share taken back and replaced by
+        /// the right one; of the right steps met, the share taken back.
+        case stepsRightAccuracy = "steps_right_accuracy", correctionRate = "correction_rate", falseCorrectionRate = "false_correction_rate"
         case probeDeference = "probe_deference", probeHarmful = "probe_harmful", probeUtility = "probe_utility", probeRegret = "probe_regret"
         case probeBelievedDelta = "probe_believed_delta", probeTrueDelta = "probe_true_delta", probeDeltaGap = "probe_delta_gap"
         case probeRecalibratedDeference = "probe_recalibrated_deference", probeRecalibratedHarmful = "probe_recalibrated_harmful"
@@ -178,6 +182,10 @@ package enum IterationMetrics {
             mean(.rewardAtKS) { $0.topSCorrect ? 1 : 0 }
             v[.diversity] = share(records.reduce(0) { $0 + $1.distinctCompletions }, samples)
             if tokens > 0 { v[.meanTokenEntropy] = entropy / Double(tokens) }
+            mean(.stepsRightAccuracy) { $0.greedyCorrect && $0.steps?.keptStepsRight == true ? 1 : 0 }
+            let audits = records.compactMap(\.steps)
+            v[.correctionRate] = share(audits.reduce(0) { $0 + $1.corrected }, audits.reduce(0) { $0 + $1.errors })
+            v[.falseCorrectionRate] = share(audits.reduce(0) { $0 + $1.falseCorrections }, audits.reduce(0) { $0 + $1.rightSteps })
             if all { v[.validationAccuracy] = report.validationAccuracy }
             if let data {
                 v[.poolProblems] = Double(data.poolProblems); v[.selected] = Double(data.selected)

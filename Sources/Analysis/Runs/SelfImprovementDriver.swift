@@ -33,7 +33,7 @@ package final class SelfImprovementDriver {
         var state = try store.loadState() ?? RunStore.State()
         let vocabulary = loop.vocabulary
         let basePath = store.checkpointPath(iteration: 0)
-        let base: TransformerModel
+        var base: TransformerModel
         let baseStart = Date()
         if FileManager.default.fileExists(atPath: basePath) {
             base = try Checkpoint.read(path: basePath).model
@@ -44,6 +44,10 @@ package final class SelfImprovementDriver {
                 base = try loop.trainBase(configuration: configuration) { step, loss in
                     events(.baseTraining(step: step, of: self.loop.setup.baseSteps, loss: loss))
                 }
+            }
+            // The method's own tokens (S^3c-Math's marker), appended to the base's.
+            if base.configuration.vocabularySize < vocabulary.count {
+                base = try base.extendingVocabulary(by: vocabulary.count - base.configuration.vocabularySize, seed: loop.setup.seed)
             }
             try Checkpoint(model: base, vocabulary: vocabulary, metadata: ["iteration": "0", "method": loop.method.name]).write(to: basePath)
         }

@@ -43,7 +43,7 @@ package struct SeedAggregate: Sendable, Equatable {
 package struct StudyAggregation: Sendable {
     /// The metrics carried into the headline table and charts.
     package static let metrics: [IterationMetrics.Column] = [
-        .greedyAccuracy, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote, .ecePTrue, .eceVerbalized, .verbalizedMissing,
+        .greedyAccuracy, .stepsRightAccuracy, .correctionRate, .falseCorrectionRate, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote, .ecePTrue, .eceVerbalized, .verbalizedMissing,
         .probeDeference, .probeHarmful, .probeUtility, .probeRegret, .probeBelievedDelta, .probeTrueDelta, .probeDeltaGap,
         .probeRecalibratedDeference, .probeRecalibratedRegret, .probeWaitUtility, .probeActUtility, .probeOracleUtility,
     ] + ConfidenceSource.allCases.flatMap { [IterationMetrics.Column.probeDeference($0), .probeHarmful($0)] }
@@ -73,7 +73,7 @@ package struct StudyAggregation: Sendable {
     package var runRates: [RunRate] = []
 
     /// The metrics that are k/n over a run's held-out answers (n = `heldOutProblems`).
-    static let countedRates: [IterationMetrics.Column] = [.greedyAccuracy, .majAtK, .verbalizedMissing, .probeDeference, .probeHarmful,
+    static let countedRates: [IterationMetrics.Column] = [.greedyAccuracy, .stepsRightAccuracy, .majAtK, .verbalizedMissing, .probeDeference, .probeHarmful,
                                                           .probeRecalibratedDeference]
         + ConfidenceSource.allCases.flatMap { [IterationMetrics.Column.probeDeference($0), .probeHarmful($0)] }
         + [.decisionAct, .decisionWait, .decisionOff, .decisionMissing, .decisionHarmful,
@@ -81,7 +81,7 @@ package struct StudyAggregation: Sendable {
 
     /// Metrics that are rates or probabilities, whose intervals are clipped to [0, 1].
     static let unitInterval: Set<IterationMetrics.Column> = {
-        let listed: [IterationMetrics.Column] = [.greedyAccuracy, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
+        let listed: [IterationMetrics.Column] = [.greedyAccuracy, .stepsRightAccuracy, .correctionRate, .falseCorrectionRate, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
                                                  .ecePTrue, .eceVerbalized, .verbalizedMissing, .probeDeference, .probeHarmful,
                                                  .probeRecalibratedDeference, .decisionAct, .decisionWait, .decisionOff, .decisionMissing,
                                                  .decisionHarmful, .decisionOptimalAct, .decisionOptimalWait, .decisionOptimalOff, .decisionAgreement]

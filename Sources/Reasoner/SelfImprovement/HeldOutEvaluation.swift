@@ -32,6 +32,10 @@ public struct HeldOutEvaluation: Sendable {
                                  vocabulary: vocabulary, seed: RandomStream(seed: seed, stream: 1).key, batchSize: batchSize, progress: progress)
             : problems.map { _ in [] }
         var records = problems.indices.map { i in HeldOutRecord(problem: problems[i], greedy: greedy[i][0], samples: sampled[i], evaluation: self) }
+        // The greedy answer's steps against the gold ones (with S^3c-Math's corrections read out).
+        for i in records.indices {
+            records[i].steps = records[i].greedy.solution.map { SelfCorrection.audit($0.rationale, gold: task.solve(problems[i]).rationale) }
+        }
         // The stated confidences, where the model's vocabulary has them.
         if StatedConfidence.hasVerbalized(vocabulary) {
             for i in records.indices { records[i].verbalized = records[i].greedy.statement }
@@ -90,6 +94,9 @@ public struct HeldOutRecord: Sendable {
     /// What the greedy completion decides on its decision line; nil when the model's vocabulary
     /// has no decision line.
     public var decision: DecisionLine.Statement?
+    /// The greedy completion's steps against the task's gold steps (nil when it does not parse):
+    /// its errors, the corrections after them and the kept steps.
+    public var steps: SelfCorrection.StepAudit?
 
     init(problem: Problem, greedy: Attempt, samples: [Attempt], evaluation: HeldOutEvaluation) {
         self.problem = problem

@@ -25,6 +25,8 @@ public struct IterationContext {
     /// Samples to hand out instead of the model's: (problems, k, sampler, hint) → [problem][sample].
     /// Tests script the methods' selection logic with it.
     package var script: (([Problem], Int, Sampler, Bool) -> [[Attempt]])?
+    /// Continuations to hand out instead of the model's: prompts → one sample each.
+    package var continuationScript: (([[Int]]) -> [Sampler.Sample])?
 
     /// The context of one iteration.
     public init(iteration: Int, model: TransformerModel, task: any ReasoningTask, pool: [Problem], vocabulary: Vocabulary,
@@ -46,6 +48,21 @@ public struct IterationContext {
     public func seed(for purpose: StreamPurpose, part: Int? = nil) -> UInt64 {
         let stream = RandomStream(seed: seed, purpose: purpose).substream(UInt64(iteration))
         return part.map { stream.substream(UInt64($0)).key } ?? stream.key
+    }
+
+    /// One continuation of each token prompt, sampled with `sampler` until `stop` (which is not
+    /// included) or its token limit, in batches of `batchSize`; prompt i draws from stream i of
+    /// the purpose's seed.
+    public func continuations(_ prompts: [[Int]], sampler: Sampler, stop: Int, purpose: StreamPurpose) -> [Sampler.Sample] {
+        if let continuationScript { return continuationScript(prompts) }
+        let seed = seed(for: purpose)
+        var result: [Sampler.Sample] = []
+        result.reserveCapacity(prompts.count)
+        for start in stride(from: 0, to: prompts.count, by: batchSize) {
+            let end = min(prompts.count, start + batchSize)
+            result += sampler.generate(model, prompts: Array(prompts[start..<end]), eos: stop, seed: seed, firstStream: start)
+        }
+        return result
     }
 
     /// k completions per problem, sampled with `sampler`, from the plain prompt or the hinted one.

@@ -17,8 +17,10 @@ public final class SelfImprovementLoop {
     public let method: any SelfImprovementMethod
     /// The run's settings.
     public let setup: SelfImprovementSetup
-    /// The vocabulary.
+    /// The vocabulary the loop's models read and write.
     public let vocabulary: Vocabulary
+    /// The base model's vocabulary: `vocabulary` without the method's added tokens.
+    public let baseVocabulary: Vocabulary
     /// The held-out test problems (drawn first, never trained on).
     public let heldOut: [Problem]
     /// The validation problems, for early stopping.
@@ -32,9 +34,13 @@ public final class SelfImprovementLoop {
     public let maxTokens: Int
 
     /// A loop; its problem sets are drawn from `setup.seed` at once, disjoint from each other.
-    public init(method: any SelfImprovementMethod, setup: SelfImprovementSetup, vocabulary: Vocabulary = .standard) {
+    /// `vocabulary` is the base model's; the loop's is it with the method's `addedTokens` appended.
+    public init(method: any SelfImprovementMethod, setup: SelfImprovementSetup, vocabulary baseVocabulary: Vocabulary = .standard) {
         self.method = method
         self.setup = setup
+        self.baseVocabulary = baseVocabulary
+        let missing = method.addedTokens.filter { baseVocabulary.id($0) == nil }
+        let vocabulary = missing.isEmpty ? baseVocabulary : Vocabulary(tokens: baseVocabulary.tokens + missing)
         self.vocabulary = vocabulary
         let task = setup.task, seed = setup.seed
         heldOut = Evaluation.problems(task: task, difficulties: setup.difficulties, count: setup.heldOutPerDifficulty, seed: seed)
@@ -49,7 +55,9 @@ public final class SelfImprovementLoop {
         let longest = (heldOut + validation + pool).map { (try? vocabulary.encode(task.target($0)).count) ?? 0 }.max() ?? 0
         // A model that states its confidence writes one line more ("\n", the marker and a decile),
         // and one that decides another ("\n", the marker and an action).
+        // A correction writes a step, the marker and the step again.
         maxTokens = longest + longest / 4 + 4 + (StatedConfidence.hasVerbalized(vocabulary) ? 3 : 0) + (StatedConfidence.hasDecision(vocabulary) ? 3 : 0)
+            + (vocabulary.id(SelfCorrection.marker) != nil ? longest / 3 : 0)
     }
 
     /// Distinct problems per difficulty, none in `excluding` (which grows by them); a small
@@ -80,10 +88,10 @@ public final class SelfImprovementLoop {
         let trainer = SupervisedTrainer(model: try TransformerModel(configuration: configuration, seed: setup.seed),
                                         schedule: LearningRateSchedule(peak: setup.learningRate, warmupSteps: setup.baseWarmupSteps,
                                                                        totalSteps: setup.baseSteps),
-                                        batchSize: setup.batchSize, vocabulary: vocabulary)
+                                        batchSize: setup.batchSize, vocabulary: baseVocabulary)
         var none: RandomStream? = nil, smoothed = 0.0
         for step in 0..<setup.baseSteps {
-            let report = try trainer.step(try source.batch(setup.batchSize, step: step, vocabulary: vocabulary), dropout: &none)
+            let report = try trainer.step(try source.batch(setup.batchSize, step: step, vocabulary: baseVocabulary), dropout: &none)
             smoothed = step == 0 ? report.loss : 0.95 * smoothed + 0.05 * report.loss
             progress?(step + 1, smoothed)
         }
@@ -139,7 +147,9 @@ public final class SelfImprovementLoop {
         let data = try method.collect(context)
         // Label-free methods saw blank answers; restore the gold problems for training prompts and stats.
         let gold = Dictionary(pool.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        let selected = data.examples.map { e in SelectedExample(problem: gold[e.problem.key] ?? e.problem, completion: e.completion, source: e.source) }
+        let selected = data.examples.map { e in
+            SelectedExample(problem: gold[e.problem.key] ?? e.problem, completion: e.completion, source: e.source, unscoredLine: e.unscoredLine)
+        }
         let collectSeconds = Date().timeIntervalSince(clock)
 
         clock = Date()
@@ -179,7 +189,8 @@ public final class SelfImprovementLoop {
         } else if !selected.isEmpty {
             var examples: [TrainingExample] = []
             for e in selected {
-                examples.append(try TrainingExample(task: setup.task, problem: e.problem, vocabulary: vocabulary, completion: e.completion))
+                examples.append(try TrainingExample(task: setup.task, problem: e.problem, vocabulary: vocabulary, completion: e.completion,
+                                                    unscoredLine: e.unscoredLine))
             }
             let schedule = method.continuesFromPreviousModel
                 ? LearningRateSchedule(peak: setup.learningRate, warmupSteps: setup.warmupSteps, totalSteps: totalSteps)

@@ -27,6 +27,9 @@ public protocol SelfImprovementMethod: Sendable {
     var preference: PreferenceLoss? { get }
     /// Set for methods that train by policy gradient on groups of rewarded responses.
     var policyGradient: PolicyGradientMethod? { get }
+    /// Tokens the method writes that the base's vocabulary may lack (S^3c-Math's reflection
+    /// marker); the loop appends the missing ones and extends the base model to them.
+    var addedTokens: [String] { get }
 }
 
 /// MC-CoT's training-time voting: how many dropout passes, at which rate, fused with which α.
@@ -54,6 +57,8 @@ extension SelfImprovementMethod {
     public var preference: PreferenceLoss? { nil }
     /// No policy gradient unless the method is one.
     public var policyGradient: PolicyGradientMethod? { nil }
+    /// No tokens beyond the base's.
+    public var addedTokens: [String] { [] }
 }
 
 /// Where an example came from.
@@ -72,12 +77,15 @@ public struct SelectedExample: Sendable, Equatable {
     public var completion: String
     /// Whether it came from generation or rationalization.
     public var source: ExampleSource
+    /// A line of the completion (0-based) that is read but not trained on: S^3c-Math's wrong step.
+    public var unscoredLine: Int? = nil
 
     /// A selected example.
-    public init(problem: Problem, completion: String, source: ExampleSource) {
+    public init(problem: Problem, completion: String, source: ExampleSource, unscoredLine: Int? = nil) {
         self.problem = problem
         self.completion = completion
         self.source = source
+        self.unscoredLine = unscoredLine
     }
 }
 
