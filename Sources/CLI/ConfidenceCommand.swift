@@ -36,6 +36,8 @@ enum ConfidenceCommand {
                   defaultValue: DecimalText.shortest(StatedConfidence.defaultDistillation), kind: .number(.nonNegative)),
             .init(name: "shift", value: "N", help: "Difficulties beyond the trained ones to score under shift (0: none).", defaultValue: "2",
                   kind: .integer(0...16)),
+            .init(name: "shift-task", value: "NAME", help: "Another task whose problems at the trained difficulties are scored under shift (none: skip it; one of " + TaskRegistry.described + ").",
+                  defaultValue: "modchain"),
             .init(name: "seed", value: "S", help: "Seed of the labelling problems, the new tokens and the batches.", defaultValue: "1"),
             .init(name: "bootstrap", value: "N", help: "Bootstrap resamples for the intervals (0: none).", defaultValue: "200"),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
@@ -58,6 +60,11 @@ enum ConfidenceCommand {
         let args = try spec.parse(arguments)
         try args.applyThreads()
         if args.help { Terminal.printOut(spec.help); return .success }
+        let shiftTaskName = args.value("shift-task")!
+        let shiftTask: (any ReasoningTask)?
+        do { shiftTask = shiftTaskName == "none" ? nil : try TaskRegistry.task(named: shiftTaskName) } catch {
+            throw CLIError.usage("--shift-task: \(error); or none")
+        }
         guard let path = args.string("model") else { throw CLIError.usage("confidence needs --model FILE (a checkpoint from 'safetykit train')") }
         let checkpoint = try StandardModel.read(path, option: "model", purpose: "confidence")
         let task = try TaskRegistry.task(named: checkpoint.metadata["task"] ?? "addition")
@@ -82,6 +89,10 @@ enum ConfidenceCommand {
         let shifted = (digits.upperBound + 1)...(digits.upperBound + max(1, shift))
         let shiftedDifficulties = shift == 0 ? [] : Array(shifted.filter { task.difficulties.contains($0) })
         let shiftedProblems = Evaluation.problems(task: task, difficulties: shiftedDifficulties, count: heldCount, seed: trainingSeed)
+        let otherTask = shiftTask.flatMap { $0.name == task.name ? nil : $0 }
+        let otherProblems = otherTask.map { other in
+            Evaluation.problems(task: other, difficulties: Array(digits).filter { other.difficulties.contains($0) }, count: heldCount, seed: trainingSeed)
+        } ?? []
 
         // The recipe: the model's own greedy answers to fresh problems (never the held-out ones),
         // labelled right or wrong, each kind's share right as its verbalized target, then training.
@@ -116,16 +127,19 @@ enum ConfidenceCommand {
         table += String(format: "Learned from %d answers (%.1f%% right; %d kinds of problem) in %d steps; the model's answers scored by the new model:\n",
                         answers.count, 100 * Double(labelledRight) / Double(max(1, answers.count)), targets.count, steps)
         table += "split                 source         n   accuracy   mean conf.   ECE [95%]                 Brier   missing\n"
-        let splits: [(String, [Problem])] = [("held-out", heldOut), ("shifted", shiftedProblems)]
-        for (split, problems) in splits where !problems.isEmpty {
+        // Each split: its name in the CSVs, its label in the table, its task and problems.
+        let splits: [(name: String, label: String, task: any ReasoningTask, problems: [Problem])] = [
+            ("held-out", "held-out", task, heldOut),
+            ("shifted", "shifted (\(shiftedDifficulties.map(String.init).joined(separator: ",")))", task, shiftedProblems),
+        ] + (otherTask.map { [("task " + $0.name, $0.name, $0, otherProblems)] } ?? [])
+        for (split, label, splitTask, problems) in splits where !problems.isEmpty {
             let bar = ProgressBar(total: problems.count, unit: "problems", quiet: quiet)
-            let scored = try StatedConfidenceRecipe.answers(model, task: task, problems: problems, vocabulary: vocabulary, seed: seed) {
+            let scored = try StatedConfidenceRecipe.answers(model, task: splitTask, problems: problems, vocabulary: vocabulary, seed: seed) {
                 bar.update($0, detail: "scoring \(split) answers")
             }
             bar.finish()
             let pTrue = try PTrue.probabilities(model, prompts: scored.map(\.labelled.prompt), completions: scored.map(\.labelled.completion),
                                                 vocabulary: vocabulary)
-            let label = split + (split == "shifted" ? " (\(shiftedDifficulties.map(String.init).joined(separator: ",")))" : "")
             for source in sources {
                 let values: [Double?] = switch source {
                 case .ptrue: pTrue

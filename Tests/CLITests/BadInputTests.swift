@@ -33,6 +33,7 @@ struct BadInputTests {
              message: "--shard runs a slice and --merge aggregates them all; give one of the two"),
         Case(arguments: ["selfimprove", "--method", "rloo", "--wait-cost", "-1"], status: 64, message: "--wait-cost must be >= 0, got '-1'"),
         Case(arguments: ["selfimprove", "--method", "s3c", "--correction-positions", "0"], status: 64, message: "--correction-positions must be"),
+        Case(arguments: ["confidence", "--model", "x.ckpt", "--shift-task", "chess"], status: 64, message: "--shift-task: unknown task 'chess'"),
         Case(arguments: ["confidence", "--model", "x.ckpt", "--distillation", "-1"], status: 64, message: "--distillation must be >= 0, got '-1'"),
         Case(arguments: ["confidence", "--model", "m.ckpt", "--stated", "words"], status: 64,
              message: "unknown --stated 'words'; expected one of: ptrue, both, decision"),

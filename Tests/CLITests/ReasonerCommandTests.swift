@@ -87,7 +87,9 @@ struct ReasonerCommandTests {
         #expect(run.stdout.contains("ptrue") && run.stdout.contains("verbalized"))
         let rows = try String(contentsOfFile: directory + "/p.ptrue.csv", encoding: .utf8).split(separator: "\n")
         #expect(rows.first == "split,difficulty,confidence,correct")
-        #expect(rows.count == 1 + 6 + 6 + 6)                // held-out at 1 and 2 digits, shifted at 3
+        // Held-out at 1 and 2 digits, shifted at 3, and the other task (the modular chain) at 1 and 2 operations.
+        #expect(rows.count == 1 + 6 + 6 + 6 + 12 && rows.filter { $0.hasPrefix("task modchain,") }.count == 12)
+        #expect(run.stdout.contains("\nmodchain "))
         #expect(rows.dropFirst().allSatisfy { Double($0.split(separator: ",")[2]).map { (0...1).contains($0) } == true })
         // The verbalized rows are the answers that stated a decile: at most one per answer, each a decile.
         let verbalized = try String(contentsOfFile: directory + "/p.verbalized.csv", encoding: .utf8).split(separator: "\n")
@@ -99,8 +101,8 @@ struct ReasonerCommandTests {
         #expect(again.status == 0)
         #expect(try String(contentsOfFile: directory + "/q.ptrue.csv", encoding: .utf8) == rows.joined(separator: "\n") + "\n")
         // P(True) alone: the shorter vocabulary, and no verbalized file.
-        let alone = try CLI.run(arguments + ["--out", directory + "/r.ckpt", "--stated", "ptrue"])
-        #expect(alone.status == 0 && !alone.stdout.contains("verbalized"))
+        let alone = try CLI.run(arguments + ["--out", directory + "/r.ckpt", "--stated", "ptrue", "--shift-task", "none"])
+        #expect(alone.status == 0 && !alone.stdout.contains("verbalized") && !alone.stdout.contains("modchain"))
         #expect(try Checkpoint.read(path: directory + "/r.ckpt").vocabulary == PTrue.vocabulary)
         #expect(!FileManager.default.fileExists(atPath: directory + "/r.verbalized.csv"))
         // With decisions: the longer vocabulary and a line of decision shares per split.
