@@ -137,6 +137,7 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
         ("starRationales", .starRationales), ("starRationalizations", .starRationalizations), ("rejectionSamples", .rejectionSamples),
         ("bstarSearch", .bstarSearch), ("bstarQueries", .bstarQueries), ("bstarSamples", .bstarSamples),
         ("preferenceSamples", .preferenceSamples), ("selfConsistencySamples", .selfConsistencySamples),
+        ("correctionSolutions", .correctionSolutions), ("correctionPositions", .correctionPositions), ("correctionSteps", .correctionSteps),
         ("pTrueProblems", .pTrueProblems), ("pTrueBatches", .pTrueBatches),
         ("policyPrompts", .policyPrompts), ("policySamples", .policySamples), ("policyBatches", .policyBatches),
         ("outcomeBaseTargets", .outcomeBaseTargets), ("outcomePrompts", .outcomePrompts), ("outcomeSamples", .outcomeSamples),

@@ -39,6 +39,7 @@ public struct StepLevelSelfCorrection: SelfImprovementMethod {
     public var usesGoldLabels: Bool { true }
     public var continuesFromPreviousModel: Bool { true }
     public func trainingSteps(iteration n: Int) -> Int { steps }
+    /// The reflection marker.
     public var addedTokens: [String] { [SelfCorrection.marker] }
     public var settings: [(String, String)] {
         [("samples_per_problem", String(samplesPerProblem)), ("temperature", "\(temperature)"),
