@@ -1,24 +1,27 @@
 #!/bin/sh
-# Issue 20: S^3c-Math against plain self-training from the same bases. For seeds 1-3, the bases
-# of notebooks-data/rl-calibration (addition at 1-3 digits, 1500 SFT steps), then five arms of 2
-# iterations each: s3c, its mask ablation (s3c-unmasked), online RFT (the same loop on the
-# model's own right solutions without corrections: plain SFT at the same steps), STaR and RFT.
-# Resumable. Run from the repository root: notebooks-data/self-correction/run.sh
+# Issue 20: S^3c-Math against plain self-training from the same bases. For seeds 1-3: one base
+# per seed, trained by selfimprove on a small gold seed set (addition at 1-3 digits: 1000, 200
+# and 50 rationales, 1000 steps; the first arm trains it and the others start from it), then
+# five arms of 2 iterations each: online RFT (the same online loop on the model's own right
+# solutions without corrections: plain SFT at the same steps), s3c, its mask ablation
+# (s3c-unmasked), STaR and RFT. Resumable.
+# Run from the repository root: notebooks-data/self-correction/run.sh
 set -e
 S=${SAFETYKIT:-.build/release/safetykit}
 R=${RUNS:-runs/self-correction}
-B=${BASES:-runs/rl-calibration}
 mkdir -p "$R"
+common="--digits 1-3 --iterations 2 --pool 150 --heldout 60 --validation 20 --steps 150 --eval-samples 4 --track-calibration --quiet"
 for seed in 1 2 3; do
-  [ -f $B/base-$seed.ckpt ] || $S train --digits 1-3 --steps 1500 --seed $seed --out $B/base-$seed.ckpt --quiet
-  for arm in "s3c" "s3c --no-step-mask" "online-rft" "star" "rft"; do
+  d=$R/online-rft-$seed
+  $S selfimprove --method online-rft --seed-set 1000,200,50 --base-steps 1000 $common --seed $seed --out $d $([ -f $d/config.json ] && echo --resume)
+  for arm in "s3c" "s3c --no-step-mask" "star" "rft"; do
     set -- $arm
     name=$1; [ $# -gt 1 ] && name=s3c-unmasked
     d=$R/$name-$seed
-    $S selfimprove --method $arm --base $B/base-$seed.ckpt --digits 1-3 --iterations 2 --pool 100 --heldout 100 --validation 20 \
-       --steps 150 --track-calibration --seed $seed --out $d --quiet $([ -f $d/config.json ] && echo --resume)
+    $S selfimprove --method $arm --base $R/online-rft-$seed/checkpoints/iteration-0.ckpt $common --seed $seed --out $d \
+       $([ -f $d/config.json ] && echo --resume)
   done
 done
 arms=""
-for a in s3c s3c-unmasked online-rft star rft; do arms="$arms $a=$R/$a-1,$R/$a-2,$R/$a-3"; done
+for a in online-rft s3c s3c-unmasked star rft; do arms="$arms $a=$R/$a-1,$R/$a-2,$R/$a-3"; done
 $S aggregate $arms --out notebooks-data/self-correction --quiet > notebooks-data/self-correction/summary.txt
