@@ -125,9 +125,12 @@ enum AggregateCommand {
         let tested = rows.indices.filter { rows[$0].change.map { $0.n > 1 } ?? false }
         let p = tested.map { PairedComparison.permutationPValue(rows[$0].change!.values) }
         let holm = PairedComparison.holm(p)
-        var text = "arm            metric                  seeds   base                      last                      change (paired)               p (Holm)        MDE\n"
+        // The arm column is as wide as the longest name, so that no name is cut.
+        let armWidth = max(15, (arms.map(\.count).max() ?? 0) + 2)
+        var text = "arm".padding(toLength: armWidth, withPad: " ", startingAt: 0)
+            + "metric                  seeds   base                      last                      change (paired)               p (Holm)        MDE\n"
         for (k, row) in rows.enumerated() {
-            text += row.arm.padding(toLength: 15, withPad: " ", startingAt: 0) + row.label.padding(toLength: 24, withPad: " ", startingAt: 0)
+            text += row.arm.padding(toLength: armWidth, withPad: " ", startingAt: 0) + row.label.padding(toLength: 24, withPad: " ", startingAt: 0)
                 + String(row.base.n).padding(toLength: 8, withPad: " ", startingAt: 0)
                 + cell(row.base, percent: row.percent).padding(toLength: 26, withPad: " ", startingAt: 0)
                 + cell(row.final, percent: row.percent).padding(toLength: 26, withPad: " ", startingAt: 0)

@@ -148,6 +148,9 @@ struct SelfImproveCommandTests {
         let row = try #require(rates.split(separator: "\n").first { $0.hasPrefix("rft,\(directory)/run-2,1,greedy_accuracy,") })
         let fields = row.split(separator: ",").suffix(5).map { Double($0)! }       // k, n, rate, lower, upper
         #expect(fields[0] / fields[1] == accuracy[1][1] && fields[2] == accuracy[1][1] && fields[3] <= fields[2] && fields[2] <= fields[4])
+        // A long arm name is printed whole.
+        let long = try CLI.run(["aggregate", "online-rft-binary@lr1e-4=\(directory)/run-1,\(directory)/run-2", "--out", directory + "/agg2", "--quiet"])
+        #expect(long.status == 0 && long.stdout.contains("\nonline-rft-binary@lr1e-4  accuracy %"))
     }
 
     /// A finished run is extended by resuming it with more iterations, to the same files as a run
