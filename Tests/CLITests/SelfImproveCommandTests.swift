@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SafetyKitNumerics
+import SafetyKitReasoner
 
 @Suite("safetykit selfimprove")
 struct SelfImproveCommandTests {
@@ -328,13 +329,18 @@ struct SelfImproveCommandTests {
     /// its confidence (cached beside it); the stated arms track P(True) and the verbalized ECE.
     @Test func aStudyRunsEveryMethodFromBothStarts() throws {
         let directory = try CLI.temporaryDirectory()
-        let arguments = Self.tinyStudy + ["--methods", "star,rloo,rloo:game", "--starts", "sft,stated", "--seeds", "1", "--prompts", "4",
+        let arguments = Self.tinyStudy + ["--methods", "star,rloo,rloo:game,s3c", "--starts", "sft,stated", "--seeds", "1", "--prompts", "4",
                                           "--groups-per-step", "2", "--stated-problems", "6", "--stated-steps", "3",
                                           "--out", directory + "/out", "--runs", directory + "/runs"]
         let run = try CLI.run(arguments)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(Set(CLI.files(in: directory + "/runs")).isSuperset(of: ["base-seed1.ckpt", "base-seed1-stated.ckpt", "star-seed1", "star+stated-seed1",
-                                                                          "rloo-seed1", "rloo+stated-seed1", "rloo-game+stated-seed1"]))
+                                                                          "rloo-seed1", "rloo+stated-seed1", "rloo-game+stated-seed1",
+                                                                          "s3c-seed1", "s3c+stated-seed1"]))
+        // S^3c's arms extend each start's vocabulary by the marker; the shared bases keep theirs.
+        let s3cBase = try Checkpoint.read(path: directory + "/runs/s3c+stated-seed1/checkpoints/iteration-0.ckpt")
+        #expect(s3cBase.vocabulary == SelfCorrection.vocabulary(extending: StatedConfidence.decisionVocabulary))
+        #expect(try Checkpoint.read(path: directory + "/runs/base-seed1.ckpt").vocabulary == .standard)
         // An arm that rewards the decision line runs from the stated start only.
         #expect(!CLI.files(in: directory + "/runs").contains("rloo-game-seed1"))
         let csv = try Self.read(directory + "/out/corrigibility.csv")
