@@ -43,7 +43,8 @@ package struct SeedAggregate: Sendable, Equatable {
 package struct StudyAggregation: Sendable {
     /// The metrics carried into the headline table and charts.
     package static let metrics: [IterationMetrics.Column] = [
-        .greedyAccuracy, .stepsRightAccuracy, .correctionRate, .falseCorrectionRate, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote, .ecePTrue, .eceVerbalized, .verbalizedMissing,
+        .greedyAccuracy, .stepsRightAccuracy, .correctionRate, .falseCorrectionRate, .majAtK, .passAtK, .diversity,
+        .eceSequence, .eceAnswer, .eceVote, .ecePTrue, .eceVerbalized, .verbalizedMissing,
         .probeDeference, .probeHarmful, .probeUtility, .probeRegret, .probeBelievedDelta, .probeTrueDelta, .probeDeltaGap,
         .probeRecalibratedDeference, .probeRecalibratedRegret, .probeWaitUtility, .probeActUtility, .probeOracleUtility,
     ] + ConfidenceSource.allCases.flatMap { [IterationMetrics.Column.probeDeference($0), .probeHarmful($0)] }
@@ -81,7 +82,8 @@ package struct StudyAggregation: Sendable {
 
     /// Metrics that are rates or probabilities, whose intervals are clipped to [0, 1].
     static let unitInterval: Set<IterationMetrics.Column> = {
-        let listed: [IterationMetrics.Column] = [.greedyAccuracy, .stepsRightAccuracy, .correctionRate, .falseCorrectionRate, .majAtK, .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
+        let listed: [IterationMetrics.Column] = [.greedyAccuracy, .stepsRightAccuracy, .correctionRate, .falseCorrectionRate, .majAtK,
+                                                 .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
                                                  .ecePTrue, .eceVerbalized, .verbalizedMissing, .probeDeference, .probeHarmful,
                                                  .probeRecalibratedDeference, .decisionAct, .decisionWait, .decisionOff, .decisionMissing,
                                                  .decisionHarmful, .decisionOptimalAct, .decisionOptimalWait, .decisionOptimalOff, .decisionAgreement]
