@@ -150,8 +150,9 @@ public enum StatedConfidence {
         case .both: (verbalized, decides) = (true, false)
         case .decision: (verbalized, decides) = (true, true)
         }
+        let indices = Array(answers.indices)
         for step in 0..<steps {
-            let batch = SelfImprovementLoop.draw(batchSize, from: Array(answers.indices), iteration: 0, step: step, seed: seed, purpose: .pTrueBatches)
+            let batch = SelfImprovementLoop.draw(batchSize, from: indices, iteration: 0, step: step, seed: seed, purpose: .pTrueBatches)
             let questions = batch.map { i in
                 PTrue.example(prompt: answers[i].prompt, completion: answers[i].completion, right: answers[i].right, vocabulary: vocabulary)
             }

@@ -69,7 +69,7 @@ public struct StepLevelSelfCorrection: SelfImprovementMethod {
             data.examples.append(SelectedExample(problem: problem, completion: right.completion, source: .generation))
             let solution = Solution(rationale: SelfCorrection.keptSteps(parsed.rationale), answer: parsed.answer)
             var chosen = Array(solution.rationale.indices)
-            for i in chosen.indices.reversed() where i > 0 { chosen.swapAt(i, positions.nextIndex(below: i + 1)) }
+            positions.shuffle(&chosen)
             let prompt = try vocabulary.encode(task.prompt(problem), context: "the prompt of \(problem.key)")
             for step in chosen.prefix(positionsPerProblem).sorted() {
                 let prefix = (["<scratch>"] + solution.rationale[..<step]).joined(separator: "\n") + "\n"
