@@ -317,4 +317,12 @@ extension CommandSpec {
             return (option.name, (args.string(option.name) ?? option.defaultValue ?? option.shownDefault).map(JSONValue.string) ?? .null)
         }
     }
+
+    /// Every option's default as `recorded` writes it (flags false): what a run started before an
+    /// option existed computed, for `RunDirectory.agrees`.
+    var recordedDefaults: [String: JSONValue] {
+        Dictionary(uniqueKeysWithValues: options.map { option in
+            (option.name, option.value == nil ? .bool(false) : (option.defaultValue ?? option.shownDefault).map(JSONValue.string) ?? .null)
+        })
+    }
 }

@@ -13,8 +13,10 @@ enum RunDirectory {
     /// Options listed in `extendable` (e.g. "iterations") may differ on resume: a finished run is
     /// then extended, and the options file records the new value.
     @discardableResult
+    /// An option the stored file lacks (one SafetyKit gained after the run began) agrees when its
+    /// value in `config` is its default, given in `defaults`.
     static func open(_ directory: String, config: JSONValue, optionsFile: String = "config.json", runEntries: [String],
-                     resume: Bool, force: Bool, extendable: Set<String> = []) throws -> Bool {
+                     resume: Bool, force: Bool, extendable: Set<String> = [], defaults: [String: JSONValue] = [:]) throws -> Bool {
         guard !(resume && force) else { throw CLIError.usage("--resume and --force contradict each other: --resume continues RUN, --force replaces it") }
         let path = directory + "/" + optionsFile
         let manager = FileManager.default
@@ -23,7 +25,7 @@ enum RunDirectory {
                 throw AnalysisError.missingFile(path: path)
             }
             let current = config.pretty() + "\n"
-            guard text == current || sameExcept(extendable, text, current) else {
+            guard agrees(stored: text, current: current, extendable: extendable, defaults: defaults) else {
                 throw CLIError.usage("\(directory) was started with other options; resume with the same options as in \(path), or use --force to start over")
             }
             if text != current { try OutputFile.write(current, to: path) }
@@ -43,18 +45,38 @@ enum RunDirectory {
         return false
     }
 
-    /// Whether two options files agree but for the `options` entries named in `keys`.
-    static func sameExcept(_ keys: Set<String>, _ a: String, _ b: String) -> Bool {
-        guard !keys.isEmpty else { return false }
-        func stripped(_ text: String) -> Data? {
-            guard var object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return nil }
-            if var options = object["options"] as? [String: Any] {
-                for key in keys { options.removeValue(forKey: key) }
-                object["options"] = options
-            }
-            return try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    /// Whether a stored options file agrees with the current one: the same but for the `options`
+    /// entries named in `extendable`, and for options the stored file lacks whose current value is
+    /// their default in `defaults` (an option added to SafetyKit after the run began, left at the
+    /// value that computes what the run computed).
+    static func agrees(stored: String, current: String, extendable: Set<String> = [], defaults: [String: JSONValue] = [:]) -> Bool {
+        if stored == current { return true }
+        guard var old = (try? JSONSerialization.jsonObject(with: Data(stored.utf8))) as? [String: Any],
+              var new = (try? JSONSerialization.jsonObject(with: Data(current.utf8))) as? [String: Any] else { return false }
+        var oldOptions = old["options"] as? [String: Any] ?? [:], newOptions = new["options"] as? [String: Any] ?? [:]
+        for key in extendable { oldOptions.removeValue(forKey: key); newOptions.removeValue(forKey: key) }
+        for (key, value) in newOptions where oldOptions[key] == nil {
+            guard let standard = defaults[key].flatMap(parsed), canonical(value) == canonical(standard) else { return false }
+            newOptions.removeValue(forKey: key)
         }
-        guard let x = stripped(a), let y = stripped(b) else { return false }
-        return x == y
+        old["options"] = oldOptions
+        new["options"] = newOptions
+        return canonical(old) == canonical(new)
+    }
+
+    /// The option names an options file records.
+    static func optionNames(_ text: String) -> Set<String> {
+        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+        return Set((object?["options"] as? [String: Any] ?? [:]).keys)
+    }
+
+    /// A parsed JSON value as sorted-key JSON bytes, for comparing values.
+    private static func canonical(_ value: Any) -> Data? {
+        try? JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys])
+    }
+
+    /// A JSON value as JSONSerialization reads it back.
+    private static func parsed(_ value: JSONValue) -> Any? {
+        try? JSONSerialization.jsonObject(with: Data(value.serialized().utf8), options: .fragmentsAllowed)
     }
 }

@@ -168,7 +168,7 @@ enum SelfImproveCommand {
         ])
         let store = RunStore(directory: out)
         var completed: Int? = nil
-        if try RunDirectory.open(out, config: config, runEntries: RunStore.Entry.allCases.map(\.rawValue), resume: resume, force: force, extendable: ["iterations"]) {
+        if try RunDirectory.open(out, config: config, runEntries: RunStore.Entry.allCases.map(\.rawValue), resume: resume, force: force, extendable: ["iterations"], defaults: spec.recordedDefaults) {
             // More iterations than before extend a run; fewer than it has finished would leave
             // files describing iterations the options no longer name.
             completed = try store.loadState()?.completedIterations

@@ -137,19 +137,26 @@ enum StudyCommand {
 
         // The study's options: a continued study must use the same ones.
         // Shards and the merge share one record: how the grid is split is not part of the study.
-        let options = spec.recorded(args, excluding: ["force", "quiet", "out", "shard", "merge", "threads"])
+        var options = spec.recorded(args, excluding: ["force", "quiet", "out", "shard", "merge", "threads"])
         let shard = try args.string("shard").map(parseShard)
         if shard != nil, args.flag("merge") { throw CLIError.usage("--shard runs a slice and --merge aggregates them all; give one of the two") }
         if shard != nil || args.flag("merge"), args.flag("force") {
             throw CLIError.usage("--force deletes every shard's runs; start over without --shard or --merge")
         }
-        let record = JSONValue.object([("safetykit", .string(safetyKitVersion)), ("study", .string("corrigibility")), ("options", .object(options))]).pretty() + "\n"
+        func record(_ options: [(String, JSONValue)]) -> JSONValue {
+            .object([("safetykit", .string(safetyKitVersion)), ("study", .string("corrigibility")), ("options", .object(options))])
+        }
         let recordPath = runs + "/study.json"
         let manager = FileManager.default
         if let existing = manager.contents(atPath: recordPath).flatMap({ String(data: $0, encoding: .utf8) }) {
             if args.flag("force") {
                 try? manager.removeItem(atPath: runs)
-            } else if existing != record {
+            } else if RunDirectory.agrees(stored: existing, current: record(options).pretty() + "\n", defaults: spec.recordedDefaults) {
+                // A study begun before an option existed keeps its record, and so its
+                // pre-registration, as first written.
+                let stored = RunDirectory.optionNames(existing)
+                options = options.filter { stored.contains($0.0) }
+            } else {
                 throw CLIError.usage("\(runs) holds a study with other options (see \(recordPath)); run it with those, or use --force to start over")
             }
         } else if args.flag("force"), manager.fileExists(atPath: runs) {
@@ -158,7 +165,7 @@ enum StudyCommand {
         do { try manager.createDirectory(atPath: runs, withIntermediateDirectories: true) } catch {
             throw AnalysisError.cannotCreate(path: runs, reason: "the folder cannot be created (a file of that name, or no permission)")
         }
-        try OutputFile.write(record, to: recordPath)
+        try OutputFile.write(record(options).pretty() + "\n", to: recordPath)
         // The results directory is written only at the end: check now that it can be, so a long
         // study never fails at its last step on an unwritable --out.
         do { try manager.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
@@ -190,8 +197,7 @@ enum StudyCommand {
         study.decisionRule = OptionGroups.human.map(\.name).map { "\($0) \(args.value($0)!)" }.joined(separator: ", ")
         // The pre-registration record, written before any run starts (and the same on continuing,
         // since the options are).
-        let preRegistration = PreRegistration(configuration: .object([("safetykit", .string(safetyKitVersion)), ("study", .string("corrigibility")),
-                                                                       ("options", .object(options))]), endpoints: study.endpoints)
+        let preRegistration = PreRegistration(configuration: record(options), endpoints: study.endpoints)
         try OutputFile.write(preRegistration.text, to: runs + "/preregistration.json")
         let start = Date()
         if !quiet { Terminal.printError("study corrigibility: \(study.arms.map(\.name).joined(separator: ", ")) x \(seedCount) seeds, \(iterations) iterations; runs in \(runs), results in \(out)") }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SafetyKitAnalysis
 @testable import CLI
 
 /// Every command's options, as declared: the parser, the typed readers, `--help` and the run
@@ -50,5 +51,36 @@ struct OptionDeclarationTests {
         }
         let args = try StudyCommand.spec.parse(["corrigibility", "--keep", "3"])
         #expect(args.integer("steps") == 200 && args.integer("keep") == 3)
+    }
+}
+
+/// A run or study continued after SafetyKit gained an option: the stored options file lacks it.
+@Suite("Run records across versions")
+struct RunRecordTests {
+    static func record(_ options: String) -> String { "{\"safetykit\": \"0.1.0\", \"options\": {\(options)}}" }
+
+    @Test func anOptionAddedLaterAgreesOnlyAtItsDefault() {
+        let defaults: [String: JSONValue] = ["alternatives": .string("4"), "no-step-mask": .bool(false)]
+        let stored = Self.record("\"seed\": \"1\"")
+        #expect(RunDirectory.agrees(stored: stored, current: stored))
+        #expect(RunDirectory.agrees(stored: stored, current: Self.record("\"seed\": \"1\", \"alternatives\": \"4\", \"no-step-mask\": false"), defaults: defaults))
+        // At another value the run would compute something else.
+        #expect(!RunDirectory.agrees(stored: stored, current: Self.record("\"seed\": \"1\", \"alternatives\": \"5\""), defaults: defaults))
+        #expect(!RunDirectory.agrees(stored: stored, current: Self.record("\"seed\": \"1\", \"no-step-mask\": true"), defaults: defaults))
+        // An option without a known default, a changed value or a dropped option never agree.
+        #expect(!RunDirectory.agrees(stored: stored, current: Self.record("\"seed\": \"1\", \"pool\": \"200\""), defaults: defaults))
+        #expect(!RunDirectory.agrees(stored: stored, current: Self.record("\"seed\": \"2\""), defaults: defaults))
+        #expect(!RunDirectory.agrees(stored: Self.record("\"seed\": \"1\", \"pool\": \"200\""), current: stored, defaults: defaults))
+        // An extendable option may differ; others still must not.
+        #expect(RunDirectory.agrees(stored: Self.record("\"seed\": \"1\", \"iterations\": \"2\""), current: Self.record("\"seed\": \"1\", \"iterations\": \"3\""), extendable: ["iterations"]))
+        #expect(RunDirectory.optionNames(Self.record("\"seed\": \"1\", \"pool\": \"2\"")) == ["seed", "pool"])
+    }
+
+    @Test func everyRecordedDefaultIsWhatAnEmptyCommandRecords() throws {
+        for spec in OptionDeclarationTests.specs {
+            let args = try spec.parse([])
+            let recorded = spec.recorded(args, excluding: [])
+            for (name, value) in recorded { #expect(spec.recordedDefaults[name] == value, "\(spec.name) --\(name)") }
+        }
     }
 }
