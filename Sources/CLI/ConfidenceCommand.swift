@@ -144,7 +144,7 @@ enum ConfidenceCommand {
                 let values: [Double?] = switch source {
                 case .ptrue: pTrue
                 case .verbalized: scored.map(\.statement.probability)
-                case .sequence, .answer, .vote: scored.map { _ in nil }
+                case .sequence, .answer, .vote, .feedback: scored.map { _ in nil }
                 }
                 let stated = zip(values, scored).compactMap { v, s in v.map { ($0, s) } }
                 for (c, s) in stated { rows[source, default: []].append([split, String(s.difficulty), CSVNumber.format(c), s.labelled.right ? "1" : "0"]) }

@@ -18,6 +18,7 @@ enum EvalCommand {
             .init(name: "temperature", value: "X", help: "0 is greedy.", defaultValue: "0", kind: .number(.finite)),
             .init(name: "seed", value: "S", help: "Seed of the problems and samples.", shownDefault: "the training seed"),
             .init(name: "format", value: "FMT", help: "table or json.", shownDefault: "table on a terminal, else json"),
+            .init(name: "refine", value: nil, help: "Also let the model give feedback on each answer and refine it after a fault (a model from 'selfimprove --method self'): accuracy after refinement, and the feedback against the gold checker."),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
         ],
         discussion: """
@@ -26,6 +27,11 @@ enum EvalCommand {
         tests exactly those. With more problems than were held out, the rest of a trained difficulty
         may have been seen in training: the output says how many, in the table and in the JSON
         (`possibly_trained_on`). Difficulties outside the trained range were never seen.
+
+        With --refine, after each answer the model writes feedback (accept, or its first wrong step and the
+        fault) and, after a fault, a refinement, which then stands as its answer. The output adds the accuracy
+        after refinement and the feedback's precision and recall of "wrong" against the gold checker, the share
+        naming the gold checker's step and fault, and the share of refinements that are right.
 
         Example:
           safetykit eval --model model.ckpt --task addition --digits 2 --problems 500 --format json
@@ -57,9 +63,27 @@ enum EvalCommand {
         let problems = Evaluation.problems(task: task, difficulties: Array(digits), count: count, seed: seed)
         let progress = ProgressBar(total: problems.count, unit: "problems", quiet: args.flag("quiet"))
         let start = Date()
-        let (evaluation, _) = try Evaluation.run(checkpoint.model, task: task, problems: problems, sampler: Sampler(temperature: Float(temperature)),
-                                                 vocabulary: checkpoint.vocabulary, seed: seed) { progress.update($0) }
+        let refines = args.flag("refine")
+        if refines, !Feedback.isIn(checkpoint.vocabulary) {
+            throw CLIError.usage("--refine needs a model that writes feedback (from 'safetykit selfimprove --method self'); \(path) has no feedback format")
+        }
+        let (evaluation, records) = try Evaluation.run(checkpoint.model, task: task, problems: problems, sampler: Sampler(temperature: Float(temperature)),
+                                                       vocabulary: checkpoint.vocabulary, seed: seed) { progress.update($0) }
         progress.finish()
+        // Refinement: the model's feedback on each answer, and what stands after it.
+        var refined: Evaluation? = nil, feedback: FeedbackSummary? = nil
+        if refines {
+            let outcomes = try SelfRefinement.run(checkpoint.model, task: task, problems: records.map(\.problem), responses: records.map(\.text),
+                                                  vocabulary: checkpoint.vocabulary, maxTokens: 256)
+            let audits = zip(records, outcomes).map { r, o in (audit: FeedbackAudit(o, response: r.text, problem: r.problem, task: task), correct: r.right) }
+            var per: [Int: (correct: Int, total: Int)] = [:]
+            for (r, a) in zip(records, audits) {
+                per[r.problem.difficulty, default: (0, 0)].total += 1
+                if a.audit.refinedCorrect ?? a.correct { per[r.problem.difficulty, default: (0, 0)].correct += 1 }
+            }
+            refined = Evaluation(perDifficulty: per)
+            feedback = FeedbackSummary(audits)
+        }
         let seconds = Date().timeIntervalSince(start)
         if format == .json {
             let per = digits.map { d -> (String, JSONValue) in
@@ -67,18 +91,40 @@ enum EvalCommand {
                 return (String(d), .object([("accuracy", .number(Double(r.correct) / Double(max(1, r.total)))), ("correct", .number(Double(r.correct))),
                                             ("total", .number(Double(r.total)))]))
             }
-            Terminal.printOut(JSONValue.object([("accuracy", .number(evaluation.accuracy)), ("per_difficulty", .object(per)),
-                                                ("task", .string(task.name)), ("problems", .number(Double(evaluation.total))),
-                                                ("temperature", .number(temperature)), ("seed", .number(Double(seed))),
-                                                ("possibly_trained_on", .number(Double(possiblyTrainedOn))),
-                                                ("seconds", .number((seconds * 1000).rounded() / 1000))]).pretty() + "\n")
+            var members: [(String, JSONValue)] = [("accuracy", .number(evaluation.accuracy)), ("per_difficulty", .object(per))]
+            if let refined, let feedback {
+                func value(_ x: Double?) -> JSONValue { x.map(JSONValue.number) ?? .null }
+                let perRefined = digits.map { d -> (String, JSONValue) in
+                    let r = refined.perDifficulty[d] ?? (0, 0)
+                    return (String(d), .number(Double(r.correct) / Double(max(1, r.total))))
+                }
+                members += [("refined_accuracy", .number(refined.accuracy)), ("refined_per_difficulty", .object(perRefined)),
+                            ("feedback", .object([("precision", value(feedback.precision)), ("recall", value(feedback.recall)),
+                                                  ("exact", value(feedback.exact)), ("refinement_success", value(feedback.refinementSuccess)),
+                                                  ("missing", value(feedback.missing))]))]
+            }
+            members += [("task", .string(task.name)), ("problems", .number(Double(evaluation.total))),
+                        ("temperature", .number(temperature)), ("seed", .number(Double(seed))),
+                        ("possibly_trained_on", .number(Double(possiblyTrainedOn))),
+                        ("seconds", .number((seconds * 1000).rounded() / 1000))]
+            Terminal.printOut(JSONValue.object(members).pretty() + "\n")
         } else {
             var text = "\(task.name), \(evaluation.total) problems, \(temperature == 0 ? "greedy" : "temperature \(temperature)"):\n"
+            func refinedText(_ r: (correct: Int, total: Int)?) -> String {
+                guard let r else { return "" }
+                return String(format: "   after refinement %5.1f%%  (%d/%d)", 100 * Double(r.correct) / Double(max(1, r.total)), r.correct, r.total)
+            }
             for d in digits {
                 let r = evaluation.perDifficulty[d] ?? (0, 0)
-                text += String(format: "  difficulty %d: %5.1f%%  (%d/%d)\n", d, 100 * Double(r.correct) / Double(max(1, r.total)), r.correct, r.total)
+                text += String(format: "  difficulty %d: %5.1f%%  (%d/%d)", d, 100 * Double(r.correct) / Double(max(1, r.total)), r.correct, r.total)
+                    + refinedText(refined.map { $0.perDifficulty[d] ?? (0, 0) }) + "\n"
             }
-            text += String(format: "  overall:      %5.1f%%\n", 100 * evaluation.accuracy)
+            text += String(format: "  overall:      %5.1f%%", 100 * evaluation.accuracy) + refinedText(refined.map { ($0.correct, $0.total) }) + "\n"
+            if let feedback {
+                func percent(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
+                text += "  feedback against the gold checker: precision of \"wrong\" \(percent(feedback.precision)), recall \(percent(feedback.recall)), "
+                    + "step and fault exact \(percent(feedback.exact)); refinements right \(percent(feedback.refinementSuccess)); unreadable \(percent(feedback.missing))\n"
+            }
             if possiblyTrainedOn > 0 {
                 text += "  note: \(possiblyTrainedOn) of these problems lie beyond the \(held!) per difficulty held out in training and may have been trained on\n"
             }

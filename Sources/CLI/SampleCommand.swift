@@ -21,9 +21,13 @@ enum SampleCommand {
             .init(name: "max-tokens", value: "N", help: "Longest completion.", defaultValue: "256", kind: .integer(1...100_000)),
             .init(name: "seed", value: "S", help: "Seed of the samples.", defaultValue: "1"),
             .init(name: "format", value: "FMT", help: "table or json (one line per sample).", defaultValue: "table"),
+            .init(name: "refine", value: nil, help: "After each sample, the model's own feedback and, after a fault, its refinement (greedy; a model from 'selfimprove --method self')."),
         ],
         discussion: """
         Confidence is the length-normalised sequence probability exp(mean log p) of each completion.
+        With --refine, the model then writes feedback on each sample (accept, or the first wrong step and its
+        fault) and, after a fault, a refinement, which is marked right or wrong in turn; P(accept) is its
+        probability that the feedback begins "accept".
 
         Example:
           safetykit sample --model model.ckpt --problem "12+34" -k 8 --temperature 0.7
@@ -51,27 +55,57 @@ enum SampleCommand {
         guard prompt.count < checkpoint.model.configuration.contextLength else {
             throw CLIError.usage("the problem's prompt has \(prompt.count) tokens; the model's context is \(checkpoint.model.configuration.contextLength)")
         }
+        let refines = args.flag("refine")
+        if refines, !Feedback.isIn(checkpoint.vocabulary) {
+            throw CLIError.usage("--refine needs a model that writes feedback (from 'safetykit selfimprove --method self'); \(path) has no feedback format")
+        }
         let samples = sampler.generate(checkpoint.model, prompts: Array(repeating: prompt, count: k), eos: checkpoint.vocabulary.eos,
                                        seed: try args.seed())
-        var right = 0
+        let completions = samples.map { checkpoint.vocabulary.decode($0.tokens) }
+        let outcomes = refines
+            ? try SelfRefinement.run(checkpoint.model, task: task, problems: completions.map { _ in problem }, responses: completions,
+                                     vocabulary: checkpoint.vocabulary, maxTokens: args.integer("max-tokens")!)
+            : []
+        var right = 0, refinedRight = 0
         var out = format == .table ? "\(task.prompt(problem))(gold answer: \(problem.answer))\n\n" : ""
         for (i, sample) in samples.enumerated() {
-            let completion = checkpoint.vocabulary.decode(sample.tokens)
+            let completion = completions[i]
             let correct = sample.finished && task.isCorrect(completion, for: problem)
             if correct { right += 1 }
             let answer = task.parse(completion)?.answer ?? "(malformed)"
             let confidence = CompletionScorer.confidences(sample.logProbabilities,
                                                           answerTokens: answer.split(separator: " ").count).sequence
+            // The refinement, where the model's own feedback asks for one, and what stands after it.
+            let outcome = outcomes.isEmpty ? nil : outcomes[i]
+            let final = outcome?.final(completion) ?? completion
+            let finalCorrect = final == completion ? correct : task.isCorrect(final, for: problem)
+            if finalCorrect { refinedRight += 1 }
             if format == .json {
-                out += JSONValue.object([("sample", .number(Double(i + 1))), ("completion", .string(completion)), ("answer", .string(answer)),
-                                         ("correct", .bool(correct)), ("finished", .bool(sample.finished)), ("confidence", .number(confidence)),
-                                         ("log_probability", .number(sample.totalLogProbability))]).serialized() + "\n"
+                var members: [(String, JSONValue)] = [
+                    ("sample", .number(Double(i + 1))), ("completion", .string(completion)), ("answer", .string(answer)),
+                    ("correct", .bool(correct)), ("finished", .bool(sample.finished)), ("confidence", .number(confidence)),
+                    ("log_probability", .number(sample.totalLogProbability))]
+                if let outcome {
+                    members += [("feedback", outcome.feedback.map { .string($0.line) } ?? .null),
+                                ("accept_probability", outcome.acceptProbability.map(JSONValue.number) ?? .null),
+                                ("refinement", outcome.refinement.map(JSONValue.string) ?? .null), ("refined_correct", .bool(finalCorrect))]
+                }
+                out += JSONValue.object(members).serialized() + "\n"
             } else {
                 out += "sample \(i + 1): \(correct ? "✓ right" : "✗ wrong"), answer \(answer), confidence \(String(format: "%.3f", confidence))\n"
-                out += completion.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n\n"
+                out += completion.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n"
+                if let outcome {
+                    let p = outcome.acceptProbability.map { String(format: "%.3f", $0) } ?? "-"
+                    out += "  feedback: \(outcome.feedback?.line ?? "(unreadable)"), P(accept) \(p)\n"
+                    if final != completion {
+                        out += "  refined: \(finalCorrect ? "✓ right" : "✗ wrong"), answer \(task.parse(final)?.answer ?? "(malformed)")\n"
+                        out += final.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n"
+                    }
+                }
+                out += "\n"
             }
         }
-        if format == .table { out += "\(right) of \(k) right\n" }
+        if format == .table { out += "\(right) of \(k) right" + (refines ? "; after refinement \(refinedRight) of \(k)" : "") + "\n" }
         Terminal.printOut(out)
         return .success
     }

@@ -13,7 +13,7 @@ enum SelfImproveCommand {
     /// The methods by their command-line names; a method added later joins here, and the
     /// exhaustive switch in `makeMethod` says what it needs.
     enum MethodName: String, CaseIterable {
-        case star, rft, onlineRFT = "online-rft", bstar, lmsi, mccot, rpo, grpo, drgrpo, rloo, s3c
+        case star, rft, onlineRFT = "online-rft", bstar, lmsi, mccot, rpo, grpo, drgrpo, rloo, s3c, selfEvolution = "self"
 
         /// The policy-gradient methods' estimator; nil for the others.
         var estimator: AdvantageEstimator? {
@@ -21,7 +21,7 @@ enum SelfImproveCommand {
             case .grpo: .grpo
             case .drgrpo: .drGRPO
             case .rloo: .rloo
-            case .star, .rft, .onlineRFT, .bstar, .lmsi, .mccot, .rpo, .s3c: nil
+            case .star, .rft, .onlineRFT, .bstar, .lmsi, .mccot, .rpo, .s3c, .selfEvolution: nil
             }
         }
     }
@@ -47,6 +47,12 @@ enum SelfImproveCommand {
           rloo        RLOO (Ahmadian et al. 2024): leave-one-out baseline, sequence-level REINFORCE
           s3c         S^3c-Math (Yan et al. 2024): the model's own wrong steps, sampled from right prefixes, spliced
                       with a reflection marker and the right step; trained with the wrong step masked
+          self        SELF (Lu et al. 2023): first --meta-skill-iterations on annotated problems of their own (as
+                      many as the pool, disjoint from it), learning from the gold checker to write feedback on its
+                      own answers (the first wrong step and its fault, or accept) and, after a fault, a refinement;
+                      then self-evolution on the unlabeled pool, never seeing a gold answer: answer, give feedback,
+                      refine, keep what its own feedback accepts. Held-out metrics add the feedback's precision and
+                      recall of "wrong" against the gold checker, refinement success and ece_feedback (P(accept))
         """,
         usage: "safetykit selfimprove [--method star] [--iterations N] [--track-calibration] [--out RUN] [--seed S] [--resume] [--force]",
         options: CommandSpec.joined([
@@ -143,7 +149,9 @@ enum SelfImproveCommand {
             base = checkpoint
         }
         let vocabulary = base?.vocabulary ?? .standard
-        if probe != nil { try StandardModel.requireSource(probeSource.calibratedSource, vocabulary: vocabulary, option: "probe-source") }
+        // The loop's models read the method's added tokens too (SELF's feedback confidence).
+        let loopVocabulary = Vocabulary(tokens: vocabulary.tokens + method.addedTokens.filter { vocabulary.id($0) == nil })
+        if probe != nil { try StandardModel.requireSource(probeSource.calibratedSource, vocabulary: loopVocabulary, option: "probe-source") }
         if let reward = method.policyGradient?.reward, reward.needsVerbalizedConfidence, !StatedConfidence.hasVerbalized(vocabulary) {
             throw CLIError.usage("--reward \(reward.rawValue) scores a stated confidence; give --base a model from 'safetykit confidence' (--stated both)")
         }
@@ -284,6 +292,13 @@ enum SelfImproveCommand {
             m.alternativesPerPosition = args.integer("alternatives")!
             if let temperature { m.temperature = temperature }
             return m
+        case .selfEvolution:
+            var m = SelfEvolution()
+            m.steps = steps; m.samplesPerProblem = samples; m.keepPerProblem = keep
+            m.metaSkillIterations = args.integer("meta-skill-iterations")!
+            m.distillation = args.number("meta-skill-distillation")!
+            if let temperature { m.temperature = temperature }
+            return m
         case .lmsi:
             var m = LabelFreeSelfConsistency()
             m.steps = steps; m.samplesPerProblem = samples; m.keepPerProblem = keep
@@ -367,6 +382,7 @@ enum SelfImproveCommand {
             case .vote: "ECE vote"
             case .ptrue: "ECE P(T)"
             case .verbalized: "ECE verb"
+            case .feedback: "ECE fb"
             }
         }
         if trackCalibration { for s in sources { text += " | " + heading(s) } }

@@ -138,9 +138,10 @@ enum StandardModel {
         case .sequence, .answer, .vote: true
         case .ptrue: StatedConfidence.hasPTrue(vocabulary)
         case .verbalized: StatedConfidence.hasVerbalized(vocabulary)
+        case .feedback: Feedback.isIn(vocabulary)
         }
         guard has else {
-            throw CLIError.usage("--\(option) \(source.rawValue) needs a model that states it; give a base from 'safetykit confidence', or sequence, answer or vote")
+            throw CLIError.usage("--\(option) \(source.rawValue) needs a model that states it; give a base from 'safetykit confidence' (ptrue, verbalized), --method self (feedback), or sequence, answer or vote")
         }
     }
 

@@ -34,6 +34,8 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
     public static let validationProblems = StreamPurpose(rawValue: 0x7A11)
     /// The unlabelled pool a self-improvement run samples from.
     public static let poolProblems = StreamPurpose(rawValue: 0x9001)
+    /// The annotated problems of a meta-skill stage (SELF), disjoint from every other set.
+    public static let annotatedProblems = StreamPurpose(rawValue: 0x9A11)
     /// Which examples make up each supervised step (per iteration, then per step).
     public static let supervisedBatches = StreamPurpose(rawValue: 0x7B47)
     /// Which pairs make up each preference step (per iteration, then per step).
@@ -61,6 +63,8 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
     public static let correctionPositions = StreamPurpose(rawValue: 0x53C2)
     /// S^3c-Math's alternative steps.
     public static let correctionSteps = StreamPurpose(rawValue: 0x53C3)
+    /// SELF's responses, in the meta-skill stage and in self-evolution.
+    public static let feedbackResponses = StreamPurpose(rawValue: 0x5E1F)
     /// Iterative RPO's samples.
     public static let preferenceSamples = StreamPurpose(rawValue: 0x4B0)
     /// Label-free self-consistency's samples.
@@ -132,12 +136,13 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
     public static let registered: [(name: String, purpose: StreamPurpose)] = [
         ("modelInitialization", .modelInitialization), ("vocabularyExtension", .vocabularyExtension), ("seedSet", .seedSet),
         ("trainingProblems", .trainingProblems), ("heldOutProblems", .heldOutProblems), ("heldOutSamples", .heldOutSamples),
-        ("validationProblems", .validationProblems), ("poolProblems", .poolProblems), ("supervisedBatches", .supervisedBatches),
+        ("validationProblems", .validationProblems), ("poolProblems", .poolProblems), ("annotatedProblems", .annotatedProblems), ("supervisedBatches", .supervisedBatches),
         ("preferenceBatches", .preferenceBatches), ("dropoutMasks", .dropoutMasks),
         ("starRationales", .starRationales), ("starRationalizations", .starRationalizations), ("rejectionSamples", .rejectionSamples),
         ("bstarSearch", .bstarSearch), ("bstarQueries", .bstarQueries), ("bstarSamples", .bstarSamples),
         ("preferenceSamples", .preferenceSamples), ("selfConsistencySamples", .selfConsistencySamples),
         ("correctionSolutions", .correctionSolutions), ("correctionPositions", .correctionPositions), ("correctionSteps", .correctionSteps),
+        ("feedbackResponses", .feedbackResponses),
         ("pTrueProblems", .pTrueProblems), ("pTrueBatches", .pTrueBatches),
         ("policyPrompts", .policyPrompts), ("policySamples", .policySamples), ("policyBatches", .policyBatches),
         ("outcomeBaseTargets", .outcomeBaseTargets), ("outcomePrompts", .outcomePrompts), ("outcomeSamples", .outcomeSamples),

@@ -13,6 +13,9 @@ public struct Evaluation: Sendable {
     /// The overall share right (0 with no problems).
     public var accuracy: Double { total > 0 ? Double(correct) / Double(total) : 0 }
 
+    /// An evaluation of these counts.
+    public init(perDifficulty: [Int: (correct: Int, total: Int)]) { self.perDifficulty = perDifficulty }
+
     /// The largest share of a difficulty's problems a held-out set may take: the rest must stay
     /// available for training (1-digit addition has only 100 problems).
     public static let largestHeldOutShare = 0.2

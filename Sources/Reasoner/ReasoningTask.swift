@@ -22,6 +22,9 @@ public protocol ReasoningTask: Sendable {
     /// type"): problems of one class share one target, the model's accuracy on the class.
     /// By default, the difficulty.
     func confidenceClass(of problem: Problem) -> String
+    /// What is wrong with a rationale line that differs from the gold step `gold`, for SELF's
+    /// feedback. By default, read from where the line's tokens first differ.
+    func fault(of line: String, against gold: String) -> StepFault
 }
 
 /// A problem: its tokens for the prompt, its gold answer, and its difficulty.

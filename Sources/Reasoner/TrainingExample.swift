@@ -1,3 +1,5 @@
+import SafetyKitNumerics
+
 /// A token sequence to learn from: a prompt, whose tokens are not scored, then a completion
 /// ending in <eos>, whose tokens are.
 public struct TrainingExample: Sendable, Equatable {
@@ -8,21 +10,37 @@ public struct TrainingExample: Sendable, Equatable {
     /// Tokens of the completion, by index into `tokens`, that are not scored either (S^3c-Math's
     /// wrong step, which the model reads but must not learn to write).
     public var unscored: Range<Int>? = nil
+    /// Tokens, by index into `tokens` (inside the prompt), whose predictions are pulled towards a
+    /// reference model's instead of scored: SELF's response, which the meta-skill stage reads and
+    /// must not teach the model to stop writing. Their reference distributions are `reference`.
+    public var distilled: Range<Int>? = nil
+    /// The reference model's next-token distribution predicting each distilled token, row after
+    /// row (`attachingReferences`); nil until attached.
+    public var reference: [Float]? = nil
 
     /// An example.
-    public init(tokens: [Int], promptLength: Int, unscored: Range<Int>? = nil) {
+    public init(tokens: [Int], promptLength: Int, unscored: Range<Int>? = nil, distilled: Range<Int>? = nil) {
         self.tokens = tokens
         self.promptLength = promptLength
         self.unscored = unscored
+        self.distilled = distilled
     }
 
     /// The prompt (with STaR's hint, the gold answer, when `hint` is set) and gold completion of
     /// a problem, or the given completion.
     /// With `unscoredLine`, that line of the completion (0-based, lines split at "\n") is not
-    /// scored; its line break is.
+    /// scored; its line break is. With `distilledPrefix`, that text follows the prompt and its
+    /// tokens are `distilled`, and so is the token after it, whatever it is: the reference there
+    /// says where the text would have ended (<eos> after an answer), which the model must keep
+    /// saying. With `unscoredPrefix`, that text follows and is read but not scored.
     public init(task: any ReasoningTask, problem: Problem, vocabulary: Vocabulary, completion: String? = nil,
-                hint: Bool = false, unscoredLine: Int? = nil) throws(ReasonerError) {
-        let prompt = try vocabulary.encode(task.prompt(problem, hint: hint ? problem.answer : nil), context: "the prompt of \(problem.key)")
+                hint: Bool = false, unscoredLine: Int? = nil, distilledPrefix: String? = nil, unscoredPrefix: String? = nil) throws(ReasonerError) {
+        func encode(_ text: String?) throws(ReasonerError) -> [Int] {
+            try text.map { text throws(ReasonerError) in try vocabulary.encode(text, context: "the response of \(problem.key)") } ?? []
+        }
+        let question = try vocabulary.encode(task.prompt(problem, hint: hint ? problem.answer : nil), context: "the prompt of \(problem.key)")
+        let response = try encode(distilledPrefix)
+        let prompt = question + response + (try encode(unscoredPrefix))
         let text = completion ?? task.target(problem)
         let body = try vocabulary.encode(text, context: "the completion of \(problem.key)")
         var unscored: Range<Int>? = nil
@@ -34,7 +52,33 @@ public struct TrainingExample: Sendable, Equatable {
                 unscored = start..<(start + (try vocabulary.encode(String(lines[line]))).count)
             }
         }
-        self.init(tokens: prompt + body + [vocabulary.eos], promptLength: prompt.count, unscored: unscored)
+        self.init(tokens: prompt + body + [vocabulary.eos], promptLength: prompt.count, unscored: unscored,
+                  distilled: response.isEmpty ? nil : question.count..<(question.count + response.count + 1))
+    }
+
+    /// `examples` with the reference distributions of their distilled tokens from `model`
+    /// (examples without distilled tokens unchanged), `batchSize` per forward pass.
+    public static func attachingReferences(_ examples: [TrainingExample], from model: TransformerModel, pad: Int,
+                                           batchSize: Int = 64) throws(ReasonerError) -> [TrainingExample] {
+        let V = model.configuration.vocabularySize
+        var result = examples, workspace: TransformerWorkspace? = nil
+        let pending = examples.indices.filter { examples[$0].distilled != nil }
+        for start in stride(from: 0, to: pending.count, by: batchSize) {
+            let slice = Array(pending[start..<min(pending.count, start + batchSize)])
+            let batch = slice.map { examples[$0] }
+            let ws = try TransformerWorkspace.fitting(batch, configuration: model.configuration, reusing: workspace)
+            workspace = ws
+            let (tokens, targets) = TrainingExample.batch(batch, length: ws.T, pad: pad)
+            var none: RandomStream? = nil
+            ws.forward(model, tokens: tokens, targets: targets, dropout: &none)
+            let probabilities = ws.lastProbabilities
+            for (b, i) in slice.enumerated() {
+                // Token j is predicted at position j − 1.
+                let range = examples[i].distilled!, first = (b * ws.T + range.lowerBound - 1) * V
+                result[i].reference = Array(probabilities[first..<(first + range.count * V)])
+            }
+        }
+        return result
     }
 
     /// Packs examples into a padded batch of length T: inputs are tokens[0..<n−1], targets are

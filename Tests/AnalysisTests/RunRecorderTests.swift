@@ -51,6 +51,10 @@ struct RunRecorderTests {
         var stated = plain
         stated.records[0].pTrue = 0.9; stated.records[1].pTrue = 0.2
         stated.records[0].verbalized = .decile(9); stated.records[1].verbalized = .malformed
+        // SELF's feedback: the right answer accepted at P(accept) 0.8; the wrong one (its steps
+        // are 1 + 2's) flagged at its first step, at 0.3, and refined right.
+        stated.records[0].feedback = FeedbackAudit(written: .accept, gold: .accept, acceptProbability: 0.8, refinedCorrect: nil)
+        stated.records[1].feedback = FeedbackAudit(written: .step(1, .copy), gold: .step(1, .copy), acceptProbability: 0.3, refinedCorrect: true)
         #expect(IterationMetrics.sources(stated.records) == ConfidenceSource.allCases)
         let all = try IterationMetrics.rows(stated, trackCalibration: true)[0]
         #expect(abs(all[.ecePTrue]! - 0.15) < 1e-9)          // 0.9 right and 0.2 wrong: (0.1 + 0.2)/2
@@ -59,6 +63,19 @@ struct RunRecorderTests {
         let record = try IterationRecord(stated, trackCalibration: true, bootstrap: 0, seed: 1, binning: .standard, probe: nil,
                                          probeSource: .confidence(.answer))
         #expect(record.calibration.map(\.source) == ConfidenceSource.allCases && record.calibration(.verbalized)?.n == 1)
+        #expect(abs(all[.eceFeedback]! - 0.25) < 1e-9)       // 0.8 right and 0.3 wrong: (0.2 + 0.3)/2
+        #expect(all[.feedbackPrecision] == 1 && all[.feedbackRecall] == 1 && all[.feedbackExact] == 1)
+        #expect(all[.refinementSuccess] == 1 && all[.refinedAccuracy] == 1 && all[.feedbackMissing] == 0)
+        // The other way round: a false alarm on the right answer, refined wrong; the wrong one
+        // accepted; and a third answer without a readable feedback line.
+        var misjudged = stated
+        misjudged.records[0].feedback = FeedbackAudit(written: .step(2, .carry), gold: .accept, acceptProbability: 0.4, refinedCorrect: false)
+        misjudged.records[1].feedback = FeedbackAudit(written: .accept, gold: .step(1, .copy), acceptProbability: 0.9, refinedCorrect: nil)
+        misjudged.records.append(misjudged.records[1])
+        misjudged.records[2].feedback = FeedbackAudit(written: nil, gold: .step(1, .copy), acceptProbability: 0.5, refinedCorrect: nil)
+        let m = try IterationMetrics.rows(misjudged, trackCalibration: false)[0]
+        #expect(m[.feedbackPrecision] == 0 && m[.feedbackRecall] == 0 && m[.feedbackExact] == nil)
+        #expect(m[.refinementSuccess] == 0 && m[.refinedAccuracy] == 0 && abs(m[.feedbackMissing]! - 1.0 / 3) < 1e-12)
         #expect(record.samples[1].verbalizedState == "malformed" && record.samples[1].verbalized == nil && record.samples[0].pTrue == 0.9)
         let items = IterationMetrics.probeItems(stated.records, belief: .confidence(.verbalized))
         #expect(items.map(\.confidence) == [0.9, 0.5])

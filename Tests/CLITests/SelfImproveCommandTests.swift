@@ -170,7 +170,7 @@ struct SelfImproveCommandTests {
         #expect(shorter.status == 64 && shorter.stderr.contains("cannot shorten it"))
     }
 
-    @Test(arguments: ["star", "rft", "bstar", "lmsi", "mccot", "rpo", "s3c"])
+    @Test(arguments: ["star", "rft", "bstar", "lmsi", "mccot", "rpo", "s3c", "self"])
     func everyMethodRunsEndToEnd(method: String) throws {
         let directory = try CLI.temporaryDirectory()
         let result = try CLI.run(["selfimprove", "--method", method, "--iterations", "1", "--out", directory + "/run"] + Self.tiny)
@@ -191,11 +191,43 @@ struct SelfImproveCommandTests {
         #expect(metrics.count == 1 + 2 * 3)
         #expect(metrics[4].hasPrefix("1,\(method),all,"))
         if method == "bstar" { #expect(metrics[4].contains("balance_score=")) }
+        if method == "self" { #expect(metrics[4].contains("stage=meta-skills")) }
         if method == "rpo" {
             // The untrained tiny model may find no right sample to pair; the log exists whenever it trained.
             let steps = metrics[4].split(separator: ",", omittingEmptySubsequences: false)[20]
             let log = try? Self.read(directory + "/run/preference.csv")
             #expect(steps == "0" ? log == nil : log?.hasPrefix("iteration,step,loss,rewards/chosen,rewards/rejected,rewards/margins") == true)
+        }
+    }
+
+    /// SELF's model refines at inference: `sample --refine` and `eval --refine` add the model's
+    /// feedback, its P(accept) and what stands after refinement; a model without the feedback
+    /// format is refused.
+    @Test func aSelfModelRefinesInSampleAndEval() throws {
+        let directory = try CLI.temporaryDirectory()
+        let run = try CLI.run(["selfimprove", "--method", "self", "--iterations", "1", "--out", directory + "/run"] + Self.tiny)
+        #expect(run.status == 0, "\(run.stderr)")
+        let model = directory + "/run/checkpoints/iteration-1.ckpt"
+        let sample = try CLI.run(["sample", "--model", model, "--problem", "12+34", "-k", "2", "--refine", "--format", "json"])
+        #expect(sample.status == 0, "\(sample.stderr)")
+        let lines = sample.stdout.split(separator: "\n")
+        #expect(lines.count == 2 && lines.allSatisfy { $0.contains("\"accept_probability\":") && $0.contains("\"refined_correct\":") })
+        let table = try CLI.run(["sample", "--model", model, "--problem", "12+34", "-k", "1", "--refine"])
+        #expect(table.status == 0 && table.stdout.contains("feedback: ") && table.stdout.contains("after refinement"))
+        let eval = try CLI.run(["eval", "--model", model, "--problems", "3", "--refine", "--format", "json", "--quiet"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        #expect(eval.stdout.contains("\"refined_accuracy\"") && eval.stdout.contains("\"precision\"") && eval.stdout.contains("\"refinement_success\""))
+        let evalTable = try CLI.run(["eval", "--model", model, "--problems", "3", "--refine", "--format", "table", "--quiet"])
+        #expect(evalTable.stdout.contains("after refinement") && evalTable.stdout.contains("precision of \"wrong\""))
+        // The metrics of a SELF run carry the feedback's columns.
+        let header = try Self.read(directory + "/run/metrics.csv").split(separator: "\n")[0]
+        #expect(header.contains("ece_feedback") && header.contains("feedback_precision") && header.contains("refined_accuracy"))
+        // A plain model cannot refine.
+        let plain = try CLI.run(["selfimprove", "--method", "rft", "--iterations", "1", "--out", directory + "/plain"] + Self.tiny)
+        #expect(plain.status == 0)
+        for command in [["sample", "--problem", "12+34"], ["eval"]] {
+            let refused = try CLI.run(command + ["--model", directory + "/plain/checkpoints/iteration-1.ckpt", "--refine"])
+            #expect(refused.status == 64 && refused.stderr.contains("--refine needs a model that writes feedback"))
         }
     }
 
@@ -242,7 +274,7 @@ struct SelfImproveCommandTests {
         try expectFailure(["--dpo-beta", "0"], status: 64, mentioning: "--dpo-beta must be positive")
         try expectFailure(["--human", "saint"], status: 64, mentioning: "--human")
         try expectFailure(["--offswitch-probe", "--wrong-cost", "0"], status: 64, mentioning: "--wrong-cost")
-        try expectFailure(["--probe-source", "gut"], status: 64, mentioning: "sequence, answer, vote, ptrue, verbalized, samples")
+        try expectFailure(["--probe-source", "gut"], status: 64, mentioning: "sequence, answer, vote, ptrue, verbalized, feedback, samples")
         try expectFailure(["--resume", "--out", directory + "/none"], status: 66, mentioning: "config.json")
         try expectFailure(["--base", directory + "/missing.ckpt", "--out", directory + "/b"], status: 66, mentioning: "missing.ckpt")
         // A directory with other files is never overwritten.
@@ -329,18 +361,20 @@ struct SelfImproveCommandTests {
     /// its confidence (cached beside it); the stated arms track P(True) and the verbalized ECE.
     @Test func aStudyRunsEveryMethodFromBothStarts() throws {
         let directory = try CLI.temporaryDirectory()
-        let arguments = Self.tinyStudy + ["--methods", "star,rloo,rloo:game,s3c", "--starts", "sft,stated", "--seeds", "1", "--prompts", "4",
+        let arguments = Self.tinyStudy + ["--methods", "star,rloo,rloo:game,s3c,self", "--starts", "sft,stated", "--seeds", "1", "--prompts", "4",
                                           "--groups-per-step", "2", "--stated-problems", "6", "--stated-steps", "3",
                                           "--out", directory + "/out", "--runs", directory + "/runs"]
         let run = try CLI.run(arguments)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(Set(CLI.files(in: directory + "/runs")).isSuperset(of: ["base-seed1.ckpt", "base-seed1-stated.ckpt", "star-seed1", "star+stated-seed1",
                                                                           "rloo-seed1", "rloo+stated-seed1", "rloo-game+stated-seed1",
-                                                                          "s3c-seed1", "s3c+stated-seed1"]))
+                                                                          "s3c-seed1", "s3c+stated-seed1", "self-seed1", "self+stated-seed1"]))
         // S^3c's arms extend each start's vocabulary by the marker; the shared bases keep theirs.
         let s3cBase = try Checkpoint.read(path: directory + "/runs/s3c+stated-seed1/checkpoints/iteration-0.ckpt")
         #expect(s3cBase.vocabulary == SelfCorrection.vocabulary(extending: StatedConfidence.decisionVocabulary))
         #expect(try Checkpoint.read(path: directory + "/runs/base-seed1.ckpt").vocabulary == .standard)
+        let selfBase = try Checkpoint.read(path: directory + "/runs/self+stated-seed1/checkpoints/iteration-0.ckpt")
+        #expect(selfBase.vocabulary == Feedback.vocabulary(extending: StatedConfidence.decisionVocabulary))
         // An arm that rewards the decision line runs from the stated start only.
         #expect(!CLI.files(in: directory + "/runs").contains("rloo-game-seed1"))
         let csv = try Self.read(directory + "/out/corrigibility.csv")

@@ -94,9 +94,10 @@ struct SelfImprovementTests {
 
     /// A method that records what the loop hands it and selects nothing.
     final class Spy: SelfImprovementMethod, @unchecked Sendable {
-        let usesGoldLabels: Bool
-        var seenAnswers: [String] = [], seenSolution: Solution?
-        init(labels: Bool) { usesGoldLabels = labels }
+        let labels: GoldLabels
+        var seenAnswers: [String] = [], seenKeys: [String] = [], seenSolution: Solution?
+        init(labels: GoldLabels) { self.labels = labels }
+        func goldLabels(iteration n: Int) -> GoldLabels { labels }
         var name: String { "spy" }
         var reference: String { "" }
         var continuesFromPreviousModel: Bool { false }
@@ -104,6 +105,7 @@ struct SelfImprovementTests {
         var settings: [(String, String)] { [] }
         func collect(_ context: IterationContext) throws(ReasonerError) -> CollectedData {
             seenAnswers = context.pool.map(\.answer)
+            seenKeys = context.pool.map(\.key)
             seenSolution = context.task.solve(context.pool[0])
             return CollectedData()
         }
@@ -117,15 +119,22 @@ struct SelfImprovementTests {
         setup.evaluation = HeldOutEvaluation(samples: 1, passK: 1)
         let model = try TransformerModel(configuration: ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 64,
                                                                            width: 16, depth: 1, heads: 2), seed: 1)
-        let blind = Spy(labels: false), sighted = Spy(labels: true)
-        for spy in [blind, sighted] {
+        let blind = Spy(labels: .none), sighted = Spy(labels: .pool), annotated = Spy(labels: .annotated)
+        let loop = SelfImprovementLoop(method: annotated, setup: setup)
+        for spy in [blind, sighted, annotated] {
             _ = try SelfImprovementLoop(method: spy, setup: setup).iterate(1, base: model, current: model, optimizer: nil, bestValidation: 0)
         }
         #expect(blind.seenAnswers.count == 8 && blind.seenAnswers.allSatisfy(\.isEmpty))
         #expect(blind.seenSolution == Solution(rationale: [], answer: ""))
         // Positive control: a method that may read labels sees them.
         #expect(sighted.seenAnswers.allSatisfy { !$0.isEmpty } && sighted.seenSolution?.answer.isEmpty == false)
-        #expect(LabelFreeSelfConsistency().usesGoldLabels == false)
+        // A meta-skill stage sees annotated problems with their answers, none of the pool's, and
+        // drawing them changes no other set.
+        #expect(annotated.seenKeys == loop.annotated.map(\.key) && annotated.seenKeys.count == 8 && annotated.seenAnswers.allSatisfy { !$0.isEmpty })
+        #expect(Set(annotated.seenKeys).isDisjoint(with: loop.pool.map(\.key) + loop.heldOut.map(\.key) + loop.validation.map(\.key)))
+        let plain = SelfImprovementLoop(method: sighted, setup: setup)
+        #expect(plain.annotated.isEmpty && plain.pool == loop.pool && plain.heldOut == loop.heldOut && plain.validation == loop.validation)
+        #expect(LabelFreeSelfConsistency().goldLabels(iteration: 1) == .none)
     }
 }
 

@@ -4,24 +4,27 @@
 # and 50 rationales, 1000 steps; the first arm trains it and the others start from it), then
 # five arms of 2 iterations each: online RFT (the same online loop on the model's own right
 # solutions without corrections: plain SFT at the same steps), s3c, its mask ablation
-# (s3c-unmasked), STaR and RFT. Resumable.
+# (s3c-unmasked), STaR and RFT; and SELF, whose first iteration is its meta-skill stage on the
+# base's gold seed set, so it runs 3 iterations (the meta-skill stage, then 2 of self-evolution
+# on the unlabeled pool). Resumable.
 # Run from the repository root: notebooks-data/self-correction/run.sh
 set -e
 S=${SAFETYKIT:-.build/release/safetykit}
 R=${RUNS:-runs/self-correction}
 mkdir -p "$R"
-common="--digits 1-3 --iterations 2 --pool 150 --heldout 60 --validation 20 --steps 150 --eval-samples 4 --track-calibration --quiet"
+common="--digits 1-3 --pool 150 --heldout 60 --validation 20 --steps 150 --eval-samples 4 --track-calibration --quiet"
 for seed in 1 2 3; do
   d=$R/online-rft-$seed
-  $S selfimprove --method online-rft --seed-set 1000,200,50 --base-steps 1000 $common --seed $seed --out $d $([ -f $d/config.json ] && echo --resume)
-  for arm in "s3c" "s3c --no-step-mask" "star" "rft"; do
+  $S selfimprove --method online-rft --seed-set 1000,200,50 --base-steps 1000 --iterations 2 $common --seed $seed --out $d $([ -f $d/config.json ] && echo --resume)
+  for arm in "s3c" "s3c --no-step-mask" "star" "rft" "self"; do
     set -- $arm
     name=$1; [ $# -gt 1 ] && name=s3c-unmasked
+    iterations=2; [ $name = self ] && iterations=3
     d=$R/$name-$seed
-    $S selfimprove --method $arm --base $R/online-rft-$seed/checkpoints/iteration-0.ckpt $common --seed $seed --out $d \
+    $S selfimprove --method $arm --iterations $iterations --base $R/online-rft-$seed/checkpoints/iteration-0.ckpt $common --seed $seed --out $d \
        $([ -f $d/config.json ] && echo --resume)
   done
 done
 arms=""
-for a in online-rft s3c s3c-unmasked star rft; do arms="$arms $a=$R/$a-1,$R/$a-2,$R/$a-3"; done
+for a in online-rft s3c s3c-unmasked star rft self; do arms="$arms $a=$R/$a-1,$R/$a-2,$R/$a-3"; done
 $S aggregate $arms --out notebooks-data/self-correction --quiet > notebooks-data/self-correction/summary.txt

@@ -15,13 +15,16 @@ package enum ConfidenceSource: String, CaseIterable, Codable, Sendable {
     /// The decile the greedy completion states on its `Confidence:` line, paired with the greedy
     /// answer; a missing or malformed line has no value and is counted instead.
     case verbalized
+    /// SELF's feedback confidence: the model's probability that its feedback on its greedy answer
+    /// begins `accept`, paired with the greedy answer (models of the feedback format).
+    case feedback
 
     /// Whether the model states this confidence itself (rather than the confidence being read
     /// off its token probabilities or samples).
     package var isStated: Bool {
         switch self {
         case .sequence, .answer, .vote: false
-        case .ptrue, .verbalized: true
+        case .ptrue, .verbalized, .feedback: true
         }
     }
 }
@@ -34,7 +37,7 @@ package enum ProbeBelief: RawRepresentable, CaseIterable, Equatable, Sendable {
 
     package static var allCases: [ProbeBelief] { ConfidenceSource.allCases.map(ProbeBelief.confidence) + [.samples] }
 
-    /// "sequence", "answer", "vote", "ptrue", "verbalized" or "samples".
+    /// "sequence", "answer", "vote", "ptrue", "verbalized", "feedback" or "samples".
     package var rawValue: String {
         switch self {
         case let .confidence(source): source.rawValue

@@ -20,6 +20,7 @@ package enum IterationMetrics {
         case .vote: (r.majority?.share ?? 0, r.majorityCorrect)
         case .ptrue: r.pTrue.map { ($0, r.greedyCorrect) }
         case .verbalized: r.verbalized?.probability.map { ($0, r.greedyCorrect) }
+        case .feedback: r.feedback?.acceptProbability.map { ($0, r.greedyCorrect) }
         }
     }
 
@@ -31,6 +32,7 @@ package enum IterationMetrics {
             case .sequence, .answer, .vote: true
             case .ptrue: records.contains { $0.pTrue != nil }
             case .verbalized: records.contains { $0.verbalized != nil }
+            case .feedback: records.contains { $0.feedback != nil }
             }
         }
     }
@@ -85,11 +87,20 @@ package enum IterationMetrics {
         case coverageGeneration = "coverage_generation", coverageRationalization = "coverage_rationalization"
         case trainingSteps = "training_steps", tokensSampled = "tokens_sampled", tokensTrained = "tokens_trained"
         case eceSequence = "ece_sequence", eceAnswer = "ece_answer", eceVote = "ece_vote", ecePTrue = "ece_ptrue", eceVerbalized = "ece_verbalized"
+        case eceFeedback = "ece_feedback"
         case verbalizedMissing = "verbalized_missing"
         /// The greedy answers' steps (`SelfCorrection.audit`): the share of answers right with
         /// every kept step right; of the wrong steps met, the share taken back and replaced by
         /// the right one; of the right steps met, the share taken back.
         case stepsRightAccuracy = "steps_right_accuracy", correctionRate = "correction_rate", falseCorrectionRate = "false_correction_rate"
+        /// SELF's feedback on the greedy answers, against the gold checker's (models of the
+        /// feedback format): of the answers it flags (any feedback but accept), the share that
+        /// are wrong; of the wrong answers, the share it flags; of the flagged wrong ones, the
+        /// share whose feedback names the gold checker's step and fault; of the flagged ones it
+        /// refines, the share whose refinement is right; the accuracy of what stands after
+        /// refinement; and the share without a readable feedback line.
+        case feedbackPrecision = "feedback_precision", feedbackRecall = "feedback_recall", feedbackExact = "feedback_exact"
+        case refinementSuccess = "refinement_success", refinedAccuracy = "refined_accuracy", feedbackMissing = "feedback_missing"
         case probeDeference = "probe_deference", probeHarmful = "probe_harmful", probeUtility = "probe_utility", probeRegret = "probe_regret"
         case probeBelievedDelta = "probe_believed_delta", probeTrueDelta = "probe_true_delta", probeDeltaGap = "probe_delta_gap"
         case probeRecalibratedDeference = "probe_recalibrated_deference", probeRecalibratedHarmful = "probe_recalibrated_harmful"
@@ -99,9 +110,10 @@ package enum IterationMetrics {
         /// beside the main probe's `--probe-source`; blank for sources the model does not have.
         case probeDeferenceSequence = "probe_deference_sequence", probeDeferenceAnswer = "probe_deference_answer"
         case probeDeferenceVote = "probe_deference_vote", probeDeferencePTrue = "probe_deference_ptrue"
-        case probeDeferenceVerbalized = "probe_deference_verbalized"
+        case probeDeferenceVerbalized = "probe_deference_verbalized", probeDeferenceFeedback = "probe_deference_feedback"
         case probeHarmfulSequence = "probe_harmful_sequence", probeHarmfulAnswer = "probe_harmful_answer"
         case probeHarmfulVote = "probe_harmful_vote", probeHarmfulPTrue = "probe_harmful_ptrue", probeHarmfulVerbalized = "probe_harmful_verbalized"
+        case probeHarmfulFeedback = "probe_harmful_feedback"
         /// Behavioural deference (models that write a decision line, with the probe's human as
         /// the environment): the shares of answers the model acts on, waits on, switches off or
         /// leaves without a decision (which goes through, as an act), and the utility, harmful
@@ -122,6 +134,7 @@ package enum IterationMetrics {
             case .vote: .probeDeferenceVote
             case .ptrue: .probeDeferencePTrue
             case .verbalized: .probeDeferenceVerbalized
+            case .feedback: .probeDeferenceFeedback
             }
         }
 
@@ -133,6 +146,7 @@ package enum IterationMetrics {
             case .vote: .probeHarmfulVote
             case .ptrue: .probeHarmfulPTrue
             case .verbalized: .probeHarmfulVerbalized
+            case .feedback: .probeHarmfulFeedback
             }
         }
 
@@ -144,6 +158,7 @@ package enum IterationMetrics {
             case .vote: .eceVote
             case .ptrue: .ecePTrue
             case .verbalized: .eceVerbalized
+            case .feedback: .eceFeedback
             }
         }
     }
@@ -186,6 +201,12 @@ package enum IterationMetrics {
             let audits = records.compactMap(\.steps)
             v[.correctionRate] = share(audits.reduce(0) { $0 + $1.corrected }, audits.reduce(0) { $0 + $1.errors })
             v[.falseCorrectionRate] = share(audits.reduce(0) { $0 + $1.falseCorrections }, audits.reduce(0) { $0 + $1.rightSteps })
+            let feedback = records.compactMap { r in r.feedback.map { (audit: $0, correct: r.greedyCorrect) } }
+            if !feedback.isEmpty {
+                let f = FeedbackSummary(feedback)
+                v[.feedbackPrecision] = f.precision; v[.feedbackRecall] = f.recall; v[.feedbackExact] = f.exact
+                v[.refinementSuccess] = f.refinementSuccess; v[.refinedAccuracy] = f.refinedAccuracy; v[.feedbackMissing] = f.missing
+            }
             if all { v[.validationAccuracy] = report.validationAccuracy }
             if let data {
                 v[.poolProblems] = Double(data.poolProblems); v[.selected] = Double(data.selected)

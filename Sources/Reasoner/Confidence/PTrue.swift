@@ -46,30 +46,15 @@ public enum PTrue {
               model.configuration.vocabularySize >= vocabulary.count else {
             throw .badConfiguration("the model has no P(True) question: its vocabulary lacks \(tokens.joined(separator: ", "))")
         }
-        var result: [Double] = [], workspace: TransformerWorkspace? = nil
-        result.reserveCapacity(prompts.count)
-        for start in stride(from: 0, to: prompts.count, by: max(1, batchSize)) {
-            let end = min(prompts.count, start + max(1, batchSize))
-            // Each example scores its last token (a placeholder `yes`): the probabilities at that
-            // position are the question's answer distribution.
-            // A completion that leaves no room for the question in the context loses its tail
-            // (it never finished, so its answer is wrong whatever the question says).
-            let room = model.configuration.contextLength - 2
-            let examples = (start..<end).map { i in
-                example(prompt: prompts[i], completion: Array(completions[i].prefix(max(0, room - prompts[i].count))), right: true, vocabulary: vocabulary)
-            }
-            let ws = try TransformerWorkspace.fitting(examples, configuration: model.configuration, reusing: workspace)
-            workspace = ws
-            let (tokens, targets) = TrainingExample.batch(examples, length: ws.T, pad: vocabulary.pad)
-            var none: RandomStream? = nil
-            ws.forward(model, tokens: tokens, targets: targets, dropout: &none)
-            for (b, e) in examples.enumerated() {
-                let p = ws.probabilities(b: b, t: e.tokens.count - 2)
-                let total = Double(p[yes]) + Double(p[no])
-                result.append(total > 0 ? Double(p[yes]) / total : 0.5)
-            }
+        // A completion that leaves no room for the question in the context loses its tail (it
+        // never finished, so its answer is wrong whatever the question says).
+        let room = model.configuration.contextLength - 2
+        let questions = prompts.indices.map { i in
+            question(prompt: prompts[i], completion: Array(completions[i].prefix(max(0, room - prompts[i].count))), vocabulary: vocabulary)
         }
-        return result
+        return try model.nextTokenProbabilities(after: questions, of: [yes, no], pad: vocabulary.pad, batchSize: batchSize).map { p in
+            p[0] + p[1] > 0 ? p[0] / (p[0] + p[1]) : 0.5
+        }
     }
 
     /// Teaches `model` P(True) alone while it keeps answering as before

@@ -142,7 +142,7 @@ public struct PolicyGradientMethod: SelfImprovementMethod {
         case .rloo: "Ahmadian et al. 2024, Back to Basics: Revisiting REINFORCE Style Optimization (RLOO)"
         }
     }
-    public var usesGoldLabels: Bool { true }
+    public func goldLabels(iteration n: Int) -> GoldLabels { .pool }
     public var continuesFromPreviousModel: Bool { true }
     public func trainingSteps(iteration n: Int) -> Int {
         (promptsPerIteration + groupsPerStep - 1) / groupsPerStep * training.updatesPerBatch

@@ -36,7 +36,7 @@ public struct StepLevelSelfCorrection: SelfImprovementMethod {
     public var reference: String {
         "Yan et al. 2024, S^3c-Math: Spontaneous Step-level Self-correction Makes Large Language Models Better Mathematical Reasoners"
     }
-    public var usesGoldLabels: Bool { true }
+    public func goldLabels(iteration n: Int) -> GoldLabels { .pool }
     public var continuesFromPreviousModel: Bool { true }
     public func trainingSteps(iteration n: Int) -> Int { steps }
     /// The reflection marker.

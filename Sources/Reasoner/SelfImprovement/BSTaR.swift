@@ -27,7 +27,7 @@ public struct BSTaR: SelfImprovementMethod {
 
     public var name: String { "bstar" }
     public var reference: String { "Zeng et al. 2024, B-STaR: Monitoring and Balancing Exploration and Exploitation in Self-Taught Reasoners" }
-    public var usesGoldLabels: Bool { true }
+    public func goldLabels(iteration n: Int) -> GoldLabels { .pool }
     public var continuesFromPreviousModel: Bool { true }
     public func trainingSteps(iteration n: Int) -> Int { steps }
     public var settings: [(String, String)] {

@@ -43,6 +43,13 @@ public struct HeldOutEvaluation: Sendable {
         if StatedConfidence.hasDecision(vocabulary) {
             for i in records.indices { records[i].decision = records[i].greedy.decision }
         }
+        // SELF's feedback on the greedy answer, and its refinement, where the model writes them.
+        if Feedback.isIn(vocabulary) {
+            let responses = records.map(\.greedy.completion)
+            let outcomes = try SelfRefinement.run(model, task: task, problems: problems, responses: responses, vocabulary: vocabulary,
+                                                  maxTokens: maxTokens + 8, batchSize: batchSize)
+            for i in records.indices { records[i].feedback = FeedbackAudit(outcomes[i], response: responses[i], problem: problems[i], task: task) }
+        }
         if StatedConfidence.hasPTrue(vocabulary) {
             let prompts = try problems.map { p throws(ReasonerError) in try vocabulary.encode(task.prompt(p), context: "the prompt of \(p.key)") }
             let completions = try records.map { r throws(ReasonerError) in try vocabulary.encode(r.greedy.completion, context: "a greedy completion") }
@@ -97,6 +104,9 @@ public struct HeldOutRecord: Sendable {
     /// The greedy completion's steps against the task's gold steps (nil when it does not parse):
     /// its errors, the corrections after them and the kept steps.
     public var steps: SelfCorrection.StepAudit?
+    /// The model's feedback on its greedy answer against the gold checker's, and its
+    /// refinement's fate; nil when the model's vocabulary has no feedback format.
+    public var feedback: FeedbackAudit?
 
     init(problem: Problem, greedy: Attempt, samples: [Attempt], evaluation: HeldOutEvaluation) {
         self.problem = problem

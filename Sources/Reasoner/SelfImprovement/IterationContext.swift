@@ -27,6 +27,8 @@ public struct IterationContext {
     package var script: (([Problem], Int, Sampler, Bool) -> [[Attempt]])?
     /// Continuations to hand out instead of the model's: prompts → one sample each.
     package var continuationScript: (([[Int]]) -> [Sampler.Sample])?
+    /// Feedback to hand out instead of the model's: (problems, responses) → one outcome each.
+    package var refinementScript: (([Problem], [String]) -> [SelfRefinement.Outcome])?
 
     /// The context of one iteration.
     public init(iteration: Int, model: TransformerModel, task: any ReasoningTask, pool: [Problem], vocabulary: Vocabulary,
@@ -63,6 +65,14 @@ public struct IterationContext {
             result += sampler.generate(model, prompts: Array(prompts[start..<end]), eos: stop, seed: seed, firstStream: start)
         }
         return result
+    }
+
+    /// SELF's feedback on each response and, after a fault, its refinement (greedy; see
+    /// `SelfRefinement`), a continuation having at most `maxTokens` tokens.
+    public func refine(_ problems: [Problem], responses: [String], maxTokens: Int) throws(ReasonerError) -> [SelfRefinement.Outcome] {
+        if let refinementScript { return refinementScript(problems, responses) }
+        return try SelfRefinement.run(model, task: task, problems: problems, responses: responses, vocabulary: vocabulary,
+                                      maxTokens: maxTokens, batchSize: batchSize)
     }
 
     /// k completions per problem, sampled with `sampler`, from the plain prompt or the hinted one.

@@ -24,7 +24,7 @@ public struct IterativeRPO: SelfImprovementMethod {
 
     public var name: String { "rpo" }
     public var reference: String { "Pang et al. 2024, Iterative Reasoning Preference Optimization" }
-    public var usesGoldLabels: Bool { true }
+    public func goldLabels(iteration n: Int) -> GoldLabels { .pool }
     /// Each iteration starts from the previous model (the reference), with a fresh optimizer.
     public var continuesFromPreviousModel: Bool { true }
     public var preference: PreferenceLoss? { useIPO ? .ipo(beta: beta) : alpha > 0 ? .rpo(beta: beta, alpha: alpha) : .dpo(beta: beta) }

@@ -23,7 +23,7 @@ public struct LabelFreeSelfConsistency: SelfImprovementMethod {
 
     public var name: String { "lmsi" }
     public var reference: String { "Huang et al. 2022, Large Language Models Can Self-Improve (LMSI); Wang et al. 2023, self-consistency" }
-    public var usesGoldLabels: Bool { false }
+    public func goldLabels(iteration n: Int) -> GoldLabels { .none }
     public var continuesFromPreviousModel: Bool { false }
     public func trainingSteps(iteration n: Int) -> Int { steps }
     public var settings: [(String, String)] {

@@ -14,7 +14,7 @@ public struct MCCoT: SelfImprovementMethod {
 
     public var name: String { "mccot" }
     public var reference: String { "Tan et al. 2023, Boosting the Power of Small Multimodal Reasoning Models to Match Larger Models with Self-Consistency Training (MC-CoT)" }
-    public var usesGoldLabels: Bool { true }
+    public func goldLabels(iteration n: Int) -> GoldLabels { .pool }
     public var continuesFromPreviousModel: Bool { false }
     public var voting: VotingSettings? { votingSettings }
     public func trainingSteps(iteration n: Int) -> Int { sampling.steps }

@@ -26,7 +26,7 @@ public struct RejectionSampling: SelfImprovementMethod {
         online ? "online rejection-sampling fine-tuning, as in Zeng et al. 2024 (B-STaR)"
                : "Singh et al. 2023, Beyond Human Data: Scaling Self-Training for Problem-Solving with Language Models (ReST-EM)"
     }
-    public var usesGoldLabels: Bool { true }
+    public func goldLabels(iteration n: Int) -> GoldLabels { .pool }
     public var continuesFromPreviousModel: Bool { online }
     public var stopsEarly: Bool { !online }
     public func trainingSteps(iteration n: Int) -> Int { steps }

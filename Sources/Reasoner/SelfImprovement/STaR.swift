@@ -21,7 +21,7 @@ public struct STaR: SelfImprovementMethod {
 
     public var name: String { "star" }
     public var reference: String { "Zelikman et al. 2022, STaR: Bootstrapping Reasoning With Reasoning" }
-    public var usesGoldLabels: Bool { true }
+    public func goldLabels(iteration n: Int) -> GoldLabels { .pool }
     public var continuesFromPreviousModel: Bool { false }
     public func trainingSteps(iteration n: Int) -> Int { startSteps + addSteps * (n - 1) }
     public var settings: [(String, String)] {

@@ -29,6 +29,10 @@ public final class SelfImprovementLoop {
     public let seedSet: [Problem]
     /// The pool the loop improves on (answers only).
     public let pool: [Problem]
+    /// Annotated problems, as many per difficulty as the pool, disjoint from the other sets and
+    /// drawn after them (so they change none of them): for methods whose iterations read
+    /// `GoldLabels.annotated`, and empty for the others.
+    public let annotated: [Problem]
     /// The most tokens a sampled completion may have: the longest gold completion among the
     /// loop's problems plus a quarter and 4 tokens.
     public let maxTokens: Int
@@ -52,6 +56,9 @@ public final class SelfImprovementLoop {
         seedSet = source.fixed ?? []
         pool = Self.draw(task: task, difficulties: setup.difficulties, count: { _ in setup.poolPerDifficulty }, excluding: &taken,
                          seed: seed, purpose: .poolProblems)
+        let annotates = (1...max(1, setup.iterations)).contains { method.goldLabels(iteration: $0) == .annotated }
+        annotated = annotates ? Self.draw(task: task, difficulties: setup.difficulties, count: { _ in setup.poolPerDifficulty },
+                                          excluding: &taken, seed: seed, purpose: .annotatedProblems) : []
         let longest = (heldOut + validation + pool).map { (try? vocabulary.encode(task.target($0)).count) ?? 0 }.max() ?? 0
         // A model that states its confidence writes one line more ("\n", the marker and a decile),
         // and one that decides another ("\n", the marker and an action).
@@ -139,16 +146,21 @@ public final class SelfImprovementLoop {
     /// is the best validation accuracy so far, for methods that stop early.
     public func iterate(_ n: Int, base: TransformerModel, current: TransformerModel, optimizer: AdamW?, bestValidation: Double,
                         phase: ((String, Int, Int) -> Void)? = nil) throws(ReasonerError) -> Outcome {
-        let labelled = method.usesGoldLabels
-        let context = IterationContext(iteration: n, model: current, task: labelled ? setup.task : UnlabeledTask(setup.task),
-                                       pool: labelled ? pool : pool.map(UnlabeledTask.strip), vocabulary: vocabulary, seed: setup.seed,
-                                       batchSize: setup.samplingBatch, maxTokens: maxTokens, progress: { [pool] done in phase?("sampling", done, pool.count) })
+        let problems: [Problem], task: any ReasoningTask
+        switch method.goldLabels(iteration: n) {
+        case .pool: (problems, task) = (pool, setup.task)
+        case .annotated: (problems, task) = (annotated, setup.task)
+        case .none: (problems, task) = (pool.map(UnlabeledTask.strip), UnlabeledTask(setup.task))
+        }
+        let context = IterationContext(iteration: n, model: current, task: task, pool: problems, vocabulary: vocabulary, seed: setup.seed,
+                                       batchSize: setup.samplingBatch, maxTokens: maxTokens, progress: { [problems] done in phase?("sampling", done, problems.count) })
         var clock = Date()
         let data = try method.collect(context)
         // Label-free methods saw blank answers; restore the gold problems for training prompts and stats.
-        let gold = Dictionary(pool.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let gold = Dictionary((pool + annotated).map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         let selected = data.examples.map { e in
-            SelectedExample(problem: gold[e.problem.key] ?? e.problem, completion: e.completion, source: e.source, unscoredLine: e.unscoredLine)
+            SelectedExample(problem: gold[e.problem.key] ?? e.problem, completion: e.completion, source: e.source, unscoredLine: e.unscoredLine,
+                            distilledPrefix: e.distilledPrefix, unscoredPrefix: e.unscoredPrefix)
         }
         let collectSeconds = Date().timeIntervalSince(clock)
 
@@ -190,7 +202,12 @@ public final class SelfImprovementLoop {
             var examples: [TrainingExample] = []
             for e in selected {
                 examples.append(try TrainingExample(task: setup.task, problem: e.problem, vocabulary: vocabulary, completion: e.completion,
-                                                    unscoredLine: e.unscoredLine))
+                                                    unscoredLine: e.unscoredLine, distilledPrefix: e.distilledPrefix,
+                                                    unscoredPrefix: e.unscoredPrefix))
+            }
+            // Distilled prefixes keep the predictions of the model the iteration starts from.
+            if examples.contains(where: { $0.distilled != nil }) {
+                examples = try TrainingExample.attachingReferences(examples, from: current, pad: vocabulary.pad, batchSize: setup.samplingBatch)
             }
             let schedule = method.continuesFromPreviousModel
                 ? LearningRateSchedule(peak: setup.learningRate, warmupSteps: setup.warmupSteps, totalSteps: totalSteps)
@@ -211,6 +228,7 @@ public final class SelfImprovementLoop {
             } else {
                 let trainer = SupervisedTrainer(model: model, schedule: schedule, batchSize: setup.batchSize, vocabulary: vocabulary,
                                                 optimizer: nextOptimizer)
+                trainer.distillation = data.distillation
                 var none: RandomStream? = nil
                 for step in 0..<steps {
                     tokensTrained += try trainer.step(batch(step), dropout: &none).tokens
@@ -227,7 +245,7 @@ public final class SelfImprovementLoop {
         let (records, validationAccuracy, evalTokens) = try measure(model, iteration: n, progress: { done in phase?("evaluating", done, heldOutCount) })
         let report = IterationReport(
             iteration: n, records: records, validationAccuracy: validationAccuracy,
-            trainingData: method.policyGradient != nil ? [:] : summarise(selected),
+            trainingData: method.policyGradient != nil ? [:] : summarise(selected, over: method.goldLabels(iteration: n) == .annotated ? annotated : pool),
             tokensSampled: data.tokensSampled + evalTokens, tokensTrained: tokensTrained,
             trainingSteps: method.policyGradient != nil ? policyLog.count : (method.preference != nil ? data.pairs.isEmpty : selected.isEmpty) ? 0 : steps,
             notes: data.notes, stoppedEarly: method.stopsEarly && validationAccuracy <= bestValidation,
@@ -243,9 +261,10 @@ public final class SelfImprovementLoop {
         return (0..<count).map { _ in items[stream.nextIndex(below: items.count)] }
     }
 
-    /// Per difficulty: the pool's size, what was selected and how much of it is right, and how
-    /// many pool problems the selection covers by generation and by rationalization only.
-    func summarise(_ selected: [SelectedExample]) -> [Int: TrainingDataSummary] {
+    /// Per difficulty: the size of the problems the iteration was handed (the pool, or the
+    /// annotated set), what was selected and how much of it is right, and how many of those problems the
+    /// selection covers by generation and by rationalization only.
+    func summarise(_ selected: [SelectedExample], over pool: [Problem]) -> [Int: TrainingDataSummary] {
         var result: [Int: TrainingDataSummary] = [:]
         for d in setup.difficulties { result[d] = TrainingDataSummary() }
         for p in pool { result[p.difficulty, default: .init()].poolProblems += 1 }

@@ -7,9 +7,9 @@ public protocol SelfImprovementMethod: Sendable {
     var name: String { get }
     /// The paper behind the method, for --help and config.json.
     var reference: String { get }
-    /// Whether the method may read gold answers. A method that may not (label-free training)
+    /// Which gold answers iteration n (1-based) may read. Without any (label-free training) it
     /// is handed a pool whose answers are blank and a task that cannot check answers.
-    var usesGoldLabels: Bool { get }
+    func goldLabels(iteration n: Int) -> GoldLabels
     /// True: each iteration continues from the previous model and its optimizer (online).
     /// False: each iteration trains the base model afresh on the new data.
     var continuesFromPreviousModel: Bool { get }
@@ -30,6 +30,19 @@ public protocol SelfImprovementMethod: Sendable {
     /// Tokens the method writes that the base's vocabulary may lack (S^3c-Math's reflection
     /// marker); the loop appends the missing ones and extends the base model to them.
     var addedTokens: [String] { get }
+}
+
+/// Which gold answers a method's iteration may read, and so which problems it is handed.
+public enum GoldLabels: Sendable, Equatable {
+    /// The pool with its gold answers (STaR, RFT, B-STaR, ...).
+    case pool
+    /// A set of annotated problems in place of the pool, disjoint from it and from the held-out
+    /// and validation sets (`SelfImprovementLoop.annotated`): SELF's meta-skill stage, kept apart
+    /// from the problems it later improves on without labels.
+    case annotated
+    /// None: the pool with blank answers and a task that cannot check them (LMSI, SELF's
+    /// self-evolution).
+    case none
 }
 
 /// MC-CoT's training-time voting: how many dropout passes, at which rate, fused with which α.
@@ -79,13 +92,22 @@ public struct SelectedExample: Sendable, Equatable {
     public var source: ExampleSource
     /// A line of the completion (0-based) that is read but not trained on: S^3c-Math's wrong step.
     public var unscoredLine: Int? = nil
+    /// Text read after the prompt whose tokens are distilled from the model the iteration starts
+    /// from rather than trained on (`TrainingExample.distilled`): SELF's response, ahead of the
+    /// feedback and refinement it learns to write.
+    public var distilledPrefix: String? = nil
+    /// Text read after that and before the completion, not trained on: SELF's feedback request.
+    public var unscoredPrefix: String? = nil
 
     /// A selected example.
-    public init(problem: Problem, completion: String, source: ExampleSource, unscoredLine: Int? = nil) {
+    public init(problem: Problem, completion: String, source: ExampleSource, unscoredLine: Int? = nil, distilledPrefix: String? = nil,
+                unscoredPrefix: String? = nil) {
         self.problem = problem
         self.completion = completion
         self.source = source
         self.unscoredLine = unscoredLine
+        self.distilledPrefix = distilledPrefix
+        self.unscoredPrefix = unscoredPrefix
     }
 }
 
@@ -101,6 +123,8 @@ public struct CollectedData: Sendable {
     public var tokensSampled = 0
     /// Method-specific choices worth logging (B-STaR's temperature and threshold, ...).
     public var notes: [(String, String)] = []
+    /// The weight of the KL on examples' distilled prefixes, against the cross-entropy's 1.
+    public var distillation = 10.0
 
     /// Nothing collected yet.
     public init() {}
