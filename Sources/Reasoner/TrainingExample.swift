@@ -30,9 +30,10 @@ public struct TrainingExample: Sendable, Equatable {
     /// a problem, or the given completion.
     /// With `unscoredLine`, that line of the completion (0-based, lines split at "\n") is not
     /// scored; its line break is. With `distilledPrefix`, that text follows the prompt and its
-    /// tokens are `distilled`, and so is the token after it, whatever it is: the reference there
+    /// tokens are `distilled`; with `unscoredPrefix`, that text follows and is read but not scored,
+    /// and the token after the distilled text is distilled too, whatever it is: the reference there
     /// says where the text would have ended (<eos> after an answer), which the model must keep
-    /// saying. With `unscoredPrefix`, that text follows and is read but not scored.
+    /// saying.
     public init(task: any ReasoningTask, problem: Problem, vocabulary: Vocabulary, completion: String? = nil,
                 hint: Bool = false, unscoredLine: Int? = nil, distilledPrefix: String? = nil, unscoredPrefix: String? = nil) throws(ReasonerError) {
         func encode(_ text: String?) throws(ReasonerError) -> [Int] {
@@ -40,7 +41,8 @@ public struct TrainingExample: Sendable, Equatable {
         }
         let question = try vocabulary.encode(task.prompt(problem, hint: hint ? problem.answer : nil), context: "the prompt of \(problem.key)")
         let response = try encode(distilledPrefix)
-        let prompt = question + response + (try encode(unscoredPrefix))
+        let unscoredTokens = try encode(unscoredPrefix)
+        let prompt = question + response + unscoredTokens
         let text = completion ?? task.target(problem)
         let body = try vocabulary.encode(text, context: "the completion of \(problem.key)")
         var unscored: Range<Int>? = nil
@@ -53,7 +55,7 @@ public struct TrainingExample: Sendable, Equatable {
             }
         }
         self.init(tokens: prompt + body + [vocabulary.eos], promptLength: prompt.count, unscored: unscored,
-                  distilled: response.isEmpty ? nil : question.count..<(question.count + response.count + 1))
+                  distilled: response.isEmpty ? nil : question.count..<(question.count + response.count + (unscoredTokens.isEmpty ? 0 : 1)))
     }
 
     /// `examples` with the reference distributions of their distilled tokens from `model`

@@ -171,8 +171,14 @@ struct SelfFeedbackTests {
         method.samplesPerProblem = 3; method.keepPerProblem = 4
         #expect(method.goldLabels(iteration: 2) == .none && method.goldLabels(iteration: 9) == .none)
         let data = try method.collect(context)
-        #expect(data.examples.map(\.completion) == [a, fixed])          // a once (distinct), b's accepted refinement; nothing of q
-        #expect(data.examples.allSatisfy { $0.problem == p && $0.unscoredPrefix == nil && $0.distilledPrefix == nil })
+        let kept = data.examples.filter { $0.distilledPrefix == nil }
+        #expect(kept.map(\.completion) == [a, fixed])          // a once (distinct), b's accepted refinement; nothing of q
+        #expect(kept.allSatisfy { $0.problem == p && $0.unscoredPrefix == nil })
+        // The meta-skills kept by distillation: p's first response with the feedback the model wrote
+        // on it; q's first has a fault without a refinement, so nothing to keep.
+        let retained = data.examples.filter { $0.distilledPrefix != nil }
+        #expect(retained.count == 1 && retained[0].problem == p && retained[0].completion.isEmpty)
+        #expect(retained[0].distilledPrefix == Feedback.request(after: a) + "accept")
         #expect(Dictionary(uniqueKeysWithValues: data.notes)["accepted"] == "2/6" && Dictionary(uniqueKeysWithValues: data.notes)["kept_refinements"] == "1")
     }
 
@@ -197,6 +203,6 @@ struct SelfFeedbackTests {
         })
         var method = SelfEvolution()
         method.samplesPerProblem = 1
-        #expect(try method.collect(context).examples.count == 6)
+        #expect(try method.collect(context).examples.count == 6 + 6)      // each answer, and its feedback kept
     }
 }

@@ -4,9 +4,9 @@
 # and 50 rationales, 1000 steps; the first arm trains it and the others start from it), then
 # five arms of 2 iterations each: online RFT (the same online loop on the model's own right
 # solutions without corrections: plain SFT at the same steps), s3c, its mask ablation
-# (s3c-unmasked), STaR and RFT; and SELF, whose first iteration is its meta-skill stage on the
-# base's gold seed set, so it runs 3 iterations (the meta-skill stage, then 2 of self-evolution
-# on the unlabeled pool). Resumable.
+# (s3c-unmasked), STaR and RFT; and SELF, whose first iteration is its meta-skill stage on
+# annotated problems of its own, so it runs 3 iterations (the meta-skill stage, then 2 of
+# self-evolution on the unlabeled pool, which never see a gold answer). Resumable.
 # Run from the repository root: notebooks-data/self-correction/run.sh
 set -e
 S=${SAFETYKIT:-.build/release/safetykit}
@@ -19,9 +19,13 @@ for seed in 1 2 3; do
   for arm in "s3c" "s3c --no-step-mask" "star" "rft" "self"; do
     set -- $arm
     name=$1; [ $# -gt 1 ] && name=s3c-unmasked
-    iterations=2; [ $name = self ] && iterations=3
     d=$R/$name-$seed
-    $S selfimprove --method $arm --iterations $iterations --base $R/online-rft-$seed/checkpoints/iteration-0.ckpt $common --seed $seed --out $d \
+    # SELF trains its own base, byte for byte the same as online RFT's (same seed, seed set and
+    # steps), so that its meta-skill stage can fall back on the seed set where 1-digit problems
+    # run out; it runs one iteration more (its first is the meta-skill stage).
+    start="--base $R/online-rft-$seed/checkpoints/iteration-0.ckpt" iterations=2
+    [ $name = self ] && start="--seed-set 1000,200,50 --base-steps 1000" iterations=3
+    $S selfimprove --method $arm --iterations $iterations $start $common --seed $seed --out $d \
        $([ -f $d/config.json ] && echo --resume)
   done
 done

@@ -31,7 +31,9 @@ public final class SelfImprovementLoop {
     public let pool: [Problem]
     /// Annotated problems, as many per difficulty as the pool, disjoint from the other sets and
     /// drawn after them (so they change none of them): for methods whose iterations read
-    /// `GoldLabels.annotated`, and empty for the others.
+    /// `GoldLabels.annotated`, and empty for the others. Where a difficulty runs out of problems
+    /// (1-digit addition has 100), the seed set's problems of that difficulty, whose gold the base
+    /// learned from, make up the rest, distinct.
     public let annotated: [Problem]
     /// The most tokens a sampled completion may have: the longest gold completion among the
     /// loop's problems plus a quarter and 4 tokens.
@@ -57,8 +59,16 @@ public final class SelfImprovementLoop {
         pool = Self.draw(task: task, difficulties: setup.difficulties, count: { _ in setup.poolPerDifficulty }, excluding: &taken,
                          seed: seed, purpose: .poolProblems)
         let annotates = (1...max(1, setup.iterations)).contains { method.goldLabels(iteration: $0) == .annotated }
-        annotated = annotates ? Self.draw(task: task, difficulties: setup.difficulties, count: { _ in setup.poolPerDifficulty },
-                                          excluding: &taken, seed: seed, purpose: .annotatedProblems) : []
+        var annotated = annotates ? Self.draw(task: task, difficulties: setup.difficulties, count: { _ in setup.poolPerDifficulty },
+                                              excluding: &taken, seed: seed, purpose: .annotatedProblems) : []
+        if annotates {
+            var seen = Set(annotated.map(\.key))
+            for d in setup.difficulties {
+                let short = setup.poolPerDifficulty - annotated.filter { $0.difficulty == d }.count
+                annotated += seedSet.filter { $0.difficulty == d && seen.insert($0.key).inserted }.prefix(max(0, short))
+            }
+        }
+        self.annotated = annotated
         let longest = (heldOut + validation + pool).map { (try? vocabulary.encode(task.target($0)).count) ?? 0 }.max() ?? 0
         // A model that states its confidence writes one line more ("\n", the marker and a decile),
         // and one that decides another ("\n", the marker and an action).
