@@ -94,24 +94,11 @@ public enum StatedConfidence {
     /// predicts it), row after row, from `model` (the base, before it learns any new token).
     static func referenceDistributions(_ model: TransformerModel, answers: [LabelledAnswer], pad: Int,
                                        batchSize: Int = 64) throws(ReasonerError) -> [[Float]] {
-        let V = model.configuration.vocabularySize
-        var result: [[Float]] = [], workspace: TransformerWorkspace? = nil
-        result.reserveCapacity(answers.count)
-        for start in stride(from: 0, to: answers.count, by: batchSize) {
-            let slice = answers[start..<min(answers.count, start + batchSize)]
-            let examples = slice.map { TrainingExample(tokens: $0.prompt + $0.completion, promptLength: $0.prompt.count) }
-            let ws = try TransformerWorkspace.fitting(examples, configuration: model.configuration, reusing: workspace)
-            workspace = ws
-            let (tokens, targets) = TrainingExample.batch(examples, length: ws.T, pad: pad)
-            var none: RandomStream? = nil
-            ws.forward(model, tokens: tokens, targets: targets, dropout: &none)
-            let probabilities = ws.lastProbabilities
-            for (b, a) in slice.enumerated() {
-                let first = (b * ws.T + a.prompt.count - 1) * V
-                result.append(Array(probabilities[first..<(first + a.completion.count * V)]))
-            }
+        let examples = answers.map { a in
+            TrainingExample(tokens: a.prompt + a.completion, promptLength: a.prompt.count,
+                            distilled: a.prompt.count..<(a.prompt.count + a.completion.count))
         }
-        return result
+        return try TrainingExample.attachingReferences(examples, from: model, pad: pad, batchSize: batchSize).map { $0.reference ?? [] }
     }
 
     /// Teaches `model` (extended to `teaching.vocabulary` if it lacks tokens) to state its
