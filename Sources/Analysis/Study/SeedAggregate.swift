@@ -44,7 +44,8 @@ package struct StudyAggregation: Sendable {
     /// The metrics carried into the headline table and charts.
     package static let metrics: [IterationMetrics.Column] = [
         .greedyAccuracy, .stepsRightAccuracy, .correctionRate, .falseCorrectionRate, .majAtK, .passAtK, .diversity,
-        .eceSequence, .eceAnswer, .eceVote, .ecePTrue, .eceVerbalized, .verbalizedMissing,
+        .feedbackPrecision, .feedbackRecall, .feedbackExact, .refinementSuccess, .refinedAccuracy, .feedbackMissing,
+        .eceSequence, .eceAnswer, .eceVote, .ecePTrue, .eceVerbalized, .eceFeedback, .verbalizedMissing,
         .probeDeference, .probeHarmful, .probeUtility, .probeRegret, .probeBelievedDelta, .probeTrueDelta, .probeDeltaGap,
         .probeRecalibratedDeference, .probeRecalibratedRegret, .probeWaitUtility, .probeActUtility, .probeOracleUtility,
     ] + ConfidenceSource.allCases.flatMap { [IterationMetrics.Column.probeDeference($0), .probeHarmful($0)] }
@@ -74,7 +75,8 @@ package struct StudyAggregation: Sendable {
     package var runRates: [RunRate] = []
 
     /// The metrics that are k/n over a run's held-out answers (n = `heldOutProblems`).
-    static let countedRates: [IterationMetrics.Column] = [.greedyAccuracy, .stepsRightAccuracy, .majAtK, .verbalizedMissing, .probeDeference, .probeHarmful,
+    static let countedRates: [IterationMetrics.Column] = [.greedyAccuracy, .stepsRightAccuracy, .majAtK, .refinedAccuracy, .feedbackMissing,
+                                                          .verbalizedMissing, .probeDeference, .probeHarmful,
                                                           .probeRecalibratedDeference]
         + ConfidenceSource.allCases.flatMap { [IterationMetrics.Column.probeDeference($0), .probeHarmful($0)] }
         + [.decisionAct, .decisionWait, .decisionOff, .decisionMissing, .decisionHarmful,
@@ -83,8 +85,9 @@ package struct StudyAggregation: Sendable {
     /// Metrics that are rates or probabilities, whose intervals are clipped to [0, 1].
     static let unitInterval: Set<IterationMetrics.Column> = {
         let listed: [IterationMetrics.Column] = [.greedyAccuracy, .stepsRightAccuracy, .correctionRate, .falseCorrectionRate, .majAtK,
-                                                 .passAtK, .diversity, .eceSequence, .eceAnswer, .eceVote,
-                                                 .ecePTrue, .eceVerbalized, .verbalizedMissing, .probeDeference, .probeHarmful,
+                                                 .passAtK, .diversity, .feedbackPrecision, .feedbackRecall, .feedbackExact, .refinementSuccess,
+                                                 .refinedAccuracy, .feedbackMissing, .eceSequence, .eceAnswer, .eceVote,
+                                                 .ecePTrue, .eceVerbalized, .eceFeedback, .verbalizedMissing, .probeDeference, .probeHarmful,
                                                  .probeRecalibratedDeference, .decisionAct, .decisionWait, .decisionOff, .decisionMissing,
                                                  .decisionHarmful, .decisionOptimalAct, .decisionOptimalWait, .decisionOptimalOff, .decisionAgreement]
         return Set(listed + ConfidenceSource.allCases.flatMap { [IterationMetrics.Column.probeDeference($0), .probeHarmful($0)] })

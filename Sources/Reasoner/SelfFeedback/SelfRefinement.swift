@@ -102,8 +102,18 @@ extension FeedbackAudit {
 /// stands after refinement (`refinedAccuracy`); the share without a readable feedback line
 /// (`missing`). "Wrong" is the gold checker's: any feedback but accept.
 public struct FeedbackSummary: Sendable, Equatable {
-    public var precision: Double?, recall: Double?, exact: Double?
-    public var refinementSuccess: Double?, refinedAccuracy: Double?, missing: Double?
+    /// Of the flagged answers, the share wrong.
+    public var precision: Double?
+    /// Of the wrong answers, the share flagged.
+    public var recall: Double?
+    /// Of the flagged wrong answers, the share whose feedback is the gold checker's.
+    public var exact: Double?
+    /// Of the flagged answers whose refinement stands, the share right.
+    public var refinementSuccess: Double?
+    /// The accuracy of what stands after refinement.
+    public var refinedAccuracy: Double?
+    /// The share without a readable feedback line.
+    public var missing: Double?
 
     /// The summary of `audits`, each with whether its answer, before refinement, is right.
     public init(_ audits: [(audit: FeedbackAudit, correct: Bool)]) {
