@@ -44,10 +44,12 @@ public enum TemporaryFiles {
     /// rename); returns the system's reason on failure, with nothing left behind.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) -> String? {
         let temporary = temporaryPath(for: path)
-        let fd = Foundation.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        // Registered before it exists, so that a signal between creating and registering it
+        // cannot leave it behind.
         register(temporary)
         defer { unregister(temporary) }
+        let fd = Foundation.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
         if let code = FileDescriptorWriting.writeAll(bytes, to: fd) {
             close(fd)
             unlink(temporary)

@@ -51,11 +51,15 @@ package final class OutputFile {
             return
         }
         let temporary = TemporaryFiles.temporaryPath(for: path)
+        // Registered before it exists, so that a signal between creating and registering it
+        // cannot leave it behind.
+        TemporaryFiles.register(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else {
-            throw .cannotCreate(path: path, reason: Self.plain(errno))
+            let code = errno
+            TemporaryFiles.unregister(temporary)
+            throw .cannotCreate(path: path, reason: Self.plain(code))
         }
-        TemporaryFiles.register(temporary)
         temporaryPath = temporary
         descriptor = fd
         buffer.reserveCapacity(1 << 16)
