@@ -1,7 +1,7 @@
 /// The built-in tasks by name, for the command line and checkpoints.
 public enum TaskRegistry {
     /// Every built-in task.
-    public static let all: [any ReasoningTask] = [AdditionTask(), ModularChainTask(), AdditionTask(width: 6), AdditionTask(width: 6, shifted: true)]
+    public static let all: [any ReasoningTask] = [AdditionTask(), ModularChainTask(), MultiplicationTask(), AdditionTask(width: 6), AdditionTask(width: 6, shifted: true)]
 
     /// Field widths that `addition-padded-W` and `addition-shifted-W` accept (6 is the unsuffixed name).
     public static let fieldWidths = 2...12

@@ -192,3 +192,47 @@ struct TaskCompatibilityTests {
         #expect(!TaskRegistry.isCompatible(trained: "addition-shifted", used: "addition-padded-10"))
     }
 }
+
+/// Multiplication by one digit (issue 21's first out-of-domain task): the scratchpad by hand,
+/// the product against integer arithmetic, the checker and the parser's refusals.
+@Suite("Multiplication by one digit")
+struct MultiplicationTaskTests {
+    let task = MultiplicationTask()
+
+    @Test func theScratchpadByHand() throws {
+        let p = try task.problem(parsing: "47*3")
+        #expect(p.text == "4 7 * 3" && p.answer == "1 4 1" && p.difficulty == 2 && p.key == "47*3")
+        #expect(task.solve(p).rationale == ["4 7 * 3 , C: 0", "4 * 3 , 1 C: 2", ", 4 1 C: 1", "1 4 1"])
+        #expect(task.target(p) == "<scratch>\n4 7 * 3 , C: 0\n4 * 3 , 1 C: 2\n, 4 1 C: 1\n1 4 1\n</scratch>\n1 4 1")
+        #expect(task.isCorrect(task.target(p), for: p))
+        #expect(try task.problem(parsing: "47*0").answer == "0" && task.solve(try task.problem(parsing: "5*2")).rationale.last == "1 0")
+        // Every token is in the standard vocabulary.
+        #expect((try? Vocabulary.standard.encode(task.prompt(p) + task.target(p))) != nil)
+    }
+
+    @Test func productsMatchIntegerArithmetic() {
+        var stream = RandomStream(seed: 3)
+        for d in 1...8 {
+            for _ in 0..<50 {
+                let p = task.problem(difficulty: d, using: &stream)
+                let sides = p.key.split(separator: "*")
+                #expect(p.answer.replacingOccurrences(of: " ", with: "") == String(Int(sides[0])! * Int(sides[1])!), "\(p.key)")
+                #expect(sides[0].count == d && p.difficulty == d)
+                #expect(task.checkSteps(task.solve(p).rationale, of: p).allSatisfy { $0 })
+            }
+        }
+    }
+
+    @Test func theCheckerAndTheParser() throws {
+        let p = try task.problem(parsing: "47*3")
+        #expect(task.checkSteps(["4 7 * 3 , C: 0", "4 * 3 , 2 C: 2", ", 4 1 C: 1"], of: p) == [true, false, true])
+        #expect(task.fault(of: "4 * 3 , 2 C: 2", against: "4 * 3 , 1 C: 2") == .result)
+        #expect(task.fault(of: "4 * 3 , 1 C: 1", against: "4 * 3 , 1 C: 2") == .carry)
+        #expect(Feedback.judge("<scratch>\n4 7 * 3 , C: 0\n4 * 3 , 1 C: 1\n, 3 1 C: 0\n3 1\n</scratch>\n3 1", problem: p, task: task) == .step(2, .carry))
+        for bad in ["47*", "*3", "47*34", "4a*3", "123456789*2", "47+3"] {
+            #expect(throws: ReasonerError.self) { try task.problem(parsing: bad) }
+        }
+        #expect(try TaskRegistry.task(named: "multiplication").name == "multiplication")
+        #expect(task.problemCount(difficulty: 1) == 100 && task.problemCount(difficulty: 3) == 9000)
+    }
+}
