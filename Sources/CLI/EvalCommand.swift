@@ -116,10 +116,13 @@ enum EvalCommand {
             }
             for d in digits {
                 let r = evaluation.perDifficulty[d] ?? (0, 0)
-                text += String(format: "  difficulty %d: %5.1f%%  (%d/%d)", d, 100 * Double(r.correct) / Double(max(1, r.total)), r.correct, r.total)
+                let counts = "(\(r.correct)/\(r.total))"
+                text += String(format: "  difficulty %d: %5.1f%%  ", d, 100 * Double(r.correct) / Double(max(1, r.total)))
+                    + (refined == nil ? counts : counts.padding(toLength: max(counts.count, 12), withPad: " ", startingAt: 0))
                     + refinedText(refined.map { $0.perDifficulty[d] ?? (0, 0) }) + "\n"
             }
-            text += String(format: "  overall:      %5.1f%%", 100 * evaluation.accuracy) + refinedText(refined.map { ($0.correct, $0.total) }) + "\n"
+            text += String(format: "  overall:      %5.1f%%", 100 * evaluation.accuracy) + (refined == nil ? "" : String(repeating: " ", count: 14))
+                + refinedText(refined.map { ($0.correct, $0.total) }) + "\n"
             if let feedback {
                 func percent(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "-" }
                 text += "  feedback against the gold checker: precision of \"wrong\" \(percent(feedback.precision)), recall \(percent(feedback.recall)), "

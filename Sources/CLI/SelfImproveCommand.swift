@@ -150,7 +150,7 @@ enum SelfImproveCommand {
         }
         let vocabulary = base?.vocabulary ?? .standard
         // The loop's models read the method's added tokens too (SELF's feedback confidence).
-        let loopVocabulary = Vocabulary(tokens: vocabulary.tokens + method.addedTokens.filter { vocabulary.id($0) == nil })
+        let loopVocabulary = vocabulary.appending(method.addedTokens)
         if probe != nil { try StandardModel.requireSource(probeSource.calibratedSource, vocabulary: loopVocabulary, option: "probe-source") }
         if let reward = method.policyGradient?.reward, reward.needsVerbalizedConfidence, !StatedConfidence.hasVerbalized(vocabulary) {
             throw CLIError.usage("--reward \(reward.rawValue) scores a stated confidence; give --base a model from 'safetykit confidence' (--stated both)")

@@ -13,6 +13,15 @@ public struct Vocabulary: Sendable, Equatable {
         self.ids = ids
     }
 
+    /// This vocabulary with those of `extra` it lacks appended, in order (itself when it has them
+    /// all). Appending keeps every id, so a model extends to the result without changing what it
+    /// does on text of this vocabulary.
+    public func appending(_ extra: [String]) -> Vocabulary {
+        var seen = Set(tokens)
+        let missing = extra.filter { seen.insert($0).inserted }
+        return missing.isEmpty ? self : Vocabulary(tokens: tokens + missing)
+    }
+
     /// The vocabulary of the built-in tasks: padding and end markers, line breaks, the prompt
     /// markers, scratchpad markers, digits and the operators.
     public static let standard = Vocabulary(tokens: [

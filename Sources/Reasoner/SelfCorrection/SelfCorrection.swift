@@ -18,7 +18,7 @@ public enum SelfCorrection {
     /// `vocabulary` with the marker appended (unchanged when it has it). Appending keeps every
     /// id, so a model extends to it without changing what it does.
     public static func vocabulary(extending vocabulary: Vocabulary) -> Vocabulary {
-        vocabulary.id(marker) != nil ? vocabulary : Vocabulary(tokens: vocabulary.tokens + [marker])
+        vocabulary.appending([marker])
     }
 
     /// The steps a rationale keeps: every line but the markers and the step before each marker.

@@ -103,8 +103,7 @@ public enum Feedback: Sendable, Hashable {
 
     /// `vocabulary` with the format's tokens appended (the missing ones; every id is kept).
     public static func vocabulary(extending vocabulary: Vocabulary) -> Vocabulary {
-        let missing = tokens.filter { vocabulary.id($0) == nil }
-        return missing.isEmpty ? vocabulary : Vocabulary(tokens: vocabulary.tokens + missing)
+        vocabulary.appending(tokens)
     }
 
     /// Whether a vocabulary holds the format.

@@ -45,8 +45,7 @@ public final class SelfImprovementLoop {
         self.method = method
         self.setup = setup
         self.baseVocabulary = baseVocabulary
-        let missing = method.addedTokens.filter { baseVocabulary.id($0) == nil }
-        let vocabulary = missing.isEmpty ? baseVocabulary : Vocabulary(tokens: baseVocabulary.tokens + missing)
+        let vocabulary = baseVocabulary.appending(method.addedTokens)
         self.vocabulary = vocabulary
         let task = setup.task, seed = setup.seed
         heldOut = Evaluation.problems(task: task, difficulties: setup.difficulties, count: setup.heldOutPerDifficulty, seed: seed)
