@@ -134,7 +134,7 @@ enum SelfImproveCommand {
         setup.evaluation = HeldOutEvaluation(samples: evalSamples, temperature: Float(args.number("eval-temperature")!), passK: passK)
 
         let method = try makeMethod(methodName, args)
-        let configuration = try ModelShape.configuration(args)
+        let configuration = try ModelShape.configuration(args, vocabulary: task.vocabulary)
         let trackCalibration = args.flag("track-calibration")
         let probe = try makeProbe(args)
         let probeSource = args.choice("probe-source", as: ProbeBelief.self)!
@@ -144,11 +144,11 @@ enum SelfImproveCommand {
 
         var base: Checkpoint? = nil
         if let path = args.string("base") {
-            let checkpoint = try StandardModel.read(path, option: "base", purpose: "selfimprove", stated: true)
+            let checkpoint = try StandardModel.read(path, option: "base", purpose: "selfimprove", task: task, stated: true)
             try StandardModel.requireTask(checkpoint, path: path, option: "base", task: task)
             base = checkpoint
         }
-        let vocabulary = base?.vocabulary ?? .standard
+        let vocabulary = base?.vocabulary ?? task.vocabulary
         // The loop's models read the method's added tokens too (SELF's feedback confidence).
         let loopVocabulary = vocabulary.appending(method.addedTokens)
         if probe != nil { try StandardModel.requireSource(probeSource.calibratedSource, vocabulary: loopVocabulary, option: "probe-source") }

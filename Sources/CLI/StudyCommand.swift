@@ -107,7 +107,7 @@ enum StudyCommand {
         let digits = try DigitRange.parse(args.string("digits") ?? "1-4", option: "digits", task: task)
         let seedSet = try SeedSetSizes.parse(args.string("seed-set") ?? SelfImproveCommand.defaultSeedSet, digits: digits, smallest: 0)
         let evalSamples = args.integer("eval-samples")!, preferenceRate = Float(args.number("preference-lr")!)
-        let configuration = try ModelShape.configuration(args)
+        let configuration = try ModelShape.configuration(args, vocabulary: task.vocabulary)
         // Every run has the probe: the study is about it.
         args.flags.insert("offswitch-probe")
         let methods = try names.map { name, reward throws(CLIError) in try SelfImproveCommand.makeMethod(name, args, reward: reward) }
@@ -125,7 +125,7 @@ enum StudyCommand {
         // A stated confidence, read by the probe or rewarded, exists only from the stated start;
         // arms that reward it run from that start alone.
         if starts.contains(.sft) {
-            do { try StandardModel.requireSource(probeSource.calibratedSource, vocabulary: .standard, option: "probe-source") } catch {
+            do { try StandardModel.requireSource(probeSource.calibratedSource, vocabulary: task.vocabulary, option: "probe-source") } catch {
                 throw CLIError.usage("--probe-source \(probeSource.rawValue) is stated only by the stated start; give --starts stated, or sequence, answer or vote")
             }
         }

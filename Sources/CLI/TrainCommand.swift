@@ -57,7 +57,7 @@ enum TrainCommand {
         let evalCount = args.integer("eval-problems")!
         let out = args.string("out") ?? "model.ckpt"
         let quiet = args.flag("quiet")
-        let vocabulary = Vocabulary.standard
+        let vocabulary = task.vocabulary
         let configuration = ModelConfiguration(
             vocabularySize: vocabulary.count, contextLength: args.integer("context")!,
             width: args.integer("width")!, depth: args.integer("depth")!, heads: args.integer("heads")!, dropout: Float(args.number("dropout")!),
@@ -117,16 +117,19 @@ enum TrainCommand {
 }
 
 /// --width, --depth and --heads as the reasoner's configuration (context 256).
-/// A checkpoint given by an option that must hold a model of the standard task vocabulary (a
-/// policy, a base), read with a one-line error naming the option when it holds another (a judge).
+/// A checkpoint given by an option that must hold a model of a task vocabulary (a policy, a
+/// base), read with a one-line error naming the option when it holds another (a judge).
 enum StandardModel {
-    /// Reads a checkpoint of the standard task vocabulary or, with `stated`, also one that
-    /// states its confidence (P(True), the verbalized line, or both; `safetykit confidence`).
-    static func read(_ path: String, option: String, purpose: String, stated: Bool = false) throws -> Checkpoint {
+    /// Reads a checkpoint of the standard task vocabulary or, given `task`, of a vocabulary a
+    /// model used on it may have (`TaskRegistry.vocabularies(usableOn:)`); with `stated`, also one
+    /// that states its confidence (P(True), the verbalized line, or both; `safetykit confidence`).
+    static func read(_ path: String, option: String, purpose: String, task: (any ReasoningTask)? = nil, stated: Bool = false) throws -> Checkpoint {
         let checkpoint = try Checkpoint.read(path: path)
-        let accepted = [Vocabulary.standard] + (stated ? [PTrue.vocabulary, StatedConfidence.vocabulary, StatedConfidence.decisionVocabulary] : [])
+        let accepted = (task.map(TaskRegistry.vocabularies(usableOn:)) ?? [.standard])
+            + (stated ? [PTrue.vocabulary, StatedConfidence.vocabulary, StatedConfidence.decisionVocabulary] : [])
         guard accepted.contains(checkpoint.vocabulary) else {
-            throw CLIError.usage("--\(option) \(path) has another vocabulary; \(purpose) needs a model of the standard task vocabulary"
+            throw CLIError.usage("--\(option) \(path) has another vocabulary; \(purpose) needs a model of "
+                                 + (task.map { "the vocabulary of task '\($0.name)'" } ?? "the standard task vocabulary")
                                  + (stated ? " or one from 'safetykit confidence'" : ""))
         }
         return checkpoint
@@ -149,13 +152,14 @@ enum StandardModel {
     /// task), unless the two are layouts of one addition field.
     static func requireTask(_ checkpoint: Checkpoint, path: String, option: String, task: any ReasoningTask) throws {
         guard let trained = checkpoint.metadata["task"], !TaskRegistry.isCompatible(trained: trained, used: task.name) else { return }
-        throw CLIError.usage("--\(option) \(path) was trained for the task '\(trained)', not '\(task.name)'; give --task \(trained), or a model of this task (padded and shifted layouts of one field width are interchangeable)")
+        throw CLIError.usage("--\(option) \(path) was trained for the task '\(trained)', not '\(task.name)'; give --task \(trained), or a model of this task (padded and shifted layouts of one field width are interchangeable, and a 'mixed' model serves each of its members)")
     }
 }
 
 enum ModelShape {
-    static func configuration(_ args: ParsedArguments) throws -> ModelConfiguration {
-        let configuration = ModelConfiguration(vocabularySize: Vocabulary.standard.count, contextLength: 256,
+    /// The shape for a model of `vocabulary`.
+    static func configuration(_ args: ParsedArguments, vocabulary: Vocabulary) throws -> ModelConfiguration {
+        let configuration = ModelConfiguration(vocabularySize: vocabulary.count, contextLength: 256,
                                                width: args.integer("width")!, depth: args.integer("depth")!, heads: args.integer("heads")!)
         try configuration.validate()
         return configuration

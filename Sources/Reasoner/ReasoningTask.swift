@@ -25,6 +25,10 @@ public protocol ReasoningTask: Sendable {
     /// What is wrong with a rationale line that differs from the gold step `gold`, for SELF's
     /// feedback. By default, read from where the line's tokens first differ.
     func fault(of line: String, against gold: String) -> StepFault
+    /// The tokens the task writes beyond the standard vocabulary ("-", words), in a fixed order;
+    /// none by default. A task's `vocabulary` is the standard one with these appended, so the
+    /// standard tasks' models keep every id.
+    var extraTokens: [String] { get }
 }
 
 /// A problem: its tokens for the prompt, its gold answer, and its difficulty.
@@ -58,6 +62,12 @@ public struct Solution: Sendable, Equatable {
 extension ReasoningTask {
     /// The difficulty, "d3".
     public func confidenceClass(of problem: Problem) -> String { "d\(problem.difficulty)" }
+
+    /// None: the task writes only standard tokens.
+    public var extraTokens: [String] { [] }
+
+    /// The vocabulary a model of this task is made with: the standard one and `extraTokens`.
+    public var vocabulary: Vocabulary { Vocabulary.standard.appending(extraTokens) }
 
     /// "Input:\n<problem>\nTarget:\n", optionally with a hint (STaR's rationalization) after "Target:".
     public func prompt(_ problem: Problem, hint: String? = nil) -> String {

@@ -1,7 +1,10 @@
 /// The built-in tasks by name, for the command line and checkpoints.
 public enum TaskRegistry {
     /// Every built-in task.
-    public static let all: [any ReasoningTask] = [AdditionTask(), ModularChainTask(), MultiplicationTask(), AdditionTask(width: 6), AdditionTask(width: 6, shifted: true)]
+    public static let all: [any ReasoningTask] = [
+        AdditionTask(), ModularChainTask(), MultiplicationTask(), SubtractionTask(), WordProblemTask(), MixedTask(),
+        AdditionTask(width: 6), AdditionTask(width: 6, shifted: true),
+    ]
 
     /// Field widths that `addition-padded-W` and `addition-shifted-W` accept (6 is the unsuffixed name).
     public static let fieldWidths = 2...12
@@ -27,10 +30,22 @@ public enum TaskRegistry {
     /// layouts of one addition field (padded and shifted operands of the same width W: a model
     /// trained on shifted operands is meant to be tested on plainly padded ones). Anything else
     /// (addition against modchain, a 6- against a 10-place field) reads prompts the model never saw.
+    /// A model of the mixture may be used on each of its members.
     public static func isCompatible(trained: String, used: String) -> Bool {
         guard trained != used else { return true }
+        if trained == MixedTask().name { return MixedTask().members.contains { $0.name == used } }
         guard let a = try? task(named: trained) as? AdditionTask, let b = try? task(named: used) as? AdditionTask,
               let wa = a.width, let wb = b.width else { return false }
         return wa == wb
+    }
+
+    /// The vocabularies a model used on `task` may have: those of the tasks whose models it
+    /// accepts (its own; the mixture's for a member), distinct, in registry order.
+    public static func vocabularies(usableOn task: any ReasoningTask) -> [Vocabulary] {
+        var result = [task.vocabulary]
+        for trained in all where isCompatible(trained: trained.name, used: task.name) && !result.contains(trained.vocabulary) {
+            result.append(trained.vocabulary)
+        }
+        return result
     }
 }

@@ -46,6 +46,32 @@ struct ReasonerCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/m.ckpt")) == Data(contentsOf: URL(fileURLWithPath: directory + "/n.ckpt")))
     }
 
+    /// Tasks with their own tokens train from the command line, and a model of the mixture is
+    /// used on each member (eval, sample, and as a selfimprove base), never the other way round.
+    @Test func theMixtureServesEachMember() throws {
+        let directory = try CLI.temporaryDirectory()
+        let sub = try CLI.run(["train", "--task", "subtraction", "--steps", "5", "--eval-problems", "2", "--out", directory + "/s.ckpt", "--quiet"] + Self.tiny)
+        #expect(sub.status == 0, "\(sub.stderr)")
+        let mixed = try CLI.run(["train", "--task", "mixed", "--digits", "1-2", "--steps", "5", "--eval-problems", "2", "--out", directory + "/m.ckpt", "--quiet"] + Self.tiny)
+        #expect(mixed.status == 0, "\(mixed.stderr)")
+        for task in ["subtraction", "wordproblem", "multiplication", "modchain", "addition"] {
+            let eval = try CLI.run(["eval", "--model", directory + "/m.ckpt", "--task", task, "--digits", "1", "--problems", "2", "--format", "json", "--quiet"])
+            #expect(eval.status == 0, "\(task): \(eval.stderr)")
+        }
+        let story = try CLI.run(["sample", "--model", directory + "/m.ckpt", "--task", "wordproblem", "--problem", "Ann:apples:34:finds:25:loses:12", "-k", "1"])
+        #expect(story.status == 0 && story.stdout.contains("Ann has 3 4 apples , finds 2 5 , then loses 1 2 . how many ?"), "\(story.stderr)")
+        let base = try CLI.run(["selfimprove", "--task", "addition", "--base", directory + "/m.ckpt", "--iterations", "1", "--out", directory + "/run"]
+                               + SelfImproveCommandTests.tiny)
+        #expect(base.status == 0, "\(base.stderr)")
+        // A member's model is not the mixture's, nor another member's.
+        let wrong = try CLI.run(["eval", "--model", directory + "/s.ckpt", "--task", "mixed", "--quiet"])
+        #expect(wrong.status == 64 && wrong.stderr.contains("was trained for the task 'subtraction', not 'mixed'"))
+        let asBase = try CLI.run(["selfimprove", "--task", "addition", "--base", directory + "/s.ckpt", "--iterations", "1", "--out", directory + "/run2"]
+                                 + SelfImproveCommandTests.tiny)
+        #expect(asBase.status == 64 && asBase.stderr.contains("has another vocabulary"), "\(asBase.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/run2"))
+    }
+
     @Test func rotaryPositionsTrainSampleAndEvaluate() throws {
         let directory = try CLI.temporaryDirectory()
         let train = try CLI.run(["train", "--positions", "rotary", "--steps", "30", "--eval-problems", "5", "--out", directory + "/r.ckpt", "--quiet"] + Self.tiny)

@@ -37,7 +37,7 @@ struct TaskTests {
                     var parsed = try task.problem(parsing: problem.key)
                     if (task as? AdditionTask)?.shifted == true { parsed.difficulty = d }
                     #expect(parsed == problem)
-                    _ = try Vocabulary.standard.encode(task.prompt(problem) + completion)
+                    _ = try task.vocabulary.encode(task.prompt(problem) + completion)
                 }
             }
         }
@@ -190,6 +190,24 @@ struct TaskCompatibilityTests {
         #expect(!TaskRegistry.isCompatible(trained: "addition", used: "modchain"))
         #expect(!TaskRegistry.isCompatible(trained: "addition", used: "addition-padded"))
         #expect(!TaskRegistry.isCompatible(trained: "addition-shifted", used: "addition-padded-10"))
+        // The mixture's model serves each member, not the other way round.
+        #expect(TaskRegistry.isCompatible(trained: "mixed", used: "subtraction"))
+        #expect(TaskRegistry.isCompatible(trained: "mixed", used: "wordproblem"))
+        #expect(!TaskRegistry.isCompatible(trained: "subtraction", used: "mixed"))
+        #expect(!TaskRegistry.isCompatible(trained: "mixed", used: "addition-padded"))
+    }
+
+    /// A task's vocabulary extends the standard one, keeping its ids; a member accepts the mixture's.
+    @Test func taskVocabulariesExtendTheStandardOne() {
+        #expect(AdditionTask().vocabulary == .standard && ModularChainTask().vocabulary == .standard)
+        for task in TaskRegistry.all {
+            #expect(Array(task.vocabulary.tokens.prefix(Vocabulary.standard.count)) == Vocabulary.standard.tokens)
+            #expect(Set(task.vocabulary.tokens).count == task.vocabulary.count)
+        }
+        #expect(SubtractionTask().vocabulary.count == Vocabulary.standard.count + 2)
+        #expect(TaskRegistry.vocabularies(usableOn: SubtractionTask()) == [SubtractionTask().vocabulary, MixedTask().vocabulary])
+        #expect(TaskRegistry.vocabularies(usableOn: AdditionTask()) == [.standard, MixedTask().vocabulary])
+        #expect(TaskRegistry.vocabularies(usableOn: AdditionTask(width: 6)) == [.standard])
     }
 }
 
@@ -234,5 +252,136 @@ struct MultiplicationTaskTests {
         }
         #expect(try TaskRegistry.task(named: "multiplication").name == "multiplication")
         #expect(task.problemCount(difficulty: 1) == 100 && task.problemCount(difficulty: 3) == 9000)
+    }
+}
+
+/// Subtraction with borrows: the scratchpad by hand, differences against integer arithmetic, the
+/// borrows counted, and the parser's refusals.
+@Suite("Subtraction with borrows")
+struct SubtractionTaskTests {
+    let task = SubtractionTask()
+
+    @Test func theScratchpadByHand() throws {
+        let p = try task.problem(parsing: "52-17")
+        #expect(p.text == "5 2 - 1 7" && p.answer == "3 5" && p.difficulty == 2 && p.key == "52-17")
+        #expect(task.target(p) == "<scratch>\n5 2 - 1 7 , B: 0\n5 - 1 , 5 B: 1\n, 3 5 B: 0\n3 5\n</scratch>\n3 5")
+        // 1000 - 999: a borrow runs through every place; the leading zeros go from the answer only.
+        let q = try task.problem(parsing: "1000-999")
+        #expect(task.solve(q).rationale == ["1 0 0 0 - 9 9 9 , B: 0", "0 - 9 , 1 B: 1", "0 - 9 , 0 1 B: 1", "1 - 0 , 0 0 1 B: 1",
+                                            ", 0 0 0 1 B: 0", "1"])
+        #expect(q.answer == "1" && task.confidenceClass(of: q) == "d4 b3")
+        #expect(try task.problem(parsing: "7-7").answer == "0")
+        #expect(task.isCorrect(task.target(q), for: q))
+        #expect(task.fault(of: "0 - 9 , 1 B: 0", against: "0 - 9 , 1 B: 1") == .carry)
+        #expect(task.fault(of: "0 - 9 , 2 B: 1", against: "0 - 9 , 1 B: 1") == .result)
+        #expect(throws: ReasonerError.self) { try Vocabulary.standard.encode(task.prompt(p)) }
+    }
+
+    @Test func differencesMatchIntegerArithmetic() {
+        var stream = RandomStream(seed: 4)
+        var borrowed = 0
+        for d in 1...8 {
+            for _ in 0..<50 {
+                let p = task.problem(difficulty: d, using: &stream)
+                let sides = p.key.split(separator: "-").map { Int($0)! }
+                #expect(sides[0] >= sides[1] && p.key.split(separator: "-").allSatisfy { $0.count == d })
+                #expect(p.answer.replacingOccurrences(of: " ", with: "") == String(sides[0] - sides[1]), "\(p.key)")
+                if task.confidenceClass(of: p).hasSuffix("b0") == false { borrowed += 1 }
+            }
+        }
+        #expect(borrowed > 200)   // most problems borrow at least once
+        #expect(task.problemCount(difficulty: 1) == 55 && task.problemCount(difficulty: 2) == 90 * 91 / 2)
+    }
+
+    @Test func badProblemsAreRefused() {
+        for bad in ["17-52", "52-", "-3", "5a-1", "123456789-1", "52+17", "5-2-1"] {
+            #expect(throws: ReasonerError.self) { try task.problem(parsing: bad) }
+        }
+    }
+}
+
+/// Two-step word problems: both templates by hand, every answer against the arithmetic, no
+/// negative intermediate, keys that read back, and the parser's refusals.
+@Suite("Two-step word problems")
+struct WordProblemTaskTests {
+    let task = WordProblemTask()
+
+    @Test func bothTemplatesByHand() throws {
+        let p = try task.problem(parsing: "Ann:apples:34:finds:25:loses:12")
+        #expect(p.text == "Ann has 3 4 apples , finds 2 5 , then loses 1 2 . how many ?")
+        #expect(task.solve(p).rationale == ["3 4 + 2 5 = 5 9", "5 9 - 1 2 = 4 7"] && p.answer == "4 7" && p.difficulty == 2)
+        let q = try task.problem(parsing: "Bob:pens:3:bags:12:gives:5")
+        #expect(q.text == "Bob has 3 bags of 1 2 pens , then gives 5 . how many ?")
+        #expect(task.solve(q).rationale == ["1 2 * 3 = 3 6", "3 6 - 5 = 3 1"] && q.answer == "3 1")
+        #expect(task.confidenceClass(of: q) == "d2 bags" && task.confidenceClass(of: p) == "d2")
+        #expect(task.checkSteps(["3 4 + 2 5 = 5 9", "5 9 - 1 2 = 4 6"], of: p) == [true, false])
+        #expect(task.isCorrect(task.target(p), for: p) && !task.isCorrect("<scratch>\n</scratch>\n4 6", for: p))
+    }
+
+    @Test func generatedStoriesAddUpAndNeverGoBelowZero() throws {
+        var stream = RandomStream(seed: 5)
+        var bags = 0, losses = 0
+        for d in task.difficulties {
+            for _ in 0..<200 {
+                let p = task.problem(difficulty: d, using: &stream)
+                let story = task.story(of: p)
+                var held = story.start * (story.bags ?? 1)
+                for change in story.changes {
+                    held += WordProblemTask.losses.contains(change.verb) ? -change.amount : change.amount
+                    #expect(held >= 0)
+                    if WordProblemTask.losses.contains(change.verb) { losses += 1 }
+                }
+                #expect(p.answer.replacingOccurrences(of: " ", with: "") == String(held))
+                #expect(([story.start] + story.changes.map(\.amount)).allSatisfy { String($0).count == d || (d == 1 && $0 < 10) })
+                if story.bags != nil { bags += 1 }
+                #expect(try task.problem(parsing: p.key) == p)
+            }
+        }
+        #expect(bags > 100 && losses > 200)
+    }
+
+    @Test func badStoriesAreRefused() {
+        for bad in ["Ann:apples:3:finds:4", "Zed:apples:3:finds:4:loses:1", "Ann:pears:3:finds:4:loses:1", "Ann:apples:3:runs:4:loses:1",
+                    "Ann:apples:3:loses:4:finds:1", "Ann:apples:1234:finds:4:loses:1", "Ann:apples:12:bags:3:loses:1", "Ann:apples:x:finds:4:loses:1"] {
+            #expect(throws: ReasonerError.self) { try task.problem(parsing: bad) }
+        }
+    }
+}
+
+/// The mixture: each member's problems in its own layout, read back from their keys.
+@Suite("The mixed task")
+struct MixedTaskTests {
+    let task = MixedTask()
+
+    @Test func problemsComeFromEveryMemberAndSolveAsTheirs() throws {
+        #expect(task.difficulties == 1...3)
+        var stream = RandomStream(seed: 6)
+        var seen: [String: Int] = [:]
+        for _ in 0..<500 {
+            let p = task.problem(difficulty: 2, using: &stream)
+            let member = task.member(of: p)
+            seen[member.name, default: 0] += 1
+            #expect(task.solve(p) == member.solve(p) && task.target(p) == member.target(p))
+            #expect(try member.problem(parsing: p.key) == p)
+            #expect(task.confidenceClass(of: p).hasPrefix(member.name + " "))
+            _ = try task.vocabulary.encode(task.prompt(p) + task.target(p))
+        }
+        #expect(Set(seen.keys) == Set(task.members.map(\.name)))
+        #expect(seen.values.allSatisfy { $0 > 60 })
+        #expect(task.member(of: try task.problem(parsing: "52-17")).name == "subtraction")
+        #expect(task.member(of: try task.problem(parsing: "3+4 mod 5")).name == "modchain")
+        #expect(throws: ReasonerError.self) { try task.problem(parsing: "52/17") }
+    }
+
+    /// No member reads another's key, so the member is never in doubt.
+    @Test func membersRefuseEachOthersKeys() {
+        var stream = RandomStream(seed: 7)
+        for owner in task.members {
+            for _ in 0..<20 {
+                let key = owner.problem(difficulty: 2, using: &stream).key
+                let readers = task.members.filter { (try? $0.problem(parsing: key)) != nil }.map(\.name)
+                #expect(readers == [owner.name], "\(key)")
+            }
+        }
     }
 }

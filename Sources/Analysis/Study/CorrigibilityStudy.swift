@@ -143,7 +143,7 @@ package struct CorrigibilityStudy {
             } else {
                 let loop = SelfImprovementLoop(method: methods[0], setup: settings)
                 let model = try loop.trainBase(configuration: configuration) { step, _ in events(.base(seed: seed, step: step, of: settings.baseSteps)) }
-                sft = Checkpoint(model: model, vocabulary: .standard, metadata: ["seed": String(seed), "role": "base"])
+                sft = Checkpoint(model: model, vocabulary: loop.baseVocabulary, metadata: ["seed": String(seed), "role": "base"])
                 try sft.write(to: basePath(seed: seed))
             }
             var bases: [Start: Checkpoint] = [.sft: sft]

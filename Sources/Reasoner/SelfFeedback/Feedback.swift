@@ -124,12 +124,12 @@ public enum StepFault: String, Sendable, Hashable, CaseIterable {
 
 extension ReasoningTask {
     /// The default reading of a step's fault: the part of the line, split at "," or "=" and at
-    /// "C:", where its first token differs from the gold step's; `shape` when the token counts
-    /// differ.
+    /// "C:" (a borrow's "B:" counts as a carry), where its first token differs from the gold
+    /// step's; `shape` when the token counts differ.
     public func fault(of line: String, against gold: String) -> StepFault {
         let written = line.split(separator: " "), right = gold.split(separator: " ")
         guard written.count == right.count, let i = written.indices.first(where: { written[$0] != right[$0] }) else { return .shape }
-        if let carry = right.firstIndex(of: "C:"), i > carry { return .carry }
+        if let carry = right.firstIndex(where: { $0 == "C:" || $0 == "B:" }), i > carry { return .carry }
         if let separator = right.firstIndex(where: { $0 == "," || $0 == "=" }), i < separator { return .copy }
         return .result
     }

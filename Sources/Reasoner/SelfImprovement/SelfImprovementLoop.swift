@@ -40,8 +40,10 @@ public final class SelfImprovementLoop {
     public let maxTokens: Int
 
     /// A loop; its problem sets are drawn from `setup.seed` at once, disjoint from each other.
-    /// `vocabulary` is the base model's; the loop's is it with the method's `addedTokens` appended.
-    public init(method: any SelfImprovementMethod, setup: SelfImprovementSetup, vocabulary baseVocabulary: Vocabulary = .standard) {
+    /// `vocabulary` is the base model's (by default the task's); the loop's is it with the
+    /// method's `addedTokens` appended.
+    public init(method: any SelfImprovementMethod, setup: SelfImprovementSetup, vocabulary: Vocabulary? = nil) {
+        let baseVocabulary = vocabulary ?? setup.task.vocabulary
         self.method = method
         self.setup = setup
         self.baseVocabulary = baseVocabulary
