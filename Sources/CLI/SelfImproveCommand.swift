@@ -13,7 +13,7 @@ enum SelfImproveCommand {
     /// The methods by their command-line names; a method added later joins here, and the
     /// exhaustive switch in `makeMethod` says what it needs.
     enum MethodName: String, CaseIterable {
-        case star, rft, onlineRFT = "online-rft", bstar, lmsi, mccot, rpo, grpo, drgrpo, rloo, s3c, selfEvolution = "self"
+        case star, rft, onlineRFT = "online-rft", bstar, lmsi, mccot, rpo, grpo, drgrpo, rloo, s3c, selfEvolution = "self", regenesis
 
         /// The policy-gradient methods' estimator; nil for the others.
         var estimator: AdvantageEstimator? {
@@ -21,7 +21,7 @@ enum SelfImproveCommand {
             case .grpo: .grpo
             case .drgrpo: .drGRPO
             case .rloo: .rloo
-            case .star, .rft, .onlineRFT, .bstar, .lmsi, .mccot, .rpo, .s3c, .selfEvolution: nil
+            case .star, .rft, .onlineRFT, .bstar, .lmsi, .mccot, .rpo, .s3c, .selfEvolution, .regenesis: nil
             }
         }
     }
@@ -53,6 +53,12 @@ enum SelfImproveCommand {
                       then self-evolution on the unlabeled pool, never seeing a gold answer: answer, give feedback,
                       refine, keep what its own feedback accepts. Held-out metrics add the feedback's precision and
                       recall of "wrong" against the gold checker, refinement success and ece_feedback (P(accept))
+          regenesis   ReGenesis (Peng et al. 2024): paths from general guidelines (forward, plan: count the steps
+                      first, short: results only, restate: the problem first), --guideline-paths per guideline,
+                      filtered by the answer, a hinted retry when none is right, up to --keep diverse paths trained
+                      after the plain prompt; --guideline-demos seed problems shown under each guideline per
+                      iteration; continues from the previous model. For its out-of-domain claim, give --base a
+                      model of --task mixed and evaluate the run's checkpoints on the other tasks with eval
         """,
         usage: "safetykit selfimprove [--method star] [--iterations N] [--track-calibration] [--out RUN] [--seed S] [--resume] [--force]",
         options: CommandSpec.joined([
@@ -118,6 +124,9 @@ enum SelfImproveCommand {
             throw CLIError.usage("--digits \(digits.lowerBound)-\(digits.upperBound) needs --seed-set (one N, or one N per difficulty): the default \(defaultSeedSet) is for the 4 difficulties of --digits 1-4")
         }
         let seedSet = try SeedSetSizes.parse(args.string("seed-set") ?? (digits.count == 4 ? defaultSeedSet : "0"), digits: digits, smallest: 0)
+        if methodName == .regenesis, args.integer("guideline-demos")! > 0, seedSet.allSatisfy({ $0 == 0 }) {
+            throw CLIError.usage("--method regenesis shows its guidelines on the seed set, which is empty here; give --seed-set (e.g. 20 per difficulty) or --guideline-demos 0")
+        }
 
         var setup = SelfImprovementSetup(task: task, difficulties: Array(digits), iterations: iterations, seed: seed, seedSet: seedSet)
         setup.baseSteps = args.integer("base-steps")!
@@ -297,6 +306,14 @@ enum SelfImproveCommand {
             m.steps = steps; m.samplesPerProblem = samples; m.keepPerProblem = keep
             m.metaSkillIterations = args.integer("meta-skill-iterations")!
             m.distillation = args.number("meta-skill-distillation")!
+            if let temperature { m.temperature = temperature }
+            return m
+        case .regenesis:
+            var m = ReGenesis()
+            m.steps = steps; m.keepPerProblem = keep
+            m.pathsPerGuideline = args.integer("guideline-paths")!
+            m.demonstrations = args.integer("guideline-demos")!
+            m.hints = !args.flag("no-rationalization")
             if let temperature { m.temperature = temperature }
             return m
         case .lmsi:

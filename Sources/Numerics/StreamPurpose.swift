@@ -65,6 +65,12 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
     public static let correctionSteps = StreamPurpose(rawValue: 0x53C3)
     /// SELF's responses, in the meta-skill stage and in self-evolution.
     public static let feedbackResponses = StreamPurpose(rawValue: 0x5E1F)
+    /// The seed-set problems ReGenesis shows under each guideline (one substream per guideline).
+    public static let guidelineDemonstrations = StreamPurpose(rawValue: 0x6E01)
+    /// ReGenesis's paths under each guideline (one substream per iteration, then per guideline).
+    public static let guidelinePaths = StreamPurpose(rawValue: 0x6E02)
+    /// ReGenesis's hinted retries of problems no path solved.
+    public static let guidelineHints = StreamPurpose(rawValue: 0x6E03)
     /// Iterative RPO's samples.
     public static let preferenceSamples = StreamPurpose(rawValue: 0x4B0)
     /// Label-free self-consistency's samples.
@@ -143,6 +149,7 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
         ("preferenceSamples", .preferenceSamples), ("selfConsistencySamples", .selfConsistencySamples),
         ("correctionSolutions", .correctionSolutions), ("correctionPositions", .correctionPositions), ("correctionSteps", .correctionSteps),
         ("feedbackResponses", .feedbackResponses),
+        ("guidelineDemonstrations", .guidelineDemonstrations), ("guidelinePaths", .guidelinePaths), ("guidelineHints", .guidelineHints),
         ("pTrueProblems", .pTrueProblems), ("pTrueBatches", .pTrueBatches),
         ("policyPrompts", .policyPrompts), ("policySamples", .policySamples), ("policyBatches", .policyBatches),
         ("outcomeBaseTargets", .outcomeBaseTargets), ("outcomePrompts", .outcomePrompts), ("outcomeSamples", .outcomeSamples),

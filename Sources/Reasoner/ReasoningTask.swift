@@ -69,9 +69,11 @@ extension ReasoningTask {
     /// The vocabulary a model of this task is made with: the standard one and `extraTokens`.
     public var vocabulary: Vocabulary { Vocabulary.standard.appending(extraTokens) }
 
-    /// "Input:\n<problem>\nTarget:\n", optionally with a hint (STaR's rationalization) after "Target:".
-    public func prompt(_ problem: Problem, hint: String? = nil) -> String {
-        "Input:\n\(problem.text)\nTarget:" + (hint.map { " Hint: \($0)" } ?? "") + "\n"
+    /// "Input:\n<problem>\nTarget:\n", optionally with a guideline to follow (ReGenesis's
+    /// "Guide: plan") and a hint (STaR's rationalization) after "Target:", in that order.
+    public func prompt(_ problem: Problem, hint: String? = nil, guideline: Guideline? = nil) -> String {
+        "Input:\n\(problem.text)\nTarget:" + (guideline.map { " \(Guideline.marker) \($0.rawValue)" } ?? "")
+            + (hint.map { " Hint: \($0)" } ?? "") + "\n"
     }
 
     /// The gold completion: the scratchpad, the answer, and the end marker (added by the tokenizer).

@@ -26,8 +26,9 @@ public struct TrainingExample: Sendable, Equatable {
         self.distilled = distilled
     }
 
-    /// The prompt (with STaR's hint, the gold answer, when `hint` is set) and gold completion of
-    /// a problem, or the given completion.
+    /// The prompt (with STaR's hint, the gold answer, when `hint` is set, and ReGenesis's
+    /// guideline when `guideline` is) and gold completion of a problem (written under the
+    /// guideline), or the given completion.
     /// With `unscoredLine`, that line of the completion (0-based, lines split at "\n") is not
     /// scored; its line break is. With `distilledPrefix`, that text follows the prompt and its
     /// tokens are `distilled`; with `unscoredPrefix`, that text follows and is read but not scored,
@@ -35,15 +36,17 @@ public struct TrainingExample: Sendable, Equatable {
     /// says where the text would have ended (<eos> after an answer), which the model must keep
     /// saying.
     public init(task: any ReasoningTask, problem: Problem, vocabulary: Vocabulary, completion: String? = nil,
-                hint: Bool = false, unscoredLine: Int? = nil, distilledPrefix: String? = nil, unscoredPrefix: String? = nil) throws(ReasonerError) {
+                hint: Bool = false, guideline: Guideline? = nil, unscoredLine: Int? = nil, distilledPrefix: String? = nil,
+                unscoredPrefix: String? = nil) throws(ReasonerError) {
         func encode(_ text: String?) throws(ReasonerError) -> [Int] {
             try text.map { text throws(ReasonerError) in try vocabulary.encode(text, context: "the response of \(problem.key)") } ?? []
         }
-        let question = try vocabulary.encode(task.prompt(problem, hint: hint ? problem.answer : nil), context: "the prompt of \(problem.key)")
+        let question = try vocabulary.encode(task.prompt(problem, hint: hint ? problem.answer : nil, guideline: guideline),
+                                             context: "the prompt of \(problem.key)")
         let response = try encode(distilledPrefix)
         let unscoredTokens = try encode(unscoredPrefix)
         let prompt = question + response + unscoredTokens
-        let text = completion ?? task.target(problem)
+        let text = completion ?? guideline.map { $0.completion(for: problem, task: task) } ?? task.target(problem)
         let body = try vocabulary.encode(text, context: "the completion of \(problem.key)")
         var unscored: Range<Int>? = nil
         if let line = unscoredLine {

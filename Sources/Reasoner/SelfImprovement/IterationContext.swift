@@ -25,6 +25,11 @@ public struct IterationContext {
     /// Samples to hand out instead of the model's: (problems, k, sampler, hint) → [problem][sample].
     /// Tests script the methods' selection logic with it.
     package var script: (([Problem], Int, Sampler, Bool) -> [[Attempt]])?
+    /// As `script`, also told the guideline the prompts carry (ReGenesis); used before `script`.
+    package var guidedScript: (([Problem], Int, Sampler, Bool, Guideline?) -> [[Attempt]])?
+    /// The run's seed set, gold rationales the base was made from (ReGenesis shows its
+    /// guidelines on them); empty when the loop has none.
+    public var seedSet: [Problem] = []
     /// Continuations to hand out instead of the model's: prompts → one sample each.
     package var continuationScript: (([[Int]]) -> [Sampler.Sample])?
     /// Feedback to hand out instead of the model's: (problems, responses) → one outcome each.
@@ -75,14 +80,16 @@ public struct IterationContext {
                                       maxTokens: maxTokens, batchSize: batchSize)
     }
 
-    /// k completions per problem, sampled with `sampler`, from the plain prompt or the hinted one.
-    /// Result [i][j] is problem i's j-th sample.
-    public func sample(_ problems: [Problem], k: Int, sampler: Sampler, hint: Bool = false, purpose: StreamPurpose, part: Int? = nil) throws(ReasonerError) -> [[Attempt]] {
+    /// k completions per problem, sampled with `sampler`, from the plain prompt or the hinted one,
+    /// under `guideline` when one is given. Result [i][j] is problem i's j-th sample.
+    public func sample(_ problems: [Problem], k: Int, sampler: Sampler, hint: Bool = false, guideline: Guideline? = nil,
+                       purpose: StreamPurpose, part: Int? = nil) throws(ReasonerError) -> [[Attempt]] {
+        if let guidedScript { return guidedScript(problems, k, sampler, hint, guideline) }
         if let script { return script(problems, k, sampler, hint) }
         var sampler = sampler
         sampler.maxTokens = min(sampler.maxTokens, maxTokens)
-        return try Attempt.sample(model, task: task, problems: problems, k: k, sampler: sampler, hint: hint, vocabulary: vocabulary,
-                           seed: seed(for: purpose, part: part), batchSize: batchSize, progress: progress)
+        return try Attempt.sample(model, task: task, problems: problems, k: k, sampler: sampler, hint: hint, guideline: guideline,
+                                  vocabulary: vocabulary, seed: seed(for: purpose, part: part), batchSize: batchSize, progress: progress)
     }
 }
 
@@ -144,12 +151,12 @@ public struct Attempt: Sendable, Equatable {
     /// k samples for each problem; sequence (i, j) draws from stream i·k + j of `seed` whatever
     /// the batch size.
     static func sample(_ model: TransformerModel, task: any ReasoningTask, problems: [Problem], k: Int, sampler: Sampler, hint: Bool,
-                       vocabulary: Vocabulary, seed: UInt64, batchSize: Int,
+                       guideline: Guideline? = nil, vocabulary: Vocabulary, seed: UInt64, batchSize: Int,
                        progress: ((Int) -> Void)?) throws(ReasonerError) -> [[Attempt]] {
         var prompts: [[Int]] = []
         prompts.reserveCapacity(problems.count * k)
         for p in problems {
-            let prompt = try vocabulary.encode(task.prompt(p, hint: hint ? p.answer : nil), context: "the prompt of \(p.key)")
+            let prompt = try vocabulary.encode(task.prompt(p, hint: hint ? p.answer : nil, guideline: guideline), context: "the prompt of \(p.key)")
             for _ in 0..<k { prompts.append(prompt) }
         }
         var result: [[Attempt]] = problems.map { _ in [] }

@@ -76,6 +76,8 @@ public final class SelfImprovementLoop {
         // A correction writes a step, the marker and the step again.
         maxTokens = longest + longest / 4 + 4 + (StatedConfidence.hasVerbalized(vocabulary) ? 3 : 0) + (StatedConfidence.hasDecision(vocabulary) ? 3 : 0)
             + (vocabulary.id(SelfCorrection.marker) != nil ? longest / 3 : 0)
+            // A guideline's structure line: a restated problem at most.
+            + (Guideline.isIn(vocabulary) ? 1 + ((heldOut + validation + pool).map { (try? vocabulary.encode($0.text).count) ?? 0 }.max() ?? 0) : 0)
     }
 
     /// Distinct problems per difficulty, none in `excluding` (which grows by them); a small
@@ -163,15 +165,18 @@ public final class SelfImprovementLoop {
         case .annotated: (problems, task) = (annotated, setup.task)
         case .none: (problems, task) = (pool.map(UnlabeledTask.strip), UnlabeledTask(setup.task))
         }
-        let context = IterationContext(iteration: n, model: current, task: task, pool: problems, vocabulary: vocabulary, seed: setup.seed,
+        var context = IterationContext(iteration: n, model: current, task: task, pool: problems, vocabulary: vocabulary, seed: setup.seed,
                                        batchSize: setup.samplingBatch, maxTokens: maxTokens, progress: { [problems] done in phase?("sampling", done, problems.count) })
+        // The seed set's rationales are gold labels: a label-free iteration does not see them.
+        if method.goldLabels(iteration: n) != .none { context.seedSet = seedSet }
         var clock = Date()
         let data = try method.collect(context)
         // Label-free methods saw blank answers; restore the gold problems for training prompts and stats.
         let gold = Dictionary((pool + annotated).map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         let selected = data.examples.map { e in
-            SelectedExample(problem: gold[e.problem.key] ?? e.problem, completion: e.completion, source: e.source, unscoredLine: e.unscoredLine,
-                            distilledPrefix: e.distilledPrefix, unscoredPrefix: e.unscoredPrefix)
+            var restored = e
+            restored.problem = gold[e.problem.key] ?? e.problem
+            return restored
         }
         let collectSeconds = Date().timeIntervalSince(clock)
 
@@ -213,7 +218,7 @@ public final class SelfImprovementLoop {
             var examples: [TrainingExample] = []
             for e in selected {
                 examples.append(try TrainingExample(task: setup.task, problem: e.problem, vocabulary: vocabulary, completion: e.completion,
-                                                    unscoredLine: e.unscoredLine, distilledPrefix: e.distilledPrefix,
+                                                    guideline: e.guideline, unscoredLine: e.unscoredLine, distilledPrefix: e.distilledPrefix,
                                                     unscoredPrefix: e.unscoredPrefix))
             }
             // Distilled prefixes keep the predictions of the model the iteration starts from.

@@ -98,11 +98,14 @@ public struct SelectedExample: Sendable, Equatable {
     public var distilledPrefix: String? = nil
     /// Text read after that and before the completion, not trained on: SELF's feedback request.
     public var unscoredPrefix: String? = nil
+    /// The guideline the prompt carries (ReGenesis's demonstrations); nil for the plain prompt.
+    public var guideline: Guideline? = nil
 
     /// A selected example.
     public init(problem: Problem, completion: String, source: ExampleSource, unscoredLine: Int? = nil, distilledPrefix: String? = nil,
-                unscoredPrefix: String? = nil) {
+                unscoredPrefix: String? = nil, guideline: Guideline? = nil) {
         self.problem = problem
+        self.guideline = guideline
         self.completion = completion
         self.source = source
         self.unscoredLine = unscoredLine
