@@ -16,14 +16,18 @@ Commands:
   calibrate   Calibration metrics (ECE, MCE, Brier, NLL, AUROC, bootstrap intervals) and reliability
               diagrams for anyone's predictions, from a CSV file.
   plot        Line charts, heatmaps and reliability diagrams from any CSV SafetyKit writes.
-  train       Train the reasoner, a small transformer, on gold rationales (addition, modchain).
+  train       Train the reasoner, a small transformer, on gold rationales (addition, subtraction,
+              multiplication, modchain, word problems, or their mixture).
   sample      Sample rationales and answers from a trained model, marked right or wrong.
   eval        Held-out accuracy of a trained model per difficulty.
+  pinto       PINTO's faithful reasoner on a frozen rationalizer's rationales, with and without its
+              counterfactual regularizer: accuracy, ECE and faithfulness in and out of distribution.
   confidence  Teach a trained model to state its confidence (P(True) and a verbalized decile) and
               measure its calibration in distribution and under shift.
   selfimprove Self-improvement loops (STaR, RFT, online RFT, B-STaR, label-free LMSI, MC-CoT, RPO,
-              GRPO, Dr. GRPO, RLOO) with per-iteration accuracy, exploration metrics, calibration tracking and the off-switch probe,
-              in a resumable run directory.
+              GRPO, Dr. GRPO, RLOO, S^3c-Math, SELF, ReGenesis) with per-iteration accuracy,
+              exploration metrics, calibration tracking and the off-switch probe, in a resumable run
+              directory.
   games       The off-switch game's relatives: posg (partially observable, exact), obedience, cirl
               (incorrigibility), indifference (utility indifference), interruptibility (gridworld).
   judge       A judge of the reasoner's solutions (first wrong step, 1-5 score): SFT on seed judgments,
@@ -44,7 +48,7 @@ Example:
 
 """
 
-let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "confidence", "selfimprove", "judge", "aggregate", "outcome", "study", "games"]
+let commands = ["offswitch", "merge", "calibrate", "plot", "train", "sample", "eval", "pinto", "confidence", "selfimprove", "judge", "aggregate", "outcome", "study", "games"]
 
 func runCommandLine(_ arguments: [String]) -> ExitCode {
     guard let command = arguments.first else {
@@ -62,6 +66,7 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         case "sample": return try SampleCommand.run(rest)
         case "eval": return try EvalCommand.run(rest)
         case "confidence": return try ConfidenceCommand.run(rest)
+        case "pinto": return try PINTOCommand.run(rest)
         case "outcome": return try OutcomeCommand.run(rest)
         case "aggregate": return try AggregateCommand.run(rest)
         case "selfimprove": return try SelfImproveCommand.run(rest)

@@ -71,6 +71,10 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
     public static let guidelinePaths = StreamPurpose(rawValue: 0x6E02)
     /// ReGenesis's hinted retries of problems no path solved.
     public static let guidelineHints = StreamPurpose(rawValue: 0x6E03)
+    /// PINTO's perturbed rationales (one substream per training step; the last for evaluation).
+    public static let rationalePerturbations = StreamPurpose(rawValue: 0x9170)
+    /// PINTO's training problems, disjoint from its held-out sets.
+    public static let rationaleProblems = StreamPurpose(rawValue: 0x9171)
     /// Iterative RPO's samples.
     public static let preferenceSamples = StreamPurpose(rawValue: 0x4B0)
     /// Label-free self-consistency's samples.
@@ -150,6 +154,7 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
         ("correctionSolutions", .correctionSolutions), ("correctionPositions", .correctionPositions), ("correctionSteps", .correctionSteps),
         ("feedbackResponses", .feedbackResponses),
         ("guidelineDemonstrations", .guidelineDemonstrations), ("guidelinePaths", .guidelinePaths), ("guidelineHints", .guidelineHints),
+        ("rationalePerturbations", .rationalePerturbations), ("rationaleProblems", .rationaleProblems),
         ("pTrueProblems", .pTrueProblems), ("pTrueBatches", .pTrueBatches),
         ("policyPrompts", .policyPrompts), ("policySamples", .policySamples), ("policyBatches", .policyBatches),
         ("outcomeBaseTargets", .outcomeBaseTargets), ("outcomePrompts", .outcomePrompts), ("outcomeSamples", .outcomeSamples),

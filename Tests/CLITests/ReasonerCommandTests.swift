@@ -72,6 +72,32 @@ struct ReasonerCommandTests {
         #expect(!FileManager.default.fileExists(atPath: directory + "/run2"))
     }
 
+    /// PINTO from the command line: two reasoners and the rationalizer, in and out of
+    /// distribution, one typed row each in pinto.csv; a judge is refused as the rationalizer.
+    @Test func pintoTrainsBothReasonersAndMeasuresThem() throws {
+        let directory = try CLI.temporaryDirectory()
+        let train = try CLI.run(["train", "--steps", "20", "--eval-problems", "4", "--out", directory + "/m.ckpt", "--quiet"] + Self.tiny)
+        #expect(train.status == 0, "\(train.stderr)")
+        let run = try CLI.run(["pinto", "--rationalizer", directory + "/m.ckpt", "--out", directory + "/p", "--steps", "4", "--problems", "6",
+                               "--batch", "4", "--ratio", "0.5", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("PINTO on addition: in = held-out at 1-2, out = 3"))
+        let lines = try String(contentsOfFile: directory + "/p/pinto.csv", encoding: .utf8).split(separator: "\n")
+        #expect(lines.first?.hasPrefix("model,split,n,accuracy,accuracy_lo,accuracy_hi,ece,answer_changed") == true)
+        #expect(lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(3).joined(separator: ",") }
+                == ["rationalizer,in,8", "rationalizer,out,4", "reasoner,in,8", "reasoner,out,4", "reasoner-plain,in,8", "reasoner-plain,out,4"])
+        #expect(Set(CLI.files(in: directory + "/p")) == ["pinto.csv", "reasoner.ckpt", "reasoner-plain.ckpt"])
+        let reasoner = try Checkpoint.read(path: directory + "/p/reasoner.ckpt")
+        #expect(reasoner.vocabulary == Vocabulary.standard.appending(RationaleFormat.tokens) && reasoner.metadata["counterfactual_weight"] == "1")
+        // The two reasoners differ only by the regularizer, which changes the weights.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/p/reasoner.ckpt")) != Data(contentsOf: URL(fileURLWithPath: directory + "/p/reasoner-plain.ckpt")))
+        let missing = try CLI.run(["pinto", "--out", directory + "/q"])
+        #expect(missing.status == 64 && missing.stderr.contains("pinto needs --rationalizer FILE"))
+        let asRationalizer = try CLI.run(["pinto", "--rationalizer", directory + "/p/reasoner.ckpt", "--out", directory + "/q"])
+        #expect(asRationalizer.status == 64 && asRationalizer.stderr.contains("has another vocabulary"), "\(asRationalizer.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/q/pinto.csv"))
+    }
+
     @Test func rotaryPositionsTrainSampleAndEvaluate() throws {
         let directory = try CLI.temporaryDirectory()
         let train = try CLI.run(["train", "--positions", "rotary", "--steps", "30", "--eval-problems", "5", "--out", directory + "/r.ckpt", "--quiet"] + Self.tiny)

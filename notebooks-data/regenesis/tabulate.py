@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Tables of ReGenesis against STaR, in and out of domain, from the eval JSON files of run.sh.
+
+Each file is RUNS/eval/METHOD-SEED-ITERATION-TASK.json, written by `safetykit eval --format json`.
+Cells are means over seeds with 95% Student-t intervals (two-sided, n - 1 degrees of freedom);
+accuracies are per cent of the 100 problems per difficulty at 1-3 digits. Standard library only.
+"""
+import json, math, os, statistics, sys
+
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
+IN_DOMAIN = "addition"
+OUT_OF_DOMAIN = ["subtraction", "multiplication", "modchain", "wordproblem"]
+
+def load(directory):
+    acc = {}
+    for name in os.listdir(directory):
+        if not name.endswith(".json"):
+            continue
+        method, seed, iteration, task = name[:-5].split("-")
+        with open(os.path.join(directory, name)) as f:
+            acc[(method, int(seed), int(iteration), task)] = 100 * json.load(f)["accuracy"]
+    return acc
+
+def interval(values):
+    m = statistics.mean(values)
+    if len(values) < 2:
+        return f"{m:.1f}"
+    h = T975[len(values) - 1] * statistics.stdev(values) / math.sqrt(len(values))
+    return f"{m:+.1f} [{m - h:+.1f}, {m + h:+.1f}]" if any(v < 0 for v in values) or m < 0 else f"{m:.1f} [{m - h:.1f}, {m + h:.1f}]"
+
+def change(values):
+    m = statistics.mean(values)
+    if len(values) < 2:
+        return f"{m:+.1f}"
+    h = T975[len(values) - 1] * statistics.stdev(values) / math.sqrt(len(values))
+    return f"{m:+.1f} [{m - h:+.1f}, {m + h:+.1f}]"
+
+def main(directory):
+    acc = load(directory)
+    methods = sorted({k[0] for k in acc})
+    seeds = sorted({k[1] for k in acc})
+    last = max(k[2] for k in acc)
+    def complete(method, seed):
+        return all((method, seed, n, t) in acc for n in range(last + 1) for t in [IN_DOMAIN] + OUT_OF_DOMAIN)
+    seeds = [s for s in seeds if all(complete(m, s) for m in methods)]
+    print(f"Seeds with every evaluation: {', '.join(map(str, seeds))} (n = {len(seeds)}).\n")
+    print("| method | task | " + " | ".join(f"iteration {n} %" for n in range(last + 1)) + f" | change 0 to {last} (points) |")
+    print("|---|---|" + "---|" * (last + 2))
+    def ood(method, seed, n):
+        return statistics.mean(acc[(method, seed, n, t)] for t in OUT_OF_DOMAIN)
+    for method in methods:
+        for task in [IN_DOMAIN] + OUT_OF_DOMAIN + ["out of domain (mean of 4)"]:
+            get = (lambda s, n: ood(method, s, n)) if task.startswith("out") else (lambda s, n: acc[(method, s, n, task)])
+            cells = [interval([get(s, n) for s in seeds]) for n in range(last + 1)]
+            print(f"| {method} | {task} | " + " | ".join(cells) + f" | {change([get(s, last) - get(s, 0) for s in seeds])} |")
+    if len(methods) == 2:
+        a, b = methods
+        print(f"\nPaired by seed, {b} minus {a}, change from the shared base to iteration {last} (points):\n")
+        print(f"- in domain ({IN_DOMAIN}): " + change([(acc[(b, s, last, IN_DOMAIN)] - acc[(b, s, 0, IN_DOMAIN)])
+                                                     - (acc[(a, s, last, IN_DOMAIN)] - acc[(a, s, 0, IN_DOMAIN)]) for s in seeds]))
+        print("- out of domain (mean of 4): " + change([(ood(b, s, last) - ood(b, s, 0)) - (ood(a, s, last) - ood(a, s, 0)) for s in seeds]))
+
+if __name__ == "__main__":
+    main(sys.argv[1])
