@@ -12,7 +12,7 @@ enum EvalCommand {
         options: [
             CommandSpec.threads,
             .init(name: "model", value: "FILE", help: "A checkpoint written by 'safetykit train'."),
-            .init(name: "task", value: "NAME", help: "The task.", shownDefault: "the model's"),
+            .init(name: "task", value: "NAME", help: "The task, one of " + TaskRegistry.described + "; a model of 'mixed' takes any of its members.", shownDefault: "the model's"),
             .init(name: "digits", value: "A-B", help: "Difficulties to evaluate.", shownDefault: "the trained range"),
             .init(name: "problems", value: "N", help: "Problems per difficulty.", shownDefault: "the held-out count of the training run, else 500", kind: .integer(1...1_000_000)),
             .init(name: "temperature", value: "X", help: "0 is greedy.", defaultValue: "0", kind: .number(.finite)),

@@ -53,6 +53,8 @@ enum OptionGroups {
               defaultValue: String(ReGenesis().pathsPerGuideline), kind: .integer(1...256)),
         .init(name: "guideline-demos", value: "N", help: "regenesis: seed-set problems per difficulty shown under each guideline, with its gold path, every iteration.",
               defaultValue: String(ReGenesis().demonstrations), kind: .integer(0...1024)),
+        .init(name: "guideline-stage", value: "N", help: "regenesis: the first iterations, which train the demonstrations alone, so that paths are sampled under guidelines the model has learned to read.",
+              defaultValue: String(ReGenesis().guidelineStage), kind: .integer(0...100)),
         .init(name: "correction-positions", value: "N", help: "s3c: steps of each right solution at which the model's alternative steps are sampled.",
               defaultValue: String(StepLevelSelfCorrection().positionsPerProblem), kind: .integer(1...64)),
         .init(name: "alternatives", value: "N", help: "s3c: alternative steps sampled at each of those steps (temperature 1); the first wrong one is spliced in.",

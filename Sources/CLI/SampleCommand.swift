@@ -13,7 +13,7 @@ enum SampleCommand {
             CommandSpec.threads,
             .init(name: "model", value: "FILE", help: "A checkpoint written by 'safetykit train'."),
             .init(name: "problem", value: "TEXT", help: "The problem, e.g. 12+34 (addition) or \"3+4*5 mod 7\" (modchain)."),
-            .init(name: "task", value: "NAME", help: "The task.", shownDefault: "the model's"),
+            .init(name: "task", value: "NAME", help: "The task, one of " + TaskRegistry.described + "; a model of 'mixed' takes any of its members.", shownDefault: "the model's"),
             .init(name: "k", value: "N", help: "Samples to draw.", defaultValue: "8", short: "k", kind: .integer(1...10_000)),
             .init(name: "temperature", value: "X", help: "Sampling temperature; 0 is greedy.", defaultValue: "0.7", kind: .number(.finite)),
             .init(name: "top-k", value: "N", help: "Keep the N most likely tokens (0 = all).", defaultValue: "0", kind: .integer(0...100_000)),

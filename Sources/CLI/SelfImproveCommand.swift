@@ -56,9 +56,10 @@ enum SelfImproveCommand {
           regenesis   ReGenesis (Peng et al. 2024): paths from general guidelines (forward, plan: count the steps
                       first, short: results only, restate: the problem first), --guideline-paths per guideline,
                       filtered by the answer, a hinted retry when none is right, up to --keep diverse paths trained
-                      after the plain prompt; --guideline-demos seed problems shown under each guideline per
-                      iteration; continues from the previous model. For its out-of-domain claim, give --base a
-                      model of --task mixed and evaluate the run's checkpoints on the other tasks with eval
+                      after the plain prompt with --guideline-demos seed problems shown under each guideline;
+                      the first --guideline-stage iterations train those demonstrations alone; each iteration
+                      trains the base afresh. For its out-of-domain claim, give --base a model of --task mixed
+                      and evaluate the run's checkpoints on the other tasks with eval
         """,
         usage: "safetykit selfimprove [--method star] [--iterations N] [--track-calibration] [--out RUN] [--seed S] [--resume] [--force]",
         options: CommandSpec.joined([
@@ -313,6 +314,7 @@ enum SelfImproveCommand {
             m.steps = steps; m.keepPerProblem = keep
             m.pathsPerGuideline = args.integer("guideline-paths")!
             m.demonstrations = args.integer("guideline-demos")!
+            m.guidelineStage = args.integer("guideline-stage")!
             m.hints = !args.flag("no-rationalization")
             if let temperature { m.temperature = temperature }
             return m

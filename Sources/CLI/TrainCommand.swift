@@ -15,7 +15,7 @@ enum TrainCommand {
         usage: "safetykit train [--task addition] [--digits 1-2] [--steps N] [--seed S] [--out model.ckpt] [options]",
         options: CommandSpec.joined([
             CommandSpec.threads,
-            .init(name: "task", value: "NAME", help: "addition, modchain, multiplication (a number by one digit), addition-padded (operands zero-padded to 6 digits) or addition-shifted (padded, and each operand shifted by a random power of ten within the field); addition-padded-W and addition-shifted-W use a field of W = 2-12 digits.", defaultValue: "addition"),
+            .init(name: "task", value: "NAME", help: "addition, modchain, multiplication (a number by one digit), subtraction (with borrows), wordproblem (two-step stories), mixed (all five; its model serves each), addition-padded (operands zero-padded to 6 digits) or addition-shifted (padded, and each operand shifted by a random power of ten within the field); addition-padded-W and addition-shifted-W use a field of W = 2-12 digits.", defaultValue: "addition"),
             .init(name: "digits", value: "A-B", help: "Difficulties to train on (digits for addition and the first factor of multiplication, operations for modchain).", defaultValue: "1-2"),
             .init(name: "steps", value: "N", help: "Optimisation steps.", defaultValue: "2000", kind: .integer(1...10_000_000)),
             .init(name: "batch", value: "N", help: "Sequences per step.", defaultValue: "32", kind: .integer(1...4096)),

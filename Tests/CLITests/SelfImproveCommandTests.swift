@@ -193,8 +193,8 @@ struct SelfImproveCommandTests {
         if method == "bstar" { #expect(metrics[4].contains("balance_score=")) }
         if method == "self" { #expect(metrics[4].contains("stage=meta-skills")) }
         if method == "regenesis" {
-            // Demonstrations: 4 per difficulty and guideline, from the 2 difficulties' seed sets.
-            #expect(metrics[4].contains("demonstrations=32") && metrics[4].contains("kept_plan="))
+            // The guideline stage: 4 demonstrations per difficulty and guideline, from the 2 difficulties' seed sets.
+            #expect(metrics[4].contains("stage=guidelines") && metrics[4].contains("demonstrations=32"))
             let base = try Checkpoint.read(path: directory + "/run/checkpoints/iteration-0.ckpt")
             #expect(base.vocabulary == Vocabulary.standard.appending(Guideline.tokens))
         }

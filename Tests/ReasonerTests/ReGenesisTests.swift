@@ -85,6 +85,11 @@ struct ReGenesisTests {
         var m = ReGenesis()
         m.demonstrations = 1
         m.keepPerProblem = 3
+        // The guideline stage (iteration 1 by default) trains the demonstrations alone, sampling nothing.
+        let stage = try m.collect(context)
+        #expect(calls.isEmpty && stage.examples.count == 4 && stage.examples.allSatisfy { $0.guideline != nil })
+        #expect(stage.notes.map(\.0) == ["stage", "demonstrations"])
+        m.guidelineStage = 0
         let data = try m.collect(context)
         // Four guidelines sampled on the pool, then four hinted on the two unsolved problems.
         #expect(calls.map(\.0) == [false, false, false, false, true, true, true, true])

@@ -38,27 +38,41 @@ def change(values):
 def main(directory):
     acc = load(directory)
     methods = sorted({k[0] for k in acc})
-    seeds = sorted({k[1] for k in acc})
-    last = max(k[2] for k in acc)
+    last = {m: max(k[2] for k in acc if k[0] == m) for m in methods}
     def complete(method, seed):
-        return all((method, seed, n, t) in acc for n in range(last + 1) for t in [IN_DOMAIN] + OUT_OF_DOMAIN)
-    seeds = [s for s in seeds if all(complete(m, s) for m in methods)]
-    print(f"Seeds with every evaluation: {', '.join(map(str, seeds))} (n = {len(seeds)}).\n")
-    print("| method | task | " + " | ".join(f"iteration {n} %" for n in range(last + 1)) + f" | change 0 to {last} (points) |")
-    print("|---|---|" + "---|" * (last + 2))
+        return all((method, seed, n, t) in acc for n in range(last[method] + 1) for t in [IN_DOMAIN] + OUT_OF_DOMAIN)
+    seeds = [s for s in sorted({k[1] for k in acc}) if all(complete(m, s) for m in methods)]
+    print(f"Seeds with every evaluation: {', '.join(map(str, seeds))} (n = {len(seeds)}); "
+          + "; ".join(f"{m}'s last iteration is {last[m]}" for m in methods) + ".\n")
+    print("| method | task | base % | after the last iteration % | change (points) |")
+    print("|---|---|---|---|---|")
     def ood(method, seed, n):
         return statistics.mean(acc[(method, seed, n, t)] for t in OUT_OF_DOMAIN)
     for method in methods:
+        n = last[method]
         for task in [IN_DOMAIN] + OUT_OF_DOMAIN + ["out of domain (mean of 4)"]:
-            get = (lambda s, n: ood(method, s, n)) if task.startswith("out") else (lambda s, n: acc[(method, s, n, task)])
-            cells = [interval([get(s, n) for s in seeds]) for n in range(last + 1)]
-            print(f"| {method} | {task} | " + " | ".join(cells) + f" | {change([get(s, last) - get(s, 0) for s in seeds])} |")
+            get = (lambda s, i: ood(method, s, i)) if task.startswith("out") else (lambda s, i: acc[(method, s, i, task)])
+            print(f"| {method} | {task} | {interval([get(s, 0) for s in seeds])} | {interval([get(s, n) for s in seeds])} | "
+                  + f"{change([get(s, n) - get(s, 0) for s in seeds])} |")
+    print("\nPer iteration, mean over the seeds (%):\n")
+    print("| method | task | " + " | ".join(f"it. {i}" for i in range(max(last.values()) + 1)) + " |")
+    print("|---|---|" + "---|" * (max(last.values()) + 1))
+    for method in methods:
+        for task in [IN_DOMAIN, "out of domain"]:
+            cells = []
+            for i in range(max(last.values()) + 1):
+                if i > last[method]:
+                    cells.append("")
+                    continue
+                values = [ood(method, s, i) if task == "out of domain" else acc[(method, s, i, task)] for s in seeds]
+                cells.append(f"{statistics.mean(values):.1f}")
+            print(f"| {method} | {task} | " + " | ".join(cells) + " |")
     if len(methods) == 2:
         a, b = methods
-        print(f"\nPaired by seed, {b} minus {a}, change from the shared base to iteration {last} (points):\n")
-        print(f"- in domain ({IN_DOMAIN}): " + change([(acc[(b, s, last, IN_DOMAIN)] - acc[(b, s, 0, IN_DOMAIN)])
-                                                     - (acc[(a, s, last, IN_DOMAIN)] - acc[(a, s, 0, IN_DOMAIN)]) for s in seeds]))
-        print("- out of domain (mean of 4): " + change([(ood(b, s, last) - ood(b, s, 0)) - (ood(a, s, last) - ood(a, s, 0)) for s in seeds]))
+        print(f"\nPaired by seed, {b} minus {a}, each from the shared base to its last iteration (points):\n")
+        print(f"- in domain ({IN_DOMAIN}): " + change([(acc[(b, s, last[b], IN_DOMAIN)] - acc[(b, s, 0, IN_DOMAIN)])
+                                                     - (acc[(a, s, last[a], IN_DOMAIN)] - acc[(a, s, 0, IN_DOMAIN)]) for s in seeds]))
+        print("- out of domain (mean of 4): " + change([(ood(b, s, last[b]) - ood(b, s, 0)) - (ood(a, s, last[a]) - ood(a, s, 0)) for s in seeds]))
 
 if __name__ == "__main__":
     main(sys.argv[1])

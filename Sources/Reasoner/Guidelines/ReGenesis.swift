@@ -4,12 +4,15 @@ import SafetyKitNumerics
 /// Self-Improvement"): reasoning paths synthesised from general guidelines rather than from the
 /// task's own examples, so that self-training does not narrow the model to one task's format.
 ///
-/// Each iteration, continuing from the previous model:
-/// - **Demonstrations.** `demonstrations` seed-set problems per difficulty and guideline are
-///   trained under the guideline's prompt with its gold path (`Guideline.completion`), so that a
+/// Each iteration trains the base model afresh (the paper fine-tunes the base on the paths its
+/// synthesis made), on:
+/// - **Demonstrations.** `demonstrations` seed-set problems per difficulty and guideline, trained
+///   under the guideline's prompt with its gold path (`Guideline.completion`), so that a
 ///   from-scratch model learns to follow a guideline token; the paper's model follows written
-///   guidelines zero-shot, which a small model cannot. Only the seed set's gold rationales are
-///   read: the pool's answers serve as filter and hint, as in STaR.
+///   guidelines zero-shot, which a small model cannot. The first `guidelineStage` iterations
+///   train these alone: sampling under guideline tokens the model has never read gives noise
+///   whose answers are sometimes right by luck. Only the seed set's gold rationales are read; the
+///   pool's answers serve as filter and hint, as in STaR.
 /// - **Synthesis.** For each pool problem and each guideline, `pathsPerGuideline` paths are
 ///   sampled under the guideline's prompt; a path whose answer is right is kept, distinct paths
 ///   taken a guideline at a time, up to `keepPerProblem`.
@@ -32,6 +35,8 @@ public struct ReGenesis: SelfImprovementMethod {
     public var steps = 300
     /// Retry a problem no path solved with the answer as a hint.
     public var hints = true
+    /// The first iterations, which train the demonstrations alone.
+    public var guidelineStage = 1
 
     /// ReGenesis with the defaults above.
     public init() {}
@@ -39,12 +44,12 @@ public struct ReGenesis: SelfImprovementMethod {
     public var name: String { "regenesis" }
     public var reference: String { "Peng et al. 2024, ReGenesis: LLMs can Grow into Reasoning Generalists via Self-Improvement" }
     public func goldLabels(iteration n: Int) -> GoldLabels { .pool }
-    public var continuesFromPreviousModel: Bool { true }
+    public var continuesFromPreviousModel: Bool { false }
     public func trainingSteps(iteration n: Int) -> Int { steps }
     public var addedTokens: [String] { Guideline.tokens }
     public var settings: [(String, String)] {
         [("guidelines", Guideline.allCases.map(\.rawValue).joined(separator: " ")), ("paths_per_guideline", String(pathsPerGuideline)),
-         ("keep_per_problem", String(keepPerProblem)), ("demonstrations", String(demonstrations)), ("hints", String(hints)),
+         ("keep_per_problem", String(keepPerProblem)), ("demonstrations", String(demonstrations)), ("guideline_stage", String(guidelineStage)), ("hints", String(hints)),
          ("temperature", "\(temperature)"), ("top_k", String(topK)), ("steps", String(steps))]
     }
 
@@ -72,6 +77,10 @@ public struct ReGenesis: SelfImprovementMethod {
             }
         }
         let demonstrated = data.examples.count
+        guard context.iteration > guidelineStage else {
+            data.notes = [("stage", "guidelines"), ("demonstrations", String(demonstrated))]
+            return data
+        }
         let sampler = Sampler(temperature: temperature, topK: topK)
         // [guideline][problem][sample]
         var paths: [[[Attempt]]] = []
