@@ -30,9 +30,19 @@ enum OptionGroups {
               kind: .choices(Recalibration.self)),
     ]
 
+    /// PINTO's counterfactual regularizer, in `selfimprove --method pinto` and `safetykit pinto`.
+    static let counterfactual: [CommandSpec.Option] = [
+        .init(name: "counterfactual-weight", value: "X", help: "PINTO: weight of the counterfactual term, the KL from a uniform guess over the digits to the answer's predictions after a perturbed rationale, against the cross-entropy's 1 (--method pinto: also the weight keeping the model's rationales).",
+              defaultValue: CSVNumber.format(PINTOMethod().counterfactualWeight), kind: .number(.positive)),
+        .init(name: "perturbation", value: "NAME", help: "PINTO: how rationales are perturbed, mask (<mask>) or replace (by another of the rationale's tokens).",
+              defaultValue: PINTOMethod().perturbation.rawValue, kind: .choices(RationaleFormat.Perturbation.self)),
+        .init(name: "perturb-ratio", value: "R", help: "PINTO: share of a rationale's tokens perturbed (PINTO's code: 0.3-0.5).",
+              defaultValue: CSVNumber.format(PINTOMethod().ratio), kind: .number(.unit)),
+    ]
+
     /// What a self-improvement method samples and trains (`selfimprove`, and `study`, which
     /// hands them to every method it runs).
-    static let method: [CommandSpec.Option] = [
+    static let method: [CommandSpec.Option] = counterfactual + [
         .init(name: "steps", value: "N", help: "Training steps per iteration (STaR: in the first iteration).", defaultValue: "300", kind: .integer(1...10_000_000)),
         .init(name: "add-steps", value: "N", help: "STaR: more steps in each later iteration (paper: +20 for arithmetic).", defaultValue: "20", kind: .integer(0...1_000_000)),
         .init(name: "samples", value: "K", help: "Samples per pool problem (rft, online-rft, bstar, lmsi, mccot, s3c, self); the group size G of grpo, drgrpo, rloo.", defaultValue: "8", kind: .integer(1...1024)),

@@ -19,17 +19,11 @@ enum PINTOCommand {
         faithfulness: how often its answer changes, and how far its confidence drops, when the rationale is
         perturbed, and how often it gives another problem's answer when handed that problem's rationale.
         """,
-        usage: "safetykit pinto --rationalizer FILE [--out DIR] [--weight X] [--perturbation mask|replace] [--ratio R] [options]",
+        usage: "safetykit pinto --rationalizer FILE [--out DIR] [--counterfactual-weight X] [--perturbation mask|replace] [--perturb-ratio R] [options]",
         options: CommandSpec.joined([
             CommandSpec.threads,
             .init(name: "rationalizer", value: "FILE", help: "The frozen rationalizer: a checkpoint from 'safetykit train' (or a run's) of any task."),
             .init(name: "out", value: "DIR", help: "Where pinto.csv and the two reasoners (reasoner.ckpt, reasoner-plain.ckpt) go.", defaultValue: "pinto"),
-            .init(name: "weight", value: "X", help: "Weight of the counterfactual term (KL from the uniform guess over the answer's tokens) against the cross-entropy's 1.",
-                  defaultValue: DecimalText.shortest(PINTO(task: AdditionTask(), rationalizerVocabulary: .standard).counterfactualWeight), kind: .number(.positive)),
-            .init(name: "perturbation", value: "NAME", help: "How rationales are perturbed, in training and in the faithfulness test: mask or replace (by another of the rationale's tokens).",
-                  defaultValue: "mask", kind: .choices(RationaleFormat.Perturbation.self)),
-            .init(name: "ratio", value: "R", help: "Share of a rationale's tokens perturbed (PINTO's code: 0.3-0.5).",
-                  defaultValue: DecimalText.shortest(PINTO(task: AdditionTask(), rationalizerVocabulary: .standard).ratio), kind: .number(.unit)),
             .init(name: "problems", value: "N", help: "Training problems per trained difficulty, fresh (never held out), each rationalized once.", defaultValue: "500",
                   kind: .integer(1...1_000_000)),
             .init(name: "steps", value: "N", help: "Training steps of each reasoner.", defaultValue: String(PINTO(task: AdditionTask(), rationalizerVocabulary: .standard).steps),
@@ -41,7 +35,7 @@ enum PINTOCommand {
             .init(name: "shift", value: "N", help: "Difficulties beyond the trained ones measured out of distribution (0: none).", defaultValue: "1", kind: .integer(0...16)),
             .init(name: "seed", value: "S", help: "Seed of the training problems, batches, perturbations and the new tokens.", defaultValue: "1"),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),
-        ]),
+        ], OptionGroups.counterfactual),
         discussion: """
         The held-out problems are the rationalizer's own (those 'safetykit train' held out), in distribution; out
         of distribution are as many at each of the --shift difficulties above. pinto.csv has one row per model and
@@ -97,9 +91,9 @@ enum PINTOCommand {
         let seed = try args.seed(), quiet = args.flag("quiet")
         let out = args.value("out")!
         var pinto = PINTO(task: task, rationalizerVocabulary: checkpoint.vocabulary)
-        pinto.counterfactualWeight = args.number("weight")!
+        pinto.counterfactualWeight = args.number("counterfactual-weight")!
         pinto.perturbation = args.choice("perturbation", as: RationaleFormat.Perturbation.self)!
-        pinto.ratio = args.number("ratio")!
+        pinto.ratio = args.number("perturb-ratio")!
         pinto.steps = args.integer("steps")!
         pinto.batchSize = args.integer("batch")!
         pinto.learningRate = Float(args.number("lr")!)

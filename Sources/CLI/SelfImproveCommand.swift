@@ -13,7 +13,7 @@ enum SelfImproveCommand {
     /// The methods by their command-line names; a method added later joins here, and the
     /// exhaustive switch in `makeMethod` says what it needs.
     enum MethodName: String, CaseIterable {
-        case star, rft, onlineRFT = "online-rft", bstar, lmsi, mccot, rpo, grpo, drgrpo, rloo, s3c, selfEvolution = "self", regenesis
+        case star, rft, onlineRFT = "online-rft", bstar, lmsi, mccot, rpo, grpo, drgrpo, rloo, s3c, selfEvolution = "self", regenesis, pinto
 
         /// The policy-gradient methods' estimator; nil for the others.
         var estimator: AdvantageEstimator? {
@@ -21,7 +21,7 @@ enum SelfImproveCommand {
             case .grpo: .grpo
             case .drgrpo: .drGRPO
             case .rloo: .rloo
-            case .star, .rft, .onlineRFT, .bstar, .lmsi, .mccot, .rpo, .s3c, .selfEvolution, .regenesis: nil
+            case .star, .rft, .onlineRFT, .bstar, .lmsi, .mccot, .rpo, .s3c, .selfEvolution, .regenesis, .pinto: nil
             }
         }
     }
@@ -60,6 +60,10 @@ enum SelfImproveCommand {
                       the first --guideline-stage iterations train those demonstrations alone; each iteration
                       trains the base afresh. For its out-of-domain claim, give --base a model of --task mixed
                       and evaluate the run's checkpoints on the other tasks with eval
+          pinto       PINTO (Wang et al. 2023) in one network: the model's own greedy rationale read (kept near the
+                      starting model's by a KL) before the gold answer, and the answer after a perturbed rationale
+                      pulled towards a uniform guess over the digits (--counterfactual-weight, --perturbation,
+                      --perturb-ratio); online. 'safetykit pinto' is the paper's two-model form
         """,
         usage: "safetykit selfimprove [--method star] [--iterations N] [--track-calibration] [--out RUN] [--seed S] [--resume] [--force]",
         options: CommandSpec.joined([
@@ -317,6 +321,13 @@ enum SelfImproveCommand {
             m.guidelineStage = args.integer("guideline-stage")!
             m.hints = !args.flag("no-rationalization")
             if let temperature { m.temperature = temperature }
+            return m
+        case .pinto:
+            var m = PINTOMethod()
+            m.steps = steps
+            m.counterfactualWeight = args.number("counterfactual-weight")!
+            m.perturbation = args.choice("perturbation", as: RationaleFormat.Perturbation.self)!
+            m.ratio = args.number("perturb-ratio")!
             return m
         case .lmsi:
             var m = LabelFreeSelfConsistency()

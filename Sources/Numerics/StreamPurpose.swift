@@ -75,6 +75,8 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
     public static let rationalePerturbations = StreamPurpose(rawValue: 0x9170)
     /// PINTO's training problems, disjoint from its held-out sets.
     public static let rationaleProblems = StreamPurpose(rawValue: 0x9171)
+    /// The rationales `selfimprove --method pinto` writes (greedy; the stream is for form's sake).
+    public static let rationaleWriting = StreamPurpose(rawValue: 0x9172)
     /// Iterative RPO's samples.
     public static let preferenceSamples = StreamPurpose(rawValue: 0x4B0)
     /// Label-free self-consistency's samples.
@@ -154,7 +156,7 @@ public struct StreamPurpose: RawRepresentable, Hashable, Sendable {
         ("correctionSolutions", .correctionSolutions), ("correctionPositions", .correctionPositions), ("correctionSteps", .correctionSteps),
         ("feedbackResponses", .feedbackResponses),
         ("guidelineDemonstrations", .guidelineDemonstrations), ("guidelinePaths", .guidelinePaths), ("guidelineHints", .guidelineHints),
-        ("rationalePerturbations", .rationalePerturbations), ("rationaleProblems", .rationaleProblems),
+        ("rationalePerturbations", .rationalePerturbations), ("rationaleProblems", .rationaleProblems), ("rationaleWriting", .rationaleWriting),
         ("pTrueProblems", .pTrueProblems), ("pTrueBatches", .pTrueBatches),
         ("policyPrompts", .policyPrompts), ("policySamples", .policySamples), ("policyBatches", .policyBatches),
         ("outcomeBaseTargets", .outcomeBaseTargets), ("outcomePrompts", .outcomePrompts), ("outcomeSamples", .outcomeSamples),

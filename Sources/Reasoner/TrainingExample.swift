@@ -61,13 +61,27 @@ public struct TrainingExample: Sendable, Equatable {
                   distilled: response.isEmpty ? nil : question.count..<(question.count + response.count + (unscoredTokens.isEmpty ? 0 : 1)))
     }
 
+    /// An example that reads `reading` and pulls its predictions of `answer`'s tokens towards the
+    /// uniform guess over the digits (PINTO's counterfactual term), scoring nothing by
+    /// cross-entropy: its reference is attached here, never from a model.
+    public static func uniformGuess(reading: [Int], answer: [Int], vocabulary: Vocabulary) -> TrainingExample {
+        let tokens = reading + answer + [vocabulary.eos]
+        var example = TrainingExample(tokens: tokens, promptLength: tokens.count, distilled: reading.count..<(reading.count + answer.count))
+        var row = [Float](repeating: 0, count: vocabulary.count)
+        let digits = (0...9).compactMap { vocabulary.id(String($0)) }
+        for id in digits { row[id] = 1 / Float(digits.count) }
+        example.reference = Array(repeatElement(row, count: answer.count).joined())
+        return example
+    }
+
     /// `examples` with the reference distributions of their distilled tokens from `model`
-    /// (examples without distilled tokens unchanged), `batchSize` per forward pass.
+    /// (examples without distilled tokens, or with a reference already, unchanged), `batchSize`
+    /// per forward pass.
     public static func attachingReferences(_ examples: [TrainingExample], from model: TransformerModel, pad: Int,
                                            batchSize: Int = 64) throws(ReasonerError) -> [TrainingExample] {
         let V = model.configuration.vocabularySize
         var result = examples, workspace: TransformerWorkspace? = nil
-        let pending = examples.indices.filter { examples[$0].distilled != nil }
+        let pending = examples.indices.filter { examples[$0].distilled != nil && examples[$0].reference == nil }
         for start in stride(from: 0, to: pending.count, by: batchSize) {
             let slice = Array(pending[start..<min(pending.count, start + batchSize)])
             let batch = slice.map { examples[$0] }

@@ -79,7 +79,7 @@ struct ReasonerCommandTests {
         let train = try CLI.run(["train", "--steps", "20", "--eval-problems", "4", "--out", directory + "/m.ckpt", "--quiet"] + Self.tiny)
         #expect(train.status == 0, "\(train.stderr)")
         let run = try CLI.run(["pinto", "--rationalizer", directory + "/m.ckpt", "--out", directory + "/p", "--steps", "4", "--problems", "6",
-                               "--batch", "4", "--ratio", "0.5", "--quiet"])
+                               "--batch", "4", "--perturb-ratio", "0.5", "--quiet"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("PINTO on addition: in = held-out at 1-2, out = 3"))
         let lines = try String(contentsOfFile: directory + "/p/pinto.csv", encoding: .utf8).split(separator: "\n")

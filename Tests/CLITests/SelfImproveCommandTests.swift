@@ -170,7 +170,7 @@ struct SelfImproveCommandTests {
         #expect(shorter.status == 64 && shorter.stderr.contains("cannot shorten it"))
     }
 
-    @Test(arguments: ["star", "rft", "bstar", "lmsi", "mccot", "rpo", "s3c", "self", "regenesis"])
+    @Test(arguments: ["star", "rft", "bstar", "lmsi", "mccot", "rpo", "s3c", "self", "regenesis", "pinto"])
     func everyMethodRunsEndToEnd(method: String) throws {
         let directory = try CLI.temporaryDirectory()
         let result = try CLI.run(["selfimprove", "--method", method, "--iterations", "1", "--out", directory + "/run"] + Self.tiny)
@@ -192,6 +192,7 @@ struct SelfImproveCommandTests {
         #expect(metrics[4].hasPrefix("1,\(method),all,"))
         if method == "bstar" { #expect(metrics[4].contains("balance_score=")) }
         if method == "self" { #expect(metrics[4].contains("stage=meta-skills")) }
+        if method == "pinto" { #expect(metrics[4].contains("rationales=")) }
         if method == "regenesis" {
             // The guideline stage: 4 demonstrations per difficulty and guideline, from the 2 difficulties' seed sets.
             #expect(metrics[4].contains("stage=guidelines") && metrics[4].contains("demonstrations=32"))
@@ -367,7 +368,7 @@ struct SelfImproveCommandTests {
     /// its confidence (cached beside it); the stated arms track P(True) and the verbalized ECE.
     @Test func aStudyRunsEveryMethodFromBothStarts() throws {
         let directory = try CLI.temporaryDirectory()
-        let arguments = Self.tinyStudy + ["--methods", "star,rloo,rloo:game,s3c,self,regenesis", "--starts", "sft,stated", "--seeds", "1", "--prompts", "4",
+        let arguments = Self.tinyStudy + ["--methods", "star,rloo,rloo:game,s3c,self,regenesis,pinto", "--starts", "sft,stated", "--seeds", "1", "--prompts", "4",
                                           "--groups-per-step", "2", "--stated-problems", "6", "--stated-steps", "3",
                                           "--out", directory + "/out", "--runs", directory + "/runs"]
         let run = try CLI.run(arguments)
@@ -375,7 +376,7 @@ struct SelfImproveCommandTests {
         #expect(Set(CLI.files(in: directory + "/runs")).isSuperset(of: ["base-seed1.ckpt", "base-seed1-stated.ckpt", "star-seed1", "star+stated-seed1",
                                                                           "rloo-seed1", "rloo+stated-seed1", "rloo-game+stated-seed1",
                                                                           "s3c-seed1", "s3c+stated-seed1", "self-seed1", "self+stated-seed1",
-                                                                          "regenesis-seed1", "regenesis+stated-seed1"]))
+                                                                          "regenesis-seed1", "regenesis+stated-seed1", "pinto-seed1", "pinto+stated-seed1"]))
         // S^3c's arms extend each start's vocabulary by the marker; the shared bases keep theirs.
         let s3cBase = try Checkpoint.read(path: directory + "/runs/s3c+stated-seed1/checkpoints/iteration-0.ckpt")
         #expect(s3cBase.vocabulary == SelfCorrection.vocabulary(extending: StatedConfidence.decisionVocabulary))

@@ -126,4 +126,37 @@ struct PINTOTests {
         }
         #expect(Set(records.map(\.swappedAnswer)).count > 1)
     }
+
+    /// `selfimprove --method pinto` on scripted rationales: a clean example reading the model's
+    /// rationale (distilled) before the gold answer, and a counterfactual one; a malformed
+    /// completion gives neither.
+    @Test func theMethodReadsItsOwnRationales() throws {
+        let good = try task.problem(parsing: "12+34"), bad = try task.problem(parsing: "47+38")
+        let vocabulary = Vocabulary.standard.appending(PINTOMethod().addedTokens)
+        let model = try TransformerModel(configuration: ModelConfiguration(vocabularySize: vocabulary.count, contextLength: 64, width: 8, depth: 1, heads: 1), seed: 1)
+        var context = IterationContext(iteration: 1, model: model, task: task, pool: [good, bad], vocabulary: vocabulary, seed: 1)
+        let wrongAnswer = task.target(good).replacingOccurrences(of: "</scratch>\n4 6", with: "</scratch>\n4 7")
+        context.script = { problems, _, _, _ in problems.map { $0 == good ? [Attempt(completion: wrongAnswer, task: self.task)] : [Attempt(completion: "4 7", task: self.task)] } }
+        let data = try PINTOMethod().collect(context)
+        #expect(data.examples.count == 2 && data.distillation == 1)
+        let clean = data.examples[0], counterfactual = data.examples[1]
+        #expect(clean.distilledPrefix == "<scratch>\n" + task.solve(good).rationale.joined(separator: "\n") + "\n</scratch>")
+        #expect(clean.completion == "\n4 6" && !clean.counterfactual)
+        #expect(counterfactual.counterfactual && counterfactual.completion.hasSuffix("</scratch>\n4 6") && counterfactual.completion.contains("<mask>"))
+        #expect(data.notes.map(\.1) == ["1", "0"])
+        // The clean example: the rationale distilled, then "\n", the gold answer and <eos> scored.
+        let example = try TrainingExample(task: task, problem: good, vocabulary: vocabulary, completion: clean.completion, distilledPrefix: clean.distilledPrefix)
+        #expect(vocabulary.decode(Array(example.tokens[example.promptLength...])) == "\n4 6 <eos>")
+        #expect(example.distilled!.count == (try vocabulary.encode(clean.distilledPrefix!)).count)
+    }
+
+    /// A uniform guess keeps its reference when references are attached from a model.
+    @Test func aUniformGuessKeepsItsReference() throws {
+        let vocabulary = Vocabulary.standard
+        let example = TrainingExample.uniformGuess(reading: try vocabulary.encode("Input:\n1 + 2\nTarget:\n"), answer: [vocabulary.id("3")!], vocabulary: vocabulary)
+        #expect(example.promptLength == example.tokens.count && example.distilled == (example.tokens.count - 2)..<(example.tokens.count - 1))
+        #expect(abs(example.reference!.reduce(0, +) - 1) < 1e-6)
+        let model = try TransformerModel(configuration: ModelConfiguration(vocabularySize: vocabulary.count, contextLength: 32, width: 8, depth: 1, heads: 1), seed: 1)
+        #expect(try TrainingExample.attachingReferences([example], from: model, pad: vocabulary.pad) == [example])
+    }
 }

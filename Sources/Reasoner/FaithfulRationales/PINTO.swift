@@ -18,11 +18,11 @@ public struct PINTO: Sendable {
     /// The reasoner's vocabulary: the rationalizer's with `RationaleFormat.tokens`.
     public var vocabulary: Vocabulary
     /// The counterfactual term's weight (0: the plain reasoner).
-    public var counterfactualWeight = 1.0
+    public var counterfactualWeight = PINTOMethod().counterfactualWeight
     /// How the regularizer perturbs rationales.
     public var perturbation = RationaleFormat.Perturbation.mask
     /// The share of a rationale's tokens perturbed (PINTO's code: 0.3–0.5).
-    public var ratio = 0.4
+    public var ratio = PINTOMethod().ratio
     /// Optimisation steps.
     public var steps = 600
     /// Clean examples per step (as many perturbed ones again when regularized).
@@ -75,18 +75,7 @@ public struct PINTO: Sendable {
         let lines = RationaleFormat.perturb(item.rationale, perturbation, ratio: ratio, using: &stream)
         let prompt = try vocabulary.encode(RationaleFormat.prompt(item.problem, rationale: lines), context: "the prompt of \(item.problem.key)")
         let answer = try vocabulary.encode(item.problem.answer, context: "the answer of \(item.problem.key)")
-        let tokens = prompt + answer + [vocabulary.eos]
-        var example = TrainingExample(tokens: tokens, promptLength: tokens.count, distilled: prompt.count..<(prompt.count + answer.count))
-        example.reference = Array((0..<answer.count).map { _ in uniformDigits }.joined())
-        return example
-    }
-
-    /// One row of the uniform distribution over the digit tokens.
-    var uniformDigits: [Float] {
-        var row = [Float](repeating: 0, count: vocabulary.count)
-        let digits = (0...9).compactMap { vocabulary.id(String($0)) }
-        for id in digits { row[id] = 1 / Float(digits.count) }
-        return row
+        return TrainingExample.uniformGuess(reading: prompt, answer: answer, vocabulary: vocabulary)
     }
 
     /// Trains a reasoner from `start` (a model of `vocabulary`) on the rationalized problems;

@@ -217,6 +217,15 @@ public final class SelfImprovementLoop {
         } else if !selected.isEmpty {
             var examples: [TrainingExample] = []
             for e in selected {
+                if e.counterfactual {
+                    var lines = e.completion.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                    let answer = lines.removeLast()
+                    let reading = setup.task.prompt(e.problem) + lines.joined(separator: "\n") + "\n"
+                    examples.append(TrainingExample.uniformGuess(reading: try vocabulary.encode(reading, context: "the counterfactual of \(e.problem.key)"),
+                                                                 answer: try vocabulary.encode(answer, context: "the answer of \(e.problem.key)"),
+                                                                 vocabulary: vocabulary))
+                    continue
+                }
                 examples.append(try TrainingExample(task: setup.task, problem: e.problem, vocabulary: vocabulary, completion: e.completion,
                                                     guideline: e.guideline, unscoredLine: e.unscoredLine, distilledPrefix: e.distilledPrefix,
                                                     unscoredPrefix: e.unscoredPrefix))

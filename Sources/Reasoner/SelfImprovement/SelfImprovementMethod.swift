@@ -100,12 +100,17 @@ public struct SelectedExample: Sendable, Equatable {
     public var unscoredPrefix: String? = nil
     /// The guideline the prompt carries (ReGenesis's demonstrations); nil for the plain prompt.
     public var guideline: Guideline? = nil
+    /// PINTO's counterfactual example: the completion's last line (the answer) is not trained
+    /// but pulled towards the uniform guess over the digits after the rest, a perturbed rationale
+    /// (`TrainingExample.uniformGuess`).
+    public var counterfactual = false
 
     /// A selected example.
     public init(problem: Problem, completion: String, source: ExampleSource, unscoredLine: Int? = nil, distilledPrefix: String? = nil,
-                unscoredPrefix: String? = nil, guideline: Guideline? = nil) {
+                unscoredPrefix: String? = nil, guideline: Guideline? = nil, counterfactual: Bool = false) {
         self.problem = problem
         self.guideline = guideline
+        self.counterfactual = counterfactual
         self.completion = completion
         self.source = source
         self.unscoredLine = unscoredLine
