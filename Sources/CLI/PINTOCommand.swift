@@ -31,7 +31,7 @@ enum PINTOCommand {
             .init(name: "batch", value: "N", help: "Clean examples per step (the regularized reasoner adds as many perturbed ones).",
                   defaultValue: String(PINTO(task: AdditionTask(), rationalizerVocabulary: .standard).batchSize), kind: .integer(1...4096)),
             .init(name: "lr", value: "X", help: "Peak learning rate (warm-up, cosine decay).",
-                  defaultValue: DecimalText.shortest(Double(PINTO(task: AdditionTask(), rationalizerVocabulary: .standard).learningRate)), kind: .number(.positive)),
+                  defaultValue: String(PINTO(task: AdditionTask(), rationalizerVocabulary: .standard).learningRate), kind: .number(.positive)),
             .init(name: "shift", value: "N", help: "Difficulties beyond the trained ones measured out of distribution (0: none).", defaultValue: "1", kind: .integer(0...16)),
             .init(name: "seed", value: "S", help: "Seed of the training problems, batches, perturbations and the new tokens.", defaultValue: "1"),
             .init(name: "quiet", value: nil, help: "No progress on stderr."),

@@ -25,8 +25,10 @@ for seed in 1 2 3; do
     for n in $(seq 0 $last); do
       for task in addition subtraction multiplication modchain wordproblem; do
         e=$R/eval/$method-$seed-$n-$task.json
-        [ -f $e ] || $S eval --model $d/checkpoints/iteration-$n.ckpt --task $task --digits 1-3 --problems 100 --seed 7 \
-                        --format json --quiet > $e.tmp && mv $e.tmp $e
+        if [ ! -f $e ]; then
+          $S eval --model $d/checkpoints/iteration-$n.ckpt --task $task --digits 1-3 --problems 100 --seed 7 --format json --quiet > $e.tmp
+          mv $e.tmp $e
+        fi
       done
     done
   done
