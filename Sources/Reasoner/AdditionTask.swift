@@ -130,13 +130,8 @@ public struct AdditionTask: ReasoningTask {
     /// width − d + 1 shifts when shifted).
     public func problemCount(difficulty d: Int) -> Double {
         // Padding changes the layout, not the problems.
-        var operands = d == 1 ? 10.0 : 9 * pow(10, Double(d - 1))
+        var operands = Problem.numbers(ofDigits: d)
         if shifted, let width { operands *= Double(max(1, width - d + 1)) }
         return operands * operands
-    }
-
-    public func checkSteps(_ lines: [String], of problem: Problem) -> [Bool] {
-        let gold = solve(problem).rationale
-        return lines.enumerated().map { i, line in i < gold.count && gold[i] == line }
     }
 }

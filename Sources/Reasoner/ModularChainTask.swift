@@ -73,10 +73,6 @@ public struct ModularChainTask: ReasoningTask {
     /// 8 moduli × 10 starts × (2 operators × 10 operands) per step.
     public func problemCount(difficulty d: Int) -> Double { 80 * pow(20, Double(d)) }
 
-    public func checkSteps(_ lines: [String], of problem: Problem) -> [Bool] {
-        let gold = solve(problem).rationale
-        return lines.enumerated().map { i, line in i < gold.count && gold[i] == line }
-    }
 }
 
 import Foundation

@@ -75,13 +75,8 @@ public struct MultiplicationTask: ReasoningTask {
         return Solution(rationale: lines, answer: problem.answer)
     }
 
-    public func checkSteps(_ lines: [String], of problem: Problem) -> [Bool] {
-        let gold = solve(problem).rationale
-        return lines.enumerated().map { i, line in i < gold.count && gold[i] == line }
-    }
-
     /// First operands of exactly d digits (10 at d = 1, else 9·10^(d−1)) times 10 multipliers.
     public func problemCount(difficulty d: Int) -> Double {
-        (d == 1 ? 10.0 : 9 * pow(10, Double(d - 1))) * 10
+        Problem.numbers(ofDigits: d) * 10
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import SafetyKitNumerics
 
 /// A task with checkable rationales: it makes problems, renders prompts and gold targets, and
@@ -14,7 +15,8 @@ public protocol ReasoningTask: Sendable {
     func problem(parsing text: String) throws(ReasonerError) -> Problem
     /// The gold rationale lines (inside the scratchpad) and the answer.
     func solve(_ problem: Problem) -> Solution
-    /// Which of the given rationale lines are correct steps for this problem.
+    /// Which of the given rationale lines are correct steps for this problem. By default, the
+    /// lines that equal the gold step at their position.
     func checkSteps(_ lines: [String], of problem: Problem) -> [Bool]
     /// How many distinct problems exist at a difficulty (as a Double: it can be astronomically large).
     func problemCount(difficulty: Int) -> Double
@@ -51,6 +53,11 @@ public struct Problem: Sendable, Hashable, Codable {
     }
 }
 
+extension Problem {
+    /// How many numbers have exactly d digits: 10 at d = 1 (0 counts), else 9·10^(d−1).
+    static func numbers(ofDigits d: Int) -> Double { d == 1 ? 10 : 9 * pow(10, Double(d - 1)) }
+}
+
 /// A rationale (the scratchpad lines) and the final answer.
 public struct Solution: Sendable, Equatable {
     /// The scratchpad lines.
@@ -62,6 +69,12 @@ public struct Solution: Sendable, Equatable {
 extension ReasoningTask {
     /// The difficulty, "d3".
     public func confidenceClass(of problem: Problem) -> String { "d\(problem.difficulty)" }
+
+    /// Each line against the gold step at its position: a step is right when it is the gold one.
+    public func checkSteps(_ lines: [String], of problem: Problem) -> [Bool] {
+        let gold = solve(problem).rationale
+        return lines.enumerated().map { i, line in i < gold.count && gold[i] == line }
+    }
 
     /// None: the task writes only standard tokens.
     public var extraTokens: [String] { [] }

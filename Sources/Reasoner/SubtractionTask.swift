@@ -88,11 +88,6 @@ public struct SubtractionTask: ReasoningTask {
         return Solution(rationale: lines, answer: problem.answer)
     }
 
-    public func checkSteps(_ lines: [String], of problem: Problem) -> [Bool] {
-        let gold = solve(problem).rationale
-        return lines.enumerated().map { i, line in i < gold.count && gold[i] == line }
-    }
-
     /// The digit count and the number of borrows, "d3 b2" (as addition counts its carries).
     public func confidenceClass(of problem: Problem) -> String {
         let borrows = solve(problem).rationale.dropFirst().filter { $0.hasSuffix("B: 1") }.count
@@ -101,7 +96,7 @@ public struct SubtractionTask: ReasoningTask {
 
     /// Ordered pairs a ≥ b of d-digit numbers: n(n + 1)/2 for the n = 10 (d = 1) or 9·10^(d−1) numbers.
     public func problemCount(difficulty d: Int) -> Double {
-        let n = d == 1 ? 10.0 : 9 * pow(10, Double(d - 1))
+        let n = Problem.numbers(ofDigits: d)
         return n * (n + 1) / 2
     }
 }

@@ -146,11 +146,6 @@ public struct WordProblemTask: ReasoningTask {
         return Solution(rationale: lines, answer: problem.answer)
     }
 
-    public func checkSteps(_ lines: [String], of problem: Problem) -> [Bool] {
-        let gold = solve(problem).rationale
-        return lines.enumerated().map { i, line in i < gold.count && gold[i] == line }
-    }
-
     /// Plain or with bags: "d2 bags" and "d2", as the first step's operation differs.
     public func confidenceClass(of problem: Problem) -> String {
         "d\(problem.difficulty)" + (story(of: problem).bags != nil ? " bags" : "")
@@ -160,7 +155,7 @@ public struct WordProblemTask: ReasoningTask {
     /// and 9·n²·6 with bags, for the n amounts of d digits; an upper bound, since a loss above what
     /// is held is read as a gain.
     public func problemCount(difficulty d: Int) -> Double {
-        let n = d == 1 ? 10.0 : 9 * pow(10, Double(d - 1))
+        let n = Problem.numbers(ofDigits: d)
         return 16 * (n * n * n * 36 + 9 * n * n * 6)
     }
 }
