@@ -67,8 +67,8 @@ def main(directory):
                 values = [ood(method, s, i) if task == "out of domain" else acc[(method, s, i, task)] for s in seeds]
                 cells.append(f"{statistics.mean(values):.1f}")
             print(f"| {method} | {task} | " + " | ".join(cells) + " |")
-    if len(methods) == 2:
-        a, b = methods
+    if set(methods) == {"star", "regenesis"}:
+        a, b = "star", "regenesis"
         print(f"\nPaired by seed, {b} minus {a}, each from the shared base to its last iteration (points):\n")
         print(f"- in domain ({IN_DOMAIN}): " + change([(acc[(b, s, last[b], IN_DOMAIN)] - acc[(b, s, 0, IN_DOMAIN)])
                                                      - (acc[(a, s, last[a], IN_DOMAIN)] - acc[(a, s, 0, IN_DOMAIN)]) for s in seeds]))
