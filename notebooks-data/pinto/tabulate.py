@@ -5,10 +5,13 @@ confidence drop as they are). Standard library only."""
 import csv, math, os, statistics, sys
 
 T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
-COLUMNS = [("accuracy", "accuracy %", 100), ("ece", "ECE", 1), ("answer_changed", "answer changed by the perturbation %", 100),
-           ("confidence_drop", "confidence drop", 1), ("follows_swap", "follows a swapped rationale %", 100)]
+# (column, label, scale, lowest value, highest value)
+COLUMNS = [("accuracy", "accuracy %", 100, 0, 100), ("ece", "ECE", 1, 0, 1), ("answer_changed", "answer changed by the perturbation %", 100, 0, 100),
+           ("confidence_drop", "confidence drop", 1, -1, 1), ("follows_swap", "follows a swapped rationale %", 100, 0, 100)]
 
-def cell(values, scale):
+def cell(values, scale, low, high):
+    """Mean and t-interval, the interval clipped to [low, high], the range the quantity can take
+    (a rate's interval stays within 0-100%)."""
     values = [scale * v for v in values]
     if not values:
         return "-"
@@ -17,7 +20,7 @@ def cell(values, scale):
         return f"{m:.3g}"
     h = T975[len(values) - 1] * statistics.stdev(values) / math.sqrt(len(values))
     digits = 1 if scale == 100 else 3
-    return f"{m:.{digits}f} [{m - h:.{digits}f}, {m + h:.{digits}f}]"
+    return f"{m:.{digits}f} [{max(low, m - h):.{digits}f}, {min(high, m + h):.{digits}f}]"
 
 def main(directory):
     rows = {}
@@ -30,7 +33,7 @@ def main(directory):
     print("| model | split | " + " | ".join(c[1] for c in COLUMNS) + " |")
     print("|---|---|" + "---|" * len(COLUMNS))
     for (model, split), rs in rows.items():
-        cells = [cell([float(r[c]) for r in rs if r[c] != ""], scale) for c, _, scale in COLUMNS]
+        cells = [cell([float(r[c]) for r in rs if r[c] != ""], scale, low, high) for c, _, scale, low, high in COLUMNS]
         print(f"| {model} | {split} | " + " | ".join(cells) + " |")
     # Paired by seed: the regularized reasoner minus the plain one.
     print("\nPaired by seed, reasoner minus reasoner-plain:\n")
@@ -39,10 +42,10 @@ def main(directory):
         if len(a) != len(b) or not a:
             continue
         parts = []
-        for c, name, scale in COLUMNS:
+        for c, name, scale, low, high in COLUMNS:
             diffs = [float(x[c]) - float(y[c]) for x, y in zip(a, b) if x[c] != "" and y[c] != ""]
             if diffs:
-                parts.append(f"{name}: {cell(diffs, scale)}")
+                parts.append(f"{name}: {cell(diffs, scale, low - high, high - low)}")
         print(f"- {split}: " + "; ".join(parts))
 
 if __name__ == "__main__":

@@ -22,18 +22,20 @@ def load(directory):
     return acc
 
 def interval(values):
+    """An accuracy's mean and t-interval, clipped to 0-100%, the range an accuracy can take."""
     m = statistics.mean(values)
     if len(values) < 2:
         return f"{m:.1f}"
     h = T975[len(values) - 1] * statistics.stdev(values) / math.sqrt(len(values))
-    return f"{m:+.1f} [{m - h:+.1f}, {m + h:+.1f}]" if any(v < 0 for v in values) or m < 0 else f"{m:.1f} [{m - h:.1f}, {m + h:.1f}]"
+    return f"{m:.1f} [{max(0, m - h):.1f}, {min(100, m + h):.1f}]"
 
 def change(values):
+    """A change in points: its mean and t-interval, clipped to what a change of accuracies can be."""
     m = statistics.mean(values)
     if len(values) < 2:
         return f"{m:+.1f}"
     h = T975[len(values) - 1] * statistics.stdev(values) / math.sqrt(len(values))
-    return f"{m:+.1f} [{m - h:+.1f}, {m + h:+.1f}]"
+    return f"{m:+.1f} [{max(-100, m - h):+.1f}, {min(100, m + h):+.1f}]"
 
 def main(directory):
     acc = load(directory)
