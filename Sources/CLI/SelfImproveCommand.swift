@@ -319,6 +319,8 @@ enum SelfImproveCommand {
             m.pathsPerGuideline = args.integer("guideline-paths")!
             m.demonstrations = args.integer("guideline-demos")!
             m.guidelineStage = args.integer("guideline-stage")!
+            m.filter = args.choice("path-filter", as: ReGenesis.PathFilter.self)!
+            m.agreement = agreement
             m.hints = !args.flag("no-rationalization")
             if let temperature { m.temperature = temperature }
             return m

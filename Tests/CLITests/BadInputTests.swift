@@ -38,6 +38,7 @@ struct BadInputTests {
         Case(arguments: ["selfimprove", "--method", "self", "--meta-skill-distillation", "-1"], status: 64, message: "--meta-skill-distillation must be"),
         Case(arguments: ["selfimprove", "--method", "self", "--meta-skill-iterations", "101"], status: 64, message: "--meta-skill-iterations must be"),
         Case(arguments: ["selfimprove", "--method", "regenesis", "--guideline-paths", "0"], status: 64, message: "--guideline-paths must be"),
+        Case(arguments: ["selfimprove", "--method", "regenesis", "--path-filter", "judge"], status: 64, message: "unknown --path-filter 'judge'; expected one of: gold, vote"),
         Case(arguments: ["selfimprove", "--method", "regenesis", "--digits", "1-2", "--seed-set", "0"], status: 64,
              message: "--method regenesis shows its guidelines on the seed set, which is empty here; give --seed-set"),
         Case(arguments: ["confidence", "--model", "x.ckpt", "--shift-task", "chess"], status: 64, message: "--shift-task: unknown task 'chess'"),

@@ -207,6 +207,17 @@ struct SelfImproveCommandTests {
         }
     }
 
+    /// ReGenesis without gold answers: after its guideline stage, the vote-filtered iterations
+    /// get a label-free pool, so they show no demonstrations.
+    @Test func regenesisVotesWithoutGoldAnswers() throws {
+        let directory = try CLI.temporaryDirectory()
+        let run = try CLI.run(["selfimprove", "--method", "regenesis", "--path-filter", "vote", "--iterations", "2", "--out", directory + "/run"] + Self.tiny)
+        #expect(run.status == 0, "\(run.stderr)")
+        let rows = try Self.read(directory + "/run/metrics.csv").split(separator: "\n").filter { $0.hasPrefix("2,regenesis,all,") }
+        #expect(rows.count == 1 && rows[0].contains("demonstrations=0") && rows[0].contains("kept_with_hint=0"))
+        #expect(try Self.read(directory + "/run/config.json").contains("\"path-filter\": \"vote\""))
+    }
+
     /// SELF's model refines at inference: `sample --refine` and `eval --refine` add the model's
     /// feedback, its P(accept) and what stands after refinement; a model without the feedback
     /// format is refused.

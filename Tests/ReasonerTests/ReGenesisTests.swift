@@ -122,4 +122,35 @@ struct ReGenesisTests {
         let plain = try TrainingExample(task: task, problem: p, vocabulary: vocabulary, completion: Guideline.plan.completion(for: p, task: task))
         #expect(plain.promptLength == (try vocabulary.encode(task.prompt(p))).count)
     }
+
+    /// Without gold answers: the majority of a problem's paths, at a share of at least
+    /// `agreement`, decides what is kept; no hint; the gold answer is read only in the stage.
+    @Test func theVoteFilterKeepsTheMajority() throws {
+        let task = AdditionTask()
+        let agreed = try task.problem(parsing: "12+34"), split = try task.problem(parsing: "47+38")
+        let vocabulary = Vocabulary.standard.appending(Guideline.tokens)
+        let model = try TransformerModel(configuration: ModelConfiguration(vocabularySize: vocabulary.count, contextLength: 32, width: 8, depth: 1, heads: 1), seed: 1)
+        var context = IterationContext(iteration: 2, model: model, task: UnlabeledTask(task), pool: [agreed, split].map(UnlabeledTask.strip),
+                                       vocabulary: vocabulary, seed: 1)
+        var hinted = false
+        context.guidedScript = { problems, k, _, hint, guideline in
+            hinted = hinted || hint
+            return problems.map { p in
+                (0..<k).map { j in
+                    // 12+34: 7 of 8 paths say 4 7 (wrong, but the majority); 47+38: a 4-4 split.
+                    let answer = p.key == "12+34" ? (guideline == .forward && j == 0 ? "4 6" : "4 7") : (j == 0 ? "8 5" : "8 4")
+                    return Attempt(completion: "<scratch>\n\(guideline!.rawValue) \(j)\n</scratch>\n" + answer, task: task)
+                }
+            }
+        }
+        var m = ReGenesis()
+        m.filter = .vote
+        m.keepPerProblem = 8
+        #expect(m.goldLabels(iteration: 1) == .pool && m.goldLabels(iteration: 2) == GoldLabels.none)
+        let data = try m.collect(context)
+        #expect(!hinted && data.examples.allSatisfy { $0.problem.key == "12+34" && $0.completion.hasSuffix("4 7") })
+        #expect(data.examples.count == 7)
+        m.agreement = 0.9
+        #expect(try m.collect(context).examples.isEmpty)
+    }
 }

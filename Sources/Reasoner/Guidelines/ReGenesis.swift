@@ -15,7 +15,10 @@ import SafetyKitNumerics
 ///   pool's answers serve as filter and hint, as in STaR.
 /// - **Synthesis.** For each pool problem and each guideline, `pathsPerGuideline` paths are
 ///   sampled under the guideline's prompt; a path whose answer is right is kept, distinct paths
-///   taken a guideline at a time, up to `keepPerProblem`.
+///   taken a guideline at a time, up to `keepPerProblem`. With `filter` `.vote` (the paper's
+///   filter without gold answers), a path is kept when its answer is the majority of all the
+///   problem's paths with a share of at least `agreement`; those iterations never see a gold
+///   answer (`GoldLabels.none`), so they show no demonstrations and give no hint.
 /// - **Hint.** When no path is right, each guideline is tried once more with the gold answer as a
 ///   hint (the paper's fallback, STaR's rationalization), keeping what is then right.
 /// - **Training.** Kept paths are trained after the plain prompt: the model learns the paths, not
@@ -37,19 +40,37 @@ public struct ReGenesis: SelfImprovementMethod {
     public var hints = true
     /// The first iterations, which train the demonstrations alone.
     public var guidelineStage = 1
+    /// How paths are filtered: by the gold answer, or by the majority of the problem's paths.
+    public var filter = PathFilter.gold
+    /// With `.vote`, the smallest majority share that keeps a problem's paths.
+    public var agreement = 0.75
+
+    /// How ReGenesis keeps a path.
+    public enum PathFilter: String, CaseIterable, Sendable {
+        /// Its answer is the gold one.
+        case gold
+        /// Its answer is the majority answer of the problem's paths (self-consistency).
+        case vote
+    }
 
     /// ReGenesis with the defaults above.
     public init() {}
 
     public var name: String { "regenesis" }
     public var reference: String { "Peng et al. 2024, ReGenesis: LLMs can Grow into Reasoning Generalists via Self-Improvement" }
-    public func goldLabels(iteration n: Int) -> GoldLabels { .pool }
+    public func goldLabels(iteration n: Int) -> GoldLabels {
+        switch filter {
+        case .gold: .pool
+        case .vote: n <= guidelineStage ? .pool : .none
+        }
+    }
     public var continuesFromPreviousModel: Bool { false }
     public func trainingSteps(iteration n: Int) -> Int { steps }
     public var addedTokens: [String] { Guideline.tokens }
     public var settings: [(String, String)] {
         [("guidelines", Guideline.allCases.map(\.rawValue).joined(separator: " ")), ("paths_per_guideline", String(pathsPerGuideline)),
-         ("keep_per_problem", String(keepPerProblem)), ("demonstrations", String(demonstrations)), ("guideline_stage", String(guidelineStage)), ("hints", String(hints)),
+         ("keep_per_problem", String(keepPerProblem)), ("demonstrations", String(demonstrations)), ("guideline_stage", String(guidelineStage)), ("filter", filter.rawValue),
+         ("agreement", "\(agreement)"), ("hints", String(hints)),
          ("temperature", "\(temperature)"), ("top_k", String(topK)), ("steps", String(steps))]
     }
 
@@ -90,7 +111,14 @@ public struct ReGenesis: SelfImprovementMethod {
         }
         var kept = Guideline.allCases.map { _ in 0 }, unsolved: [Int] = []
         for (i, problem) in context.pool.enumerated() {
-            let right = paths.map { $0[i].filter { $0.isCorrect(problem.answer) } }
+            let right: [[Attempt]]
+            switch filter {
+            case .gold:
+                right = paths.map { $0[i].filter { $0.isCorrect(problem.answer) } }
+            case .vote:
+                let vote = MajorityVote(paths.flatMap { $0[i].map(\.answer) })
+                right = paths.map { $0[i].filter { a in vote.map { $0.share >= agreement && a.answer == $0.answer } ?? false } }
+            }
             data.tokensSampled += paths.reduce(0) { $0 + $1[i].reduce(0) { $0 + $1.logProbabilities.count } }
             let chosen = Self.diverse(right, keep: keepPerProblem)
             if chosen.isEmpty { unsolved.append(i) }
@@ -100,7 +128,7 @@ public struct ReGenesis: SelfImprovementMethod {
             }
         }
         var hinted = 0
-        if hints, !unsolved.isEmpty {
+        if hints, filter == .gold, !unsolved.isEmpty {
             let problems = unsolved.map { context.pool[$0] }
             var retries: [[[Attempt]]] = []
             for (g, guideline) in Guideline.allCases.enumerated() {
