@@ -58,8 +58,9 @@ enum SelfImproveCommand {
                       filtered by the answer, a hinted retry when none is right, up to --keep diverse paths trained
                       after the plain prompt with --guideline-demos seed problems shown under each guideline;
                       the first --guideline-stage iterations train those demonstrations alone; each iteration
-                      trains the base afresh. For its out-of-domain claim, give --base a model of --task mixed
-                      and evaluate the run's checkpoints on the other tasks with eval
+                      trains the base afresh; --path-filter vote keeps the majority answer's paths instead, without
+                      gold answers. For its out-of-domain claim, give --base a model of --task mixed and
+                      evaluate the run's checkpoints on the other tasks with eval
           pinto       PINTO (Wang et al. 2023) in one network: the model's own greedy rationale read (kept near the
                       starting model's by a KL) before the gold answer, and the answer after a perturbed rationale
                       pulled towards a uniform guess over the digits (--counterfactual-weight, --perturbation,
