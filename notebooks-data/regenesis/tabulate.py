@@ -21,21 +21,21 @@ def load(directory):
             acc[(method, int(seed), int(iteration), task)] = 100 * json.load(f)["accuracy"]
     return acc
 
-def interval(values):
-    """An accuracy's mean and t-interval, clipped to 0-100%, the range an accuracy can take."""
+def summary(values, low, high, sign=""):
+    """Mean and 95% t-interval, the interval clipped to [low, high], the range the quantity can take."""
     m = statistics.mean(values)
     if len(values) < 2:
-        return f"{m:.1f}"
+        return f"{m:{sign}.1f}"
     h = T975[len(values) - 1] * statistics.stdev(values) / math.sqrt(len(values))
-    return f"{m:.1f} [{max(0, m - h):.1f}, {min(100, m + h):.1f}]"
+    return f"{m:{sign}.1f} [{max(low, m - h):{sign}.1f}, {min(high, m + h):{sign}.1f}]"
+
+def interval(values):
+    """An accuracy in per cent."""
+    return summary(values, 0, 100)
 
 def change(values):
-    """A change in points: its mean and t-interval, clipped to what a change of accuracies can be."""
-    m = statistics.mean(values)
-    if len(values) < 2:
-        return f"{m:+.1f}"
-    h = T975[len(values) - 1] * statistics.stdev(values) / math.sqrt(len(values))
-    return f"{m:+.1f} [{max(-100, m - h):+.1f}, {min(100, m + h):+.1f}]"
+    """A change of accuracies, in points."""
+    return summary(values, -100, 100, "+")
 
 def main(directory):
     acc = load(directory)
