@@ -97,8 +97,8 @@ enum PINTOCommand {
         pinto.steps = args.integer("steps")!
         pinto.batchSize = args.integer("batch")!
         pinto.learningRate = Float(args.number("lr")!)
-        if let reason = Folders.create(out) { throw AnalysisError.cannotCreate(path: out, reason: reason) }
-        let csv = try OutputFile(path: out + "/pinto.csv")
+        // Checked now, made only when the results are written: a stopped run leaves nothing.
+        if let reason = Folders.creatable(out) { throw AnalysisError.cannotCreate(path: out, reason: reason) }
 
         let trainingSeed = checkpoint.metadata["seed"].flatMap { UInt64($0) } ?? 1
         let heldCount = checkpoint.metadata["heldout_per_difficulty"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 200
@@ -122,7 +122,7 @@ enum PINTOCommand {
         writing.finish()
 
         let start = try checkpoint.model.extendingVocabulary(by: pinto.vocabulary.count - checkpoint.vocabulary.count, seed: seed)
-        var rows: [Row] = []
+        var rows: [Row] = [], reasoners: [(name: String, checkpoint: Checkpoint)] = []
         for (split, items) in splits where !items.isEmpty {
             let report = CalibrationAnalysis(try Predictions(confidences: items.map(\.confidence), correct: items.map { $0.answer == $0.problem.answer })).report()
             rows.append(Row(model: "rationalizer", split: split, accuracy: Proportion(items.map { $0.answer == $0.problem.answer }), ece: report.ece))
@@ -149,9 +149,12 @@ enum PINTOCommand {
             metadata["rationalizer"] = path
             metadata["counterfactual_weight"] = CSVNumber.format(weight)
             metadata["perturbation"] = "\(variant.perturbation.rawValue) \(CSVNumber.format(variant.ratio))"
-            try Checkpoint(model: model, vocabulary: variant.vocabulary, metadata: metadata).write(to: out + "/\(name).ckpt")
+            reasoners.append((name, Checkpoint(model: model, vocabulary: variant.vocabulary, metadata: metadata)))
         }
+        if let reason = Folders.create(out) { throw AnalysisError.cannotCreate(path: out, reason: reason) }
+        let csv = try OutputFile(path: out + "/pinto.csv")
         try csv.write(CSVWriter.record(Row.header) + rows.map { CSVWriter.record($0.record) }.joined())
+        for (name, checkpoint) in reasoners { try checkpoint.write(to: out + "/\(name).ckpt") }
         try csv.commit()
         Terminal.printOut("PINTO on \(task.name): in = held-out at \(digits.lowerBound)-\(digits.upperBound), out = "
                           + (shifted.isEmpty ? "none" : shifted.map(String.init).joined(separator: ",")) + "; \(rationalized.count) rationalized training problems\n"

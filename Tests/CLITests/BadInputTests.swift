@@ -38,6 +38,10 @@ struct BadInputTests {
         Case(arguments: ["selfimprove", "--method", "self", "--meta-skill-distillation", "-1"], status: 64, message: "--meta-skill-distillation must be"),
         Case(arguments: ["selfimprove", "--method", "self", "--meta-skill-iterations", "101"], status: 64, message: "--meta-skill-iterations must be"),
         Case(arguments: ["selfimprove", "--method", "regenesis", "--guideline-paths", "0"], status: 64, message: "--guideline-paths must be"),
+        Case(arguments: ["pinto", "--rationalizer", "no-such.ckpt"], status: 66, message: "no-such.ckpt: no such checkpoint file"),
+        Case(arguments: ["pinto", "--perturbation", "swap"], status: 64, message: "unknown --perturbation 'swap'; expected one of: mask, replace"),
+        Case(arguments: ["pinto", "--perturb-ratio", "1.5"], status: 64, message: "--perturb-ratio must be in [0, 1], got '1.5'"),
+        Case(arguments: ["train", "--task", "subtraction", "--digits", "1-9"], status: 64, message: "--digits must be A or A-B within 1-8 for subtraction, got '1-9'"),
         Case(arguments: ["selfimprove", "--method", "regenesis", "--path-filter", "judge"], status: 64, message: "unknown --path-filter 'judge'; expected one of: gold, vote"),
         Case(arguments: ["selfimprove", "--method", "regenesis", "--digits", "1-2", "--seed-set", "0"], status: 64,
              message: "--method regenesis shows its guidelines on the seed set, which is empty here; give --seed-set"),
@@ -184,6 +188,26 @@ struct BadInputTests {
         #expect(process.terminationStatus == status, "\(stderr)")
         #expect(CLI.files(in: directory).isEmpty, "left \(CLI.files(in: directory))")
         #expect(stderr.contains("stopped by") && stderr.contains("removed 1 unfinished output file"))
+    }
+
+    /// `safetykit pinto` stopped mid-run leaves nothing: its folder is checked first and made
+    /// only when the results are written, and it exits 143.
+    @Test func aStoppedPintoLeavesNothing() throws {
+        let directory = try CLI.temporaryDirectory()
+        let train = try CLI.run(["train", "--steps", "5", "--eval-problems", "4", "--width", "16", "--depth", "1", "--heads", "2", "--out", directory + "/m.ckpt", "--quiet"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let file = try CLI.run(["pinto", "--rationalizer", directory + "/m.ckpt", "--out", directory + "/m.ckpt"])
+        #expect(file.status == 73 && file.stderr.contains("is a file, not a folder"))
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["pinto", "--rationalizer", directory + "/m.ckpt", "--steps", "100000", "--problems", "4", "--out", directory + "/p", "--quiet"]
+        process.standardError = Pipe()
+        try process.run()
+        usleep(1_500_000)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 143)
+        #expect(CLI.files(in: directory).sorted() == ["m.ckpt", "m.loss.csv"])
     }
 
     /// Outputs are checked before the work, in plain words: one path for two outputs, a
