@@ -62,9 +62,14 @@ public struct PINTO: Sendable {
         }
     }
 
+    /// The reasoner's prompt for a problem and rationale lines, as tokens.
+    func prompt(_ problem: Problem, _ rationale: [String]) throws(ReasonerError) -> [Int] {
+        try vocabulary.encode(RationaleFormat.prompt(problem, rationale: rationale), context: "the prompt of \(problem.key)")
+    }
+
     /// The clean example: the reasoner's prompt with the rationale, scored on the gold answer.
     public func example(_ item: Rationalized) throws(ReasonerError) -> TrainingExample {
-        let prompt = try vocabulary.encode(RationaleFormat.prompt(item.problem, rationale: item.rationale), context: "the prompt of \(item.problem.key)")
+        let prompt = try prompt(item.problem, item.rationale)
         let answer = try vocabulary.encode(item.problem.answer, context: "the answer of \(item.problem.key)")
         return TrainingExample(tokens: prompt + answer + [vocabulary.eos], promptLength: prompt.count)
     }
@@ -72,8 +77,7 @@ public struct PINTO: Sendable {
     /// The counterfactual example: a perturbed rationale, nothing scored, the answer's tokens
     /// distilled towards the uniform distribution over the digits.
     public func counterfactual(_ item: Rationalized, using stream: inout RandomStream) throws(ReasonerError) -> TrainingExample {
-        let lines = RationaleFormat.perturb(item.rationale, perturbation, ratio: ratio, using: &stream)
-        let prompt = try vocabulary.encode(RationaleFormat.prompt(item.problem, rationale: lines), context: "the prompt of \(item.problem.key)")
+        let prompt = try prompt(item.problem, RationaleFormat.perturb(item.rationale, perturbation, ratio: ratio, using: &stream))
         let answer = try vocabulary.encode(item.problem.answer, context: "the answer of \(item.problem.key)")
         return TrainingExample.uniformGuess(reading: prompt, answer: answer, vocabulary: vocabulary)
     }
@@ -114,9 +118,7 @@ public struct PINTO: Sendable {
     /// The reasoner's greedy readings of each (problem, rationale) pair.
     public func read(_ model: TransformerModel, _ pairs: [(Problem, [String])], maxTokens: Int = 16, batchSize: Int = 128) throws(ReasonerError) -> [Reading] {
         var prompts: [[Int]] = []
-        for (problem, lines) in pairs {
-            prompts.append(try vocabulary.encode(RationaleFormat.prompt(problem, rationale: lines), context: "the prompt of \(problem.key)"))
-        }
+        for (problem, lines) in pairs { prompts.append(try prompt(problem, lines)) }
         var readings: [Reading] = []
         let sampler = Sampler(temperature: 0, maxTokens: maxTokens)
         for start in stride(from: 0, to: prompts.count, by: batchSize) {
@@ -161,10 +163,9 @@ public struct PINTO: Sendable {
     public func evaluate(_ model: TransformerModel, on items: [Rationalized], seed: UInt64) throws(ReasonerError) -> [Record] {
         var stream = RandomStream(seed: seed, purpose: .rationalePerturbations).substream(UInt64.max)
         let perturbed = items.map { RationaleFormat.perturb($0.rationale, perturbation, ratio: ratio, using: &stream) }
-        var partner: [Int] = []
-        for (i, item) in items.enumerated() {
-            let same = items.indices.filter { items[$0].problem.difficulty == item.problem.difficulty }
-            partner.append(same.count > 1 ? same[(same.firstIndex(of: i)! + 1) % same.count] : i)
+        var partner = Array(items.indices)
+        for same in Dictionary(grouping: items.indices, by: { items[$0].problem.difficulty }).values where same.count > 1 {
+            for (k, i) in same.enumerated() { partner[i] = same[(k + 1) % same.count] }
         }
         let clean = try read(model, items.map { ($0.problem, $0.rationale) })
         let noisy = try read(model, zip(items, perturbed).map { ($0.problem, $1) })
@@ -176,8 +177,8 @@ public struct PINTO: Sendable {
             let slice = Array(answered[start..<min(answered.count, start + 64)])
             var examples: [TrainingExample] = []
             for i in slice {
-                let prompt = try vocabulary.encode(RationaleFormat.prompt(items[i].problem, rationale: perturbed[i]), context: "the prompt of \(items[i].problem.key)")
-                examples.append(TrainingExample(tokens: prompt + (try vocabulary.encode(clean[i].answer!)) + [vocabulary.eos], promptLength: prompt.count))
+                let reading = try prompt(items[i].problem, perturbed[i])
+                examples.append(TrainingExample(tokens: reading + (try vocabulary.encode(clean[i].answer!)) + [vocabulary.eos], promptLength: reading.count))
             }
             for (i, logs) in zip(slice, try CompletionScorer.tokenLogProbabilities(model, examples)) { scored[i] = exp(Double(logs.reduce(0, +))) }
         }

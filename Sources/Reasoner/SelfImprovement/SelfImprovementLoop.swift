@@ -216,20 +216,7 @@ public final class SelfImprovementLoop {
             nextOptimizer = nil
         } else if !selected.isEmpty {
             var examples: [TrainingExample] = []
-            for e in selected {
-                if e.counterfactual {
-                    var lines = e.completion.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-                    let answer = lines.removeLast()
-                    let reading = setup.task.prompt(e.problem) + lines.joined(separator: "\n") + "\n"
-                    examples.append(TrainingExample.uniformGuess(reading: try vocabulary.encode(reading, context: "the counterfactual of \(e.problem.key)"),
-                                                                 answer: try vocabulary.encode(answer, context: "the answer of \(e.problem.key)"),
-                                                                 vocabulary: vocabulary))
-                    continue
-                }
-                examples.append(try TrainingExample(task: setup.task, problem: e.problem, vocabulary: vocabulary, completion: e.completion,
-                                                    guideline: e.guideline, unscoredLine: e.unscoredLine, distilledPrefix: e.distilledPrefix,
-                                                    unscoredPrefix: e.unscoredPrefix))
-            }
+            for e in selected { examples.append(try e.trainingExample(task: setup.task, vocabulary: vocabulary)) }
             // Distilled prefixes keep the predictions of the model the iteration starts from.
             if examples.contains(where: { $0.distilled != nil }) {
                 examples = try TrainingExample.attachingReferences(examples, from: current, pad: vocabulary.pad, batchSize: setup.samplingBatch)

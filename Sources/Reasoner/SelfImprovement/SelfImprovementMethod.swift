@@ -119,6 +119,23 @@ public struct SelectedExample: Sendable, Equatable {
     }
 }
 
+extension SelectedExample {
+    /// The example the loop trains: the prompt (with the guideline) and completion with their
+    /// unscored and distilled parts, or for a counterfactual one, everything but the answer
+    /// line read and the answer pulled towards the uniform guess.
+    public func trainingExample(task: any ReasoningTask, vocabulary: Vocabulary) throws(ReasonerError) -> TrainingExample {
+        guard counterfactual else {
+            return try TrainingExample(task: task, problem: problem, vocabulary: vocabulary, completion: completion, guideline: guideline,
+                                       unscoredLine: unscoredLine, distilledPrefix: distilledPrefix, unscoredPrefix: unscoredPrefix)
+        }
+        var lines = completion.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let answer = lines.removeLast()
+        let reading = task.prompt(problem) + lines.joined(separator: "\n") + "\n"
+        return TrainingExample.uniformGuess(reading: try vocabulary.encode(reading, context: "the counterfactual of \(problem.key)"),
+                                            answer: try vocabulary.encode(answer, context: "the answer of \(problem.key)"), vocabulary: vocabulary)
+    }
+}
+
 /// What an iteration's collection produced.
 public struct CollectedData: Sendable {
     /// Examples to fine-tune on.
