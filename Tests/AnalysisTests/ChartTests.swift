@@ -127,6 +127,20 @@ struct MoreChartTests {
         #expect(probe.textsOutsideCanvas.isEmpty, "outside: \(probe.textsOutsideCanvas)")
     }
 
+    /// A series with nothing to draw (an arm without this quantity) is left out of the legend;
+    /// the others keep their own colours.
+    @Test func theLegendListsOnlySeriesWithPoints() throws {
+        let chart = LineChart(title: "ECE of the feedback confidence", xLabel: "iteration", yLabel: "ECE", series: [
+            .init(name: "star", points: []), .init(name: "rft", points: [(0, .nan)]), .init(name: "self", points: [(0, 0.12), (1, 0.09)]),
+        ])
+        let probe = try #require(SVGProbe.parse(chart.render()))
+        #expect(probe.texts.contains("self") && !probe.texts.contains("star") && !probe.texts.contains("rft"))
+        let all = LineChart(title: "t", xLabel: "x", yLabel: "y", series: [.init(name: "star", points: [(0, 1), (1, 1)]), .init(name: "rft", points: [(0, 1), (1, 1)]),
+                                                                          .init(name: "self", points: [(0, 2), (1, 2)])])
+        let line = { (c: LineChart) in try #require(SVGProbe.parse(c.render())).nodes.first { $0.attributes["data-name"] == "self" }?.attributes["stroke"] }
+        #expect(try line(chart) != nil && line(chart) == line(all))
+    }
+
     /// Iterations are whole numbers: no tick at 0.5 whatever the range.
     @Test func iterationAxesTickOnWholeNumbersOnly() throws {
         for last in [1.0, 2, 3, 7, 40] {

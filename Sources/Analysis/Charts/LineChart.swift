@@ -51,9 +51,14 @@ package struct LineChart {
     /// The plot's size in pixels, without the title block.
     static let plotWidth = 560.0, plotHeight = 330.0, marginLeft = 80.0
 
+    /// The series the legend lists: those with a point to draw (an arm without this quantity,
+    /// such as a confidence only one method states, has none). Each keeps its index, so its
+    /// colour and marker match the other charts of the same series.
+    var listed: [Int] { series.indices.filter { series[$0].points.contains { $0.x.isFinite && $0.y.isFinite } } }
+
     /// The legend's width for these series.
     var legendWidth: Double {
-        let names = series.map(\.name) + (series.contains { ($0.band?.count ?? 0) > 1 } ? [Self.bandLabel] : [])
+        let names = listed.map { series[$0].name } + (series.contains { ($0.band?.count ?? 0) > 1 } ? [Self.bandLabel] : [])
         let widest = names.map { SVGCanvas.estimatedWidth($0, size: 12) }.max() ?? 0
         return series.isEmpty ? 0 : 70 + widest
     }
@@ -124,14 +129,15 @@ package struct LineChart {
         }
         // The legend: line and marker per series, then what the bands are.
         let lx = area.right + 20
-        for (k, s) in series.enumerated() {
-            let ly = area.top + 12 + Double(k) * 20
+        let listed = listed
+        for (row, k) in listed.enumerated() {
+            let s = series[k], ly = area.top + 12 + Double(row) * 20
             canvas.line(lx, ly - 4, lx + 28, ly - 4, stroke: color(k), width: 2)
             canvas.marker(k, x: lx + 14, y: ly - 4, fill: color(k))
             canvas.text(s.name, x: lx + 36, y: ly, size: 12)
         }
         if hasBands {
-            let ly = area.top + 12 + Double(series.count) * 20 + 6
+            let ly = area.top + 12 + Double(listed.count) * 20 + 6
             canvas.rect(x: lx, y: ly - 10, width: 28, height: 10, fill: "#777", extra: "fill-opacity=\"0.15\" stroke=\"#777\" stroke-dasharray=\"4 3\"")
             canvas.text(Self.bandLabel, x: lx + 36, y: ly, size: 12, extra: "fill=\"#444\"")
         }
