@@ -63,6 +63,10 @@ struct ReasonerCommandTests {
         let base = try CLI.run(["selfimprove", "--task", "addition", "--base", directory + "/m.ckpt", "--iterations", "1", "--out", directory + "/run"]
                                + SelfImproveCommandTests.tiny)
         #expect(base.status == 0, "\(base.stderr)")
+        // The run's checkpoints record the base's task, so they too serve every member.
+        let transfer = try CLI.run(["eval", "--model", directory + "/run/checkpoints/iteration-1.ckpt", "--task", "subtraction", "--digits", "1",
+                                    "--problems", "2", "--format", "json", "--quiet"])
+        #expect(transfer.status == 0, "\(transfer.stderr)")
         // A member's model is not the mixture's, nor another member's.
         let wrong = try CLI.run(["eval", "--model", directory + "/s.ckpt", "--task", "mixed", "--quiet"])
         #expect(wrong.status == 64 && wrong.stderr.contains("was trained for the task 'subtraction', not 'mixed'"))

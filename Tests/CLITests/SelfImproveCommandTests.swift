@@ -50,6 +50,9 @@ struct SelfImproveCommandTests {
         #expect(CLI.files(in: whole + "/plots") == ["accuracy.svg", "ece.svg", "reliability-iteration-0.svg", "reliability-iteration-1.svg",
                                                     "reliability-iteration-2.svg", "reliability-iteration-3.svg"])
         #expect(CLI.files(in: whole + "/checkpoints").count == 4)
+        // A run's checkpoints record its task, and are held to it.
+        let other = try CLI.run(["eval", "--model", whole + "/checkpoints/iteration-3.ckpt", "--task", "modchain", "--quiet"])
+        #expect(other.status == 64 && other.stderr.contains("was trained for the task 'addition', not 'modchain'"), "\(other.stderr)")
         // Resuming a finished run changes nothing.
         let again = try CLI.run(arguments + ["--out", whole, "--resume"])
         #expect(again.status == 0)

@@ -34,10 +34,16 @@ package final class SelfImprovementDriver {
         let vocabulary = loop.vocabulary
         let basePath = store.checkpointPath(iteration: 0)
         var base: TransformerModel
+        // The task the run's checkpoints record, which `eval` and `sample` hold them to: the
+        // base's when it records one (a model of the mixture stays one), else the loop's.
+        var task = loop.setup.task.name
         let baseStart = Date()
         if FileManager.default.fileExists(atPath: basePath) {
-            base = try Checkpoint.read(path: basePath).model
+            let stored = try Checkpoint.read(path: basePath)
+            base = stored.model
+            task = stored.metadata["task"] ?? task
         } else {
+            task = given?.metadata["task"] ?? task
             if let given {
                 base = given.model
             } else {
@@ -49,7 +55,7 @@ package final class SelfImprovementDriver {
             if base.configuration.vocabularySize < vocabulary.count {
                 base = try base.extendingVocabulary(by: vocabulary.count - base.configuration.vocabularySize, seed: loop.setup.seed)
             }
-            try Checkpoint(model: base, vocabulary: vocabulary, metadata: ["iteration": "0", "method": loop.method.name]).write(to: basePath)
+            try Checkpoint(model: base, vocabulary: vocabulary, metadata: ["iteration": "0", "method": loop.method.name, "task": task]).write(to: basePath)
         }
         if state.completedIterations < 0 {
             var report = try loop.baseline(base) { done in events(.phase(iteration: 0, name: "evaluating", done: done, total: self.loop.heldOut.count)) }
@@ -68,7 +74,7 @@ package final class SelfImprovementDriver {
                 events(.phase(iteration: n, name: name, done: done, total: total))
             }
             try Checkpoint(model: outcome.model, vocabulary: vocabulary, optimizer: outcome.optimizer,
-                           metadata: ["iteration": String(n), "method": loop.method.name]).write(to: store.checkpointPath(iteration: n))
+                           metadata: ["iteration": String(n), "method": loop.method.name, "task": task]).write(to: store.checkpointPath(iteration: n))
             try recorder.record(outcome.report)
             if outcome.report.validationAccuracy > state.bestValidation {
                 state.bestValidation = outcome.report.validationAccuracy

@@ -143,7 +143,7 @@ package struct CorrigibilityStudy {
             } else {
                 let loop = SelfImprovementLoop(method: methods[0], setup: settings)
                 let model = try loop.trainBase(configuration: configuration) { step, _ in events(.base(seed: seed, step: step, of: settings.baseSteps)) }
-                sft = Checkpoint(model: model, vocabulary: loop.baseVocabulary, metadata: ["seed": String(seed), "role": "base"])
+                sft = Checkpoint(model: model, vocabulary: loop.baseVocabulary, metadata: ["seed": String(seed), "role": "base", "task": settings.task.name])
                 try sft.write(to: basePath(seed: seed))
             }
             var bases: [Start: Checkpoint] = [.sft: sft]
@@ -161,7 +161,8 @@ package struct CorrigibilityStudy {
                     let outcome = try recipe.teach(sft.model, task: settings.task, difficulties: settings.difficulties, excluding: heldOut, seed: seed,
                                                    training: { step, _ in events(.statedBase(seed: seed, step: step, of: recipe.steps)) })
                     let stated = Checkpoint(model: outcome.model, vocabulary: recipe.teaching.vocabulary,
-                                            metadata: ["seed": String(seed), "role": "base", "stated": recipe.teaching.rawValue, "recipe": statedKey])
+                                            metadata: ["seed": String(seed), "role": "base", "task": settings.task.name,
+                                                      "stated": recipe.teaching.rawValue, "recipe": statedKey])
                     try stated.write(to: path)
                     bases[.stated] = stated
                 }
