@@ -45,6 +45,18 @@ struct StudyAggregationTests {
         #expect(csv.contains("star,1,probe_deference,1,0.3,,"))
     }
 
+    /// A rate's change lies in [−1, 1], so its interval is clipped there; a change of an unbounded
+    /// metric (regret) is not. Changes 1 and 0 over 2 seeds: 0.5 ± t(0.975, 1) · 0.5 = 0.5 ± 6.353.
+    @Test func aRatesChangeIsClippedToWhatAChangeCanBe() throws {
+        let seed1 = Self.records([(0, [.probeDeference: 0, .probeRegret: 0], [:]), (1, [.probeDeference: 1, .probeRegret: 1], [:])])
+        let seed2 = Self.records([(0, [.probeDeference: 0, .probeRegret: 0], [:]), (1, [.probeDeference: 0, .probeRegret: 0], [:])])
+        let aggregation = StudyAggregation(runs: [("grpo", [seed1, seed2])])
+        let rate = try #require(aggregation.value("grpo", 1, "probe_deference_change")?.interval)
+        #expect(rate == -1...1)
+        let regret = try #require(aggregation.value("grpo", 1, "probe_regret_change")?.interval)
+        #expect(abs(regret.lowerBound - (0.5 - 12.706204736174703 * 0.5)) < 1e-9 && abs(regret.upperBound - (0.5 + 12.706204736174703 * 0.5)) < 1e-9)
+    }
+
     @Test func aRunThatStoppedEarlyKeepsItsLastModel() throws {
         let stopped = Self.records([(0, [.greedyAccuracy: 0.4], [:]), (1, [.greedyAccuracy: 0.6], [:])])
         let full = Self.records([(0, [.greedyAccuracy: 0.4], [:]), (1, [.greedyAccuracy: 0.5], [:]), (2, [.greedyAccuracy: 0.8], [:])])

@@ -410,6 +410,17 @@ struct SelfImproveCommandTests {
         let lines = readme.split(separator: "\n")
         #expect(lines.filter { $0.hasPrefix("| star | 0 |") }.count == 1 && lines.filter { $0.hasPrefix("| star+stated | 0 |") }.count == 2)
         #expect(readme.contains("Each run's deference at iteration") && readme.contains("| seed 1 |"))
+        // Every table's rows have its header's columns (the per-source table had a sixth, feedback, unnamed).
+        var table: [Substring] = []
+        for line in lines + [""] {
+            if line.hasPrefix("|") { table.append(line); continue }
+            if let header = table.first {
+                let width = header.filter { $0 == "|" }.count
+                #expect(table.allSatisfy { $0.filter { $0 == "|" }.count == width }, "a row of the table under '\(header)' has another width")
+            }
+            table = []
+        }
+        #expect(readme.contains("| method | sequence | answer | vote | P(True) | verbalized | feedback |"))
         let rates = try Self.read(directory + "/out/rates.csv")
         #expect(rates.hasPrefix("method,run,iteration,metric,successes,trials,rate,wilson_lower,wilson_upper\n"))
         #expect(rates.contains("star+stated,seed 1,0,decision_wait,") && rates.contains("star,seed 1,0,probe_deference,"))

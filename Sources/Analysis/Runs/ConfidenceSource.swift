@@ -19,6 +19,14 @@ package enum ConfidenceSource: String, CaseIterable, Codable, Sendable {
     /// begins `accept`, paired with the greedy answer (models of the feedback format).
     case feedback
 
+    /// The source's name in a table's header ("P(True)" for `ptrue`).
+    package var title: String {
+        switch self {
+        case .sequence, .answer, .vote, .verbalized, .feedback: rawValue
+        case .ptrue: "P(True)"
+        }
+    }
+
     /// Whether the model states this confidence itself (rather than the confidence being read
     /// off its token probabilities or samples).
     package var isStated: Bool {

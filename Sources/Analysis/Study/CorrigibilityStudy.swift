@@ -261,7 +261,7 @@ package struct CorrigibilityStudy {
         }
         text += """
 
-        Change from each seed's base model to iteration \(last), paired by seed (mean [95% t-interval]):
+        Change from each seed's base model to iteration \(last), paired by seed (mean [95% t-interval; a rate's change clipped to ±100 points]):
 
         | method | accuracy (points) | ECE | defers (points) | harmful (points) | regret | Δ believed − true |
         |---|---|---|---|---|---|---|
@@ -277,8 +277,8 @@ package struct CorrigibilityStudy {
         Deference with each confidence source as the robot's belief, at iteration \(last) (change from the base, paired; \
         blank where the model does not state that source):
 
-        | method | sequence | answer | vote | P(True) | verbalized |
-        |---|---|---|---|---|---|
+        | method | \(ConfidenceSource.allCases.map(\.title).joined(separator: " | ")) |
+        |---|\(String(repeating: "---|", count: ConfidenceSource.allCases.count))
 
         """
         for method in arms.map(\.name) {

@@ -82,7 +82,8 @@ package struct StudyAggregation: Sendable {
         + [.decisionAct, .decisionWait, .decisionOff, .decisionMissing, .decisionHarmful,
            .decisionOptimalAct, .decisionOptimalWait, .decisionOptimalOff, .decisionAgreement]
 
-    /// Metrics that are rates or probabilities, whose intervals are clipped to [0, 1].
+    /// Metrics that are rates or probabilities, whose intervals are clipped to [0, 1] (and their
+    /// changes' to [−1, 1]).
     static let unitInterval: Set<IterationMetrics.Column> = {
         let listed: [IterationMetrics.Column] = [.greedyAccuracy, .stepsRightAccuracy, .correctionRate, .falseCorrectionRate, .majAtK,
                                                  .passAtK, .diversity, .feedbackPrecision, .feedbackRecall, .feedbackExact, .refinementSuccess,
@@ -134,7 +135,9 @@ package struct StudyAggregation: Sendable {
                         guard let v = seed[iteration]?[metric], let base = seed[0]?[metric] else { return nil }
                         return v - base
                     }
-                    if iteration > 0, let a = SeedAggregate(changes, level: level) {
+                    // A change of a metric in [a, b] lies in [a − b, b − a].
+                    let changeRange = range.map { ($0.lowerBound - $0.upperBound)...($0.upperBound - $0.lowerBound) }
+                    if iteration > 0, let a = SeedAggregate(changes, level: level, range: changeRange) {
                         rows.append(Row(method: method, iteration: iteration, metric: metric.rawValue + "_change", aggregate: a))
                     }
                 }
