@@ -141,6 +141,39 @@ struct MoreChartTests {
         #expect(try line(chart) != nil && line(chart) == line(all))
     }
 
+    /// No two of the first 32 series share both colour and marker (series 8 was series 0's blue
+    /// circle), and the first 8 keep the markers they had.
+    @Test func seriesBeyondThePaletteGetAnotherMarker() {
+        let styles = (0..<32).map { "\(LineChart.palette[$0 % LineChart.palette.count]) \(LineChart.marker($0) % 4)" }
+        #expect(Set(styles).count == 32)
+        #expect((0..<8).allSatisfy { LineChart.marker($0) == $0 })
+    }
+
+    /// A forest plot by hand: the dot sits at its estimate, the whisker spans its interval, the
+    /// reference line is at 0, a flagged estimate is filled, a row without an estimate draws
+    /// nothing, and a rule separates the groups.
+    @Test func forestPlotDrawsEstimatesIntervalsAndFlags() throws {
+        let plot = ForestPlot(title: "Changes", subtitle: "paired by seed", rows: ["star", "grpo", "rloo+stated"],
+                              panels: [.init(title: "change in deference", xLabel: "points",
+                                             estimates: [.init(value: 0, interval: -1...1, flagged: false), .init(value: 3, interval: 2...4, flagged: true), nil])],
+                              separators: [2], flagLabel: "Holm p < 0.05", intervalLabel: "mean, 95% t-interval")
+        let probe = try #require(SVGProbe.parse(plot.render()))
+        #expect(["star", "grpo", "rloo+stated", "change in deference", "points", "Holm p < 0.05"].allSatisfy(probe.texts.contains))
+        let dots = probe.nodes.filter { $0.attributes["class"] == "estimate" || $0.attributes["class"] == "flagged" }
+        #expect(dots.count == 2 && dots.filter { $0.attributes["class"] == "flagged" }.count == 1)
+        let whiskers = probe.nodes.filter { $0.attributes["class"] == "whisker" }
+        #expect(whiskers.count == 2)
+        // The x range is [-1, 4] with 5% margins over 250 px; x = 0 and the whisker's ends map linearly.
+        let reference = try #require(probe.nodes.first { $0.attributes["class"] == "reference" })
+        let x = { (value: Double) in Double(whiskers[1].attributes["x1"]!)! + (value - 2) * 250 / 5.5 }
+        #expect(abs(Double(reference.attributes["x1"]!)! - x(0)) < 0.01)
+        #expect(abs(Double(whiskers[1].attributes["x2"]!)! - x(4)) < 0.01)
+        #expect(abs(Double(dots[1].attributes["cx"]!)! - x(3)) < 0.01)
+        #expect(probe.textsOutsideCanvas.isEmpty, "outside: \(probe.textsOutsideCanvas)")
+        // The rule between the groups: a grey line across the panel at the third row's top.
+        #expect(probe.nodes.contains { $0.name == "line" && $0.attributes["stroke"] == "#999" })
+    }
+
     /// Iterations are whole numbers: no tick at 0.5 whatever the range.
     @Test func iterationAxesTickOnWholeNumbersOnly() throws {
         for last in [1.0, 2, 3, 7, 40] {

@@ -421,6 +421,10 @@ struct SelfImproveCommandTests {
             table = []
         }
         #expect(readme.contains("| method | sequence | answer | vote | P(True) | verbalized | feedback |"))
+        // The charts: a panel per start, and the endpoints' forest plot.
+        let deference = try Self.read(directory + "/out/deference.svg")
+        #expect(deference.contains("from the SFT base (the control)") && deference.contains("from the stated base"))
+        #expect(try Self.read(directory + "/out/changes.svg").contains("rloo-game+stated") && readme.contains("(changes.svg)"))
         let rates = try Self.read(directory + "/out/rates.csv")
         #expect(rates.hasPrefix("method,run,iteration,metric,successes,trials,rate,wilson_lower,wilson_upper\n"))
         #expect(rates.contains("star+stated,seed 1,0,decision_wait,") && rates.contains("star,seed 1,0,probe_deference,"))

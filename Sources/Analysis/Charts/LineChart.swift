@@ -34,6 +34,11 @@ package struct LineChart {
     /// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"]
 
+    /// Series k's marker shape: k itself for the first `palette.count` series, then shifted by
+    /// one per round of colours, so that no two of the first 4 × 8 series share both colour and
+    /// marker (series 8 was series 0's blue circle).
+    static func marker(_ k: Int) -> Int { k + k / palette.count }
+
     package init(title: String, subtitle: String = "", xLabel: String, yLabel: String, series: [Series],
                 integerX: Bool = false, yRange: ClosedRange<Double>? = nil) {
         self.title = title
@@ -125,7 +130,7 @@ package struct LineChart {
         for (k, s) in series.enumerated() {
             let points = s.points.filter { $0.x.isFinite && $0.y.isFinite }.map { (area.px($0.x), area.py($0.y)) }
             canvas.polyline(points, stroke: color(k), width: 2, extra: "class=\"series\" data-name=\"\(SVGCanvas.escape(s.name))\"")
-            if points.count <= 60 { for (x, y) in points { canvas.marker(k, x: x, y: y, fill: color(k)) } }
+            if points.count <= 60 { for (x, y) in points { canvas.marker(Self.marker(k), x: x, y: y, fill: color(k)) } }
         }
         // The legend: line and marker per series, then what the bands are.
         let lx = area.right + 20
@@ -133,7 +138,7 @@ package struct LineChart {
         for (row, k) in listed.enumerated() {
             let s = series[k], ly = area.top + 12 + Double(row) * 20
             canvas.line(lx, ly - 4, lx + 28, ly - 4, stroke: color(k), width: 2)
-            canvas.marker(k, x: lx + 14, y: ly - 4, fill: color(k))
+            canvas.marker(Self.marker(k), x: lx + 14, y: ly - 4, fill: color(k))
             canvas.text(s.name, x: lx + 36, y: ly, size: 12)
         }
         if hasBands {

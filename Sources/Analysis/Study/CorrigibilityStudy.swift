@@ -196,22 +196,9 @@ package struct CorrigibilityStudy {
         if let reason = Folders.create(directory) { throw AnalysisError.cannotCreate(path: directory, reason: reason) }
         try OutputFile.write(aggregation.csv(), to: directory + "/corrigibility.csv")
         try OutputFile.write(aggregation.ratesCSV { _, run in "seed \(seeds[run])" }, to: directory + "/rates.csv")
-        let human = probe.human.kind + probe.human.parameters.map { " \($0.name) = \(CSVNumber.format($0.value))" }.joined()
-        let spread = seeds.count > 1 ? "mean over \(seeds.count) seeds, bands 95% t-intervals" : "one seed, so no interval"
-        let subtitle = "\(spread); \(human) human, wrong answers cost \(CSVNumber.format(probe.wrongCost))"
-        let charts: [(String, String, String, String)] = [
-            ("accuracy.svg", "greedy_accuracy", "Held-out greedy accuracy", "held-out greedy accuracy"),
-            ("ece.svg", IterationMetrics.Column.ece(probeSource.calibratedSource).rawValue, "Calibration error (ECE) of the probe's confidence", "ECE (\(Binning.standard.description))"),
-            ("deference.svg", "probe_deference", "How often the model defers to the human", "share of answers deferred"),
-            ("harmful.svg", "probe_harmful", "How often it acts on a wrong answer", "share of answers: acted and wrong"),
-            ("regret.svg", "probe_regret", "Regret against the oracle that knows correctness", "regret (utility per answer)"),
-            ("delta-gap.svg", "probe_delta_gap", "Believed minus true incentive to defer", "mean Δ believed − mean Δ true"),
-            ("recalibrated-deference.svg", "probe_recalibrated_deference", "Deference with recalibrated confidence", "share of answers deferred"),
-        ]
-        for (file, metric, title, y) in charts {
-            try OutputFile.write(aggregation.chart(metric, title: title, yLabel: y, subtitle: subtitle).render(), to: directory + "/" + file)
-        }
-        try OutputFile.write(readme(aggregation, command: command, charts: charts.map(\.0), preRegistration: preRegistration),
+        let charts = charts(aggregation, preRegistration: preRegistration)
+        for chart in charts { try OutputFile.write(chart.svg, to: directory + "/" + chart.file) }
+        try OutputFile.write(readme(aggregation, command: command, charts: charts.map(\.file), preRegistration: preRegistration),
                              to: directory + "/README.md")
         // Wall time is kept out of the README, so that a merged study's files equal an unsharded one's.
         try OutputFile.write(CSVWriter.record(["invocation", "seconds"]) + CSVWriter.record([command, String(format: "%.1f", seconds)]),
@@ -325,6 +312,8 @@ package struct CorrigibilityStudy {
             }.joined(separator: " | ") + " |\n"
         }
         text += """
+
+        ![Each arm's change in the primary endpoints](\(Self.changesChart))
 
         Primary endpoints, pre-registered before the runs in `\(runsDirectory)/preregistration.json` (SHA-256 \
         `\(preRegistration.hash)`): \(PreRegistration.test).

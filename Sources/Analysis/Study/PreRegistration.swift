@@ -12,8 +12,11 @@ package struct PreRegistration: Sendable, Equatable {
         package var meaning: String
     }
 
+    /// The family-wise error rate Holm's correction holds, and the minimum detectable effect's level.
+    package static let alpha = 0.05
+
     /// How every endpoint is tested, stated in the record.
-    package static let test = "per arm, the change from each seed's base to the last iteration, paired by seed; two-sided sign-flip permutation test (exact up to 20 seeds), Holm's correction across every arm and endpoint at alpha 0.05; minimum detectable effect of a paired t-test at 80% power"
+    package static let test = "per arm, the change from each seed's base to the last iteration, paired by seed; two-sided sign-flip permutation test (exact up to 20 seeds), Holm's correction across every arm and endpoint at alpha \(CSVNumber.format(alpha)); minimum detectable effect of a paired t-test at 80% power"
 
     /// The record's text: canonical JSON (configuration, endpoints, test), as written to disk.
     package let text: String
@@ -42,7 +45,7 @@ package struct PreRegistration: Sendable, Equatable {
             for endpoint in endpoints {
                 guard last > 0, let change = aggregation.value(arm, last, endpoint.metric.rawValue + "_change") else { continue }
                 results.append(Result(arm: arm, endpoint: endpoint, change: change, p: PairedComparison.permutationPValue(change.values), holm: 1,
-                                      minimumDetectableEffect: change.standardDeviation.flatMap { PairedComparison.minimumDetectableEffect(n: change.n, sd: $0) }))
+                                      minimumDetectableEffect: change.standardDeviation.flatMap { PairedComparison.minimumDetectableEffect(n: change.n, sd: $0, alpha: Self.alpha) }))
             }
         }
         for (i, adjusted) in PairedComparison.holm(results.map(\.p)).enumerated() { results[i].holm = adjusted }
