@@ -210,6 +210,25 @@ struct SelfImproveCommandTests {
         }
     }
 
+    /// The seed papers' methods resume too, across their stage boundaries: killed after iteration
+    /// 1 (S^3c's first round; SELF's meta-skill stage; ReGenesis's guideline stage; PINTO's first
+    /// rationales), each ends with the uninterrupted run's files.
+    @Test(arguments: ["s3c", "self", "regenesis", "pinto"])
+    func aKilledSeedPaperRunResumesToTheSameFiles(method: String) throws {
+        let directory = try CLI.temporaryDirectory()
+        let arguments = ["selfimprove", "--method", method, "--iterations", "3", "--track-calibration", "--seed", "5"] + Self.tiny
+        let whole = try CLI.run(arguments + ["--out", directory + "/whole"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(try CLI.runStopping(afterIteration: 1, arguments + ["--out", directory + "/killed"]) == 99)
+        let resumed = try CLI.run(arguments + ["--out", directory + "/killed", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        for file in ["metrics.csv", "calibration.csv", "samples.jsonl", "config.json"] {
+            #expect(try Self.read(directory + "/whole/" + file) == Self.read(directory + "/killed/" + file), "\(method): \(file) differs after resuming")
+        }
+        let model = { (run: String) in try Data(contentsOf: URL(fileURLWithPath: directory + "/\(run)/checkpoints/iteration-3.ckpt")) }
+        #expect(try model("whole") == model("killed"), "\(method): the last model differs")
+    }
+
     /// ReGenesis without gold answers: after its guideline stage, the vote-filtered iterations
     /// get a label-free pool, so they show no demonstrations.
     @Test func regenesisVotesWithoutGoldAnswers() throws {
