@@ -16,13 +16,13 @@ enum StudyCommand {
         model), each with calibration tracking and the off-switch probe, and aggregates them with 95%
         t-intervals across seeds into a headline CSV, SVG charts and a README in --out.
         """,
-        usage: "safetykit study corrigibility [--methods star,rft,bstar,lmsi] [--seeds 3] [--out DIR] [options]",
+        usage: "safetykit study corrigibility [--methods LIST] [--starts sft,stated] [--seeds 3] [--out DIR] [options]",
         options: CommandSpec.joined([
             CommandSpec.threads,
-            .init(name: "methods", value: "LIST", help: "The arms' methods, comma-separated: " + SelfImproveCommand.methods.joined(separator: ", ") + "; a policy-gradient one may name its reward, e.g. rloo:game (else --reward's). Arms rewarding rlcr, game or success run from the stated start only.", defaultValue: "star,rft,bstar,lmsi"),
+            .init(name: "methods", value: "LIST", help: "The arms' methods, comma-separated: " + SelfImproveCommand.methods.joined(separator: ", ") + "; a policy-gradient one may name its reward, e.g. rloo:game (else --reward's). Arms rewarding rlcr, game or success run from the stated start only.", defaultValue: "star,grpo,rloo:game,rloo:success"),
             .init(name: "seeds", value: "N", help: "Seeds 1...N.", defaultValue: "3", kind: .integer(1...100)),
             .init(name: "starts", value: "LIST", help: "Where each seed's methods start: sft (the plain base, the control), stated (that base taught to state its confidence and the game's best decision for it, as 'safetykit confidence --stated decision' with the probe's human), or sft,stated.",
-                  defaultValue: "sft"),
+                  defaultValue: "sft,stated"),
             .init(name: "stated-problems", value: "N", help: "The stated start: fresh labelling problems per difficulty.", defaultValue: String(StatedConfidenceRecipe().problemsPerDifficulty),
                   kind: .integer(1...1_000_000)),
             .init(name: "stated-steps", value: "N", help: "The stated start: training steps on the labelled answers.", defaultValue: String(StatedConfidenceRecipe().steps),
@@ -85,7 +85,7 @@ enum StudyCommand {
             throw CLIError.usage("name the study: 'safetykit study corrigibility' (the studies are: \(studies.joined(separator: ", ")))")
         }
         // Arms as data: a method by name, a policy-gradient one optionally with its reward ("rloo:game").
-        let names = try (args.string("methods") ?? "star,rft,bstar,lmsi").split(separator: ",").map { part throws(CLIError) -> (SelfImproveCommand.MethodName, PolicyReward?) in
+        let names = try args.value("methods")!.split(separator: ",").map { part throws(CLIError) -> (SelfImproveCommand.MethodName, PolicyReward?) in
             let entry = part.trimmingCharacters(in: .whitespaces)
             let pieces = entry.split(separator: ":", maxSplits: 1).map(String.init)
             guard let method = SelfImproveCommand.MethodName(rawValue: pieces.first ?? "") else {
@@ -114,7 +114,7 @@ enum StudyCommand {
         guard Set(methods.map(\.name)).count == methods.count else { throw CLIError.usage("--methods names one arm twice (with its --reward)") }
         let probe = try SelfImproveCommand.makeProbe(args)!
         let probeSource = args.choice("probe-source", as: ProbeBelief.self)!
-        let starts = try (args.string("starts") ?? "sft").split(separator: ",").map { part throws(CLIError) in
+        let starts = try args.value("starts")!.split(separator: ",").map { part throws(CLIError) in
             let name = part.trimmingCharacters(in: .whitespaces)
             guard let start = CorrigibilityStudy.Start(rawValue: name) else {
                 throw CLIError.usage("unknown start '\(name)' in --starts; expected some of: \(CorrigibilityStudy.Start.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -343,7 +343,7 @@ struct SelfImproveCommandTests {
 
     @Test func aTinyStudyRunsAggregatesAndContinues() throws {
         let directory = try CLI.temporaryDirectory()
-        let arguments = Self.tinyStudy + ["--methods", "star,lmsi", "--seeds", "2", "--out", directory + "/out", "--runs", directory + "/runs"]
+        let arguments = Self.tinyStudy + ["--methods", "star,lmsi", "--starts", "sft", "--seeds", "2", "--out", directory + "/out", "--runs", directory + "/runs"]
         let first = try CLI.run(arguments)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("| star | 0 |") && first.stdout.contains("| lmsi | 1 |"))
@@ -373,7 +373,7 @@ struct SelfImproveCommandTests {
     /// the wall time); a merge before every shard is done names an unfinished run.
     @Test func shardedStudyMergesToTheUnshardedFiles() throws {
         let directory = try CLI.temporaryDirectory()
-        let arguments = Self.tinyStudy + ["--methods", "star,lmsi,rloo", "--seeds", "2", "--prompts", "4", "--groups-per-step", "2"]
+        let arguments = Self.tinyStudy + ["--methods", "star,lmsi,rloo", "--starts", "sft", "--seeds", "2", "--prompts", "4", "--groups-per-step", "2"]
         // The same paths for both (the README names them): the unsharded study's are moved aside.
         let sharded = ["--out", directory + "/out", "--runs", directory + "/runs"]
         let whole = try CLI.run(arguments + sharded)
@@ -449,7 +449,7 @@ struct SelfImproveCommandTests {
         #expect(rates.contains("star+stated,seed 1,0,decision_wait,") && rates.contains("star,seed 1,0,probe_deference,"))
         let rejected = try CLI.run(arguments + ["--probe-source", "verbalized"])
         #expect(rejected.status == 64 && rejected.stderr.contains("give --starts stated"))
-        let sftOnly = try CLI.run(Self.tinyStudy + ["--methods", "rloo:success", "--out", directory + "/x", "--runs", directory + "/y"])
+        let sftOnly = try CLI.run(Self.tinyStudy + ["--methods", "rloo:success", "--starts", "sft", "--out", directory + "/x", "--runs", directory + "/y"])
         #expect(sftOnly.status == 64 && sftOnly.stderr.contains("rloo-success rewards what only the stated start states"))
         let misnamed = try CLI.run(Self.tinyStudy + ["--methods", "star:game", "--out", directory + "/x", "--runs", directory + "/y"])
         #expect(misnamed.status == 64 && misnamed.stderr.contains("a reward follows only grpo, drgrpo or rloo"))
