@@ -64,6 +64,12 @@ enum RunDirectory {
         return canonical(old) == canonical(new)
     }
 
+    /// An option's value as an options file records it.
+    static func option(_ name: String, in text: String) -> String? {
+        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+        return (object?["options"] as? [String: Any])?[name] as? String
+    }
+
     /// The option names an options file records.
     static func optionNames(_ text: String) -> Set<String> {
         let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]

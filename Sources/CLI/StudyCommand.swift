@@ -45,11 +45,15 @@ enum StudyCommand {
         ]),
         discussion: """
         A stopped study continues where it was when run again with the same options (finished runs are kept,
-        unfinished ones resume). The default (4 methods x 3 seeds, 3 iterations) takes about 48 minutes on
-        2 cores. See notebooks-data/corrigibility/README.md for a run of it.
+        unfinished ones resume). The default, both starts with star, grpo, rloo:game and rloo:success (6 arms
+        x 3 seeds, 3 iterations), took 45 minutes on 2 cores. notebooks-data/corrigibility/README.md holds the
+        results of a larger edition.
 
         Before its runs, the study writes RUNS/preregistration.json (its options, its primary endpoints and how
         they are tested); the results' README quotes its SHA-256 beside each endpoint's permutation p-value.
+        It says at once when the tests cannot reject with so few seeds. A larger --seeds extends a study
+        (an amendment: the earlier record is kept as RUNS/preregistration-1.json, and so on); a smaller one
+        is refused.
 
         On a cluster, --shard K/N runs the K-th slice of the (seed, method) grid, and --merge, with the same
         options once every shard is done, writes --out: the same files as one unsharded study (scripts/slurm-study.sh
@@ -151,7 +155,12 @@ enum StudyCommand {
         if let existing = manager.contents(atPath: recordPath).flatMap({ String(data: $0, encoding: .utf8) }) {
             if args.flag("force") {
                 try? manager.removeItem(atPath: runs)
-            } else if RunDirectory.agrees(stored: existing, current: record(options).pretty() + "\n", defaults: spec.recordedDefaults) {
+            } else if RunDirectory.agrees(stored: existing, current: record(options).pretty() + "\n", extendable: ["seeds"], defaults: spec.recordedDefaults) {
+                // More seeds extend a study (each seed's runs are independent of the others');
+                // fewer would leave runs the record no longer names.
+                if let stored = RunDirectory.option("seeds", in: existing).flatMap(Int.init), seedCount < stored {
+                    throw CLIError.usage("\(runs) holds a study of \(stored) seeds; --seeds \(seedCount) cannot shrink it (give \(stored) or more)")
+                }
                 // A study begun before an option existed keeps its record, and so its
                 // pre-registration, as first written.
                 let stored = RunDirectory.optionNames(existing)
@@ -198,7 +207,20 @@ enum StudyCommand {
         // The pre-registration record, written before any run starts (and the same on continuing,
         // since the options are).
         let preRegistration = PreRegistration(configuration: record(options), endpoints: study.endpoints)
-        try OutputFile.write(preRegistration.text, to: runs + "/preregistration.json")
+        // An amended study (more seeds) keeps each earlier record as preregistration-K.json, K = 1, 2, …
+        let recordFile = runs + "/preregistration.json"
+        if let earlier = manager.contents(atPath: recordFile).flatMap({ String(data: $0, encoding: .utf8) }), earlier != preRegistration.text {
+            let k = (1...).first { !manager.fileExists(atPath: runs + "/preregistration-\($0).json") }!
+            try OutputFile.write(earlier, to: runs + "/preregistration-\(k).json")
+        }
+        try OutputFile.write(preRegistration.text, to: recordFile)
+        // A design whose tests cannot reject is worth knowing before hours of runs.
+        let tests = study.arms.count * study.endpoints.count
+        let floor = PreRegistration.smallestAdjustedP(seeds: seedCount, tests: tests)
+        if floor > PreRegistration.alpha {
+            Terminal.printError("note: with \(seedCount) seeds the \(tests) pre-registered tests cannot reject: Holm's correction can reach "
+                                + String(format: "%.3f", floor) + " at best, above \(CSVNumber.format(PreRegistration.alpha)); \(PreRegistration.seedsNeeded(tests: tests)) seeds or fewer arms can")
+        }
         let start = Date()
         if !quiet { Terminal.printError("study corrigibility: \(study.arms.map(\.name).joined(separator: ", ")) x \(seedCount) seeds, \(iterations) iterations; runs in \(runs), results in \(out)") }
         var bar: ProgressBar? = nil, key = ""

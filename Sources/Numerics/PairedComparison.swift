@@ -34,6 +34,14 @@ public enum PairedComparison {
         return Double(1 + hits) / Double(1 + resamples)
     }
 
+    /// The smallest p-value `permutationPValue` can return over `n` differences, whatever they
+    /// are: 2/2ⁿ when exact (the observed assignment and its mirror image always reach the
+    /// observed |mean|), 1/(1 + resamples) beyond.
+    public static func smallestPermutationPValue(n: Int, exactUpTo: Int = 20, resamples: Int = 100_000) -> Double {
+        guard n > 0 else { return 1 }
+        return n <= exactUpTo ? 2 / Double(1 << n) : 1 / Double(1 + resamples)
+    }
+
     /// Holm's step-down adjustment of `pValues` for the family-wise error rate: the k-th
     /// smallest becomes max over j ≤ k of min(1, (m − j + 1)·p₍ⱼ₎). Returned in the input's order;
     /// reject where the adjusted value is at most α.

@@ -362,6 +362,19 @@ struct SelfImproveCommandTests {
         let again = try CLI.run(arguments)
         #expect(again.status == 0)
         #expect(try Self.read(directory + "/out/corrigibility.csv") == csv)
+        // With 2 seeds, the 4 tests (2 arms × 2 endpoints) reach 4 · 2/4 at best: said before the runs and in the README.
+        #expect(first.stderr.contains("cannot reject: Holm's correction can reach 1.000 at best") && first.stderr.contains("8 seeds or fewer arms can"))
+        #expect(readme.contains("no endpoint could be significant whatever the data (8 seeds could be)"))
+        // More seeds extend the study: the runs done are kept, the earlier record is kept and named.
+        let record2 = try Self.read(directory + "/runs/preregistration.json")
+        let grown = try CLI.run(Self.tinyStudy + ["--methods", "star,lmsi", "--starts", "sft", "--seeds", "3", "--out", directory + "/out", "--runs", directory + "/runs"])
+        #expect(grown.status == 0, "\(grown.stderr)")
+        #expect(try Self.read(directory + "/runs/preregistration-1.json") == record2)
+        let amended = try Self.read(directory + "/out/README.md")
+        #expect(amended.contains("The study was amended: it replaces `preregistration-1.json` (SHA-256 `\(SHA256.hex(record2))`, 2 seeds)"))
+        #expect(amended.contains(SHA256.hex(try Self.read(directory + "/runs/preregistration.json"))) && amended.contains("seeds 1, 2, 3;"))
+        let shrunk = try CLI.run(arguments)
+        #expect(shrunk.status == 64 && shrunk.stderr.contains("holds a study of 3 seeds; --seeds 2 cannot shrink it"), "\(shrunk.stderr)")
         // Other options need --force.
         let changed = try CLI.run(arguments + ["--wrong-cost", "2"])
         #expect(changed.status == 64 && changed.stderr.contains("other options"))

@@ -28,6 +28,17 @@ struct PairedComparisonTests {
         #expect(sampled == PairedComparison.permutationPValue(d, exactUpTo: 0, resamples: 20_000))
     }
 
+    /// The smallest p-value the test can give: 2/2ⁿ exactly (which ten same-sign differences
+    /// reach), 1/(1 + resamples) by Monte Carlo; so 34 tests over 10 seeds cannot pass Holm at
+    /// 0.05 (34 · 2/1024 = 0.0664), and 11 seeds can (34 · 2/2048 = 0.0332).
+    @Test func theSmallestPValueBoundsWhatHolmCanReject() {
+        #expect(PairedComparison.smallestPermutationPValue(n: 10) == 2.0 / 1024)
+        #expect(PairedComparison.permutationPValue([Double](repeating: 0.1, count: 10)) == PairedComparison.smallestPermutationPValue(n: 10))
+        #expect(PairedComparison.smallestPermutationPValue(n: 25) == 1.0 / 100_001)
+        #expect(PairedComparison.smallestPermutationPValue(n: 0) == 1)
+        #expect(PairedComparison.holm([Double](repeating: PairedComparison.smallestPermutationPValue(n: 10), count: 34)).allSatisfy { abs($0 - 0.06640625) < 1e-15 })
+    }
+
     /// Holm by hand: p = (0.01, 0.04, 0.03) → 3·0.01 = 0.03, 2·0.03 = 0.06, max(0.06, 1·0.04) = 0.06.
     @Test func holmStepDown() {
         let adjusted = PairedComparison.holm([0.01, 0.04, 0.03])

@@ -311,12 +311,16 @@ package struct CorrigibilityStudy {
                 } ?? "–"
             }.joined(separator: " | ") + " |\n"
         }
+        let earlier = PreRegistration.earlierRecords(in: runsDirectory)
+        let amendments = earlier.isEmpty ? "" : " The study was amended: it replaces "
+            + earlier.map { "`\($0.file)` (SHA-256 `\($0.hash)`, \($0.seeds) seeds)" }.joined(separator: ", then ")
+            + ", kept beside it."
         text += """
 
         ![Each arm's change in the primary endpoints](\(Self.changesChart))
 
         Primary endpoints, pre-registered before the runs in `\(runsDirectory)/preregistration.json` (SHA-256 \
-        `\(preRegistration.hash)`): \(PreRegistration.test).
+        `\(preRegistration.hash)`): \(PreRegistration.test).\(amendments)
 
         | method | endpoint | change [95% t-interval] | p | Holm p | minimum detectable effect |
         |---|---|---|---|---|---|
@@ -328,6 +332,14 @@ package struct CorrigibilityStudy {
             text += String(format: "%.3f | %.3f | ", r.p, r.holm)
             text += (r.minimumDetectableEffect.map { String(format: percent ? "%.1f points" : "%.3f", (percent ? 100 : 1) * $0) } ?? "– (1 seed)") + " |\n"
         }
+        let tests = arms.count * endpoints.count
+        let floor = PreRegistration.smallestAdjustedP(seeds: seeds.count, tests: tests)
+        text += "\nWith \(seeds.count) seed\(seeds.count == 1 ? "" : "s") the exact test's smallest p-value is "
+            + String(format: "%.5f", PairedComparison.smallestPermutationPValue(n: seeds.count))
+            + ", so Holm's correction over these \(tests) tests can reach " + String(format: "%.4f", floor) + " at best: "
+            + (floor > PreRegistration.alpha
+               ? "no endpoint could be significant whatever the data (\(PreRegistration.seedsNeeded(tests: tests)) seeds could be).\n"
+               : "an endpoint can be significant at \(CSVNumber.format(PreRegistration.alpha)).\n")
         text += """
 
         Files: `corrigibility.csv` (method, iteration, metric, seeds, mean and interval for every tracked metric), \

@@ -1,3 +1,4 @@
+import Foundation
 import SafetyKitNumerics
 
 /// A study's pre-registration record (study.md): its full configuration and its primary
@@ -34,6 +35,33 @@ package struct PreRegistration: Sendable, Equatable {
             ("test", .string(Self.test)),
         ]).pretty() + "\n"
         hash = SHA256.hex(text)
+    }
+
+    /// The records an amended study kept, oldest first: `preregistration-K.json` in `directory`,
+    /// K = 1, 2, … (the current one is `preregistration.json`), each with its SHA-256 and the seeds
+    /// it declared.
+    package static func earlierRecords(in directory: String) -> [(file: String, hash: String, seeds: String)] {
+        var records: [(String, String, String)] = []
+        for k in 1... {
+            let file = "preregistration-\(k).json"
+            guard let data = FileManager.default.contents(atPath: directory + "/" + file), let text = String(data: data, encoding: .utf8) else { break }
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            let options = ((object?["configuration"] as? [String: Any])?["options"] as? [String: Any])
+            records.append((file, SHA256.hex(text), options?["seeds"] as? String ?? "not recorded"))
+        }
+        return records
+    }
+
+    /// The smallest Holm-adjusted p-value `tests` tests over `seeds` seeds can reach, whatever the
+    /// data: Holm's first step multiplies the smallest p-value by the number of tests. Above
+    /// `alpha`, no endpoint can be significant.
+    package static func smallestAdjustedP(seeds: Int, tests: Int) -> Double {
+        min(1, Double(tests) * PairedComparison.smallestPermutationPValue(n: seeds))
+    }
+
+    /// The fewest seeds with which `tests` tests can reach `alpha` (at most 64).
+    package static func seedsNeeded(tests: Int) -> Int {
+        (2...64).first { smallestAdjustedP(seeds: $0, tests: tests) <= alpha } ?? 64
     }
 
     /// The endpoints' tests over `aggregation`: per arm and endpoint, the paired change at the
