@@ -46,8 +46,7 @@ enum StudyCommand {
         discussion: """
         A stopped study continues where it was when run again with the same options (finished runs are kept,
         unfinished ones resume). The default, both starts with star, grpo, rloo:game and rloo:success (6 arms
-        x 3 seeds, 3 iterations), took 45 minutes on 2 cores. notebooks-data/corrigibility/README.md holds the
-        results of a larger edition.
+        x 3 seeds, 3 iterations), took 45 minutes on 2 cores. The README's study section describes the editions run so far.
 
         Before its runs, the study writes RUNS/preregistration.json (its options, its primary endpoints and how
         they are tested); the results' README quotes its SHA-256 beside each endpoint's permutation p-value.
