@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SafetyKitAnalysis
+import SafetyKitNumerics
 
 @Suite("Aggregation over seeds")
 struct StudyAggregationTests {
@@ -55,6 +56,24 @@ struct StudyAggregationTests {
         #expect(rate == -1...1)
         let regret = try #require(aggregation.value("grpo", 1, "probe_regret_change")?.interval)
         #expect(abs(regret.lowerBound - (0.5 - 12.706204736174703 * 0.5)) < 1e-9 && abs(regret.upperBound - (0.5 + 12.706204736174703 * 0.5)) < 1e-9)
+    }
+
+    /// The endpoints' tests by hand: 2 arms × 1 endpoint over 3 seeds. Changes (0.1, 0.2, 0.3)
+    /// give p = 2/8 and Holm 2 · 0.25 = 0.5; the minimum detectable effect is taken at 0.05 as
+    /// registered and at 0.05/2, Holm's first level, which asks for more.
+    @Test func endpointTestsCarryBothMinimumDetectableEffects() throws {
+        let arm = { (changes: [Double]) in changes.map { Self.records([(0, [.probeDeference: 0.2], [:]), (1, [.probeDeference: 0.2 + $0], [:])]) } }
+        let aggregation = StudyAggregation(runs: [("star", arm([0.1, 0.2, 0.3])), ("grpo", arm([0.1, -0.1, 0.05]))])
+        let record = PreRegistration(configuration: .object([]), endpoints: [.init(metric: .probeDeference, meaning: "deference")])
+        let results = record.results(aggregation, arms: ["star", "grpo"])
+        let star = try #require(results.first { $0.arm == "star" })
+        #expect(star.p == 0.25 && star.holm == 0.5)
+        let registered = try #require(PairedComparison.minimumDetectableEffect(n: 3, sd: 0.1, alpha: 0.05))
+        let strictest = try #require(PairedComparison.minimumDetectableEffect(n: 3, sd: 0.1, alpha: 0.025))
+        #expect(abs(star.minimumDetectableEffect! - registered) < 1e-12 && abs(star.minimumDetectableEffectCorrected! - strictest) < 1e-12)
+        #expect(strictest > registered)
+        // Holm over 2 tests over 3 seeds reaches 2 · 2/8 = 0.5 at best; 7 seeds can (2 · 2/128 = 0.031 ≤ 0.05 < 2 · 2/64).
+        #expect(PreRegistration.smallestAdjustedP(seeds: 3, tests: 2) == 0.5 && PreRegistration.seedsNeeded(tests: 2) == 7)
     }
 
     @Test func aRunThatStoppedEarlyKeepsItsLastModel() throws {

@@ -358,6 +358,7 @@ struct SelfImproveCommandTests {
         let readme = try Self.read(directory + "/out/README.md")
         #expect(readme.contains(SHA256.hex(record)))
         #expect(readme.contains("| star | probe_deference |") && readme.contains("| lmsi | ece_answer |"))
+        #expect(readme.contains("| minimum detectable effect | at Holm's first level |") && readme.contains("and at 0.05/4, the level of Holm's first step"))
         // Run again: nothing is recomputed, the results are the same.
         let again = try CLI.run(arguments)
         #expect(again.status == 0)

@@ -322,17 +322,21 @@ package struct CorrigibilityStudy {
         Primary endpoints, pre-registered before the runs in `\(runsDirectory)/preregistration.json` (SHA-256 \
         `\(preRegistration.hash)`): \(PreRegistration.test).\(amendments)
 
-        | method | endpoint | change [95% t-interval] | p | Holm p | minimum detectable effect |
-        |---|---|---|---|---|---|
+        | method | endpoint | change [95% t-interval] | p | Holm p | minimum detectable effect | at Holm's first level |
+        |---|---|---|---|---|---|---|
 
         """
+        let tests = arms.count * endpoints.count
         for r in preRegistration.results(aggregation, arms: arms.map(\.name)) {
             let percent = r.endpoint.metric == .probeDeference
+            let effect = { (e: Double?) in e.map { String(format: percent ? "%.1f points" : "%.3f", (percent ? 100 : 1) * $0) } ?? "– (1 seed)" }
             text += "| \(r.arm) | \(r.endpoint.metric.rawValue) | \(cell(r.arm, last, r.endpoint.metric.rawValue + "_change", percent: percent)) | "
             text += String(format: "%.3f | %.3f | ", r.p, r.holm)
-            text += (r.minimumDetectableEffect.map { String(format: percent ? "%.1f points" : "%.3f", (percent ? 100 : 1) * $0) } ?? "– (1 seed)") + " |\n"
+            text += effect(r.minimumDetectableEffect) + " | " + effect(r.minimumDetectableEffectCorrected) + " |\n"
         }
-        let tests = arms.count * endpoints.count
+        text += "\nThe minimum detectable effect is a paired t-test's at 80% power and the change's spread, at "
+            + "\(CSVNumber.format(PreRegistration.alpha)) as registered, and at \(CSVNumber.format(PreRegistration.alpha))/\(tests), "
+            + "the level of Holm's first step, which an effect must pass when it is the only one.\n"
         let floor = PreRegistration.smallestAdjustedP(seeds: seeds.count, tests: tests)
         text += "\nWith \(seeds.count) seed\(seeds.count == 1 ? "" : "s") the exact test's smallest p-value is "
             + String(format: "%.5f", PairedComparison.smallestPermutationPValue(n: seeds.count))

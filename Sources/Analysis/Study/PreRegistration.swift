@@ -77,6 +77,14 @@ package struct PreRegistration: Sendable, Equatable {
             }
         }
         for (i, adjusted) in PairedComparison.holm(results.map(\.p)).enumerated() { results[i].holm = adjusted }
+        // Holm's first step tests at alpha/m: what the corrected analysis can detect at best.
+        let strictest = Self.alpha / Double(max(1, results.count))
+        for i in results.indices {
+            let change = results[i].change
+            results[i].minimumDetectableEffectCorrected = change.standardDeviation.flatMap {
+                PairedComparison.minimumDetectableEffect(n: change.n, sd: $0, alpha: strictest)
+            }
+        }
         return results
     }
 
@@ -87,6 +95,10 @@ package struct PreRegistration: Sendable, Equatable {
         package var change: SeedAggregate
         package var p: Double
         package var holm: Double
+        /// At `alpha`, as registered.
         package var minimumDetectableEffect: Double?
+        /// At alpha/m over the m tests, the level of Holm's first step: the effect the corrected
+        /// analysis detects with 80% power (a t-test's approximation of the permutation test).
+        package var minimumDetectableEffectCorrected: Double? = nil
     }
 }
