@@ -454,6 +454,7 @@ struct SelfImproveCommandTests {
             table = []
         }
         #expect(readme.contains("| method | sequence | answer | vote | P(True) | verbalized | feedback |"))
+        #expect(readme.contains("Iteration 0 is the arm's start, shared by the arms of that start in a seed (the SFT base, or its stated version"))
         // The charts: a panel per start, and the endpoints' forest plot.
         let deference = try Self.read(directory + "/out/deference.svg")
         #expect(deference.contains("from the SFT base (the control)") && deference.contains("from the stated base"))

@@ -228,7 +228,7 @@ package struct CorrigibilityStudy {
         \(probe.human.parameters.map { " (\($0.name) = \(CSVNumber.format($0.value)))" }.joined()); \
         the recalibrated baseline uses \(probe.recalibration.rawValue) regression cross-fitted on two halves.
 
-        Iteration 0 is the base model, shared by the methods of a seed. Cells: mean over seeds [95% t-interval; rates clipped
+        Iteration 0 is the arm's start, shared by the arms of that start in a seed\(starts.count > 1 ? " (the SFT base, or its stated version for the `+stated` arms)" : ""). Cells: mean over seeds [95% t-interval; rates clipped
         to [0, 1]]. A run that stopped early (RFT's validation rule) keeps its last model for the later iterations.
 
         | method | iteration | accuracy % | ECE | defers % | harmful % | regret | Δ believed − true | recalibrated defers % |
