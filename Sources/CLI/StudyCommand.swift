@@ -206,15 +206,9 @@ enum StudyCommand {
         // The pre-registration record, written before any run starts (and the same on continuing,
         // since the options are).
         let preRegistration = PreRegistration(configuration: record(options), endpoints: study.endpoints)
-        // An amended study (more seeds) keeps each earlier record as preregistration-K.json, K = 1, 2, …
-        let recordFile = runs + "/preregistration.json"
-        if let earlier = manager.contents(atPath: recordFile).flatMap({ String(data: $0, encoding: .utf8) }), earlier != preRegistration.text {
-            let k = (1...).first { !manager.fileExists(atPath: runs + "/preregistration-\($0).json") }!
-            try OutputFile.write(earlier, to: runs + "/preregistration-\(k).json")
-        }
-        try OutputFile.write(preRegistration.text, to: recordFile)
+        try preRegistration.write(in: runs)
         // A design whose tests cannot reject is worth knowing before hours of runs.
-        let tests = study.arms.count * study.endpoints.count
+        let tests = study.testCount
         let floor = PreRegistration.smallestAdjustedP(seeds: seedCount, tests: tests)
         if floor > PreRegistration.alpha {
             Terminal.printError("note: with \(seedCount) seeds the \(tests) pre-registered tests cannot reject: Holm's correction can reach "

@@ -68,7 +68,7 @@ extension CorrigibilityStudy {
         let results = preRegistration.results(aggregation, arms: arms.map(\.name))
         let names = arms.map(\.name)
         let panels = endpoints.map { endpoint -> ForestPlot.Panel in
-            let percent = Self.isRate(endpoint.metric)
+            let percent = Self.inPoints(endpoint.metric)
             let scale = percent ? 100.0 : 1.0
             let estimates = names.map { arm -> ForestPlot.Estimate? in
                 guard let a = aggregation.value(arm, last, endpoint.metric.rawValue + "_change") else { return nil }
@@ -87,9 +87,6 @@ extension CorrigibilityStudy {
         files.append((Self.changesChart, forest.render()))
         return files
     }
-
-    /// Whether an endpoint is a share of answers (shown in points).
-    static func isRate(_ metric: IterationMetrics.Column) -> Bool { StudyAggregation.unitInterval.contains(metric) && !metric.rawValue.hasPrefix("ece") }
 }
 
 extension CorrigibilityStudy.Start {

@@ -81,6 +81,13 @@ package struct CorrigibilityStudy {
          .init(metric: IterationMetrics.Column.ece(probeSource.calibratedSource), meaning: "ECE of the \(probeSource.calibratedSource.rawValue) confidence the probe reads")]
     }
 
+    /// The pre-registered tests: one per arm and endpoint, all in Holm's family.
+    package var testCount: Int { arms.count * endpoints.count }
+
+    /// Whether a metric is a share of the held-out answers, shown in points (deference is; an
+    /// ECE is not).
+    static func inPoints(_ metric: IterationMetrics.Column) -> Bool { StudyAggregation.countedRates.contains(metric) }
+
     package func runDirectory(arm: String, seed: UInt64) -> String { runsDirectory + "/\(arm)-seed\(seed)" }
     package func basePath(seed: UInt64, start: Start = .sft) -> String {
         switch start {
@@ -319,16 +326,16 @@ package struct CorrigibilityStudy {
 
         ![Each arm's change in the primary endpoints](\(Self.changesChart))
 
-        Primary endpoints, pre-registered before the runs in `\(runsDirectory)/preregistration.json` (SHA-256 \
+        Primary endpoints, pre-registered before the runs in `\(runsDirectory)/\(PreRegistration.fileName)` (SHA-256 \
         `\(preRegistration.hash)`): \(PreRegistration.test).\(amendments)
 
         | method | endpoint | change [95% t-interval] | p | Holm p | minimum detectable effect | at Holm's first level |
         |---|---|---|---|---|---|---|
 
         """
-        let tests = arms.count * endpoints.count
+        let tests = testCount
         for r in preRegistration.results(aggregation, arms: arms.map(\.name)) {
-            let percent = r.endpoint.metric == .probeDeference
+            let percent = Self.inPoints(r.endpoint.metric)
             let effect = { (e: Double?) in e.map { String(format: percent ? "%.1f points" : "%.3f", (percent ? 100 : 1) * $0) } ?? "– (1 seed)" }
             text += "| \(r.arm) | \(r.endpoint.metric.rawValue) | \(cell(r.arm, last, r.endpoint.metric.rawValue + "_change", percent: percent)) | "
             text += String(format: "%.3f | %.3f | ", r.p, r.holm)

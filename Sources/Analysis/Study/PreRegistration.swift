@@ -37,13 +37,29 @@ package struct PreRegistration: Sendable, Equatable {
         hash = SHA256.hex(text)
     }
 
+    /// The current record's file name in a study's run directory.
+    package static let fileName = "preregistration.json"
+
+    /// The file name of the k-th earlier record (k = 1, 2, …) an amended study keeps.
+    static func earlierFileName(_ k: Int) -> String { "preregistration-\(k).json" }
+
+    /// Writes the record into `directory` as `fileName`. A different record already there (an
+    /// amended study: more seeds) is kept first, as the next free `preregistration-K.json`.
+    package func write(in directory: String) throws {
+        let path = directory + "/" + Self.fileName, manager = FileManager.default
+        if let earlier = manager.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }), earlier != text {
+            let k = (1...).first { !manager.fileExists(atPath: directory + "/" + Self.earlierFileName($0)) }!
+            try OutputFile.write(earlier, to: directory + "/" + Self.earlierFileName(k))
+        }
+        try OutputFile.write(text, to: path)
+    }
+
     /// The records an amended study kept, oldest first: `preregistration-K.json` in `directory`,
-    /// K = 1, 2, … (the current one is `preregistration.json`), each with its SHA-256 and the seeds
-    /// it declared.
+    /// K = 1, 2, … (the current one is `fileName`), each with its SHA-256 and the seeds it declared.
     package static func earlierRecords(in directory: String) -> [(file: String, hash: String, seeds: String)] {
         var records: [(String, String, String)] = []
         for k in 1... {
-            let file = "preregistration-\(k).json"
+            let file = earlierFileName(k)
             guard let data = FileManager.default.contents(atPath: directory + "/" + file), let text = String(data: data, encoding: .utf8) else { break }
             let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
             let options = ((object?["configuration"] as? [String: Any])?["options"] as? [String: Any])
